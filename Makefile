@@ -1,0 +1,64 @@
+# Front door: `make demo` and `make test` install everything into .venv/ (idempotent) and run.
+SHELL := /bin/bash
+VENV ?= .venv
+VENV_ABS := $(abspath $(VENV))
+PY := $(VENV_ABS)/bin/python
+PYTEST_ARGS ?=
+export ROS_AUTOMATIC_DISCOVERY_RANGE := LOCALHOST
+export AMENT_PREFIX_PATH := $(VENV_ABS)
+export PYTHONDONTWRITEBYTECODE := 1
+
+MSG_SOURCES := $(wildcard humanoid_control_msgs/msg/*.msg) humanoid_control_msgs/CMakeLists.txt humanoid_control_msgs/package.xml
+STAMP_DEPS := $(VENV_ABS)/.deps-installed
+STAMP_MSGS := $(VENV_ABS)/.msgs-installed
+STAMP_PKG := $(VENV_ABS)/.pkg-installed
+
+.PHONY: install demo test test-fast bench clean system-deps
+
+install: $(STAMP_PKG)
+
+system-deps:
+	@if ! command -v cmake >/dev/null || ! command -v g++ >/dev/null; then \
+	  echo "installing cmake and g++ from Debian (needed to build humanoid_control_msgs)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq cmake g++ >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq cmake g++ >/dev/null; fi; \
+	fi
+
+$(STAMP_DEPS): requirements.txt requirements-build.txt | system-deps
+	@test -x $(PY) || python3 -m venv $(VENV_ABS)
+	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+	$(PY) -m pip install -q -r requirements.txt -r requirements-build.txt pytest hypothesis 2>&1 | grep -v "is ignored" || true
+	$(PY) -c "import rclpy, pinocchio, proxsuite, mujoco, casadi, numba"  # fail here if an install step broke
+	touch $@
+
+$(STAMP_MSGS): $(STAMP_DEPS) $(MSG_SOURCES)
+	rm -rf build/humanoid_control_msgs
+	PATH=$(VENV_ABS)/bin:$$PATH CMAKE_PREFIX_PATH=$(VENV_ABS) cmake -S humanoid_control_msgs -B build/humanoid_control_msgs \
+	  -DCMAKE_INSTALL_PREFIX=$(VENV_ABS) -DPython3_EXECUTABLE=$(PY) -DBUILD_TESTING=OFF >build/humanoid_control_msgs.log 2>&1 \
+	  || (cat build/humanoid_control_msgs.log; exit 1)
+	cmake --build build/humanoid_control_msgs -j2 >>build/humanoid_control_msgs.log 2>&1 || (tail -50 build/humanoid_control_msgs.log; exit 1)
+	cmake --install build/humanoid_control_msgs >>build/humanoid_control_msgs.log 2>&1
+	$(PY) -c "from humanoid_control_msgs.msg import JointCommand, ContactState"
+	touch $@
+
+$(STAMP_PKG): $(STAMP_MSGS) setup.py package.xml
+	$(PY) -m pip install -q --no-deps -e . 2>&1 | grep -v "is ignored" || true
+	$(PY) -c "import humanoid_control.cli"
+	touch $@
+
+demo: install
+	@mkdir -p reports
+	$(VENV_ABS)/bin/humanoid-control sim --robot humanoid --duration 10 --push 4:110,0,0:0.1 --push 7:0,110,0:0.1 \
+	  --report reports/demo.json
+
+test: install
+	$(PY) -m pytest -q -ra $(PYTEST_ARGS) test
+
+test-fast: install
+	$(PY) -m pytest -q -ra -m "not sim" test
+
+bench: install
+	$(PY) bench/wbc_tick.py
+
+clean:
+	rm -rf build reports .pytest_cache

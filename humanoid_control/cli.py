@@ -1,0 +1,289 @@
+"""``humanoid-control``: the pip-only equivalent of the launch files, plus tools.
+
+  humanoid-control sim [--robot humanoid|talos|PATH] [--duration S] [--mode lockstep|realtime]
+                       [--layout composed|processes] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
+  humanoid-control check-urdf ROBOT_OR_PATH
+
+DDS discovery stays on loopback (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST) unless the
+environment says otherwise. Exit codes: 0 ok, 1 the robot fell / a node failed, 2 bad input."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from humanoid_control.errors import HumanoidControlError
+
+NODE_MODULES = {"driver": "humanoid_control.nodes.driver_node", "estimator": "humanoid_control.nodes.estimator_node",
+                "wbc": "humanoid_control.nodes.wbc_node"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="humanoid-control", description="Whole-body control stack for humanoid robots.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("sim", help="run the full stack on a simulated humanoid (MuJoCo)")
+    s.add_argument("--robot", default="humanoid", help="humanoid, talos, or a robot YAML path (default: humanoid)")
+    s.add_argument("--duration", type=float, default=10.0, help="simulated seconds (default: 10)")
+    s.add_argument("--mode", choices=("lockstep", "realtime"), default="lockstep")
+    s.add_argument("--layout", choices=("composed", "processes"), default="composed")
+    s.add_argument("--push", action="append", default=[], metavar="T:FX,FY,FZ:DUR",
+                   help="push at the base: time [s], force [N] (world), duration [s]; repeatable")
+    s.add_argument("--report", type=Path, help="write the JSON report here")
+    s.add_argument("--config-dir", type=Path, help="folder with driver.yaml, estimator.yaml, wbc.yaml (default: shipped)")
+    s.add_argument("--domain-id", type=int, help="ROS_DOMAIN_ID for this run (default: environment or 0)")
+    s.add_argument("--quiet", action="store_true", help="no progress lines")
+    c = sub.add_parser("check-urdf", help="load a robot (URDF + config) and print its joints, feet and limits")
+    c.add_argument("robot")
+    return ap
+
+
+def _fail(msg: str, code: int = 2) -> int:
+    print(f"humanoid-control: error: {msg}", file=sys.stderr)
+    return code
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    try:
+        if args.command == "check-urdf":
+            return check_urdf(args.robot)
+        return run_sim(args)
+    except HumanoidControlError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def check_urdf(robot: str) -> int:
+    from humanoid_control.robot.model import RobotModel
+
+    m = RobotModel.load(robot)
+    print(f"robot {m.config.name}: {m.config.urdf_path}")
+    print(f"  mass {m.mass:.2f} kg, {m.nj} actuated joints, nq {m.nq}, nv {m.nv}")
+    print(f"  feet: " + ", ".join(f"{s}={f.frame}" for s, f in m.config.feet.items()) + f"; imu: {m.config.imu_frame}")
+    for i, n in enumerate(m.joint_names):
+        print(f"  {n:28s} [{m.q_lower[i]:+.3f}, {m.q_upper[i]:+.3f}] rad  {m.v_max[i]:6.2f} rad/s  {m.tau_max[i]:7.1f} N·m")
+    return 0
+
+
+def _node_params(config_dir: Path, node: str, overrides: dict) -> dict:
+    from humanoid_control import params as P
+
+    values = P.load_yaml(config_dir / f"{node}.yaml", node)
+    values.update(overrides)
+    P.validate(values, P.SCHEMAS[node], str(config_dir / f"{node}.yaml"))  # fail fast, before any node starts
+    return values
+
+
+def run_sim(args) -> int:
+    from humanoid_control.paths import share_dir
+    from humanoid_control.robot.model import RobotModel
+    from humanoid_control.sim.scenario import parse_push
+
+    if not 0.0 < args.duration <= 3600.0:
+        return _fail(f"--duration {args.duration} s is outside (0, 3600]")
+    if args.domain_id is not None:
+        if not 0 <= args.domain_id <= 232:
+            return _fail(f"--domain-id {args.domain_id} is outside [0, 232]")
+        os.environ["ROS_DOMAIN_ID"] = str(args.domain_id)
+    pushes = [parse_push(p) for p in args.push]
+    robot = RobotModel.load(args.robot)  # validates the robot before anything starts
+    robot_arg = args.robot if not Path(args.robot).suffix else str(Path(args.robot).resolve())
+    config_dir = args.config_dir or share_dir() / "config"
+    lockstep = args.mode == "lockstep"
+    sim_time = lockstep
+    overrides = {
+        "driver": {"robot": robot_arg, "mode": args.mode, "pushes": [p.text() for p in pushes] or [""]},
+        "estimator": {"robot": robot_arg},
+        "wbc": {"robot": robot_arg},
+    }
+    params = {n: _node_params(config_dir, n, overrides[n]) for n in NODE_MODULES}
+    if args.layout == "composed":
+        report, wall, err = _run_composed(params, sim_time, args, robot, pushes)
+    else:
+        report, wall, err = _run_processes(params, sim_time, args, robot, pushes, config_dir)
+    if report is None:
+        return _fail(err, 1)
+    _print_summary(report, args)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"report: {args.report}")
+    if err:
+        return _fail(err, 1)
+    return 1 if report["fell"] else 0
+
+
+def _progress(args, sim_s: float, wall_s: float, last: list) -> None:
+    if args.quiet or wall_s - last[0] < 5.0:
+        return
+    last[0] = wall_s
+    print(f"  sim {sim_s:7.2f} / {args.duration:.1f} s   wall {wall_s:6.1f} s   rtf {sim_s / max(wall_s, 1e-9):.2f}",
+          flush=True)
+
+
+def _ros_params(values: dict, sim_time: bool) -> list:
+    from rclpy.parameter import Parameter
+
+    out = [Parameter(k, value=v) for k, v in values.items()]
+    out.append(Parameter("use_sim_time", value=sim_time))
+    return out
+
+
+def _run_composed(params, sim_time, args, robot, pushes):
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+
+    from humanoid_control.nodes.driver_node import DriverNode
+    from humanoid_control.nodes.estimator_node import EstimatorNode
+    from humanoid_control.nodes.monitor_node import MonitorNode
+    from humanoid_control.nodes.wbc_node import WbcNode
+    from humanoid_control.sim.report import ReportBuilder
+
+    ctx = rclpy.Context()
+    rclpy.init(context=ctx, args=[])
+    nodes = []
+    err = ""
+    try:
+        rb = ReportBuilder(robot.mass)
+        monitor = MonitorNode(rb, context=ctx)
+        nodes.append(monitor)
+        est = EstimatorNode(context=ctx, parameter_overrides=_ros_params(params["estimator"], sim_time))
+        wbc = WbcNode(context=ctx, parameter_overrides=_ros_params(params["wbc"], sim_time))
+        nodes += [est, wbc]
+        driver = DriverNode(context=ctx, parameter_overrides=_ros_params(params["driver"], False))
+        nodes.append(driver)
+        ex = SingleThreadedExecutor(context=ctx)
+        for n in nodes:
+            ex.add_node(n)
+        t0 = time.monotonic()
+        last = [0.0]
+        end_ns = int(args.duration * 1e9)
+        while True:
+            ex.spin_once(timeout_sec=0.05)
+            wall = time.monotonic() - t0
+            sim_s = driver.tick_ns * 1e-9
+            if driver.tick_ns >= end_ns:
+                break
+            if driver.fatal:
+                err = driver.fatal
+                break
+            if not args.quiet and wall - last[0] >= 5.0:
+                _progress(args, sim_s, wall, last)
+        wall = time.monotonic() - t0
+        driver.publish_diagnostics(driver.get_clock().now().to_msg())
+        for n in (est, wbc):
+            n._last_diag_ns = -10 ** 18
+        for _ in range(20):
+            ex.spin_once(timeout_sec=0.01)
+        _final_diagnostics(rb, driver, est, wbc)
+        return rb.build(wall, pushes), wall, err
+    finally:
+        for n in nodes:
+            n.destroy_node()
+        rclpy.try_shutdown(context=ctx)
+
+
+def _final_diagnostics(rb, driver, est, wbc) -> None:
+    """In-process nodes: read their final timing directly (no /diagnostics round trip)."""
+    for node in (driver, est, wbc):
+        p50, p99, pmax = node.stats.percentiles()
+        values = {"compute_time_p50_us": p50, "compute_time_p99_us": p99, "compute_time_max_us": pmax,
+                  "overruns": node.stats.overruns, "ticks": node.stats.count}
+        rb.add_node_timing(node.get_name(), {k: str(v) for k, v in values.items()})
+    rb.nodes["driver"].update({"mode": driver.safety.mode.value, "commands_rejected": driver.safety.rejected,
+                               "missed_ticks": driver.missed_ticks,
+                               "safety_events": [e.__dict__ for e in driver.safety.events]})
+    rb.nodes["wbc"]["solver_failures"] = wbc.solver_failures
+    rb.nodes["estimator"]["rejected"] = est.rejected
+
+
+def _run_processes(params, sim_time, args, robot, pushes, config_dir):
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+
+    from humanoid_control.nodes.monitor_node import MonitorNode
+    from humanoid_control.sim.report import ReportBuilder
+
+    tmp = Path(tempfile.mkdtemp(prefix="humanoid_control_"))
+    procs = {}
+    logs = {}
+    for name, values in params.items():
+        pfile = tmp / f"{name}.yaml"
+        vals = dict(values)
+        vals["use_sim_time"] = sim_time and name != "driver"
+        pfile.write_text(json.dumps({name: {"ros__parameters": vals}}))  # JSON is valid YAML
+        logs[name] = open(tmp / f"{name}.log", "w+")
+        cmd = [sys.executable, "-m", NODE_MODULES[name], "--ros-args", "--params-file", str(pfile)]
+        procs[name] = subprocess.Popen(cmd, stdout=logs[name], stderr=subprocess.STDOUT, env=os.environ.copy())
+    ctx = rclpy.Context()
+    rclpy.init(context=ctx, args=[])
+    rb = ReportBuilder(robot.mass)
+    monitor = MonitorNode(rb, context=ctx)
+    ex = SingleThreadedExecutor(context=ctx)
+    ex.add_node(monitor)
+    err = ""
+    t0 = time.monotonic()
+    last = [0.0]
+    end_ns = int(args.duration * 1e9)
+    try:
+        while monitor.sim_ns < end_ns:
+            ex.spin_once(timeout_sec=0.05)
+            wall = time.monotonic() - t0
+            dead = {n: p.returncode for n, p in procs.items() if p.poll() is not None}
+            if dead:
+                name, code = next(iter(dead.items()))
+                logs[name].seek(0)
+                tail = logs[name].read()[-2000:]
+                err = f"node '{name}' exited with code {code}:\n{tail}"
+                break
+            if monitor.sim_ns == 0 and wall > 120.0:
+                err = "no simulation progress within 120 s of start-up"
+                break
+            _progress(args, monitor.sim_ns * 1e-9, wall, last)
+        wall = time.monotonic() - t0
+        # Let the nodes' last periodic diagnostics arrive (they publish every diagnostics_period_s of sim time).
+        t_end = time.monotonic() + 0.3
+        while time.monotonic() < t_end:
+            ex.spin_once(timeout_sec=0.02)
+        return rb.build(wall, pushes), wall, err
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        for p in procs.values():
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for f in logs.values():
+            f.close()
+        monitor.destroy_node()
+        rclpy.try_shutdown(context=ctx)
+
+
+def _print_summary(r: dict, args) -> None:
+    status = "FELL" if r["fell"] else "stood"
+    print(f"{args.robot}: {status} for {r['sim_time_s']:.2f} s simulated in {r['wall_time_s']:.1f} s "
+          f"(real-time factor {r['real_time_factor']:.2f}, {args.mode}, {args.layout})")
+    print(f"  base height min {r['base_height_min_m']} m, max tilt {r['max_tilt_rad']} rad, "
+          f"CoM drift {r['com_drift_xy_m']} m")
+    print(f"  estimator: position RMSE {r['estimator_pos_rmse_m']} m, velocity RMSE {r['estimator_vel_rmse_mps']} m/s")
+    for p in r["pushes"]:
+        print(f"  push at {p['t_s']} s: {p['impulse_Ns']} N·s (Δv {p['delta_v_mps']} m/s) -> "
+              f"{'recovered' if p['recovered'] else 'NOT recovered'}")
+    for name, n in sorted(r["nodes"].items()):
+        print(f"  {name:9s} compute p50 {n['compute_p50_us']:.0f} µs, p99 {n['compute_p99_us']:.0f} µs, "
+              f"overruns {n['overruns']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

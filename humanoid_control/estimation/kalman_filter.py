@@ -1,0 +1,106 @@
+"""Linear Kalman filter fusing the IMU with leg kinematics (base pose/velocity estimation).
+
+State (12), world frame: ``x = [p_base (3) m, v_base (3) m/s, p_left (3) m, p_right (3) m]``.
+Orientation comes from the IMU (its fused quaternion), so the filter stays linear:
+
+* predict with the IMU's proper acceleration rotated to world plus gravity;
+* measure each foot's position relative to the base, ``p_foot - p_base = R r_foot(q)``;
+* for a foot in contact, its world velocity is zero, giving the base velocity
+  ``v_base = -R (omega x r_foot + J_foot(q) dq)``, and it rests on the ground, ``z_foot = 0``.
+
+Feet in swing get large process/measurement noise, so only stance feet anchor the estimate.
+Simulator ground truth is never an input."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+GRAVITY_WORLD = np.array([0.0, 0.0, -9.81])  # [m/s²]
+
+
+@dataclass
+class KfParams:
+    accel_noise: float = 0.5  # [m/s²] std of the IMU acceleration in prediction
+    foot_process_noise_stance: float = 0.001  # [m/√s] random walk of a stance foot
+    foot_process_noise_swing: float = 10.0  # [m/√s] of a swing foot
+    kinematics_noise: float = 0.002  # [m] std of foot position from kinematics
+    velocity_noise: float = 0.05  # [m/s] std of base velocity from a stance leg
+    height_noise: float = 0.005  # [m] std of a stance foot's height (flat ground)
+    swing_noise_scale: float = 1e4  # [-] measurement noise multiplier for swing feet
+
+
+class LegKinematicsKF:
+    def __init__(self, contacts, params: KfParams | None = None):
+        self.contacts = tuple(contacts)
+        self.nc = len(self.contacts)
+        self.p = params or KfParams()
+        n = 6 + 3 * self.nc
+        self.n = n
+        self.x = np.zeros(n)
+        self.P = np.eye(n) * 1e-4
+        # Measurement matrices are constant: relative positions, velocities, heights.
+        m = 3 * self.nc + 3 * self.nc + self.nc
+        H = np.zeros((m, n))
+        for k in range(self.nc):
+            H[3 * k:3 * k + 3, 0:3] = -np.eye(3)
+            H[3 * k:3 * k + 3, 6 + 3 * k:9 + 3 * k] = np.eye(3)
+            H[3 * self.nc + 3 * k:3 * self.nc + 3 * k + 3, 3:6] = np.eye(3)
+            H[6 * self.nc + k, 6 + 3 * k + 2] = 1.0
+        self.H = H
+        self.initialized = False
+
+    def reset(self, p_base: np.ndarray, v_base: np.ndarray, feet_world: dict) -> None:
+        self.x[0:3] = p_base
+        self.x[3:6] = v_base
+        for k, c in enumerate(self.contacts):
+            self.x[6 + 3 * k:9 + 3 * k] = feet_world[c]
+        self.P = np.eye(self.n) * 1e-6
+        self.initialized = True
+
+    def predict(self, accel_world: np.ndarray, dt: float, contact: dict) -> None:
+        """Propagate with the world-frame linear acceleration of the base [m/s²]."""
+        x = self.x
+        x[0:3] += x[3:6] * dt + 0.5 * accel_world * dt * dt
+        x[3:6] += accel_world * dt
+        F = np.eye(self.n)
+        F[0:3, 3:6] = np.eye(3) * dt
+        q_acc = self.p.accel_noise ** 2
+        Q = np.zeros((self.n, self.n))
+        Q[0:3, 0:3] = np.eye(3) * q_acc * dt ** 4 / 4
+        Q[0:3, 3:6] = Q[3:6, 0:3] = np.eye(3) * q_acc * dt ** 3 / 2
+        Q[3:6, 3:6] = np.eye(3) * q_acc * dt * dt
+        for k, c in enumerate(self.contacts):
+            s = self.p.foot_process_noise_stance if contact[c] else self.p.foot_process_noise_swing
+            Q[6 + 3 * k:9 + 3 * k, 6 + 3 * k:9 + 3 * k] = np.eye(3) * s * s * dt
+        self.P = F @ self.P @ F.T + Q
+
+    def correct(self, rel_feet_world: dict, base_velocity_from_feet: dict, contact: dict) -> None:
+        """``rel_feet_world[c]`` = R r_foot (foot position relative to the base, world axes) [m];
+        ``base_velocity_from_feet[c]`` = base velocity implied by a static foot c [m/s]."""
+        nc = self.nc
+        z = np.empty(self.H.shape[0])
+        r = np.empty(self.H.shape[0])
+        for k, c in enumerate(self.contacts):
+            scale = 1.0 if contact[c] else self.p.swing_noise_scale
+            z[3 * k:3 * k + 3] = rel_feet_world[c]
+            r[3 * k:3 * k + 3] = self.p.kinematics_noise ** 2 * (1.0 if contact[c] else 1.0)
+            z[3 * nc + 3 * k:3 * nc + 3 * k + 3] = base_velocity_from_feet[c]
+            r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = self.p.velocity_noise ** 2 * scale
+            z[6 * nc + k] = 0.0
+            r[6 * nc + k] = self.p.height_noise ** 2 * scale
+        H = self.H
+        y = z - H @ self.x
+        S = H @ self.P @ H.T + np.diag(r)
+        K = np.linalg.solve(S, H @ self.P).T
+        self.x += K @ y
+        self.P = (np.eye(self.n) - K @ H) @ self.P
+        self.P = 0.5 * (self.P + self.P.T)
+
+    @property
+    def base_position(self) -> np.ndarray:
+        return self.x[0:3]
+
+    @property
+    def base_velocity(self) -> np.ndarray:
+        return self.x[3:6]

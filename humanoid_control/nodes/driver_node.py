@@ -1,0 +1,269 @@
+"""Actuator driver node: hosts the hardware backend and the safety layer.
+
+Publishes ``/joint_states`` (sensor_msgs/JointState), ``/imu`` (sensor_msgs/Imu),
+``/<side>_foot/wrench`` (geometry_msgs/WrenchStamped, sole frame), ``/diagnostics``;
+in simulation also ``/clock`` (lockstep) and ``/ground_truth/odom``, ``/ground_truth/com``.
+Subscribes ``/joint_commands`` (humanoid_control_msgs/JointCommand).
+
+Lockstep: one physics step per command; the command for the state stamped t carries the
+same stamp. Real time: a wall-clock timer at ``rate_hz`` steps regardless."""
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+import numpy as np
+import rclpy
+from geometry_msgs.msg import PointStamped, WrenchStamped
+from humanoid_control_msgs.msg import JointCommand
+from nav_msgs.msg import Odometry
+from rclpy.clock import Clock, ClockType
+from rclpy.node import Node
+from rosgraph_msgs.msg import Clock as ClockMsg
+from sensor_msgs.msg import Imu, JointState
+from diagnostic_msgs.msg import DiagnosticArray
+
+from humanoid_control import params as P
+from humanoid_control.errors import HumanoidControlError
+from humanoid_control.hardware.mujoco_system import MujocoSystem, SimParams
+from humanoid_control.nodes.common import (STATE_QOS, Stopwatch, TimingStats, declare_from_schema, diagnostics_msg,
+                                           ensure_localhost_discovery, ns_to_stamp, stamp_to_ns, to_array)
+from humanoid_control.robot.joint_map import JointMap
+from humanoid_control.robot.model import RobotModel
+from humanoid_control.robot.ros2_control_tag import hardware_info_for
+from humanoid_control.safety.supervisor import CommandArrays, Mode, SafetyParams, SafetySupervisor
+from humanoid_control.sim.scenario import parse_push
+
+
+class DriverNode(Node):
+    def __init__(self, **kwargs):
+        super().__init__("driver", **kwargs)
+        cfg = declare_from_schema(self, P.DRIVER)
+        self.cfg = cfg
+        self.dt = 1.0 / cfg["rate_hz"]
+        self.dt_ns = int(round(self.dt * 1e9))
+        self.lockstep = cfg["mode"] == "lockstep"
+        self.robot = RobotModel.load(cfg["robot"])
+        info = hardware_info_for(self.robot.urdf_text, str(self.robot.config.urdf_path), self.robot.joint_names)
+        sim = SimParams(timestep=min(0.001, self.dt), friction=cfg["friction"],
+                        imu_gyro_noise_std=cfg["imu_gyro_noise_std"], imu_accel_noise_std=cfg["imu_accel_noise_std"],
+                        imu_orientation_noise_std=cfg["imu_orientation_noise_std"],
+                        joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"])
+        self.hw = MujocoSystem(self.robot, sim)
+        self.hw.init(info)
+        self.hw.configure()
+        self.hw.read(0.0, self.dt)
+        self.hw.activate()
+        hw_names = self.hw.joint_names
+        self.hw_to_ros = JointMap(hw_names, self.robot.ros_joint_names)
+        pin_idx = [self.robot.joint_names.index(n) for n in hw_names]
+        r = self.robot
+        kp_max = self.hw.command_max.get("kp", np.full(len(hw_names), 1e3))
+        kd_max = self.hw.command_max.get("kd", np.full(len(hw_names), 1e2))
+        self.safety = SafetySupervisor(
+            hw_names, (r.q_lower[pin_idx], r.q_upper[pin_idx]), r.v_max[pin_idx], r.tau_max[pin_idx],
+            (np.where(np.isfinite(kp_max), kp_max, 1e3), np.where(np.isfinite(kd_max), kd_max, 1e2)),
+            SafetyParams(cfg["command_timeout_s"], cfg["damping_kd"], cfg["max_tilt_rad"]))
+        self.pushes = sorted((parse_push(s) for s in cfg["pushes"] if s), key=lambda p: p.t)
+        self._next_push = 0
+        self._cmd_maps = {}
+        self.command: CommandArrays | None = None
+        self.tick_ns = 0
+        self.commands_received = 0
+        self.commands_rejected_stale = 0
+        self.missed_ticks = 0
+        self.stats = TimingStats(self.dt)
+        self._last_diag_ns = 0
+        self._wait_since = time.monotonic()
+        self._started = False
+        self.fatal: str | None = None
+
+        self.pub_js = self.create_publisher(JointState, "/joint_states", STATE_QOS)
+        self.pub_imu = self.create_publisher(Imu, "/imu", STATE_QOS)
+        self.pub_wrench = {s: self.create_publisher(WrenchStamped, f"/{s}_foot/wrench", STATE_QOS) for s in r.config.feet}
+        self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.pub_clock = self.create_publisher(ClockMsg, "/clock", 10) if self.lockstep else None
+        if cfg["publish_ground_truth"]:
+            self.pub_gt = self.create_publisher(Odometry, "/ground_truth/odom", STATE_QOS)
+            self.pub_gt_com = self.create_publisher(PointStamped, "/ground_truth/com", STATE_QOS)
+        else:
+            self.pub_gt = self.pub_gt_com = None
+        self.create_subscription(JointCommand, "/joint_commands", self.on_command, STATE_QOS)
+        self._js = JointState()
+        self._js.name = list(self.robot.ros_joint_names)
+        wall = Clock(clock_type=ClockType.STEADY_TIME)
+        if self.lockstep:
+            self.create_timer(0.005, self.on_lockstep_watch, clock=wall)
+            self.publish_state()
+        else:
+            self._t0 = time.monotonic()
+            self.create_timer(self.dt, self.on_realtime_tick, clock=wall)
+
+    # ------------------------------------------------------------------ commands
+    def _command_map(self, names) -> JointMap:
+        key = tuple(names)
+        m = self._cmd_maps.get(key)
+        if m is None:
+            m = JointMap(key, self.hw.joint_names, "joint in /joint_commands")
+            self._cmd_maps[key] = m
+        return m
+
+    def on_command(self, msg: JointCommand) -> None:
+        n = len(msg.name)
+        if not (len(msg.position) == len(msg.velocity) == len(msg.effort) == len(msg.kp) == len(msg.kd) == n):
+            self.safety.rejected += 1
+            self.safety.last_rejection = "JointCommand arrays differ in length"
+            return
+        try:
+            m = self._command_map(msg.name)
+        except HumanoidControlError as exc:
+            self.safety.rejected += 1
+            self.safety.last_rejection = str(exc)
+            return
+        cmd = CommandArrays(m(msg.position), m(msg.velocity), m(msg.effort), m(msg.kp), m(msg.kd))
+        stamp = stamp_to_ns(msg.header.stamp)
+        t = self.tick_ns * 1e-9
+        if self.lockstep and stamp != self.tick_ns:
+            self.commands_rejected_stale += 1  # answers an older state
+            return
+        if self.safety.accept(cmd, t):
+            self.command = cmd
+            self.commands_received += 1
+        if self.lockstep:
+            self.step()
+
+    # ------------------------------------------------------------------ ticks
+    def on_lockstep_watch(self) -> None:
+        waited = time.monotonic() - self._wait_since
+        if self.commands_received == 0:
+            if waited > self.cfg["startup_timeout_s"]:
+                self.fatal = f"no /joint_commands within startup_timeout_s = {self.cfg['startup_timeout_s']} s"
+                self.get_logger().error(self.fatal)
+                return
+            self.publish_state()  # late joiners: say the current state again
+            return
+        if waited > self.cfg["lockstep_timeout_s"]:
+            self.missed_ticks += 1
+            self.step()
+
+    def on_realtime_tick(self) -> None:
+        self.tick_ns = int((time.monotonic() - self._t0) * 1e9)
+        self.apply_and_advance()
+        self.publish_state()
+
+    def step(self) -> None:
+        self.apply_and_advance()
+        self.publish_state()
+
+    def apply_and_advance(self) -> None:
+        sw = Stopwatch()
+        t = self.tick_ns * 1e-9
+        imu = self.hw.sensor_state["imu"]
+        tilt = math.acos(max(-1.0, min(1.0, 1.0 - 2.0 * (imu[0] ** 2 + imu[1] ** 2))))
+        self.safety.check(t, tilt)
+        out = self.safety.output(self.command)
+        c = self.hw.joint_command
+        c["position"][:] = out.position
+        c["velocity"][:] = out.velocity
+        c["effort"][:] = out.effort
+        c["kp"][:] = out.kp
+        c["kd"][:] = out.kd
+        while self._next_push < len(self.pushes) and self.pushes[self._next_push].t <= t:
+            p = self.pushes[self._next_push]
+            self.hw.apply_push(np.array(p.force), p.duration)
+            self._next_push += 1
+        self.hw.write_checked(t, self.dt)
+        if self.lockstep:
+            self.tick_ns += self.dt_ns
+        self.hw.read_checked(self.tick_ns * 1e-9, self.dt)
+        self.stats.add(sw.us())
+        self._wait_since = time.monotonic()
+
+    # ------------------------------------------------------------------ publishing
+    def publish_state(self) -> None:
+        stamp = ns_to_stamp(self.tick_ns)
+        if self.pub_clock is not None:
+            self.pub_clock.publish(ClockMsg(clock=stamp))
+        hw = self.hw
+        imu = hw.sensor_state["imu"]
+        m = Imu()
+        m.header.stamp = stamp
+        m.header.frame_id = self.robot.config.imu_frame
+        m.orientation.x, m.orientation.y, m.orientation.z, m.orientation.w = (float(v) for v in imu[0:4])
+        m.angular_velocity.x, m.angular_velocity.y, m.angular_velocity.z = (float(v) for v in imu[4:7])
+        m.linear_acceleration.x, m.linear_acceleration.y, m.linear_acceleration.z = (float(v) for v in imu[7:10])
+        self.pub_imu.publish(m)
+        for side, pub in self.pub_wrench.items():
+            w = hw.sensor_state[f"{side}_foot_wrench"]
+            wm = WrenchStamped()
+            wm.header.stamp = stamp
+            wm.header.frame_id = self.robot.config.feet[side].frame
+            wm.wrench.force.x, wm.wrench.force.y, wm.wrench.force.z = (float(v) for v in w[0:3])
+            wm.wrench.torque.x, wm.wrench.torque.y, wm.wrench.torque.z = (float(v) for v in w[3:6])
+            pub.publish(wm)
+        if self.pub_gt is not None:
+            gt = hw.ground_truth()
+            o = Odometry()
+            o.header.stamp = stamp
+            o.header.frame_id = "world"
+            o.child_frame_id = self.robot.config.base_link
+            p, qx = gt["base_position"], gt["base_orientation_xyzw"]
+            o.pose.pose.position.x, o.pose.pose.position.y, o.pose.pose.position.z = (float(v) for v in p)
+            (o.pose.pose.orientation.x, o.pose.pose.orientation.y, o.pose.pose.orientation.z,
+             o.pose.pose.orientation.w) = (float(v) for v in qx)
+            R = hw.data.xmat[hw.h.base_body].reshape(3, 3)
+            v_local = R.T @ gt["base_linear_velocity_world"]
+            o.twist.twist.linear.x, o.twist.twist.linear.y, o.twist.twist.linear.z = (float(v) for v in v_local)
+            w = gt["base_angular_velocity_local"]
+            o.twist.twist.angular.x, o.twist.twist.angular.y, o.twist.twist.angular.z = (float(v) for v in w)
+            c = PointStamped()
+            c.header.stamp = stamp
+            c.header.frame_id = "world"
+            c.point.x, c.point.y, c.point.z = (float(v) for v in gt["com"])
+            self.pub_gt_com.publish(c)
+            self.pub_gt.publish(o)
+        js = self._js
+        js.header.stamp = stamp
+        js.position = to_array(self.hw_to_ros(hw.joint_state["position"]))
+        js.velocity = to_array(self.hw_to_ros(hw.joint_state["velocity"]))
+        js.effort = to_array(self.hw_to_ros(hw.joint_state["effort"]))
+        self.pub_js.publish(js)
+        if self.tick_ns - self._last_diag_ns >= int(self.cfg["diagnostics_period_s"] * 1e9):
+            self._last_diag_ns = self.tick_ns
+            self.publish_diagnostics(stamp)
+
+    def publish_diagnostics(self, stamp) -> None:
+        s = self.safety
+        level = 0 if s.mode is Mode.NORMAL else 2
+        events = ";".join(f"{e.t:.3f}:{e.reason}:{e.action}:{e.joint}" for e in s.events)
+        extra = {"mode": s.mode.value, "commands_received": self.commands_received, "commands_rejected": s.rejected,
+                 "commands_stale": self.commands_rejected_stale, "last_rejection": s.last_rejection,
+                 "missed_ticks": self.missed_ticks, "safety_events": events, "backend": self.cfg["backend"],
+                 "lifecycle": self.hw.state.value}
+        msg = diagnostics_msg(self, stamp, self.stats, level, s.mode.value, extra)
+        self.pub_diag.publish(msg)
+
+
+def main(args=None):
+    ensure_localhost_discovery()
+    rclpy.init(args=args)
+    try:
+        node = DriverNode()
+    except HumanoidControlError as exc:
+        print(f"driver: error: {exc}", file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    try:
+        while rclpy.ok() and node.fatal is None:
+            rclpy.spin_once(node, timeout_sec=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 1 if node.fatal else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

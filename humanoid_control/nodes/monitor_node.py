@@ -1,0 +1,50 @@
+"""Run monitor (simulation only): listens to ground truth, the estimate and /diagnostics
+and feeds the :class:`~humanoid_control.sim.report.ReportBuilder`. It commands nothing."""
+from __future__ import annotations
+
+from diagnostic_msgs.msg import DiagnosticArray
+from geometry_msgs.msg import PointStamped
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+
+from humanoid_control.nodes.common import STATE_QOS, stamp_to_ns
+from humanoid_control.sim.report import ReportBuilder
+
+
+class MonitorNode(Node):
+    def __init__(self, report: ReportBuilder, **kwargs):
+        super().__init__("monitor", **kwargs)
+        self.report = report
+        self.sim_ns = 0
+        self._com = {}
+        self.driver_status = {}
+        self.create_subscription(Odometry, "/ground_truth/odom", self.on_gt, STATE_QOS)
+        self.create_subscription(PointStamped, "/ground_truth/com", self.on_com, STATE_QOS)
+        self.create_subscription(Odometry, "/odom", self.on_odom, STATE_QOS)
+        self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diag, 10)
+
+    def on_com(self, m: PointStamped) -> None:
+        self._com[stamp_to_ns(m.header.stamp)] = (m.point.x, m.point.y, m.point.z)
+
+    def on_gt(self, m: Odometry) -> None:
+        ns = stamp_to_ns(m.header.stamp)
+        com = self._com.pop(ns, None)
+        if com is None:
+            com = self.report.com[-1] if self.report.com else (m.pose.pose.position.x, m.pose.pose.position.y, 0.0)
+        if len(self._com) > 100:
+            self._com.clear()
+        p, o, v = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear
+        self.report.add_ground_truth(ns, (p.x, p.y, p.z), (o.x, o.y, o.z, o.w), (v.x, v.y, v.z), com)
+        self.sim_ns = max(self.sim_ns, ns)
+
+    def on_odom(self, m: Odometry) -> None:
+        p, o, v = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear
+        self.report.add_estimate(stamp_to_ns(m.header.stamp), (p.x, p.y, p.z), (o.x, o.y, o.z, o.w), (v.x, v.y, v.z))
+
+    def on_diag(self, m: DiagnosticArray) -> None:
+        for st in m.status:
+            values = {kv.key: kv.value for kv in st.values}
+            name = st.hardware_id or st.name
+            self.report.add_node_timing(name, values)
+            if name == "driver":
+                self.driver_status = values

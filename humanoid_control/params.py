@@ -1,0 +1,146 @@
+"""Node parameters: one schema per node (name, default, unit, bounds, description), loaded
+from ``config/<node>.yaml`` (``<node>: ros__parameters: {...}``), overridable, and validated
+at start-up with errors that name the parameter, the file and the bounds."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from humanoid_control.errors import ConfigError, ParameterRangeError, UnknownNameError
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: object
+    unit: str = ""
+    lower: float | None = None
+    upper: float | None = None
+    choices: tuple = ()
+    description: str = ""
+
+    def check(self, value, source: str = ""):
+        d = self.default
+        if isinstance(d, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"parameter '{self.name}' must be true or false, got {value!r}", source)
+            return value
+        if isinstance(d, (int, float)) and not isinstance(d, bool):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"parameter '{self.name}' must be a number [{self.unit}], got {value!r}", source)
+            value = float(value) if isinstance(d, float) else int(value)
+            if value != value:  # NaN
+                raise ConfigError(f"parameter '{self.name}' is NaN", source)
+            if (self.lower is not None and value < self.lower) or (self.upper is not None and value > self.upper):
+                raise ParameterRangeError(self.name, value, self.lower, self.upper, self.unit, source)
+            return value
+        if isinstance(d, str):
+            if not isinstance(value, str):
+                raise ConfigError(f"parameter '{self.name}' must be a string, got {value!r}", source)
+            if self.choices and value not in self.choices:
+                raise UnknownNameError(f"value of '{self.name}'", value, self.choices, source)
+            return value
+        if isinstance(d, (list, tuple)):
+            if not isinstance(value, (list, tuple)):
+                raise ConfigError(f"parameter '{self.name}' must be a list, got {value!r}", source)
+            return list(value)
+        return value
+
+
+def schema_dict(schema) -> dict:
+    return {p.name: p for p in schema}
+
+
+def validate(values: dict, schema, source: str = "") -> dict:
+    """Defaults overlaid with ``values``; unknown names and bad values raise ConfigError."""
+    specs = schema_dict(schema)
+    out = {p.name: p.default for p in schema}
+    for k, v in values.items():
+        if k in ("use_sim_time",):
+            continue
+        if k not in specs:
+            raise UnknownNameError("parameter", k, sorted(specs), source)
+        out[k] = specs[k].check(v, source)
+    return out
+
+
+def load_yaml(path: Path, node_name: str) -> dict:
+    """The ``ros__parameters`` of ``node_name`` (or of ``/**``) in a ROS 2 parameter file."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError("parameter file does not exist", str(path))
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}",
+                          f"{path}:{mark.line + 1}" if mark else str(path)) from None
+    out = {}
+    for key in ("/**", node_name, "/" + node_name):
+        section = data.get(key)
+        if isinstance(section, dict):
+            params = section.get("ros__parameters")
+            if not isinstance(params, dict):
+                raise ConfigError(f"section '{key}' has no 'ros__parameters' mapping", str(path))
+            out.update(params)
+    return out
+
+
+DRIVER = (
+    Param("robot", "humanoid", description="robot name (config/robots) or path to a robot YAML"),
+    Param("backend", "mujoco", choices=("mujoco",), description="hardware backend"),
+    Param("mode", "lockstep", choices=("lockstep", "realtime"), description="clock"),
+    Param("rate_hz", 1000.0, "Hz", 100.0, 2000.0, description="control rate"),
+    Param("lockstep_timeout_s", 0.5, "s", 0.001, 30.0, description="wall time to wait for a command before stepping without one"),
+    Param("startup_timeout_s", 60.0, "s", 1.0, 600.0, description="wall time to wait for the first command"),
+    Param("command_timeout_s", 0.02, "s", 0.002, 1.0, description="watchdog: damping after this long without a valid command"),
+    Param("damping_kd", 5.0, "N·m·s/rad", 0.01, 100.0, description="damping-mode gain"),
+    Param("max_tilt_rad", 0.8, "rad", 0.1, 1.57, description="fall detection: base tilt limit"),
+    Param("friction", 1.0, "", 0.05, 3.0, description="simulated floor friction coefficient"),
+    Param("imu_gyro_noise_std", 0.002, "rad/s", 0.0, 1.0),
+    Param("imu_accel_noise_std", 0.02, "m/s²", 0.0, 5.0),
+    Param("imu_orientation_noise_std", 0.0005, "rad", 0.0, 0.1),
+    Param("joint_velocity_noise_std", 0.005, "rad/s", 0.0, 1.0),
+    Param("seed", 0, "", 0, 2 ** 31 - 1),
+    Param("publish_ground_truth", True, description="publish /ground_truth/* (simulation only)"),
+    Param("pushes", [""], description="pushes 'T:FX,FY,FZ:DUR' [s, N, s], world frame, at the base"),
+    Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
+)
+
+ESTIMATOR = (
+    Param("robot", "humanoid"),
+    Param("contact_on_N", 50.0, "N", 0.0, 5000.0, description="normal force above which a foot is in contact"),
+    Param("contact_off_N", 20.0, "N", 0.0, 5000.0, description="normal force below which contact ends"),
+    Param("accel_noise", 0.5, "m/s²", 1e-4, 100.0),
+    Param("kinematics_noise", 0.002, "m", 1e-5, 1.0),
+    Param("velocity_noise", 0.05, "m/s", 1e-4, 10.0),
+    Param("stale_timeout_s", 0.05, "s", 0.001, 10.0, description="inputs older than this are rejected"),
+    Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
+)
+
+WBC = (
+    Param("robot", "humanoid"),
+    Param("friction_coefficient", 0.6, "", 0.05, 2.0, description="μ used by the QP's friction pyramid"),
+    Param("com_weight", 100.0, "", 0.0, 1e6),
+    Param("com_kp_z", 100.0, "1/s²", 0.0, 1e4),
+    Param("com_kd_z", 20.0, "1/s", 0.0, 1e3),
+    Param("dcm_gain", 1.5, "", 0.1, 10.0),
+    Param("cop_margin_m", 0.015, "m", 0.0, 0.1),
+    Param("orientation_weight", 30.0, "", 0.0, 1e6),
+    Param("orientation_kp", 100.0, "1/s²", 0.0, 1e4),
+    Param("orientation_kd", 20.0, "1/s", 0.0, 1e3),
+    Param("posture_weight", 1.0, "", 0.0, 1e6),
+    Param("posture_kp", 30.0, "1/s²", 0.0, 1e4),
+    Param("posture_kd", 10.0, "1/s", 0.0, 1e3),
+    Param("wrench_weight", 1e-4, "", 0.0, 1e3),
+    Param("contact_kd", 10.0, "1/s", 0.0, 1e3),
+    Param("torque_limit_scale", 1.0, "", 0.1, 1.0),
+    Param("joint_kp", 0.0, "N·m/rad", 0.0, 500.0),
+    Param("joint_kd", 2.0, "N·m·s/rad", 0.0, 20.0),
+    Param("stale_timeout_s", 0.05, "s", 0.001, 10.0, description="inputs older than this are rejected"),
+    Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
+)
+
+SCHEMAS = {"driver": DRIVER, "estimator": ESTIMATOR, "wbc": WBC}

@@ -1,0 +1,120 @@
+"""The JSON report of ``humanoid-control sim`` (a public interface: keys are only ever added).
+
+Ground truth comes from the simulator and is used here only, never by the controllers.
+
+Keys (units in the names):
+  fell                      base below half its initial height or tilted beyond 1 rad
+  sim_time_s, wall_time_s, real_time_factor
+  base_height_min_m         lowest ground-truth base height
+  max_tilt_rad              largest base tilt from vertical
+  com_drift_xy_m            horizontal CoM distance between t = 0.5 s and the end
+  estimator_pos_rmse_m      RMSE of |p_est - p_true| (base position, odom = world at start)
+  estimator_pos_drift_m     |p_est - p_true| at the end
+  estimator_vel_rmse_mps    RMSE of |v_est - v_true| (base linear velocity, world axes)
+  pushes                    [{t_s, force_N, duration_s, impulse_Ns, delta_v_mps, recovered}]
+  nodes                     {name: {compute_p50_us, compute_p99_us, compute_max_us, overruns, ticks}}
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+FALL_TILT_RAD = 1.0
+RECOVERY_WINDOW_S = 3.0
+RECOVERED_SPEED_MPS = 0.1
+
+
+def _rot_z_axis(q_xyzw) -> np.ndarray:
+    x, y, z, w = q_xyzw
+    return np.array([2 * (x * z + w * y), 2 * (y * z - w * x), 1 - 2 * (x * x + y * y)])
+
+
+def _rotate(q_xyzw, v) -> np.ndarray:
+    x, y, z, w = q_xyzw
+    u = np.array([x, y, z])
+    return v + 2.0 * np.cross(u, np.cross(u, v) + w * v)
+
+
+class ReportBuilder:
+    def __init__(self, robot_mass_kg: float):
+        self.mass = robot_mass_kg
+        self.t = []
+        self.height = []
+        self.tilt = []
+        self.com = []
+        self.vel_world = []
+        self._gt = {}  # stamp ns -> (p, v_world)
+        self.pos_err = []
+        self.vel_err = []
+        self.h0 = None
+        self.nodes = {}
+
+    def add_ground_truth(self, ns: int, p, q_xyzw, v_local, com) -> None:
+        p = np.asarray(p, dtype=float)
+        v_world = _rotate(q_xyzw, np.asarray(v_local, dtype=float))
+        if self.h0 is None:
+            self.h0 = float(p[2])
+        self.t.append(ns * 1e-9)
+        self.height.append(float(p[2]))
+        self.tilt.append(math.acos(max(-1.0, min(1.0, _rot_z_axis(q_xyzw)[2]))))
+        self.com.append(np.asarray(com, dtype=float))
+        self.vel_world.append(v_world)
+        self._gt[ns] = (p, v_world)
+        if len(self._gt) > 5000:
+            for k in sorted(self._gt)[:1000]:
+                del self._gt[k]
+
+    def add_estimate(self, ns: int, p, q_xyzw, v_local) -> None:
+        gt = self._gt.get(ns)
+        if gt is None:
+            return
+        self.pos_err.append(float(np.linalg.norm(np.asarray(p) - gt[0])))
+        self.vel_err.append(float(np.linalg.norm(_rotate(q_xyzw, np.asarray(v_local, dtype=float)) - gt[1])))
+
+    def add_node_timing(self, name: str, values: dict) -> None:
+        def f(k):
+            try:
+                return float(values.get(k, "nan"))
+            except ValueError:
+                return float("nan")
+        self.nodes[name] = {"compute_p50_us": f("compute_time_p50_us"), "compute_p99_us": f("compute_time_p99_us"),
+                            "compute_max_us": f("compute_time_max_us"), "overruns": int(f("overruns") or 0),
+                            "ticks": int(f("ticks") or 0)}
+        self.nodes[name].update({k: v for k, v in values.items() if k in ("mode", "safety_events", "solver_failures",
+                                                                          "rejected", "commands_rejected", "missed_ticks")})
+
+    def fell_at(self, i: int) -> bool:
+        return self.height[i] < 0.5 * self.h0 or self.tilt[i] > FALL_TILT_RAD
+
+    def build(self, wall_time_s: float, pushes=()) -> dict:
+        t = np.array(self.t)
+        n = len(t)
+        fell = any(self.fell_at(i) for i in range(n)) if n else True
+        sim_time = float(t[-1]) if n else 0.0
+        com = np.array(self.com) if n else np.zeros((0, 3))
+        i0 = int(np.searchsorted(t, 0.5)) if n else 0
+        drift = float(np.linalg.norm(com[-1, :2] - com[min(i0, n - 1), :2])) if n else float("nan")
+        push_rows = []
+        for p in pushes:
+            dv = p.impulse / self.mass
+            end = p.t + p.duration + RECOVERY_WINDOW_S
+            idx = np.nonzero((t >= p.t) & (t <= end))[0]
+            recovered = bool(len(idx) and t[idx[-1]] >= end - 0.01 and not any(self.fell_at(i) for i in idx)
+                             and np.linalg.norm(self.vel_world[idx[-1]][:2]) < RECOVERED_SPEED_MPS)
+            push_rows.append({"t_s": p.t, "force_N": list(p.force), "duration_s": p.duration,
+                              "impulse_Ns": round(p.impulse, 4), "delta_v_mps": round(dv, 4), "recovered": recovered})
+        return {
+            "fell": bool(fell),
+            "sim_time_s": round(sim_time, 4),
+            "wall_time_s": round(wall_time_s, 3),
+            "real_time_factor": round(sim_time / wall_time_s, 4) if wall_time_s > 0 else 0.0,
+            "base_height_min_m": round(min(self.height), 4) if n else None,
+            "max_tilt_rad": round(max(self.tilt), 5) if n else None,
+            "com_drift_xy_m": round(drift, 5),
+            "estimator_pos_rmse_m": round(float(np.sqrt(np.mean(np.square(self.pos_err)))), 5) if self.pos_err else None,
+            "estimator_pos_drift_m": round(self.pos_err[-1], 5) if self.pos_err else None,
+            "estimator_vel_rmse_mps": round(float(np.sqrt(np.mean(np.square(self.vel_err)))), 5) if self.vel_err else None,
+            "pushes": push_rows,
+            "nodes": self.nodes,
+        }

@@ -1,0 +1,73 @@
+"""Contact wrench cone of a flat rectangular foot, written in the sole frame:
+
+* unilateral contact and a normal-force cap: ``fz_min <= fz <= fz_max``;
+* linearised friction pyramid: ``|fx| <= mu fz``, ``|fy| <= mu fz``;
+* centre of pressure inside the sole: ``-L/2 <= -tau_y / fz <= L/2``, ``-W/2 <= tau_x / fz <= W/2``
+  (L, W shrunk by a safety margin);
+* yaw-torque friction: ``|tau_z| <= mu_z fz``.
+
+11 rows per foot. The QP's wrench is in world-aligned axes (LWA), so each row is rotated
+by the sole's orientation: ``w_sole = blockdiag(R^T, R^T) w``."""
+from __future__ import annotations
+
+import numpy as np
+
+from humanoid_control.robot.config import FootConfig
+from humanoid_control.wbc.constraints.base import Constraint
+from humanoid_control.wbc.dynamics_terms import DynamicsTerms
+from humanoid_control.wbc.layout import QpLayout
+
+INF = 1e20
+ROWS_PER_FOOT = 11
+
+
+def wrench_cone_matrix(mu: float, half_length: float, half_width: float, mu_yaw: float) -> np.ndarray:
+    """Rows U (11, 6) with ``U w_sole <= 0`` for the friction/CoP/yaw part, plus the last row
+    ``[0 0 1 0 0 0]`` (fz, bounded separately). Columns: fx, fy, fz, tx, ty, tz."""
+    return np.array([
+        [1, 0, -mu, 0, 0, 0],
+        [-1, 0, -mu, 0, 0, 0],
+        [0, 1, -mu, 0, 0, 0],
+        [0, -1, -mu, 0, 0, 0],
+        [0, 0, -half_width, 1, 0, 0],     # tau_x <= W/2 fz   (CoP y = tau_x / fz)
+        [0, 0, -half_width, -1, 0, 0],    # -tau_x <= W/2 fz
+        [0, 0, -half_length, 0, 1, 0],    # tau_y <= L/2 fz   (CoP x = -tau_y / fz)
+        [0, 0, -half_length, 0, -1, 0],   # -tau_y <= L/2 fz
+        [0, 0, -mu_yaw, 0, 0, 1],
+        [0, 0, -mu_yaw, 0, 0, -1],
+        [0, 0, 1, 0, 0, 0],
+    ], dtype=float)
+
+
+class ContactWrenchCone(Constraint):
+    name = "contact_wrench_cone"
+    is_equality = False
+
+    def __init__(self, feet: dict, mu: float = 0.7, fz_min: float = 5.0, fz_max: float = 2000.0,
+                 cop_margin: float = 0.85, mu_yaw: float = 0.02):
+        """``feet`` maps contact names to :class:`FootConfig`; ``mu`` [-] is the friction
+        coefficient used for the pyramid (pass a margin below the real one); ``fz_min``,
+        ``fz_max`` [N]; ``cop_margin`` [0..1] scales the sole rectangle; ``mu_yaw`` [m]."""
+        self.mu, self.fz_min, self.fz_max = mu, fz_min, fz_max
+        self.U = {c: wrench_cone_matrix(mu, cop_margin * f.length / 2, cop_margin * f.width / 2, mu_yaw)
+                  for c, f in feet.items()}
+
+    def num_rows(self, layout: QpLayout) -> int:
+        return ROWS_PER_FOOT * len(layout.contacts)
+
+    def compute(self, terms: DynamicsTerms, layout: QpLayout, active: dict) -> tuple:
+        n_rows = self.num_rows(layout)
+        C = np.zeros((n_rows, layout.n))
+        lo = np.full(n_rows, -INF)
+        up = np.zeros(n_rows)
+        for k, c in enumerate(layout.contacts):
+            R = terms.feet_placement[c].rotation
+            rows = slice(ROWS_PER_FOOT * k, ROWS_PER_FOOT * (k + 1))
+            U = self.U[c]
+            C[rows, layout.wrench(c)] = np.hstack([U[:, :3] @ R.T, U[:, 3:] @ R.T])
+            last = ROWS_PER_FOOT * (k + 1) - 1
+            if active.get(c, False):
+                lo[last], up[last] = self.fz_min, self.fz_max
+            else:
+                lo[last], up[last] = 0.0, 0.0
+        return C, lo, up

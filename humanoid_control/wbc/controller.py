@@ -1,0 +1,220 @@
+"""Whole-body QP inverse dynamics: the ROS-free core of the WBC node.
+
+Per tick: compute Pinocchio terms once, build the QP (tasks -> cost, constraints -> rows),
+solve it with ProxSuite (dense, initialised once, warm-started), turn the solution into
+joint torques and an MIT-mode joint command. Build and solve are separate steps
+(:meth:`WholeBodyController.build` and :meth:`WholeBodyController.solve`)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pinocchio as pin
+import proxsuite
+
+from humanoid_control.robot.model import RobotModel
+from humanoid_control.wbc.balance import DcmBalance, support_rectangle
+from humanoid_control.wbc.constraints.contact_acceleration import ContactAcceleration
+from humanoid_control.wbc.constraints.contact_wrench_cone import INF, ContactWrenchCone
+from humanoid_control.wbc.constraints.floating_base_dynamics import FloatingBaseDynamics
+from humanoid_control.wbc.constraints.torque_limits import TorqueLimits
+from humanoid_control.wbc.dynamics_terms import DynamicsComputer, DynamicsTerms
+from humanoid_control.wbc.layout import QpLayout
+from humanoid_control.wbc.tasks.base_orientation_task import BaseOrientationTask
+from humanoid_control.wbc.tasks.com_task import ComTask
+from humanoid_control.wbc.tasks.contact_wrench_task import ContactWrenchTask
+from humanoid_control.wbc.tasks.foot_task import FootTask
+from humanoid_control.wbc.tasks.posture_task import PostureTask
+
+GRAVITY = 9.81
+
+
+@dataclass
+class WbcParams:
+    """Gains and weights; each field states unit and bounds (checked by the node's schema)."""
+
+    friction_coefficient: float = 0.6  # [-] used in the QP's pyramid (keep below the real μ), [0.05, 2]
+    com_weight: float = 100.0  # [-] [0, 1e6]
+    com_kp_z: float = 100.0  # [1/s²] [0, 1e4]
+    com_kd_z: float = 20.0  # [1/s] [0, 1e3]
+    com_kd_xy: float = 0.0  # [1/s] extra CoM velocity damping on top of DCM feedback
+    dcm_gain: float = 1.5  # [-] [0.1, 10]
+    cop_margin_m: float = 0.015  # [m] CoP kept inside the support rectangle, [0, 0.1]
+    orientation_weight: float = 30.0  # [-]
+    orientation_kp: float = 100.0  # [1/s²]
+    orientation_kd: float = 20.0  # [1/s]
+    posture_weight: float = 1.0  # [-]
+    posture_kp: float = 30.0  # [1/s²]
+    posture_kd: float = 10.0  # [1/s]
+    foot_weight: float = 100.0  # [-]
+    wrench_weight: float = 1e-4  # [-]
+    contact_kd: float = 10.0  # [1/s]
+    torque_limit_scale: float = 1.0  # [-] fraction of the URDF effort limit, (0, 1]
+    joint_kp: float = 0.0  # [N·m/rad] stiffness of the MIT command around the WBC's desired state
+    joint_kd: float = 2.0  # [N·m·s/rad] damping of the MIT command
+    dt: float = 0.001  # [s] control period
+
+
+@dataclass
+class WbcSolution:
+    """Result of one tick. Joint-indexed arrays are in Pinocchio joint order."""
+
+    ok: bool
+    status: str
+    iterations: int
+    qdd: np.ndarray  # (nv,) [m/s², rad/s²]
+    wrenches: dict  # contact -> (6,) [N, N·m], LWA at the sole
+    tau: np.ndarray  # (nj,) [N·m]
+    cop_xy: np.ndarray = field(default_factory=lambda: np.zeros(2))  # [m] commanded CoP, world
+    dcm_xy: np.ndarray = field(default_factory=lambda: np.zeros(2))  # [m] measured DCM, world
+    build_time_us: float = 0.0
+    solve_time_us: float = 0.0
+
+
+@dataclass
+class QpData:
+    """The assembled QP: min 0.5 xᵀHx + gᵀx  s.t. A x = b,  l <= C x <= u."""
+
+    H: np.ndarray
+    g: np.ndarray
+    A: np.ndarray
+    b: np.ndarray
+    C: np.ndarray
+    l: np.ndarray
+    u: np.ndarray
+
+
+class WholeBodyController:
+    def __init__(self, robot: RobotModel, params: WbcParams | None = None):
+        self.robot = robot
+        self.p = params or WbcParams()
+        p = self.p
+        self.dyn = DynamicsComputer(robot)
+        self.layout = QpLayout(robot.nv, tuple(robot.config.feet))
+        self.com_task = ComTask(p.com_weight, kp=(0.0, 0.0, p.com_kp_z), kd=(p.com_kd_xy, p.com_kd_xy, p.com_kd_z))
+        self.orientation_task = BaseOrientationTask(p.orientation_weight, p.orientation_kp, p.orientation_kd)
+        self.posture_task = PostureTask(robot.nominal_joint_positions(), p.posture_weight, p.posture_kp, p.posture_kd)
+        self.wrench_task = ContactWrenchTask(p.wrench_weight)
+        self.foot_tasks = {c: FootTask(c, p.foot_weight) for c in self.layout.contacts}
+        self.constraints = [
+            FloatingBaseDynamics(),
+            ContactAcceleration(p.contact_kd),
+            ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient),
+            TorqueLimits(robot.tau_max, p.torque_limit_scale),
+        ]
+        self.balance = DcmBalance(p.dcm_gain, p.cop_margin_m)
+        self.n_eq = sum(c.num_rows(self.layout) for c in self.constraints if c.is_equality)
+        self.n_in = sum(c.num_rows(self.layout) for c in self.constraints if not c.is_equality)
+        self._qp = None
+        self.com_ref = None  # [m] world; set on the first tick (centre of the feet, nominal height)
+        self.last_solution: WbcSolution | None = None
+        self.failures = 0
+        self._corners = {c: np.array([[sx * f.length / 2, sy * f.width / 2, 0.0] for sx in (-1, 1) for sy in (-1, 1)])
+                         for c, f in robot.config.feet.items()}
+
+    # ------------------------------------------------------------------ references
+    def reset_references(self, terms: DynamicsTerms) -> None:
+        """Stand where we are: CoM over the middle of the feet at the current CoM height,
+        base upright with the feet's mean yaw."""
+        mid = np.mean([terms.feet_placement[c].translation for c in self.layout.contacts], axis=0)
+        self.com_ref = np.array([mid[0], mid[1], terms.com[2]])
+        yaw = np.mean([np.arctan2(terms.feet_placement[c].rotation[1, 0], terms.feet_placement[c].rotation[0, 0])
+                       for c in self.layout.contacts])
+        self.orientation_task.rotation_ref = pin.rpy.rpyToMatrix(0.0, 0.0, float(yaw))
+
+    # ------------------------------------------------------------------ build / solve
+    def build(self, q: np.ndarray, v: np.ndarray, active: dict) -> tuple:
+        """Assemble the QP for state (q, v) and contact flags. Returns (QpData, terms, balance)."""
+        terms = self.dyn.compute(q, v)
+        if self.com_ref is None:
+            self.reset_references(terms)
+        stance = [c for c in self.layout.contacts if active.get(c, False)]
+        corners = [(self._corners[c] @ terms.feet_placement[c].rotation.T + terms.feet_placement[c].translation)[:, :2]
+                   for c in stance] if stance else [terms.com[None, :2]]
+        lo, hi = support_rectangle(corners)
+        bal = self.balance.compute(terms.com, terms.com_velocity, self.com_ref[:2], lo, hi,
+                                   terms.com[2] - np.mean([terms.feet_placement[c].translation[2] for c in self.layout.contacts]))
+        self.com_task.com_ref = self.com_ref
+        self.com_task.a_ref = np.array([bal.com_acceleration_xy[0], bal.com_acceleration_xy[1], 0.0])
+        n = self.layout.n
+        H = np.zeros((n, n))
+        g = np.zeros(n)
+        weight_share = self.robot.mass * GRAVITY / max(len(stance), 1)
+        self.wrench_task.wrench_ref = {c: np.array([0, 0, weight_share, 0, 0, 0]) for c in stance}
+        for task in (self.com_task, self.orientation_task, self.posture_task, self.wrench_task):
+            task.add_to_cost(terms, self.layout, H, g)
+        for c in self.layout.contacts:
+            if not active.get(c, False):
+                self.foot_tasks[c].add_to_cost(terms, self.layout, H, g)
+        H[np.diag_indices(n)] += 1e-8
+        A_rows, b_rows, C_rows, l_rows, u_rows = [], [], [], [], []
+        for con in self.constraints:
+            out = con.compute(terms, self.layout, active)
+            if con.is_equality:
+                A_rows.append(out[0])
+                b_rows.append(out[1])
+            else:
+                C_rows.append(out[0])
+                l_rows.append(out[1])
+                u_rows.append(out[2])
+        qp = QpData(H, g, np.vstack(A_rows), np.concatenate(b_rows), np.vstack(C_rows),
+                    np.concatenate(l_rows), np.concatenate(u_rows))
+        return qp, terms, bal
+
+    def solve(self, qp: QpData) -> tuple:
+        """Solve with ProxSuite (dense; init once, then update + warm start).
+        Returns (ok, status, iterations, x)."""
+        if self._qp is None:
+            self._qp = proxsuite.proxqp.dense.QP(self.layout.n, self.n_eq, self.n_in)
+            self._qp.settings.eps_abs = 1e-5
+            self._qp.settings.max_iter = 200
+            self._qp.settings.initial_guess = proxsuite.proxqp.InitialGuess.WARM_START_WITH_PREVIOUS_RESULT
+            self._qp.init(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
+        else:
+            self._qp.update(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
+        self._qp.solve()
+        res = self._qp.results
+        status = res.info.status
+        ok = status == proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED
+        return ok, str(status).split(".")[-1], int(res.info.iter), res.x.copy()
+
+    def update(self, q: np.ndarray, v: np.ndarray, active: dict) -> WbcSolution:
+        """One control tick: build, solve, compute torques [N·m] (Pinocchio joint order)."""
+        t0 = time.perf_counter()
+        qp, terms, bal = self.build(q, v, active)
+        t1 = time.perf_counter()
+        ok, status, iters, x = self.solve(qp)
+        t2 = time.perf_counter()
+        if not ok or not np.all(np.isfinite(x)):
+            self.failures += 1
+            if self.last_solution is not None:
+                prev = self.last_solution
+                return WbcSolution(False, status, iters, prev.qdd, prev.wrenches, prev.tau, prev.cop_xy, prev.dcm_xy,
+                                   (t1 - t0) * 1e6, (t2 - t1) * 1e6)
+            x = np.zeros(self.layout.n)
+        lay = self.layout
+        qdd = x[lay.qdd]
+        wrenches = {c: x[lay.wrench(c)] for c in lay.contacts}
+        tau = terms.M[6:] @ qdd + terms.h[6:]
+        for c in lay.contacts:
+            tau -= terms.J_feet[c][:, 6:].T @ wrenches[c]
+        tau += self.robot.damping * v[6:]  # cancel the actuators' viscous friction
+        sol = WbcSolution(ok, status, iters, qdd, wrenches, tau, bal.cop_xy, bal.dcm_xy,
+                          (t1 - t0) * 1e6, (t2 - t1) * 1e6)
+        if ok:
+            self.last_solution = sol
+        return sol
+
+    def joint_command(self, sol: WbcSolution, q: np.ndarray, v: np.ndarray) -> tuple:
+        """MIT-mode command (position [rad], velocity [rad/s], effort [N·m], kp, kd) in
+        Pinocchio joint order: the WBC torque plus light feedback around the state the WBC
+        wants one period ahead."""
+        dt = self.p.dt
+        dq = v[6:]
+        qdd = sol.qdd[6:]
+        dq_des = dq + qdd * dt
+        q_des = q[7:] + dq * dt + 0.5 * qdd * dt * dt
+        nj = self.robot.nj
+        return (q_des, dq_des, np.clip(sol.tau, -self.robot.tau_max, self.robot.tau_max),
+                np.full(nj, self.p.joint_kp), np.full(nj, self.p.joint_kd))

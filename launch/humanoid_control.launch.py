@@ -1,0 +1,36 @@
+"""ROS 2 launch file (needs a ROS 2 install with launch_ros): the driver, state estimator
+and whole-body QP nodes with the shipped config/*.yaml — the same graph as
+`humanoid-control sim --layout processes`.
+
+    ros2 launch humanoid_control humanoid_control.launch.py robot:=humanoid mode:=lockstep
+"""
+import os
+
+from ament_index_python.packages import get_package_share_directory
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument, SetEnvironmentVariable
+from launch.conditions import IfCondition
+from launch.substitutions import LaunchConfiguration, PythonExpression
+from launch_ros.actions import Node
+
+
+def generate_launch_description():
+    share = get_package_share_directory("humanoid_control")
+    config = os.path.join(share, "config")
+    robot = LaunchConfiguration("robot")
+    mode = LaunchConfiguration("mode")
+    sim_time = PythonExpression(["'", mode, "' == 'lockstep'"])
+    common = {"robot": robot}
+    return LaunchDescription([
+        DeclareLaunchArgument("robot", default_value="humanoid", description="humanoid, talos or a robot YAML path"),
+        DeclareLaunchArgument("mode", default_value="lockstep", description="lockstep | realtime"),
+        DeclareLaunchArgument("localhost_only", default_value="true", description="keep DDS discovery on loopback"),
+        SetEnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST",
+                               condition=IfCondition(LaunchConfiguration("localhost_only"))),
+        Node(package="humanoid_control", executable="driver_node", name="driver", output="screen",
+             parameters=[os.path.join(config, "driver.yaml"), common, {"mode": mode}]),
+        Node(package="humanoid_control", executable="estimator_node", name="estimator", output="screen",
+             parameters=[os.path.join(config, "estimator.yaml"), common, {"use_sim_time": sim_time}]),
+        Node(package="humanoid_control", executable="wbc_node", name="wbc", output="screen",
+             parameters=[os.path.join(config, "wbc.yaml"), common, {"use_sim_time": sim_time}]),
+    ])

@@ -1,0 +1,42 @@
+"""humanoid_control: ament_python package (colcon) and plain pip package at once."""
+from glob import glob
+
+from setuptools import find_packages, setup
+
+PACKAGE = "humanoid_control"
+
+
+def _requirements():
+    with open("requirements.txt") as f:
+        return [line.split("#")[0].strip() for line in f if line.split("#")[0].strip()]
+
+
+setup(
+    name=PACKAGE,
+    version="0.1.0",
+    packages=find_packages(include=[PACKAGE, PACKAGE + ".*"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", ["resource/" + PACKAGE]),
+        ("share/" + PACKAGE, ["package.xml"]),
+        ("share/" + PACKAGE + "/launch", glob("launch/*.py")),
+        ("share/" + PACKAGE + "/config", glob("config/*.yaml")),
+        ("share/" + PACKAGE + "/config/robots", glob("config/robots/*.yaml")),
+        ("share/" + PACKAGE + "/urdf", glob("urdf/*.urdf")),
+    ],
+    install_requires=_requirements(),
+    extras_require={"test": ["pytest", "hypothesis"]},
+    zip_safe=False,
+    maintainer="humanoid_control maintainers",
+    maintainer_email="maintainers@humanoid-control.invalid",
+    description="Real-time whole-body control stack for humanoid robots (ROS 2, Python).",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    entry_points={
+        "console_scripts": [
+            "humanoid-control = humanoid_control.cli:main",
+            "driver_node = humanoid_control.nodes.driver_node:main",
+            "estimator_node = humanoid_control.nodes.estimator_node:main",
+            "wbc_node = humanoid_control.nodes.wbc_node:main",
+        ],
+    },
+)

@@ -1,0 +1,110 @@
+import numpy as np
+import pinocchio as pin
+import pytest
+
+from humanoid_control.wbc.constraints.contact_wrench_cone import ROWS_PER_FOOT
+from humanoid_control.wbc.controller import WholeBodyController
+from humanoid_control.wbc.dynamics_terms import DynamicsComputer
+
+RNG = np.random.default_rng(3)
+
+
+def _random_state(robot, scale=0.3):
+    q = robot.nominal_configuration()
+    q[7:] += RNG.uniform(-0.1, 0.1, robot.nj)
+    q[3:7] = pin.Quaternion(pin.rpy.rpyToMatrix(*RNG.uniform(-0.1, 0.1, 3))).coeffs()
+    v = RNG.normal(0, scale, robot.nv)
+    return q, v
+
+
+def _fd_velocity(robot, fn, q, v, eps=1e-7):
+    """d/dt fn(q(t)) along q_dot = v, by central differences on the manifold."""
+    qp = pin.integrate(robot.model, q, v * eps)
+    qm = pin.integrate(robot.model, q, -v * eps)
+    return (fn(qp) - fn(qm)) / (2 * eps)
+
+
+def test_com_jacobian_matches_finite_differences(humanoid):
+    dyn = DynamicsComputer(humanoid)
+    q, v = _random_state(humanoid)
+    t = dyn.compute(q, v)
+    com = lambda qq: pin.centerOfMass(humanoid.model, humanoid.model.createData(), qq).copy()
+    np.testing.assert_allclose(t.J_com @ v, _fd_velocity(humanoid, com, q, v), atol=1e-6)
+
+
+def test_foot_jacobians_match_finite_differences_of_the_sole_position_and_rotation(humanoid):
+    dyn = DynamicsComputer(humanoid)
+    q, v = _random_state(humanoid)
+    t = dyn.compute(q, v)
+    for side, fid in humanoid.foot_frame_ids.items():
+        pos = lambda qq: humanoid.frame_placement(qq, fid).translation.copy()
+        np.testing.assert_allclose(t.J_feet[side][:3] @ v, _fd_velocity(humanoid, pos, q, v), atol=1e-6)
+        R0 = humanoid.frame_placement(q, fid).rotation
+        rot = lambda qq: pin.log3(humanoid.frame_placement(qq, fid).rotation @ R0.T)
+        np.testing.assert_allclose(t.J_feet[side][3:] @ v, _fd_velocity(humanoid, rot, q, v), atol=1e-6)
+
+
+def test_foot_drift_matches_finite_differences_of_the_jacobian_times_velocity(humanoid):
+    """dJ·v (classical, LWA linear part) = d/dt (J v) at constant v."""
+    dyn = DynamicsComputer(humanoid)
+    q, v = _random_state(humanoid)
+    t = dyn.compute(q, v)
+    for side in humanoid.foot_frame_ids:
+        def lin_vel(qq):
+            return DynamicsComputer(humanoid).compute(qq, v).J_feet[side][:3] @ v
+        np.testing.assert_allclose(t.feet_drift[side][:3], _fd_velocity(humanoid, lin_vel, q, v, 1e-6), atol=1e-4)
+
+
+def test_com_drift_matches_finite_differences(humanoid):
+    dyn = DynamicsComputer(humanoid)
+    q, v = _random_state(humanoid)
+    t = dyn.compute(q, v)
+    def com_vel(qq):
+        return DynamicsComputer(humanoid).compute(qq, v).J_com @ v
+    np.testing.assert_allclose(t.com_drift, _fd_velocity(humanoid, com_vel, q, v, 1e-6), atol=1e-4)
+
+
+@pytest.mark.parametrize("robot_name", ["humanoid", "talos"])
+def test_qp_solution_satisfies_dynamics_friction_cones_cop_and_torque_limits(robot_name, request):
+    robot = request.getfixturevalue(robot_name)
+    wbc = WholeBodyController(robot)
+    q, v = _random_state(robot, scale=0.1)
+    q[:3] = robot.nominal_configuration()[:3]
+    sol = wbc.update(q, v, {"left": True, "right": True})
+    assert sol.ok, sol.status
+    t = wbc.dyn.compute(q, v)
+    # Full equations of motion: M qdd + h = S^T tau + sum J^T w
+    rhs = np.concatenate([np.zeros(6), sol.tau - robot.damping * v[6:]])
+    for c, w in sol.wrenches.items():
+        rhs += t.J_feet[c].T @ w
+    np.testing.assert_allclose(t.M @ sol.qdd + t.h, rhs, atol=1e-4)
+    assert np.all(np.abs(sol.tau - robot.damping * v[6:]) <= robot.tau_max + 1e-4)
+    mu = wbc.p.friction_coefficient
+    for c, w in sol.wrenches.items():
+        R = t.feet_placement[c].rotation
+        f, tau = R.T @ w[:3], R.T @ w[3:]
+        foot = robot.config.feet[c]
+        assert f[2] > 0
+        assert abs(f[0]) <= mu * f[2] + 1e-4 and abs(f[1]) <= mu * f[2] + 1e-4
+        assert abs(-tau[1] / f[2]) <= foot.length / 2 + 1e-4  # CoP x inside the sole
+        assert abs(tau[0] / f[2]) <= foot.width / 2 + 1e-4
+        # stance foot does not accelerate
+        np.testing.assert_allclose(t.J_feet[c] @ sol.qdd + t.feet_drift[c], -wbc.p.contact_kd * t.feet_velocity[c], atol=1e-4)
+    assert sum(w[2] for w in sol.wrenches.values()) == pytest.approx(robot.mass * 9.81, rel=0.3)
+
+
+def test_a_swing_foot_carries_no_wrench(humanoid):
+    wbc = WholeBodyController(humanoid)
+    q = humanoid.nominal_configuration()
+    sol = wbc.update(q, np.zeros(humanoid.nv), {"left": True, "right": False})
+    np.testing.assert_allclose(sol.wrenches["right"], 0.0, atol=1e-6)
+    assert sol.wrenches["left"][2] > 0.5 * humanoid.mass * 9.81
+
+
+def test_qp_dimensions_stay_fixed_when_contacts_switch(humanoid):
+    wbc = WholeBodyController(humanoid)
+    q = humanoid.nominal_configuration()
+    a, _, _ = wbc.build(q, np.zeros(humanoid.nv), {"left": True, "right": True})
+    b, _, _ = wbc.build(q, np.zeros(humanoid.nv), {"left": False, "right": True})
+    assert a.A.shape == b.A.shape and a.C.shape == b.C.shape
+    assert a.C.shape[0] == 2 * ROWS_PER_FOOT + humanoid.nj
