@@ -17,6 +17,7 @@ class MonitorNode(Node):
         self.report = report
         self.sim_ns = 0
         self._com = {}
+        self._gt = {}
         self.driver_status = {}
         self.create_subscription(Odometry, "/ground_truth/odom", self.on_gt, STATE_QOS)
         self.create_subscription(PointStamped, "/ground_truth/com", self.on_com, STATE_QOS)
@@ -24,18 +25,26 @@ class MonitorNode(Node):
         self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diag, 10)
 
     def on_com(self, m: PointStamped) -> None:
-        self._com[stamp_to_ns(m.header.stamp)] = (m.point.x, m.point.y, m.point.z)
+        ns = stamp_to_ns(m.header.stamp)
+        self._com[ns] = (m.point.x, m.point.y, m.point.z)
+        self._pair(ns)
 
     def on_gt(self, m: Odometry) -> None:
         ns = stamp_to_ns(m.header.stamp)
-        com = self._com.pop(ns, None)
-        if com is None:
-            com = self.report.com[-1] if self.report.com else (m.pose.pose.position.x, m.pose.pose.position.y, 0.0)
-        if len(self._com) > 100:
-            self._com.clear()
         p, o, v = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear
-        self.report.add_ground_truth(ns, (p.x, p.y, p.z), (o.x, o.y, o.z, o.w), (v.x, v.y, v.z), com)
-        self.sim_ns = max(self.sim_ns, ns)
+        self._gt[ns] = ((p.x, p.y, p.z), (o.x, o.y, o.z, o.w), (v.x, v.y, v.z))
+        self._pair(ns)
+
+    def _pair(self, ns: int) -> None:
+        """Ground truth enters the report once both its pose and its CoM of that stamp arrived."""
+        if ns in self._gt and ns in self._com:
+            p, q, v = self._gt.pop(ns)
+            self.report.add_ground_truth(ns, p, q, v, self._com.pop(ns))
+            self.sim_ns = max(self.sim_ns, ns)
+            if len(self._gt) > 100 or len(self._com) > 100:  # drop unmatched leftovers
+                for d in (self._gt, self._com):
+                    for k in [k for k in d if k < ns]:
+                        del d[k]
 
     def on_odom(self, m: Odometry) -> None:
         p, o, v = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear

@@ -47,6 +47,8 @@ class WbcNode(Node):
         self.create_subscription(JointState, "/joint_states", self.on_joint_states, STATE_QOS)
         self.create_subscription(Odometry, "/odom", self.on_odom, STATE_QOS)
         self.create_subscription(ContactState, "/contact_states", self.on_contact, STATE_QOS)
+        self._planned_contact = {s: True for s in self.sides}
+        self.measured_contact = {}
         self._cmd = JointCommand()
         self._cmd.name = list(self.robot.ros_joint_names)
 
@@ -103,7 +105,11 @@ class WbcNode(Node):
         sw = Stopwatch()
         jq, jdq = self._js[ns]
         od = self._odom[ns]
-        active = self._contact[ns]
+        # Stance comes from the plan, not from force thresholds: standing has both feet
+        # planned in contact (a gait schedule will provide this when walking). The measured
+        # contact states are kept for diagnostics; a foot unloaded by a push stays in stance.
+        active = self._planned_contact
+        self.measured_contact = self._contact[ns]
         self._last_ns = ns
         self._drop_upto(ns)
         q = np.concatenate([od[0:7], jq])

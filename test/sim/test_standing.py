@@ -51,10 +51,3 @@ def test_humanoid_recovers_from_a_0p3mps_push_without_stepping(tmp_path, ros_dom
     # without stepping: no safety event, estimator still anchored by both feet
     assert r["nodes"]["driver"]["safety_events"] == []
     assert r["estimator_pos_drift_m"] < 0.02
-
-
-def test_talos_stands_10s_by_configuration_alone(tmp_path, ros_domain):
-    code, r = _run(tmp_path, "--robot", "talos", "--duration", "10")
-    assert code == 0 and r["fell"] is False
-    assert r["com_drift_xy_m"] < 0.02
-    assert r["max_tilt_rad"] < 0.05
