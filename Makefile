@@ -32,7 +32,7 @@ $(STAMP_DEPS): requirements.txt requirements-build.txt | system-deps
 	touch $@
 
 $(STAMP_MSGS): $(STAMP_DEPS) $(MSG_SOURCES)
-	rm -rf build/humanoid_control_msgs
+	rm -rf build/humanoid_control_msgs && mkdir -p build
 	PATH=$(VENV_ABS)/bin:$$PATH CMAKE_PREFIX_PATH=$(VENV_ABS) cmake -S humanoid_control_msgs -B build/humanoid_control_msgs \
 	  -DCMAKE_INSTALL_PREFIX=$(VENV_ABS) -DPython3_EXECUTABLE=$(PY) -DBUILD_TESTING=OFF >build/humanoid_control_msgs.log 2>&1 \
 	  || (cat build/humanoid_control_msgs.log; exit 1)
