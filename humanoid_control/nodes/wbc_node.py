@@ -48,7 +48,6 @@ class WbcNode(Node):
         self.create_subscription(Odometry, "/odom", self.on_odom, STATE_QOS)
         self.create_subscription(ContactState, "/contact_states", self.on_contact, STATE_QOS)
         self._planned_contact = {s: True for s in self.sides}
-        self.measured_contact = {}
         self._cmd = JointCommand()
         self._cmd.name = list(self.robot.ros_joint_names)
 
@@ -107,9 +106,8 @@ class WbcNode(Node):
         od = self._odom[ns]
         # Stance comes from the plan, not from force thresholds: standing has both feet
         # planned in contact (a gait schedule will provide this when walking). The measured
-        # contact states are kept for diagnostics; a foot unloaded by a push stays in stance.
+        # contact states only pace the stamp pairing; a foot unloaded by a push stays in stance.
         active = self._planned_contact
-        self.measured_contact = self._contact[ns]
         self._last_ns = ns
         self._drop_upto(ns)
         q = np.concatenate([od[0:7], jq])
