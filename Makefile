@@ -48,7 +48,7 @@ $(STAMP_PKG): $(STAMP_MSGS) setup.py package.xml
 
 demo: install
 	@mkdir -p reports
-	$(VENV_ABS)/bin/humanoid-control sim --robot humanoid --duration 10 --push 4:110,0,0:0.1 --push 7:0,110,0:0.1 \
+	$(VENV_ABS)/bin/humanoid-control sim --robot humanoid --duration 12 --push 3:115,0,0:0.1 --push 7:0,115,0:0.1 \
 	  --report reports/demo.json
 
 test: install

@@ -199,7 +199,7 @@ def _final_diagnostics(rb, driver, est, wbc) -> None:
                   "overruns": node.stats.overruns, "ticks": node.stats.count}
         rb.add_node_timing(node.get_name(), {k: str(v) for k, v in values.items()})
     rb.nodes["driver"].update({"mode": driver.safety.mode.value, "commands_rejected": driver.safety.rejected,
-                               "missed_ticks": driver.missed_ticks,
+                               "last_rejection": driver.safety.last_rejection, "missed_ticks": driver.missed_ticks,
                                "safety_events": [e.__dict__ for e in driver.safety.events]})
     rb.nodes["wbc"]["solver_failures"] = wbc.solver_failures
     rb.nodes["estimator"]["rejected"] = est.rejected

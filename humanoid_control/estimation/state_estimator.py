@@ -44,13 +44,18 @@ class StateEstimator:
         self.contacts = tuple(robot.config.feet)
         self.kf = LegKinematicsKF(self.contacts, kf_params)
         self.detector = ContactDetector(self.contacts, contact_on_N, contact_off_N)
-        placement = robot.frame_placement(pin.neutral(robot.model), robot.imu_frame_id)
-        base = robot.frame_placement(pin.neutral(robot.model), robot.base_frame_id)
-        self.base_R_imu = (base.inverse() * placement).rotation  # fixed mounting rotation
+        self.base_R_imu = robot.imu_rotation_in_base(robot.nominal_joint_positions())  # updated every tick
         self._q = pin.neutral(robot.model)
 
     def update(self, joint_q: np.ndarray, joint_dq: np.ndarray, imu_quat_xyzw: np.ndarray,
                imu_gyro: np.ndarray, imu_accel: np.ndarray, normal_forces: dict, dt: float) -> BaseEstimate:
+        # Kinematics with the base at the origin: frames expressed in the base frame.
+        q = self._q
+        q[7:] = joint_q
+        pin.computeJointJacobians(self.model, self.data, q)
+        pin.updateFramePlacements(self.model, self.data)
+        oMf = self.data.oMf
+        self.base_R_imu = oMf[self.robot.base_frame_id].rotation.T @ oMf[self.robot.imu_frame_id].rotation
         quat = pin.Quaternion(imu_quat_xyzw[3], imu_quat_xyzw[0], imu_quat_xyzw[1], imu_quat_xyzw[2])
         quat.normalize()
         world_R_imu = quat.toRotationMatrix()
@@ -58,11 +63,6 @@ class StateEstimator:
         omega_b = self.base_R_imu @ imu_gyro  # [rad/s] base frame
         accel_world = world_R_imu @ imu_accel + GRAVITY_WORLD
         contact = self.detector.update(normal_forces)
-        # Kinematics with the base at the origin: frames expressed in the base frame.
-        q = self._q
-        q[7:] = joint_q
-        pin.computeJointJacobians(self.model, self.data, q)
-        pin.updateFramePlacements(self.model, self.data)
         rel, vel = {}, {}
         for c, fid in self.robot.foot_frame_ids.items():
             r_b = self.data.oMf[fid].translation

@@ -9,7 +9,6 @@ Lockstep: one physics step per command; the command for the state stamped t carr
 same stamp. Real time: a wall-clock timer at ``rate_hz`` steps regardless."""
 from __future__ import annotations
 
-import math
 import sys
 import time
 
@@ -32,7 +31,8 @@ from humanoid_control.nodes.common import (STATE_QOS, Stopwatch, TimingStats, de
 from humanoid_control.robot.joint_map import JointMap
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import hardware_info_for
-from humanoid_control.safety.supervisor import CommandArrays, Mode, SafetyParams, SafetySupervisor
+from humanoid_control.safety.supervisor import (CommandArrays, Mode, SafetyParams, SafetySupervisor,
+                                               base_tilt_rad)
 from humanoid_control.sim.scenario import parse_push
 
 
@@ -57,6 +57,7 @@ class DriverNode(Node):
         self.hw.activate()
         hw_names = self.hw.joint_names
         self.hw_to_ros = JointMap(hw_names, self.robot.ros_joint_names)
+        self.hw_to_pin = JointMap(hw_names, self.robot.joint_names)
         pin_idx = [self.robot.joint_names.index(n) for n in hw_names]
         r = self.robot
         kp_max = self.hw.command_max.get("kp", np.full(len(hw_names), 1e3))
@@ -159,9 +160,8 @@ class DriverNode(Node):
     def apply_and_advance(self) -> None:
         sw = Stopwatch()
         t = self.tick_ns * 1e-9
-        imu = self.hw.sensor_state["imu"]
-        tilt = math.acos(max(-1.0, min(1.0, 1.0 - 2.0 * (imu[0] ** 2 + imu[1] ** 2))))
-        self.safety.check(t, tilt)
+        base_R_imu = self.robot.imu_rotation_in_base(self.hw_to_pin(self.hw.joint_state["position"]))
+        self.safety.check(t, base_tilt_rad(self.hw.sensor_state["imu"][0:4], base_R_imu))
         out = self.safety.output(self.command)
         c = self.hw.joint_command
         c["position"][:] = out.position

@@ -103,6 +103,7 @@ class RobotModel:
             if not (self.tau_max[i] > 0 and self.v_max[i] > 0):
                 raise UrdfError(str(config.urdf_path), f"joint '{n}' needs <limit effort> and <limit velocity> > 0")
         self.data = self.model.createData()
+        self._imu_data = self.model.createData()
         self.mass = float(sum(i.mass for i in m.inertias))  # [kg]
 
     @classmethod
@@ -133,3 +134,14 @@ class RobotModel:
         """World placement of a frame at configuration q (uses the model's own data)."""
         pin.framesForwardKinematics(self.model, self.data, q)
         return self.data.oMf[frame_id].copy()
+
+    def imu_rotation_in_base(self, joint_q: np.ndarray) -> np.ndarray:
+        """base_R_imu (3, 3): the IMU frame's orientation in the base frame for joint angles
+        ``joint_q`` [rad] (Pinocchio order). Mounting rotations count (Talos' IMU is upside
+        down), and so do joints between the base and the IMU (a torso joint)."""
+        q = pin.neutral(self.model)
+        q[7:] = joint_q
+        pin.forwardKinematics(self.model, self._imu_data, q)
+        base = pin.updateFramePlacement(self.model, self._imu_data, self.base_frame_id)
+        imu = pin.updateFramePlacement(self.model, self._imu_data, self.imu_frame_id)
+        return base.rotation.T @ imu.rotation

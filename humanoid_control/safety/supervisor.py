@@ -3,16 +3,32 @@
 * a command with a NaN/inf or an out-of-range value (position/velocity/effort limits from
   the URDF, gains within their interface bounds) is rejected and counted;
 * the command watchdog trips when no valid command arrived for ``command_timeout_s``;
-* fall detection trips when the IMU's tilt exceeds ``max_tilt_rad``;
+* fall detection trips when the base's tilt from vertical exceeds ``max_tilt_rad`` (the IMU
+  orientation carried to the base frame, see :func:`base_tilt_rad`);
 * a tripped supervisor latches **damping mode** — kp = 0, kd = ``damping_kd``, tau = 0 —
   from the very tick it trips, until :meth:`reset`. Each transition is recorded as a
   :class:`SafetyEvent` with the time it took effect."""
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+
+def base_tilt_rad(imu_quat_xyzw, base_R_imu: np.ndarray) -> float:
+    """Angle [rad] between the base's z axis and world up, from the IMU's orientation in
+    world (quaternion x, y, z, w) and the IMU's mounting rotation in the base frame."""
+    x, y, z, w = (float(c) for c in imu_quat_xyzw)
+    n = math.sqrt(x * x + y * y + z * z + w * w)
+    if not n > 0.0:
+        return math.pi  # no orientation: treat as fallen
+    x, y, z, w = x / n, y / n, z / n, w / n
+    # third row of world_R_imu, then (world_R_imu · imu_R_base)[2, 2]
+    row_z = np.array([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)])
+    cos_tilt = float(row_z @ np.asarray(base_R_imu)[2, :])
+    return math.acos(max(-1.0, min(1.0, cos_tilt)))
 
 
 class Mode(enum.Enum):

@@ -12,7 +12,14 @@ Keys (units in the names):
   estimator_pos_drift_m     |p_est - p_true| at the end
   estimator_vel_rmse_mps    RMSE of |v_est - v_true| (base linear velocity, world axes)
   pushes                    [{t_s, force_N, duration_s, impulse_Ns, delta_v_mps, recovered}]
+                            recovered: no fall from the push until the window closes and the
+                            horizontal base speed is back under 0.1 m/s when it closes; the
+                            window is 3 s after the push ends, cut short by the next push or the
+                            end of the run, and a window shorter than 1 s counts as not recovered
   nodes                     {name: {compute_p50_us, compute_p99_us, compute_max_us, overruns, ticks}}
+                            + driver: mode, commands_rejected, last_rejection, missed_ticks,
+                            safety_events [{t, reason, action, joint}]; wbc: solver_failures;
+                            estimator: rejected
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ import numpy as np
 
 FALL_TILT_RAD = 1.0
 RECOVERY_WINDOW_S = 3.0
+RECOVERY_WINDOW_MIN_S = 1.0
 RECOVERED_SPEED_MPS = 0.1
 
 
@@ -82,7 +90,8 @@ class ReportBuilder:
                             "compute_max_us": f("compute_time_max_us"), "overruns": int(f("overruns") or 0),
                             "ticks": int(f("ticks") or 0)}
         self.nodes[name].update({k: v for k, v in values.items() if k in ("mode", "safety_events", "solver_failures",
-                                                                          "rejected", "commands_rejected", "missed_ticks")})
+                                                                          "rejected", "commands_rejected", "missed_ticks",
+                                                                          "last_rejection")})
 
     def fell_at(self, i: int) -> bool:
         return self.height[i] < 0.5 * self.h0 or self.tilt[i] > FALL_TILT_RAD
@@ -96,11 +105,14 @@ class ReportBuilder:
         i0 = int(np.searchsorted(t, 0.5)) if n else 0
         drift = float(np.linalg.norm(com[-1, :2] - com[min(i0, n - 1), :2])) if n else float("nan")
         push_rows = []
+        starts = sorted(p.t for p in pushes)
         for p in pushes:
             dv = p.impulse / self.mass
-            end = p.t + p.duration + RECOVERY_WINDOW_S
+            later = [s for s in starts if s > p.t]
+            end = min([p.t + p.duration + RECOVERY_WINDOW_S, sim_time] + later)
             idx = np.nonzero((t >= p.t) & (t <= end))[0]
-            recovered = bool(len(idx) and t[idx[-1]] >= end - 0.01 and not any(self.fell_at(i) for i in idx)
+            recovered = bool(len(idx) and end - (p.t + p.duration) >= RECOVERY_WINDOW_MIN_S
+                             and not any(self.fell_at(i) for i in idx)
                              and np.linalg.norm(self.vel_world[idx[-1]][:2]) < RECOVERED_SPEED_MPS)
             push_rows.append({"t_s": p.t, "force_N": list(p.force), "duration_s": p.duration,
                               "impulse_Ns": round(p.impulse, 4), "delta_v_mps": round(dv, 4), "recovered": recovered})

@@ -162,22 +162,45 @@ class WholeBodyController:
                     np.concatenate(l_rows), np.concatenate(u_rows))
         return qp, terms, bal
 
+    #: ProxQP iteration caps: warm-started standing solves take 0–25 inner iterations.
+    MAX_OUTER_ITERATIONS = 50
+    MAX_INNER_ITERATIONS = 100
+
+    def _new_qp(self, qp: QpData):
+        solver = proxsuite.proxqp.dense.QP(self.layout.n, self.n_eq, self.n_in)
+        solver.settings.eps_abs = 1e-5
+        solver.settings.max_iter = self.MAX_OUTER_ITERATIONS
+        solver.settings.max_iter_in = self.MAX_INNER_ITERATIONS
+        solver.settings.initial_guess = proxsuite.proxqp.InitialGuess.WARM_START_WITH_PREVIOUS_RESULT
+        solver.init(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
+        return solver
+
     def solve(self, qp: QpData) -> tuple:
-        """Solve with ProxSuite (dense; init once, then update + warm start).
-        Returns (ok, status, iterations, x)."""
-        if self._qp is None:
-            self._qp = proxsuite.proxqp.dense.QP(self.layout.n, self.n_eq, self.n_in)
-            self._qp.settings.eps_abs = 1e-5
-            self._qp.settings.max_iter = 200
-            self._qp.settings.initial_guess = proxsuite.proxqp.InitialGuess.WARM_START_WITH_PREVIOUS_RESULT
-            self._qp.init(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
-        else:
+        """Solve with ProxSuite (dense; init once, then update + warm start from the previous
+        tick). Returns (ok, status, iterations, x).
+
+        A warm start from a failed tick is worse than none (the proximal parameters and the
+        iterate it leaves behind made single ticks take 100+ ms after a fall), so a solve
+        that does not converge is retried once from a fresh solver, and a failure leaves no
+        state behind for the next tick."""
+        warm = self._qp is not None
+        if warm:
             self._qp.update(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
+        else:
+            self._qp = self._new_qp(qp)
         self._qp.solve()
+        iterations = int(self._qp.results.info.iter)
+        if warm and self._qp.results.info.status != proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED:
+            self._qp = self._new_qp(qp)
+            self._qp.solve()
+            iterations += int(self._qp.results.info.iter)
         res = self._qp.results
         status = res.info.status
         ok = status == proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED
-        return ok, str(status).split(".")[-1], int(res.info.iter), res.x.copy()
+        x = res.x.copy()
+        if not ok:
+            self._qp = None
+        return ok, str(status).split(".")[-1], iterations, x
 
     def update(self, q: np.ndarray, v: np.ndarray, active: dict) -> WbcSolution:
         """One control tick: build, solve, compute torques [N·m] (Pinocchio joint order)."""
@@ -209,12 +232,16 @@ class WholeBodyController:
     def joint_command(self, sol: WbcSolution, q: np.ndarray, v: np.ndarray) -> tuple:
         """MIT-mode command (position [rad], velocity [rad/s], effort [N·m], kp, kd) in
         Pinocchio joint order: the WBC torque plus light feedback around the state the WBC
-        wants one period ahead."""
+        wants one period ahead, clipped to the position, velocity and effort limits."""
         dt = self.p.dt
         dq = v[6:]
         qdd = sol.qdd[6:]
         dq_des = dq + qdd * dt
         q_des = q[7:] + dq * dt + 0.5 * qdd * dt * dt
         nj = self.robot.nj
+        r = self.robot
+        # within the URDF limits the driver enforces (it rejects, not clamps, what is beyond)
+        q_des = np.clip(q_des, r.q_lower, r.q_upper)
+        dq_des = np.clip(dq_des, -r.v_max, r.v_max)
         return (q_des, dq_des, np.clip(sol.tau, -self.robot.tau_max, self.robot.tau_max),
                 np.full(nj, self.p.joint_kp), np.full(nj, self.p.joint_kd))

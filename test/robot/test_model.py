@@ -138,3 +138,14 @@ def test_ros2_control_min_above_max_is_an_error():
             '<param name="max">0</param></command_interface></joint></ros2_control></robot>')
     with pytest.raises(UrdfError, match="min 1.0 > max 0.0"):
         parse_ros2_control(text)
+
+
+def test_imu_rotation_in_base_includes_the_mount_and_the_joints_in_between(talos, humanoid):
+    R = talos.imu_rotation_in_base(talos.nominal_joint_positions())
+    assert np.allclose(R @ R.T, np.eye(3), atol=1e-9)
+    assert R[2, 2] < -0.99  # Talos' IMU is mounted upside down
+    q = talos.nominal_joint_positions().copy()
+    q[talos.joint_names.index("torso_2_joint")] += 0.2  # pitch the torso that carries the IMU
+    R2 = talos.imu_rotation_in_base(q)
+    assert np.isclose(np.arccos(np.clip((np.trace(R.T @ R2) - 1) / 2, -1, 1)), 0.2, atol=1e-9)
+    assert np.allclose(humanoid.imu_rotation_in_base(humanoid.nominal_joint_positions())[2, 2], 1.0, atol=1e-6)

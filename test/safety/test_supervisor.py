@@ -63,3 +63,27 @@ def test_no_valid_command_yet_means_damping_output():
     out = s.output(None)
     np.testing.assert_array_equal(out.kp, 0.0)
     assert np.all(out.kd > 0)
+
+
+def _quat_xyzw(R):
+    import pinocchio as pin
+    return pin.Quaternion(R).coeffs()
+
+
+def test_base_tilt_is_zero_for_an_upside_down_imu_on_an_upright_base():
+    import pinocchio as pin
+    from humanoid_control.safety.supervisor import base_tilt_rad
+    base_R_imu = pin.rpy.rpyToMatrix(np.pi, 0.0, np.pi / 2)  # Talos' mounting
+    world_R_imu = base_R_imu  # base upright and aligned with the world
+    assert base_tilt_rad(_quat_xyzw(world_R_imu), base_R_imu) < 1e-9
+    assert abs(base_tilt_rad(_quat_xyzw(world_R_imu), np.eye(3)) - np.pi) < 1e-6  # what ignoring the mount gives
+
+
+def test_base_tilt_measures_the_angle_of_the_base_from_vertical():
+    import pinocchio as pin
+    from humanoid_control.safety.supervisor import base_tilt_rad
+    base_R_imu = pin.rpy.rpyToMatrix(0.1, -0.2, 0.7)
+    world_R_base = pin.rpy.rpyToMatrix(0.3, 0.0, 1.0)
+    tilt = base_tilt_rad(_quat_xyzw(world_R_base @ base_R_imu), base_R_imu)
+    assert abs(tilt - 0.3) < 1e-9
+    assert base_tilt_rad((0.0, 0.0, 0.0, 0.0), np.eye(3)) == np.pi  # no orientation reads as fallen

@@ -51,3 +51,27 @@ def test_humanoid_recovers_from_a_0p3mps_push_without_stepping(tmp_path, ros_dom
     # without stepping: no safety event, estimator still anchored by both feet
     assert r["nodes"]["driver"]["safety_events"] == []
     assert r["estimator_pos_drift_m"] < 0.02
+
+
+def test_talos_stands_10s_by_configuration_alone(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--robot", "talos", "--duration", "10")
+    assert code == 0 and r["fell"] is False
+    assert r["sim_time_s"] >= 10.0
+    assert r["com_drift_xy_m"] < 0.02
+    assert r["max_tilt_rad"] < 0.05
+    assert r["estimator_pos_drift_m"] < 0.02
+    assert r["nodes"]["driver"]["safety_events"] == []
+    assert r["nodes"]["wbc"]["solver_failures"] == 0
+
+
+def test_a_push_too_strong_to_recover_trips_fall_detection_into_damping(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--duration", "3", "--push", "1:1500,0,0:0.2")
+    assert r["fell"] is True and code != 0
+    assert r["pushes"][0]["recovered"] is False
+    events = r["nodes"]["driver"]["safety_events"]
+    assert [e["reason"] for e in events] == ["fall_detected"]
+    assert 1.0 < events[0]["t"] < 2.0 and events[0]["action"] == "damping"
+    assert r["nodes"]["driver"]["mode"] == "damping"
+    # the controller kept commanding inside the limits right up to the fall
+    assert r["nodes"]["driver"]["commands_rejected"] == 0
+    assert r["sim_time_s"] >= 3.0  # the run completed; nothing hung after the fall

@@ -108,3 +108,40 @@ def test_qp_dimensions_stay_fixed_when_contacts_switch(humanoid):
     b, _, _ = wbc.build(q, np.zeros(humanoid.nv), {"left": False, "right": True})
     assert a.A.shape == b.A.shape and a.C.shape == b.C.shape
     assert a.C.shape[0] == 2 * ROWS_PER_FOOT + humanoid.nj
+
+
+def _fallen_state(robot):
+    """A base lying at 75° with wild joint rates: the contact and torque constraints
+    cannot all hold (what the WBC sees while the robot falls)."""
+    q = robot.nominal_configuration()
+    q[3:7] = pin.Quaternion(pin.rpy.rpyToMatrix(0.0, 1.3, 0.0)).coeffs()
+    q[2] = 0.3
+    q[7:] += np.random.default_rng(2).normal(0, 0.5, robot.nj)
+    return q, np.random.default_rng(1).normal(0, 30.0, robot.nv)
+
+
+def test_an_infeasible_tick_is_reported_and_does_not_poison_the_next_ticks(humanoid):
+    wbc = WholeBodyController(humanoid)
+    q0, v0 = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    both = {"left": True, "right": True}
+    assert wbc.update(q0, v0, both).ok
+    bad = wbc.update(*_fallen_state(humanoid), both)
+    assert not bad.ok and wbc.failures == 1
+    # bounded work: one warm attempt and one fresh attempt, each capped
+    assert bad.iterations <= 2 * wbc.MAX_OUTER_ITERATIONS * wbc.MAX_INNER_ITERATIONS
+    # the failed tick returns the last valid torques, not garbage
+    np.testing.assert_array_equal(bad.tau, wbc.last_solution.tau)
+    good = wbc.update(q0, v0, both)
+    assert good.ok and good.iterations < 50
+
+
+def test_the_joint_command_stays_inside_the_limits_the_driver_enforces(humanoid):
+    wbc = WholeBodyController(humanoid)
+    q, v = _fallen_state(humanoid)
+    v[6:] = 3.0 * humanoid.v_max  # joints spinning beyond their rated speed
+    q[7:] = humanoid.q_upper + 0.2
+    sol = wbc.update(q, v, {"left": True, "right": True})
+    q_des, dq_des, tau, kp, kd = wbc.joint_command(sol, q, v)
+    assert np.all(q_des <= humanoid.q_upper) and np.all(q_des >= humanoid.q_lower)
+    assert np.all(np.abs(dq_des) <= humanoid.v_max)
+    assert np.all(np.abs(tau) <= humanoid.tau_max)

@@ -1,0 +1,50 @@
+"""The report's push verdicts, on synthetic ground truth (no simulator, no ROS)."""
+import numpy as np
+
+from humanoid_control.sim.report import ReportBuilder
+from humanoid_control.sim.scenario import Push
+
+IDENTITY = (0.0, 0.0, 0.0, 1.0)
+
+
+def _builder(duration_s, speed_of_t, height_of_t=lambda t: 1.0):
+    b = ReportBuilder(robot_mass_kg=40.0)
+    for ns in range(0, int(duration_s * 1000) + 1):
+        t = ns * 1e-3
+        b.add_ground_truth(int(ns * 1e6), (0, 0, height_of_t(t)), IDENTITY, (speed_of_t(t), 0, 0), (0, 0, 0.9))
+    return b
+
+
+def _settles_after(t_push, settle_s=1.5):
+    return lambda t: 0.5 if t_push <= t < t_push + settle_s else 0.0
+
+
+def test_a_push_followed_by_settling_counts_as_recovered_and_reports_delta_v():
+    r = _builder(6.0, _settles_after(1.0)).build(1.0, [Push(1.0, (120.0, 0.0, 0.0), 0.1)])
+    (p,) = r["pushes"]
+    assert p["recovered"] is True
+    assert p["impulse_Ns"] == 12.0 and p["delta_v_mps"] == 0.3
+
+
+def test_a_robot_still_moving_when_the_window_closes_is_not_recovered():
+    r = _builder(6.0, lambda t: 0.5 if t >= 1.0 else 0.0).build(1.0, [Push(1.0, (120.0, 0.0, 0.0), 0.1)])
+    assert r["pushes"][0]["recovered"] is False
+
+
+def test_the_window_is_cut_at_the_next_push_so_back_to_back_pushes_are_judged_separately():
+    speed = lambda t: max(_settles_after(3.0)(t), _settles_after(7.0)(t))  # noqa: E731
+    r = _builder(12.0, speed).build(1.0, [Push(3.0, (115.0, 0, 0), 0.1), Push(7.0, (0, 115.0, 0), 0.1)])
+    assert [p["recovered"] for p in r["pushes"]] == [True, True]
+
+
+def test_a_push_too_close_to_the_end_of_the_run_is_not_called_recovered():
+    r = _builder(5.0, lambda t: 0.0).build(1.0, [Push(4.5, (115.0, 0, 0), 0.1)])
+    assert r["pushes"][0]["recovered"] is False
+
+
+def test_a_fall_inside_the_window_is_not_recovered_and_marks_the_run_fell():
+    height = lambda t: 1.0 if t < 2.0 else 0.3  # noqa: E731
+    r = _builder(6.0, lambda t: 0.0, height).build(1.0, [Push(1.0, (115.0, 0, 0), 0.1)])
+    assert r["fell"] is True and r["pushes"][0]["recovered"] is False
+    assert r["base_height_min_m"] == 0.3
+    assert np.isclose(r["sim_time_s"], 6.0)
