@@ -24,10 +24,10 @@ system-deps:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq cmake g++ >/dev/null; fi; \
 	fi
 
-$(STAMP_DEPS): requirements.txt requirements-build.txt | system-deps
+$(STAMP_DEPS): $(wildcard requirements*.txt) | system-deps
 	@test -x $(PY) || python3 -m venv $(VENV_ABS)
 	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(PY) -m pip install -q -r requirements.txt -r requirements-build.txt pytest hypothesis 2>&1 | grep -v "is ignored" || true
+	$(PY) -m pip install -q -r requirements.txt -r requirements-build.txt -r requirements-test.txt 2>&1 | grep -v "is ignored" || true
 	$(PY) -c "import rclpy, pinocchio, proxsuite, mujoco, casadi, numba"  # fail here if an install step broke
 	touch $@
 

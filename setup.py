@@ -1,14 +1,24 @@
 """humanoid_control: ament_python package (colcon) and plain pip package at once."""
+import os
 from glob import glob
 
 from setuptools import find_packages, setup
 
 PACKAGE = "humanoid_control"
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _requirements():
-    with open("requirements.txt") as f:
-        return [line.split("#")[0].strip() for line in f if line.split("#")[0].strip()]
+def _requirements(path="requirements.txt"):
+    """Requirement lines of a pip requirements file, following ``-r other.txt`` includes."""
+    out = []
+    with open(os.path.join(HERE, path)) as f:
+        for line in f:
+            line = line.split("#")[0].strip()
+            if line.startswith("-r "):
+                out += _requirements(line[3:].strip())
+            elif line:
+                out.append(line)
+    return out
 
 
 setup(

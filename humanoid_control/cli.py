@@ -67,7 +67,7 @@ def check_urdf(robot: str) -> int:
     m = RobotModel.load(robot)
     print(f"robot {m.config.name}: {m.config.urdf_path}")
     print(f"  mass {m.mass:.2f} kg, {m.nj} actuated joints, nq {m.nq}, nv {m.nv}")
-    print(f"  feet: " + ", ".join(f"{s}={f.frame}" for s, f in m.config.feet.items()) + f"; imu: {m.config.imu_frame}")
+    print("  feet: " + ", ".join(f"{s}={f.frame}" for s, f in m.config.feet.items()) + f"; imu: {m.config.imu_frame}")
     for i, n in enumerate(m.joint_names):
         print(f"  {n:28s} [{m.q_lower[i]:+.3f}, {m.q_upper[i]:+.3f}] rad  {m.v_max[i]:6.2f} rad/s  {m.tau_max[i]:7.1f} N·m")
     return 0

@@ -1,19 +1,24 @@
 """What every node shell shares: parameter declaration from a schema, compute-time
-statistics, /diagnostics messages, stamps and array conversions."""
+statistics, /diagnostics messages, stamps and array conversions, reading and pairing
+input messages by stamp, and ``main()``."""
 from __future__ import annotations
 
 import array
 import os
+import sys
 import time
 
 import numpy as np
 from builtin_interfaces.msg import Time as TimeMsg
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+import rclpy
+from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from humanoid_control import params as P
-from humanoid_control.errors import ConfigError
+from humanoid_control.errors import ConfigError, HumanoidControlError
+from humanoid_control.robot.joint_map import JointMap
 
 #: 1 kHz state and command topics: reliable, depth 10 (lockstep must not drop messages).
 STATE_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
@@ -94,12 +99,92 @@ def diagnostics_msg(node: Node, stamp, stats: TimingStats, level: int, message: 
     return msg
 
 
-def require_finite(name: str, *arrays) -> str:
-    """'' if all arrays are finite, else the name of the bad field."""
-    for i, a in enumerate(arrays):
-        if not np.all(np.isfinite(a)):
-            return f"{name}[{i}] has NaN/inf"
-    return ""
+class InputRejected(HumanoidControlError):
+    """An incoming message was refused (NaN, wrong length, unknown joint, stale)."""
 
 
-__all__ = ["ConfigError", "STATE_QOS", "declare_from_schema", "TimingStats", "diagnostics_msg"]
+class JointStateReader:
+    """sensor_msgs/JointState -> (q [rad], dq [rad/s]) in ``joint_names`` order, matched by
+    name (the map for each name list seen is built once). Raises :class:`InputRejected`."""
+
+    def __init__(self, joint_names):
+        self.joint_names = list(joint_names)
+        self._maps = {}
+
+    def read(self, m) -> tuple:
+        key = tuple(m.name)
+        jm = self._maps.get(key)
+        if jm is None:
+            try:
+                jm = JointMap(key, self.joint_names, "joint in /joint_states")
+            except HumanoidControlError as exc:
+                raise InputRejected(str(exc)) from None
+            self._maps[key] = jm
+        if len(m.position) != len(key) or len(m.velocity) != len(key):
+            raise InputRejected("/joint_states position/velocity length differs from name")
+        q, dq = jm(m.position), jm(m.velocity)
+        if not (np.all(np.isfinite(q)) and np.all(np.isfinite(dq))):
+            raise InputRejected("/joint_states has NaN")
+        return q, dq
+
+
+class StampedInputs:
+    """Samples of several input topics keyed by their header stamp [ns]. A node computes
+    once every input holds the same stamp (lockstep-exact, no interpolation); older samples
+    are dropped, and a stamp that is not newer than the last one used, or older than
+    ``stale_timeout_s`` by the node's clock, is refused."""
+
+    def __init__(self, names, stale_timeout_s: float):
+        self.buffers = {n: {} for n in names}
+        self.stale_timeout_ns = int(stale_timeout_s * 1e9)
+        self.last_ns: int | None = None
+
+    def put(self, name, ns: int, value) -> bool:
+        """Store a sample; True when all inputs now hold stamp ``ns``."""
+        self.buffers[name][ns] = value
+        return all(ns in b for b in self.buffers.values())
+
+    def take(self, ns: int, now_ns: int) -> dict:
+        """The complete set at ``ns`` (name -> value), dropping everything up to ``ns``.
+        Raises :class:`InputRejected` for an out-of-order or stale set."""
+        values = {n: b[ns] for n, b in self.buffers.items()}
+        for b in self.buffers.values():
+            for k in [k for k in b if k <= ns]:
+                del b[k]
+        if self.last_ns is not None and ns <= self.last_ns:
+            raise InputRejected("stale sample (stamp not newer than the last one)")
+        age = now_ns - ns
+        if age > self.stale_timeout_ns:
+            raise InputRejected(f"stale sample ({age * 1e-6:.1f} ms old)")
+        self.last_ns = ns
+        return values
+
+
+def run_node(name: str, make_node, args=None, spin=None) -> int:
+    """The ``main()`` of every node: loopback discovery, init, construct (a
+    HumanoidControlError -> message on stderr, exit code 2), spin until Ctrl-C or
+    shutdown, clean up. ``spin(node)`` replaces ``rclpy.spin`` and returns an exit code."""
+    ensure_localhost_discovery()
+    rclpy.init(args=args)
+    try:
+        node = make_node()
+    except HumanoidControlError as exc:
+        print(f"{name}: error: {exc}", file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    code = 0
+    try:
+        if spin is None:
+            rclpy.spin(node)
+        else:
+            code = spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return code
+
+
+__all__ = ["ConfigError", "STATE_QOS", "declare_from_schema", "TimingStats", "diagnostics_msg", "InputRejected",
+           "JointStateReader", "StampedInputs", "run_node"]

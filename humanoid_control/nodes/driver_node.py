@@ -27,7 +27,7 @@ from humanoid_control import params as P
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.hardware.mujoco_system import MujocoSystem, SimParams
 from humanoid_control.nodes.common import (STATE_QOS, Stopwatch, TimingStats, declare_from_schema, diagnostics_msg,
-                                           ensure_localhost_discovery, ns_to_stamp, stamp_to_ns, to_array)
+                                           ns_to_stamp, run_node, stamp_to_ns, to_array)
 from humanoid_control.robot.joint_map import JointMap
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import hardware_info_for
@@ -245,24 +245,14 @@ class DriverNode(Node):
         self.pub_diag.publish(msg)
 
 
-def main(args=None):
-    ensure_localhost_discovery()
-    rclpy.init(args=args)
-    try:
-        node = DriverNode()
-    except HumanoidControlError as exc:
-        print(f"driver: error: {exc}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        while rclpy.ok() and node.fatal is None:
-            rclpy.spin_once(node, timeout_sec=0.1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+def _spin_until_fatal(node: DriverNode) -> int:
+    while rclpy.ok() and node.fatal is None:
+        rclpy.spin_once(node, timeout_sec=0.1)
     return 1 if node.fatal else 0
+
+
+def main(args=None):
+    return run_node("driver", DriverNode, args, spin=_spin_until_fatal)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import WrenchStamped
 from humanoid_control_msgs.msg import ContactState
@@ -18,9 +17,8 @@ from humanoid_control import params as P
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.estimation.kalman_filter import KfParams
 from humanoid_control.estimation.state_estimator import StateEstimator
-from humanoid_control.nodes.common import (STATE_QOS, Stopwatch, TimingStats, declare_from_schema, diagnostics_msg,
-                                           ensure_localhost_discovery, stamp_to_ns)
-from humanoid_control.robot.joint_map import JointMap
+from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, Stopwatch,
+                                           TimingStats, declare_from_schema, diagnostics_msg, run_node, stamp_to_ns)
 from humanoid_control.robot.model import RobotModel
 
 
@@ -41,10 +39,9 @@ class EstimatorNode(Node):
         self.rejected = 0
         self.last_rejection = ""
         self._last_ns = None
-        self._imu = {}  # stamp ns -> (quat, gyro, acc)
-        self._wrench = {s: {} for s in self.sides}  # side -> stamp -> fz
-        self._js = {}  # stamp -> (q, dq) in Pinocchio order
-        self._map_cache = {}
+        self._joint_states = JointStateReader(self.robot.joint_names)
+        # "joints": (q, dq) Pinocchio order; "imu": (quat xyzw, gyro, acc); side: fz [N]
+        self._inputs = StampedInputs(("joints", "imu", *self.sides), cfg["stale_timeout_s"])
         self._last_diag_ns = 0
         self.pub_odom = self.create_publisher(Odometry, "/odom", STATE_QOS)
         self.pub_contact = self.create_publisher(ContactState, "/contact_states", STATE_QOS)
@@ -69,56 +66,38 @@ class EstimatorNode(Node):
                       m.linear_acceleration.x, m.linear_acceleration.y, m.linear_acceleration.z])
         if not np.all(np.isfinite(v)) or abs(np.linalg.norm(v[0:4]) - 1.0) > 0.01:
             return self.reject("/imu has NaN or a non-unit quaternion")
-        ns = stamp_to_ns(m.header.stamp)
-        self._imu[ns] = v
-        self.try_update(ns)
+        self.receive("imu", m.header.stamp, v)
 
     def on_wrench(self, side: str, m: WrenchStamped) -> None:
         fz = m.wrench.force.z
         if not np.isfinite(fz):
             return self.reject(f"/{side}_foot/wrench has NaN")
-        ns = stamp_to_ns(m.header.stamp)
-        self._wrench[side][ns] = fz
-        self.try_update(ns)
+        self.receive(side, m.header.stamp, fz)
 
     def on_joint_states(self, m: JointState) -> None:
-        key = tuple(m.name)
-        jm = self._map_cache.get(key)
-        if jm is None:
-            try:
-                jm = JointMap(key, self.robot.joint_names, "joint in /joint_states")
-            except HumanoidControlError as exc:
-                return self.reject(str(exc))
-            self._map_cache[key] = jm
-        if len(m.position) != len(key) or len(m.velocity) != len(key):
-            return self.reject("/joint_states position/velocity length differs from name")
-        q, dq = jm(m.position), jm(m.velocity)
-        if not (np.all(np.isfinite(q)) and np.all(np.isfinite(dq))):
-            return self.reject("/joint_states has NaN")
-        ns = stamp_to_ns(m.header.stamp)
-        self._js[ns] = (q, dq)
-        self.try_update(ns)
+        try:
+            self.receive("joints", m.header.stamp, self._joint_states.read(m))
+        except InputRejected as exc:
+            self.reject(str(exc))
 
-    def try_update(self, ns: int) -> None:
-        if ns not in self._js or ns not in self._imu or any(ns not in self._wrench[s] for s in self.sides):
+    def receive(self, name: str, stamp, value) -> None:
+        ns = stamp_to_ns(stamp)
+        if not self._inputs.put(name, ns, value):
             return
-        if self._last_ns is not None and ns <= self._last_ns:
-            self.reject("stale sample (stamp not newer than the last one)")
-            self._drop_upto(ns)
-            return
-        age = self.get_clock().now().nanoseconds - ns
-        if age > self.cfg["stale_timeout_s"] * 1e9:
-            self.reject(f"stale sample ({age * 1e-6:.1f} ms old)")
-            self._drop_upto(ns)
-            return
+        try:
+            inputs = self._inputs.take(ns, self.get_clock().now().nanoseconds)
+        except InputRejected as exc:
+            return self.reject(str(exc))
+        self.update(ns, inputs)
+
+    def update(self, ns: int, inputs: dict) -> None:
         sw = Stopwatch()
-        q, dq = self._js[ns]
-        imu = self._imu[ns]
-        forces = {s: self._wrench[s][ns] for s in self.sides}
-        dt = 0.001 if self._last_ns is None else min(max((ns - self._last_ns) * 1e-9, 1e-4), 0.05)
+        q, dq = inputs["joints"]
+        imu = inputs["imu"]
+        forces = {s: inputs[s] for s in self.sides}
+        dt = 0.001 if self._last_ns is None else min(max((ns - self._last_ns) * 1e-9, 1e-4), 0.05)  # [s]
         e = self.est.update(q, dq, imu[0:4], imu[4:7], imu[7:10], forces, dt)
         self._last_ns = ns
-        self._drop_upto(ns)
         o = self._odom
         o.header.stamp.sec, o.header.stamp.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
         pp, qq = o.pose.pose.position, o.pose.pose.orientation
@@ -140,29 +119,9 @@ class EstimatorNode(Node):
             self.pub_diag.publish(diagnostics_msg(self, o.header.stamp, self.stats, 0, "ok",
                                                   {"rejected": self.rejected, "last_rejection": self.last_rejection}))
 
-    def _drop_upto(self, ns: int) -> None:
-        for d in (self._js, self._imu, *self._wrench.values()):
-            for k in [k for k in d if k <= ns]:
-                del d[k]
-
 
 def main(args=None):
-    ensure_localhost_discovery()
-    rclpy.init(args=args)
-    try:
-        node = EstimatorNode()
-    except HumanoidControlError as exc:
-        print(f"estimator: error: {exc}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        rclpy.spin(node)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node("estimator", EstimatorNode, args)
 
 
 if __name__ == "__main__":

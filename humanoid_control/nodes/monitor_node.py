@@ -18,7 +18,6 @@ class MonitorNode(Node):
         self.sim_ns = 0
         self._com = {}
         self._gt = {}
-        self.driver_status = {}
         self.create_subscription(Odometry, "/ground_truth/odom", self.on_gt, STATE_QOS)
         self.create_subscription(PointStamped, "/ground_truth/com", self.on_com, STATE_QOS)
         self.create_subscription(Odometry, "/odom", self.on_odom, STATE_QOS)
@@ -55,5 +54,3 @@ class MonitorNode(Node):
             values = {kv.key: kv.value for kv in st.values}
             name = st.hardware_id or st.name
             self.report.add_node_timing(name, values)
-            if name == "driver":
-                self.driver_status = values

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from humanoid_control_msgs.msg import ContactState, JointCommand
 from nav_msgs.msg import Odometry
@@ -14,10 +13,9 @@ from rclpy.node import Node
 from sensor_msgs.msg import JointState
 
 from humanoid_control import params as P
-from humanoid_control.errors import HumanoidControlError
-from humanoid_control.nodes.common import (STATE_QOS, Stopwatch, TimingStats, declare_from_schema, diagnostics_msg,
-                                           ensure_localhost_discovery, stamp_to_ns, to_array)
-from humanoid_control.robot.joint_map import JointMap
+from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, Stopwatch,
+                                           TimingStats, declare_from_schema, diagnostics_msg, run_node, stamp_to_ns,
+                                           to_array)
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.controller import WbcParams, WholeBodyController
 
@@ -35,11 +33,9 @@ class WbcNode(Node):
         self.rejected = 0
         self.last_rejection = ""
         self.solver_failures = 0
-        self._js = {}
-        self._odom = {}
-        self._contact = {}
-        self._last_ns = None
-        self._map_cache = {}
+        self._joint_states = JointStateReader(self.robot.joint_names)
+        # "joints": (q, dq) Pinocchio order; "odom": p, quat xyzw, v, w (13,); "contact": side -> bool
+        self._inputs = StampedInputs(("joints", "odom", "contact"), cfg["stale_timeout_s"])
         self._last_diag_ns = 0
         self.pin_to_ros = self.robot.pin_to_ros
         self.pub_cmd = self.create_publisher(JointCommand, "/joint_commands", STATE_QOS)
@@ -56,60 +52,41 @@ class WbcNode(Node):
         self.last_rejection = why
 
     def on_joint_states(self, m: JointState) -> None:
-        key = tuple(m.name)
-        jm = self._map_cache.get(key)
-        if jm is None:
-            try:
-                jm = JointMap(key, self.robot.joint_names, "joint in /joint_states")
-            except HumanoidControlError as exc:
-                return self.reject(str(exc))
-            self._map_cache[key] = jm
-        if len(m.position) != len(key) or len(m.velocity) != len(key):
-            return self.reject("/joint_states position/velocity length differs from name")
-        q, dq = jm(m.position), jm(m.velocity)
-        if not (np.all(np.isfinite(q)) and np.all(np.isfinite(dq))):
-            return self.reject("/joint_states has NaN")
-        ns = stamp_to_ns(m.header.stamp)
-        self._js[ns] = (q, dq)
-        self.try_update(ns)
+        try:
+            self.receive("joints", m.header.stamp, self._joint_states.read(m))
+        except InputRejected as exc:
+            self.reject(str(exc))
 
     def on_odom(self, m: Odometry) -> None:
         p, o, l, a = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear, m.twist.twist.angular
         v = np.array([p.x, p.y, p.z, o.x, o.y, o.z, o.w, l.x, l.y, l.z, a.x, a.y, a.z])
         if not np.all(np.isfinite(v)) or abs(np.linalg.norm(v[3:7]) - 1.0) > 0.01:
             return self.reject("/odom has NaN or a non-unit quaternion")
-        ns = stamp_to_ns(m.header.stamp)
-        self._odom[ns] = v
-        self.try_update(ns)
+        self.receive("odom", m.header.stamp, v)
 
     def on_contact(self, m: ContactState) -> None:
         if len(m.in_contact) != len(self.sides):
             return self.reject("/contact_states has the wrong number of contacts")
-        ns = stamp_to_ns(m.header.stamp)
-        self._contact[ns] = {s: bool(c) for s, c in zip(self.sides, m.in_contact)}
-        self.try_update(ns)
+        self.receive("contact", m.header.stamp, {s: bool(c) for s, c in zip(self.sides, m.in_contact)})
 
-    def try_update(self, ns: int) -> None:
-        if ns not in self._js or ns not in self._odom or ns not in self._contact:
+    def receive(self, name: str, stamp, value) -> None:
+        ns = stamp_to_ns(stamp)
+        if not self._inputs.put(name, ns, value):
             return
-        if self._last_ns is not None and ns <= self._last_ns:
-            self.reject("stale sample (stamp not newer than the last one)")
-            self._drop_upto(ns)
-            return
-        age = self.get_clock().now().nanoseconds - ns
-        if age > self.cfg["stale_timeout_s"] * 1e9:
-            self.reject(f"stale sample ({age * 1e-6:.1f} ms old)")
-            self._drop_upto(ns)
-            return
+        try:
+            inputs = self._inputs.take(ns, self.get_clock().now().nanoseconds)
+        except InputRejected as exc:
+            return self.reject(str(exc))
+        self.update(ns, inputs)
+
+    def update(self, ns: int, inputs: dict) -> None:
         sw = Stopwatch()
-        jq, jdq = self._js[ns]
-        od = self._odom[ns]
+        jq, jdq = inputs["joints"]
+        od = inputs["odom"]
         # Stance comes from the plan, not from force thresholds: standing has both feet
         # planned in contact (a gait schedule will provide this when walking). The measured
         # contact states only pace the stamp pairing; a foot unloaded by a push stays in stance.
         active = self._planned_contact
-        self._last_ns = ns
-        self._drop_upto(ns)
         q = np.concatenate([od[0:7], jq])
         v = np.concatenate([od[7:13], jdq])
         sol = self.wbc.update(q, v, active)
@@ -136,29 +113,9 @@ class WbcNode(Node):
                  f"{self.stats.iterations / max(self.stats.count, 1):.2f}",
                  "cop_x": f"{sol.cop_xy[0]:.4f}", "cop_y": f"{sol.cop_xy[1]:.4f}"}))
 
-    def _drop_upto(self, ns: int) -> None:
-        for d in (self._js, self._odom, self._contact):
-            for k in [k for k in d if k <= ns]:
-                del d[k]
-
 
 def main(args=None):
-    ensure_localhost_discovery()
-    rclpy.init(args=args)
-    try:
-        node = WbcNode()
-    except HumanoidControlError as exc:
-        print(f"wbc: error: {exc}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        rclpy.spin(node)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node("wbc", WbcNode, args)
 
 
 if __name__ == "__main__":

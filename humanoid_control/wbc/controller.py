@@ -16,7 +16,7 @@ import proxsuite
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.balance import DcmBalance, support_rectangle
 from humanoid_control.wbc.constraints.contact_acceleration import ContactAcceleration
-from humanoid_control.wbc.constraints.contact_wrench_cone import INF, ContactWrenchCone
+from humanoid_control.wbc.constraints.contact_wrench_cone import ContactWrenchCone
 from humanoid_control.wbc.constraints.floating_base_dynamics import FloatingBaseDynamics
 from humanoid_control.wbc.constraints.torque_limits import TorqueLimits
 from humanoid_control.wbc.dynamics_terms import DynamicsComputer, DynamicsTerms

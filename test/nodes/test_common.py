@@ -1,0 +1,50 @@
+"""The input plumbing every node shell shares (message objects, no running graph)."""
+import numpy as np
+import pytest
+from sensor_msgs.msg import JointState
+
+from humanoid_control.nodes.common import InputRejected, JointStateReader, StampedInputs
+
+
+def _js(names, pos, vel):
+    m = JointState()
+    m.name, m.position, m.velocity = list(names), list(pos), list(vel)
+    return m
+
+
+def test_joint_states_are_reordered_by_name():
+    r = JointStateReader(["a", "b", "c"])
+    q, dq = r.read(_js(["c", "a", "b"], [3.0, 1.0, 2.0], [30.0, 10.0, 20.0]))
+    np.testing.assert_array_equal(q, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(dq, [10.0, 20.0, 30.0])
+
+
+@pytest.mark.parametrize("msg, words", [
+    (_js(["a", "x"], [0, 0], [0, 0]), "unknown joint in /joint_states 'b'"),
+    (_js(["a", "b"], [0], [0, 0]), "length"),
+    (_js(["a", "b"], [0, float("nan")], [0, 0]), "NaN"),
+], ids=["missing joint", "short array", "nan"])
+def test_bad_joint_states_are_rejected_with_the_reason(msg, words):
+    with pytest.raises(InputRejected, match=words.split("'")[0]):
+        JointStateReader(["a", "b"]).read(msg)
+
+
+def test_inputs_pair_by_stamp_and_drop_older_samples():
+    s = StampedInputs(("js", "imu"), stale_timeout_s=0.05)
+    assert not s.put("js", 1_000_000, "js1")
+    assert not s.put("js", 2_000_000, "js2")
+    assert s.put("imu", 2_000_000, "imu2")
+    assert s.take(2_000_000, now_ns=2_000_000) == {"js": "js2", "imu": "imu2"}
+    assert all(not b for b in s.buffers.values())  # js1 was dropped with the pair
+
+
+def test_an_out_of_order_or_stale_pair_is_refused():
+    s = StampedInputs(("js",), stale_timeout_s=0.05)
+    s.put("js", 5_000_000, 1)
+    s.take(5_000_000, now_ns=5_000_000)
+    s.put("js", 4_000_000, 2)
+    with pytest.raises(InputRejected, match="not newer"):
+        s.take(4_000_000, now_ns=5_000_000)
+    s.put("js", 6_000_000, 3)
+    with pytest.raises(InputRejected, match="ms old"):
+        s.take(6_000_000, now_ns=6_000_000 + 60_000_000)
