@@ -91,6 +91,36 @@ def test_driver_rejects_a_nan_command_and_counts_it(ctx):
     probe.destroy_node()
 
 
+def test_the_driver_falls_back_to_damping_when_the_controller_stops(ctx):
+    from humanoid_control.nodes.driver_node import DriverNode
+    from humanoid_control.nodes.estimator_node import EstimatorNode
+    from humanoid_control.nodes.wbc_node import WbcNode
+    st = [Parameter("use_sim_time", value=True)]
+    driver = DriverNode(context=ctx, parameter_overrides=[Parameter("lockstep_timeout_s", value=0.005)])
+    est, wbc = EstimatorNode(context=ctx, parameter_overrides=st), WbcNode(context=ctx, parameter_overrides=st)
+    ex = SingleThreadedExecutor(context=ctx)
+    for n in (driver, est, wbc):
+        ex.add_node(n)
+    t0 = time.monotonic()
+    while driver.tick_ns < 200_000_000 and time.monotonic() - t0 < 60:
+        ex.spin_once(timeout_sec=0.05)
+    assert driver.safety.mode.value == "normal" and driver.commands_received > 150
+    ex.remove_node(wbc)  # the controller dies
+    stopped_at = driver.tick_ns * 1e-9
+    while driver.safety.mode.value == "normal" and time.monotonic() - t0 < 90:
+        ex.spin_once(timeout_sec=0.05)
+    ex.spin_once(timeout_sec=0.05)
+    (event,) = driver.safety.events
+    assert event.reason == "command_timeout" and event.action == "damping"
+    timeout = driver.cfg["command_timeout_s"]
+    assert stopped_at + timeout - 0.002 <= event.t <= stopped_at + timeout + 0.005  # within a tick of the deadline
+    np.testing.assert_array_equal(driver.hw.joint_command["kp"], 0.0)
+    np.testing.assert_array_equal(driver.hw.joint_command["effort"], 0.0)
+    assert np.all(driver.hw.joint_command["kd"] > 0)
+    for n in (driver, est, wbc):
+        n.destroy_node()
+
+
 def test_estimator_rejects_nan_joint_states(ctx):
     from humanoid_control.nodes.estimator_node import EstimatorNode
     est = EstimatorNode(context=ctx)
