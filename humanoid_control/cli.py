@@ -153,7 +153,7 @@ def _run_composed(params, sim_time, args, robot, pushes):
     err = ""
     try:
         rb = ReportBuilder(robot.mass)
-        monitor = MonitorNode(rb, context=ctx)
+        monitor = MonitorNode(rb, stamps_from_zero=sim_time, context=ctx)
         nodes.append(monitor)
         est = EstimatorNode(context=ctx, parameter_overrides=_ros_params(params["estimator"], sim_time))
         wbc = WbcNode(context=ctx, parameter_overrides=_ros_params(params["wbc"], sim_time))
@@ -200,6 +200,7 @@ def _final_diagnostics(rb, driver, est, wbc) -> None:
         rb.add_node_timing(node.get_name(), {k: str(v) for k, v in values.items()})
     rb.nodes["driver"].update({"mode": driver.safety.mode.value, "commands_rejected": driver.safety.rejected,
                                "last_rejection": driver.safety.last_rejection, "missed_ticks": driver.missed_ticks,
+                               "commands_stale": driver.commands_rejected_stale,
                                "safety_events": [e.__dict__ for e in driver.safety.events]})
     rb.nodes["wbc"]["solver_failures"] = wbc.solver_failures
     rb.nodes["estimator"]["rejected"] = est.rejected
@@ -226,7 +227,7 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     ctx = rclpy.Context()
     rclpy.init(context=ctx, args=[])
     rb = ReportBuilder(robot.mass)
-    monitor = MonitorNode(rb, context=ctx)
+    monitor = MonitorNode(rb, stamps_from_zero=sim_time, context=ctx)
     ex = SingleThreadedExecutor(context=ctx)
     ex.add_node(monitor)
     err = ""

@@ -22,6 +22,15 @@ from humanoid_control.robot.joint_map import JointMap
 
 #: 1 kHz state and command topics: reliable, depth 10 (lockstep must not drop messages).
 STATE_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
+#: Real-time subscriptions: only the newest sample matters; a node that fell behind skips
+#: the backlog instead of answering states the driver has long left behind.
+LATEST_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def input_qos(node: Node) -> QoSProfile:
+    """Subscription QoS for 1 kHz inputs: every sample on sim time (lockstep), the newest
+    only on wall-clock time (real time)."""
+    return STATE_QOS if node.get_parameter("use_sim_time").value else LATEST_QOS
 
 
 def ensure_localhost_discovery() -> None:
@@ -186,5 +195,5 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
     return code
 
 
-__all__ = ["ConfigError", "STATE_QOS", "declare_from_schema", "TimingStats", "diagnostics_msg", "InputRejected",
+__all__ = ["ConfigError", "STATE_QOS", "LATEST_QOS", "input_qos", "declare_from_schema", "TimingStats", "diagnostics_msg", "InputRejected",
            "JointStateReader", "StampedInputs", "run_node"]

@@ -6,7 +6,11 @@ in simulation also ``/clock`` (lockstep) and ``/ground_truth/odom``, ``/ground_t
 Subscribes ``/joint_commands`` (humanoid_control_msgs/JointCommand).
 
 Lockstep: one physics step per command; the command for the state stamped t carries the
-same stamp. Real time: a wall-clock timer at ``rate_hz`` steps regardless."""
+same stamp, and stamps are simulation time (``/clock``). Real time: a wall-clock timer at
+``rate_hz`` steps regardless, and stamps are the node's ROS time at the step (what the
+estimator's and WBC's staleness checks compare against).
+
+``tick_ns`` is always the time since the start of the run [ns] (pushes are scheduled on it)."""
 from __future__ import annotations
 
 import sys
@@ -26,8 +30,8 @@ from diagnostic_msgs.msg import DiagnosticArray
 from humanoid_control import params as P
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.hardware.mujoco_system import MujocoSystem, SimParams
-from humanoid_control.nodes.common import (STATE_QOS, Stopwatch, TimingStats, declare_from_schema, diagnostics_msg,
-                                           ns_to_stamp, run_node, stamp_to_ns, to_array)
+from humanoid_control.nodes.common import (LATEST_QOS, STATE_QOS, Stopwatch, TimingStats, declare_from_schema,
+                                           diagnostics_msg, ns_to_stamp, run_node, stamp_to_ns, to_array)
 from humanoid_control.robot.joint_map import JointMap
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import hardware_info_for
@@ -90,7 +94,8 @@ class DriverNode(Node):
             self.pub_gt_com = self.create_publisher(PointStamped, "/ground_truth/com", STATE_QOS)
         else:
             self.pub_gt = self.pub_gt_com = None
-        self.create_subscription(JointCommand, "/joint_commands", self.on_command, STATE_QOS)
+        self.create_subscription(JointCommand, "/joint_commands", self.on_command,
+                                 STATE_QOS if self.lockstep else LATEST_QOS)
         self._js = JointState()
         self._js.name = list(self.robot.ros_joint_names)
         wall = Clock(clock_type=ClockType.STEADY_TIME)
@@ -128,6 +133,9 @@ class DriverNode(Node):
         if self.lockstep and stamp != self.tick_ns:
             self.commands_rejected_stale += 1  # answers an older state
             return
+        if not self.lockstep and self.get_clock().now().nanoseconds - stamp > self.cfg["command_timeout_s"] * 1e9:
+            self.commands_rejected_stale += 1  # answers a state older than the watchdog allows
+            return
         if self.safety.accept(cmd, t):
             self.command = cmd
             self.commands_received += 1
@@ -135,29 +143,49 @@ class DriverNode(Node):
             self.step()
 
     # ------------------------------------------------------------------ ticks
+    def waiting_for_first_command(self) -> bool:
+        """Start-up: the simulated robot is held (physics does not advance) and its state is
+        republished for late joiners until the controller's first valid command; after
+        ``startup_timeout_s`` of wall time without one the driver gives up (``fatal``)."""
+        if self.commands_received > 0:
+            return False
+        if time.monotonic() - self._wait_since > self.cfg["startup_timeout_s"]:
+            self.fatal = f"no /joint_commands within startup_timeout_s = {self.cfg['startup_timeout_s']} s"
+            self.get_logger().error(self.fatal)
+            return True
+        self.publish_state()
+        return True
+
     def on_lockstep_watch(self) -> None:
-        waited = time.monotonic() - self._wait_since
-        if self.commands_received == 0:
-            if waited > self.cfg["startup_timeout_s"]:
-                self.fatal = f"no /joint_commands within startup_timeout_s = {self.cfg['startup_timeout_s']} s"
-                self.get_logger().error(self.fatal)
-                return
-            self.publish_state()  # late joiners: say the current state again
+        if self.waiting_for_first_command():
             return
+        waited = time.monotonic() - self._wait_since
         if waited > self.cfg["lockstep_timeout_s"]:
             self.missed_ticks += 1
             self.step()
 
+    #: Real time: at most this many physics steps per timer tick when catching up [-].
+    MAX_CATCH_UP_STEPS = 20
+
     def on_realtime_tick(self) -> None:
-        self.tick_ns = int((time.monotonic() - self._t0) * 1e9)
-        self.apply_and_advance()
+        """The simulated plant keeps wall-clock time even when a tick comes late: physics
+        advances by the elapsed time (whole steps, at most MAX_CATCH_UP_STEPS) with the
+        command held, as real actuators would; the extra steps count as missed ticks."""
+        if self.waiting_for_first_command():
+            self._t0 = time.monotonic()  # the plant's clock starts with the controller
+            return
+        behind_ns = int((time.monotonic() - self._t0) * 1e9) - self.tick_ns
+        steps = min(max(1, int(behind_ns // self.dt_ns)), self.MAX_CATCH_UP_STEPS)
+        self.missed_ticks += steps - 1
+        self.apply_and_advance(steps)
         self.publish_state()
 
     def step(self) -> None:
         self.apply_and_advance()
         self.publish_state()
 
-    def apply_and_advance(self) -> None:
+    def apply_and_advance(self, steps: int = 1) -> None:
+        """Safety check, command to the hardware, ``steps`` physics periods, read back."""
         sw = Stopwatch()
         t = self.tick_ns * 1e-9
         base_R_imu = self.robot.imu_rotation_in_base(self.hw_to_pin(self.hw.joint_state["position"]))
@@ -173,16 +201,19 @@ class DriverNode(Node):
             p = self.pushes[self._next_push]
             self.hw.apply_push(np.array(p.force), p.duration)
             self._next_push += 1
-        self.hw.write_checked(t, self.dt)
-        if self.lockstep:
-            self.tick_ns += self.dt_ns
-        self.hw.read_checked(self.tick_ns * 1e-9, self.dt)
+        self.hw.write_checked(t, self.dt * steps)
+        self.tick_ns += self.dt_ns * steps
+        self.hw.read_checked(self.tick_ns * 1e-9, self.dt * steps)
         self.stats.add(sw.us())
         self._wait_since = time.monotonic()
 
     # ------------------------------------------------------------------ publishing
+    def stamp_ns(self) -> int:
+        """Stamp of the state published now [ns]: sim time in lockstep, ROS time in real time."""
+        return self.tick_ns if self.lockstep else self.get_clock().now().nanoseconds
+
     def publish_state(self) -> None:
-        stamp = ns_to_stamp(self.tick_ns)
+        stamp = ns_to_stamp(self.stamp_ns())
         if self.pub_clock is not None:
             self.pub_clock.publish(ClockMsg(clock=stamp))
         hw = self.hw

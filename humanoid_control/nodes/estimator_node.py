@@ -18,7 +18,8 @@ from humanoid_control.errors import HumanoidControlError
 from humanoid_control.estimation.kalman_filter import KfParams
 from humanoid_control.estimation.state_estimator import StateEstimator
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, Stopwatch,
-                                           TimingStats, declare_from_schema, diagnostics_msg, run_node, stamp_to_ns)
+                                           TimingStats, declare_from_schema, diagnostics_msg, input_qos, run_node,
+                                           stamp_to_ns)
 from humanoid_control.robot.model import RobotModel
 
 
@@ -46,10 +47,11 @@ class EstimatorNode(Node):
         self.pub_odom = self.create_publisher(Odometry, "/odom", STATE_QOS)
         self.pub_contact = self.create_publisher(ContactState, "/contact_states", STATE_QOS)
         self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_subscription(JointState, "/joint_states", self.on_joint_states, STATE_QOS)
-        self.create_subscription(Imu, "/imu", self.on_imu, STATE_QOS)
+        qos = input_qos(self)
+        self.create_subscription(JointState, "/joint_states", self.on_joint_states, qos)
+        self.create_subscription(Imu, "/imu", self.on_imu, qos)
         for s in self.sides:
-            self.create_subscription(WrenchStamped, f"/{s}_foot/wrench", lambda m, s=s: self.on_wrench(s, m), STATE_QOS)
+            self.create_subscription(WrenchStamped, f"/{s}_foot/wrench", lambda m, s=s: self.on_wrench(s, m), qos)
         self._odom = Odometry()
         self._odom.header.frame_id = "odom"
         self._odom.child_frame_id = self.robot.config.base_link

@@ -12,10 +12,13 @@ from humanoid_control.sim.report import ReportBuilder
 
 
 class MonitorNode(Node):
-    def __init__(self, report: ReportBuilder, **kwargs):
+    def __init__(self, report: ReportBuilder, stamps_from_zero: bool = True, **kwargs):
+        """``stamps_from_zero``: lockstep stamps count sim time from 0; in real time the run
+        starts at the first ground-truth stamp seen (ROS time), and report times count from it."""
         super().__init__("monitor", **kwargs)
         self.report = report
-        self.sim_ns = 0
+        self.origin_ns = 0 if stamps_from_zero else None
+        self.sim_ns = 0  # [ns] run time of the newest ground truth
         self._com = {}
         self._gt = {}
         self.create_subscription(Odometry, "/ground_truth/odom", self.on_gt, STATE_QOS)
@@ -38,8 +41,10 @@ class MonitorNode(Node):
         """Ground truth enters the report once both its pose and its CoM of that stamp arrived."""
         if ns in self._gt and ns in self._com:
             p, q, v = self._gt.pop(ns)
-            self.report.add_ground_truth(ns, p, q, v, self._com.pop(ns))
-            self.sim_ns = max(self.sim_ns, ns)
+            if self.origin_ns is None:
+                self.origin_ns = ns
+            self.report.add_ground_truth(ns - self.origin_ns, p, q, v, self._com.pop(ns))
+            self.sim_ns = max(self.sim_ns, ns - self.origin_ns)
             if len(self._gt) > 100 or len(self._com) > 100:  # drop unmatched leftovers
                 for d in (self._gt, self._com):
                     for k in [k for k in d if k < ns]:
@@ -47,7 +52,9 @@ class MonitorNode(Node):
 
     def on_odom(self, m: Odometry) -> None:
         p, o, v = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear
-        self.report.add_estimate(stamp_to_ns(m.header.stamp), (p.x, p.y, p.z), (o.x, o.y, o.z, o.w), (v.x, v.y, v.z))
+        if self.origin_ns is not None:
+            self.report.add_estimate(stamp_to_ns(m.header.stamp) - self.origin_ns, (p.x, p.y, p.z), (o.x, o.y, o.z, o.w),
+                                     (v.x, v.y, v.z))
 
     def on_diag(self, m: DiagnosticArray) -> None:
         for st in m.status:

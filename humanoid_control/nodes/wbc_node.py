@@ -14,8 +14,8 @@ from sensor_msgs.msg import JointState
 
 from humanoid_control import params as P
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, Stopwatch,
-                                           TimingStats, declare_from_schema, diagnostics_msg, run_node, stamp_to_ns,
-                                           to_array)
+                                           TimingStats, declare_from_schema, diagnostics_msg, input_qos, run_node,
+                                           stamp_to_ns, to_array)
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.controller import WbcParams, WholeBodyController
 
@@ -40,9 +40,10 @@ class WbcNode(Node):
         self.pin_to_ros = self.robot.pin_to_ros
         self.pub_cmd = self.create_publisher(JointCommand, "/joint_commands", STATE_QOS)
         self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_subscription(JointState, "/joint_states", self.on_joint_states, STATE_QOS)
-        self.create_subscription(Odometry, "/odom", self.on_odom, STATE_QOS)
-        self.create_subscription(ContactState, "/contact_states", self.on_contact, STATE_QOS)
+        qos = input_qos(self)
+        self.create_subscription(JointState, "/joint_states", self.on_joint_states, qos)
+        self.create_subscription(Odometry, "/odom", self.on_odom, qos)
+        self.create_subscription(ContactState, "/contact_states", self.on_contact, qos)
         self._planned_contact = {s: True for s in self.sides}
         self._cmd = JointCommand()
         self._cmd.name = list(self.robot.ros_joint_names)

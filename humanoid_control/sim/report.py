@@ -17,7 +17,7 @@ Keys (units in the names):
                             window is 3 s after the push ends, cut short by the next push or the
                             end of the run, and a window shorter than 1 s counts as not recovered
   nodes                     {name: {compute_p50_us, compute_p99_us, compute_max_us, overruns, ticks}}
-                            + driver: mode, commands_rejected, last_rejection, missed_ticks,
+                            + driver: mode, commands_rejected, last_rejection, commands_stale, missed_ticks,
                             safety_events [{t, reason, action, joint}]; wbc: solver_failures;
                             estimator: rejected
 """
@@ -42,6 +42,20 @@ def _rotate(q_xyzw, v) -> np.ndarray:
     x, y, z, w = q_xyzw
     u = np.array([x, y, z])
     return v + 2.0 * np.cross(u, np.cross(u, v) + w * v)
+
+
+def parse_safety_events(value) -> list:
+    """Safety events as [{t, reason, action, joint}]: from the driver's /diagnostics text
+    ``"t:reason:action:joint;…"`` or from a list of such dicts (in-process)."""
+    if isinstance(value, list):
+        return [dict(e) for e in value]
+    out = []
+    for item in str(value).split(";"):
+        if not item:
+            continue
+        t, reason, action, joint = (item.split(":") + ["", "", "", ""])[:4]
+        out.append({"t": float(t), "reason": reason, "action": action, "joint": joint})
+    return out
 
 
 class ReportBuilder:
@@ -80,18 +94,30 @@ class ReportBuilder:
         self.pos_err.append(float(np.linalg.norm(np.asarray(p) - gt[0])))
         self.vel_err.append(float(np.linalg.norm(_rotate(q_xyzw, np.asarray(v_local, dtype=float)) - gt[1])))
 
+    #: Diagnostics values (strings on /diagnostics) kept in the report, as typed there.
+    COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks")
+    TEXT_KEYS = ("mode", "last_rejection")
+
     def add_node_timing(self, name: str, values: dict) -> None:
+        """A node's /diagnostics key-values (strings, or native values from in-process nodes)
+        -> the report's typed per-node entry (same types whichever layout ran)."""
         def f(k):
             try:
                 return float(values.get(k, "nan"))
-            except ValueError:
+            except (TypeError, ValueError):
                 return float("nan")
-        self.nodes[name] = {"compute_p50_us": f("compute_time_p50_us"), "compute_p99_us": f("compute_time_p99_us"),
-                            "compute_max_us": f("compute_time_max_us"), "overruns": int(f("overruns") or 0),
-                            "ticks": int(f("ticks") or 0)}
-        self.nodes[name].update({k: v for k, v in values.items() if k in ("mode", "safety_events", "solver_failures",
-                                                                          "rejected", "commands_rejected", "missed_ticks",
-                                                                          "last_rejection")})
+        entry = {"compute_p50_us": f("compute_time_p50_us"), "compute_p99_us": f("compute_time_p99_us"),
+                 "compute_max_us": f("compute_time_max_us"), "overruns": int(f("overruns") or 0),
+                 "ticks": int(f("ticks") or 0)}
+        for k in self.COUNT_KEYS:
+            if k in values:
+                entry[k] = int(f(k)) if np.isfinite(f(k)) else 0
+        for k in self.TEXT_KEYS:
+            if k in values:
+                entry[k] = str(values[k])
+        if "safety_events" in values:
+            entry["safety_events"] = parse_safety_events(values["safety_events"])
+        self.nodes[name] = entry
 
     def fell_at(self, i: int) -> bool:
         return self.height[i] < 0.5 * self.h0 or self.tilt[i] > FALL_TILT_RAD

@@ -48,3 +48,21 @@ def test_a_fall_inside_the_window_is_not_recovered_and_marks_the_run_fell():
     assert r["fell"] is True and r["pushes"][0]["recovered"] is False
     assert r["base_height_min_m"] == 0.3
     assert np.isclose(r["sim_time_s"], 6.0)
+
+
+def test_node_entries_have_the_same_types_from_diagnostics_text_and_from_in_process_values():
+    text = {"compute_time_p50_us": "350.5", "compute_time_p99_us": "900.0", "compute_time_max_us": "1200.0",
+            "overruns": "3", "ticks": "6000", "mode": "damping", "commands_rejected": "2", "commands_stale": "0",
+            "missed_ticks": "7", "last_rejection": "velocity of joint 'knee' = 13 outside [-12, 12]",
+            "safety_events": "1.061:command_timeout:damping:;2.500:fall_detected:damping:"}
+    native = dict(text, overruns=3, ticks=6000, commands_rejected=2, commands_stale=0, missed_ticks=7,
+                  safety_events=[{"t": 1.061, "reason": "command_timeout", "action": "damping", "joint": ""},
+                                 {"t": 2.5, "reason": "fall_detected", "action": "damping", "joint": ""}])
+    a, b = ReportBuilder(40.0), ReportBuilder(40.0)
+    a.add_node_timing("driver", text)
+    b.add_node_timing("driver", native)
+    assert a.nodes == b.nodes
+    d = a.nodes["driver"]
+    assert d["commands_rejected"] == 2 and isinstance(d["missed_ticks"], int)
+    assert [e["reason"] for e in d["safety_events"]] == ["command_timeout", "fall_detected"]
+    assert d["safety_events"][0]["t"] == 1.061
