@@ -112,6 +112,11 @@ class InputRejected(HumanoidControlError):
     """An incoming message was refused (NaN, wrong length, unknown joint, stale)."""
 
 
+class RepeatedStamp(InputRejected):
+    """A complete input set with the stamp already answered: the publisher is saying its
+    state again (the driver does so until it hears a command), not a fault."""
+
+
 class JointStateReader:
     """sensor_msgs/JointState -> (q [rad], dq [rad/s]) in ``joint_names`` order, matched by
     name (the map for each name list seen is built once). Raises :class:`InputRejected`."""
@@ -160,13 +165,43 @@ class StampedInputs:
         for b in self.buffers.values():
             for k in [k for k in b if k <= ns]:
                 del b[k]
-        if self.last_ns is not None and ns <= self.last_ns:
-            raise InputRejected("stale sample (stamp not newer than the last one)")
+        if self.last_ns is not None and ns == self.last_ns:
+            raise RepeatedStamp("stamp already answered")
+        if self.last_ns is not None and ns < self.last_ns:
+            raise InputRejected("stale sample (stamp older than the last one)")
         age = now_ns - ns
         if age > self.stale_timeout_ns:
             raise InputRejected(f"stale sample ({age * 1e-6:.1f} ms old)")
         self.last_ns = ns
         return values
+
+
+class StampSynced:
+    """Mixin of the nodes that compute once per complete set of same-stamp inputs
+    (estimator, WBC). The node provides ``self._inputs`` (:class:`StampedInputs`),
+    ``update(ns, inputs)`` and ``republish()`` (say the last output again: a downstream
+    node that joined late missed it, and lockstep would otherwise wait for ever)."""
+
+    rejected: int
+    last_rejection: str
+
+    def reject(self, why: str) -> None:
+        self.rejected += 1
+        self.last_rejection = why
+
+    def receive(self, name: str, stamp, value) -> None:
+        ns = stamp_to_ns(stamp)
+        if not self._inputs.put(name, ns, value):
+            return
+        try:
+            inputs = self._inputs.take(ns, self.get_clock().now().nanoseconds)
+        except RepeatedStamp:
+            self.republish()
+            return
+        except InputRejected as exc:
+            self.reject(str(exc))
+            return
+        self.update(ns, inputs)
 
 
 def run_node(name: str, make_node, args=None, spin=None) -> int:
@@ -196,4 +231,4 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
 
 
 __all__ = ["ConfigError", "STATE_QOS", "LATEST_QOS", "input_qos", "declare_from_schema", "TimingStats", "diagnostics_msg", "InputRejected",
-           "JointStateReader", "StampedInputs", "run_node"]
+           "RepeatedStamp", "JointStateReader", "StampedInputs", "StampSynced", "run_node"]

@@ -17,13 +17,13 @@ from humanoid_control import params as P
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.estimation.kalman_filter import KfParams
 from humanoid_control.estimation.state_estimator import StateEstimator
-from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, Stopwatch,
-                                           TimingStats, declare_from_schema, diagnostics_msg, input_qos, run_node,
-                                           stamp_to_ns)
+from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampSynced, StampedInputs,
+                                           Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
+                                           run_node)
 from humanoid_control.robot.model import RobotModel
 
 
-class EstimatorNode(Node):
+class EstimatorNode(StampSynced, Node):
     def __init__(self, **kwargs):
         super().__init__("estimator", **kwargs)
         cfg = declare_from_schema(self, P.ESTIMATOR)
@@ -39,6 +39,7 @@ class EstimatorNode(Node):
         self.stats = TimingStats(0.001)
         self.rejected = 0
         self.last_rejection = ""
+        self._published = False
         self._last_ns = None
         self._joint_states = JointStateReader(self.robot.joint_names)
         # "joints": (q, dq) Pinocchio order; "imu": (quat xyzw, gyro, acc); side: fz [N]
@@ -57,10 +58,6 @@ class EstimatorNode(Node):
         self._odom.child_frame_id = self.robot.config.base_link
         self._contact = ContactState()
         self._contact.name = [self.robot.config.feet[s].frame for s in self.sides]
-
-    def reject(self, why: str) -> None:
-        self.rejected += 1
-        self.last_rejection = why
 
     def on_imu(self, m: Imu) -> None:
         v = np.array([m.orientation.x, m.orientation.y, m.orientation.z, m.orientation.w,
@@ -82,15 +79,10 @@ class EstimatorNode(Node):
         except InputRejected as exc:
             self.reject(str(exc))
 
-    def receive(self, name: str, stamp, value) -> None:
-        ns = stamp_to_ns(stamp)
-        if not self._inputs.put(name, ns, value):
-            return
-        try:
-            inputs = self._inputs.take(ns, self.get_clock().now().nanoseconds)
-        except InputRejected as exc:
-            return self.reject(str(exc))
-        self.update(ns, inputs)
+    def republish(self) -> None:
+        if self._published:
+            self.pub_contact.publish(self._contact)
+            self.pub_odom.publish(self._odom)
 
     def update(self, ns: int, inputs: dict) -> None:
         sw = Stopwatch()
@@ -115,6 +107,7 @@ class EstimatorNode(Node):
         c.probability = [self.est.detector.probability(forces[s]) for s in self.sides]
         self.pub_contact.publish(c)
         self.pub_odom.publish(o)
+        self._published = True
         self.stats.add(sw.us())
         if ns - self._last_diag_ns >= int(self.cfg["diagnostics_period_s"] * 1e9):
             self._last_diag_ns = ns

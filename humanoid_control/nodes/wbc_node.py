@@ -13,14 +13,14 @@ from rclpy.node import Node
 from sensor_msgs.msg import JointState
 
 from humanoid_control import params as P
-from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, Stopwatch,
-                                           TimingStats, declare_from_schema, diagnostics_msg, input_qos, run_node,
-                                           stamp_to_ns, to_array)
+from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampSynced, StampedInputs,
+                                           Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
+                                           run_node, to_array)
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.controller import WbcParams, WholeBodyController
 
 
-class WbcNode(Node):
+class WbcNode(StampSynced, Node):
     def __init__(self, **kwargs):
         super().__init__("wbc", **kwargs)
         cfg = declare_from_schema(self, P.WBC)
@@ -32,6 +32,7 @@ class WbcNode(Node):
         self.stats = TimingStats(wp.dt)
         self.rejected = 0
         self.last_rejection = ""
+        self._published = False
         self.solver_failures = 0
         self._joint_states = JointStateReader(self.robot.joint_names)
         # "joints": (q, dq) Pinocchio order; "odom": p, quat xyzw, v, w (13,); "contact": side -> bool
@@ -47,10 +48,6 @@ class WbcNode(Node):
         self._planned_contact = {s: True for s in self.sides}
         self._cmd = JointCommand()
         self._cmd.name = list(self.robot.ros_joint_names)
-
-    def reject(self, why: str) -> None:
-        self.rejected += 1
-        self.last_rejection = why
 
     def on_joint_states(self, m: JointState) -> None:
         try:
@@ -70,15 +67,9 @@ class WbcNode(Node):
             return self.reject("/contact_states has the wrong number of contacts")
         self.receive("contact", m.header.stamp, {s: bool(c) for s, c in zip(self.sides, m.in_contact)})
 
-    def receive(self, name: str, stamp, value) -> None:
-        ns = stamp_to_ns(stamp)
-        if not self._inputs.put(name, ns, value):
-            return
-        try:
-            inputs = self._inputs.take(ns, self.get_clock().now().nanoseconds)
-        except InputRejected as exc:
-            return self.reject(str(exc))
-        self.update(ns, inputs)
+    def republish(self) -> None:
+        if self._published:
+            self.pub_cmd.publish(self._cmd)
 
     def update(self, ns: int, inputs: dict) -> None:
         sw = Stopwatch()
@@ -103,6 +94,7 @@ class WbcNode(Node):
         c.kp = to_array(r(kp))
         c.kd = to_array(r(kd))
         self.pub_cmd.publish(c)
+        self._published = True
         self.stats.add(sw.us())
         self.stats.iterations += sol.iterations
         if ns - self._last_diag_ns >= int(self.cfg["diagnostics_period_s"] * 1e9):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from sensor_msgs.msg import JointState
 
-from humanoid_control.nodes.common import InputRejected, JointStateReader, StampedInputs
+from humanoid_control.nodes.common import InputRejected, JointStateReader, RepeatedStamp, StampedInputs
 
 
 def _js(names, pos, vel):
@@ -43,8 +43,17 @@ def test_an_out_of_order_or_stale_pair_is_refused():
     s.put("js", 5_000_000, 1)
     s.take(5_000_000, now_ns=5_000_000)
     s.put("js", 4_000_000, 2)
-    with pytest.raises(InputRejected, match="not newer"):
+    with pytest.raises(InputRejected, match="older than the last"):
         s.take(4_000_000, now_ns=5_000_000)
     s.put("js", 6_000_000, 3)
     with pytest.raises(InputRejected, match="ms old"):
         s.take(6_000_000, now_ns=6_000_000 + 60_000_000)
+
+
+def test_a_repeated_stamp_is_told_apart_from_a_stale_one():
+    s = StampedInputs(("js",), stale_timeout_s=0.05)
+    s.put("js", 0, 1)
+    s.take(0, now_ns=0)
+    s.put("js", 0, 1)  # the driver says its state again while it waits for a command
+    with pytest.raises(RepeatedStamp):
+        s.take(0, now_ns=0)

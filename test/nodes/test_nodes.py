@@ -64,6 +64,29 @@ def test_the_lockstep_graph_publishes_every_documented_topic_at_1khz_sim_time(ct
         n.destroy_node()
 
 
+def test_a_controller_that_joins_late_still_starts_the_lockstep_graph(ctx):
+    from humanoid_control.nodes.driver_node import DriverNode
+    from humanoid_control.nodes.estimator_node import EstimatorNode
+    from humanoid_control.nodes.wbc_node import WbcNode
+    st = [Parameter("use_sim_time", value=True)]
+    driver, est = DriverNode(context=ctx), EstimatorNode(context=ctx, parameter_overrides=st)
+    ex = SingleThreadedExecutor(context=ctx)
+    ex.add_node(driver)
+    ex.add_node(est)
+    for _ in range(40):  # the estimator answers the first state; nobody hears its /odom yet
+        ex.spin_once(timeout_sec=0.01)
+    assert est.stats.count >= 1 and driver.tick_ns == 0
+    wbc = WbcNode(context=ctx, parameter_overrides=st)
+    ex.add_node(wbc)
+    t0 = time.monotonic()
+    while driver.tick_ns < 50_000_000 and time.monotonic() - t0 < 30:
+        ex.spin_once(timeout_sec=0.05)
+    assert driver.tick_ns >= 50_000_000, "lockstep never started: the late WBC never got a complete first input"
+    assert est.rejected == 0  # the driver's repeats were answered, not counted as faults
+    for n in (driver, est, wbc):
+        n.destroy_node()
+
+
 def test_driver_rejects_a_nan_command_and_counts_it(ctx):
     from humanoid_control.nodes.driver_node import DriverNode
     driver = DriverNode(context=ctx, parameter_overrides=[Parameter("publish_ground_truth", value=False)])

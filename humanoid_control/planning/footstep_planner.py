@@ -1,0 +1,128 @@
+"""Footstep planner: where the swing foot lands (world frame, on flat ground).
+
+Placement, for a swing landing at ``t_td`` and a step period ``T``:
+
+    p = c(t_td) + v_cmd · T / 2 + (v − v_cmd) / ω + R(yaw_td) · [0, ±w/2]
+
+* ``c(t_td) = c + v · (t_td − t)``: the CoM carried forward with its measured velocity;
+* ``v_cmd · T / 2``: the foot lands ahead by half a step so the CoM passes over it
+  (symmetric stance, the Raibert heuristic's feed-forward);
+* ``(v − v_cmd) / ω``: velocity error feedback with the gain of the capture point
+  (ω = √(g / z_c)), which is what makes a pushed robot step into the push;
+* ``±w/2``: the nominal half stance width, turned with the base yaw expected at landing.
+
+Then the step is made kinematically feasible in the stance foot's frame: forward/backward
+reach, lateral reach, and a minimum lateral distance that grows with the relative yaw so
+the two sole rectangles never overlap or cross; relative yaw is limited per step and a
+foot only turns "outwards" first (the left foot leads a left turn)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from humanoid_control.errors import ConfigError
+
+GRAVITY = 9.81
+
+
+@dataclass(frozen=True)
+class FootstepParams:
+    nominal_width_m: float = 0.2  # [m] centre-to-centre stance width, [0.05, 0.6]
+    foot_length_m: float = 0.22  # [m] sole length, (0, 0.5]
+    foot_width_m: float = 0.11  # [m] sole width, (0, 0.3]
+    clearance_m: float = 0.03  # [m] free space kept between the soles, [0, 0.2]
+    max_forward_m: float = 0.35  # [m] swing foot ahead of the stance foot, [0.05, 1]
+    max_backward_m: float = 0.25  # [m] swing foot behind the stance foot, [0.05, 1]
+    max_width_m: float = 0.4  # [m] largest centre-to-centre lateral distance, [0.1, 1]
+    max_yaw_step_rad: float = 0.35  # [rad] largest change of foot yaw per step, [0, 1]
+    com_height_m: float = 0.8  # [m] for ω of the capture-point feedback, [0.2, 2]
+
+    def validate(self) -> "FootstepParams":
+        if self.min_lateral_m(0.0) > self.nominal_width_m:
+            raise ConfigError(f"footstep: nominal_width_m = {self.nominal_width_m} is below the minimum lateral "
+                              f"distance foot_width_m + clearance_m = {self.min_lateral_m(0.0):.3f}", "footstep")
+        if self.max_width_m < self.nominal_width_m:
+            raise ConfigError(f"footstep: max_width_m = {self.max_width_m} < nominal_width_m = "
+                              f"{self.nominal_width_m}", "footstep")
+        return self
+
+    def min_lateral_m(self, relative_yaw_rad: float) -> float:
+        """Smallest centre-to-centre lateral distance [m] (stance frame) at which two soles
+        with this relative yaw cannot touch."""
+        return self.foot_width_m + self.clearance_m + self.foot_length_m * abs(math.sin(relative_yaw_rad))
+
+    @property
+    def omega(self) -> float:
+        """[1/s] natural frequency of the linear inverted pendulum."""
+        return math.sqrt(GRAVITY / self.com_height_m)
+
+
+@dataclass(frozen=True)
+class Footstep:
+    foot: str
+    position: np.ndarray  # (3,) [m] world, sole centre on the ground
+    yaw: float  # [rad] world
+    t_touchdown: float  # [s]
+
+
+def _wrap(a: float) -> float:
+    return (a + math.pi) % (2 * math.pi) - math.pi
+
+
+class FootstepPlanner:
+    def __init__(self, params: FootstepParams | None = None, left: str = "left", right: str = "right"):
+        self.params = (params or FootstepParams()).validate()
+        self.left, self.right = left, right
+
+    def side_sign(self, foot: str) -> float:
+        """+1 for the left foot (it lies on the +y side of the stance frame), −1 for the right."""
+        if foot == self.left:
+            return 1.0
+        if foot == self.right:
+            return -1.0
+        raise ConfigError(f"unknown foot '{foot}'; valid feet: {self.left}, {self.right}", "footstep")
+
+    def plan(self, foot: str, t: float, t_touchdown: float, step_period_s: float,
+             com_xy, com_velocity_xy, base_yaw: float, cmd_velocity, stance_xy, stance_yaw: float,
+             ground_z: float = 0.0) -> Footstep:
+        """Landing place of ``foot`` (the swing foot).
+
+        ``com_xy`` [m] and ``com_velocity_xy`` [m/s] are measured (world); ``cmd_velocity``
+        is (vx, vy [m/s] in the base heading frame, wz [rad/s]); ``stance_xy`` / ``stance_yaw``
+        the other foot's sole (world)."""
+        p = self.params
+        sign = self.side_sign(foot)
+        dt = max(t_touchdown - t, 0.0)
+        vx, vy, wz = (float(c) for c in cmd_velocity)
+        yaw_td = base_yaw + wz * dt
+        c, s = math.cos(yaw_td), math.sin(yaw_td)
+        heading = np.array([[c, -s], [s, c]])
+        v_cmd = heading @ np.array([vx, vy])
+        v = np.asarray(com_velocity_xy, dtype=float)
+        com_td = np.asarray(com_xy, dtype=float) + v * dt
+        target = com_td + v_cmd * step_period_s / 2 + (v - v_cmd) / p.omega + heading @ np.array([0.0, sign * p.nominal_width_m / 2])
+        yaw = yaw_td + wz * step_period_s / 2
+        return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
+
+    def make_feasible(self, foot: str, target_xy, yaw: float, stance_xy, stance_yaw: float,
+                      t_touchdown: float = 0.0, ground_z: float = 0.0) -> Footstep:
+        """Clamp a desired landing pose into the reachable, collision-free region relative
+        to the stance foot."""
+        p = self.params
+        sign = self.side_sign(foot)
+        rel_yaw = _wrap(yaw - stance_yaw)
+        # turning: the foot on the inside of the turn follows, it does not lead
+        if rel_yaw * sign < 0:
+            rel_yaw = 0.0
+        rel_yaw = float(np.clip(rel_yaw, -p.max_yaw_step_rad, p.max_yaw_step_rad))
+        c, s = math.cos(stance_yaw), math.sin(stance_yaw)
+        R = np.array([[c, -s], [s, c]])
+        stance = np.asarray(stance_xy, dtype=float)
+        rel = R.T @ (np.asarray(target_xy, dtype=float) - stance)
+        rel[0] = float(np.clip(rel[0], -p.max_backward_m, p.max_forward_m))
+        lateral = float(np.clip(sign * rel[1], p.min_lateral_m(rel_yaw), p.max_width_m))
+        rel[1] = sign * lateral
+        xy = stance + R @ rel
+        return Footstep(foot, np.array([xy[0], xy[1], ground_z]), _wrap(stance_yaw + rel_yaw), t_touchdown)

@@ -1,0 +1,181 @@
+"""Gait scheduler: which foot is on the ground when, now and over a planning horizon.
+
+A walk is a sequence of steps; each step is a double-support phase (both feet down) followed
+by a single-support phase in which one foot swings. Standing is double support without end.
+
+* ``walk`` from standing starts with a double-support phase, then swings the foot named by
+  ``first_swing`` (or the one the caller prefers per step, e.g. towards a lateral command);
+* ``stop`` lets the step in progress finish, adds one closing step (the planner brings the
+  feet side by side) and ends in double support: the robot never stops on one foot;
+* phases are fixed in time once they begin, so the MPC's preview and the WBC's contact
+  switching agree on every switch time.
+
+Times are in seconds (the controller's clock); feet are named by the robot config's
+contact names (``left``/``right``)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from humanoid_control.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class GaitParams:
+    step_period_s: float = 0.5  # [s] one step: double support + single support, [0.2, 2]
+    double_support_ratio: float = 0.2  # [-] share of a step with both feet down, [0.05, 0.8]
+    step_height_m: float = 0.06  # [m] swing apex above the ground, [0.01, 0.2]
+
+    def validate(self) -> "GaitParams":
+        for name, lo, hi in (("step_period_s", 0.2, 2.0), ("double_support_ratio", 0.05, 0.8),
+                             ("step_height_m", 0.01, 0.2)):
+            v = getattr(self, name)
+            if not lo <= v <= hi:
+                raise ConfigError(f"gait parameter '{name}' = {v} outside [{lo}, {hi}]", "gait")
+        return self
+
+    @property
+    def double_support_s(self) -> float:
+        return self.step_period_s * self.double_support_ratio
+
+    @property
+    def swing_s(self) -> float:
+        return self.step_period_s - self.double_support_s
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A time interval with a fixed set of feet in contact."""
+
+    t_start: float  # [s]
+    t_end: float  # [s] (inf for standing)
+    swing_foot: str | None  # None: double support
+    step_index: int = -1  # which step this phase belongs to (-1: standing)
+
+    def contains(self, t: float) -> bool:
+        return self.t_start <= t < self.t_end
+
+
+@dataclass(frozen=True)
+class FootPhase:
+    """One foot at one instant."""
+
+    in_contact: bool
+    swing_phase: float  # [-] 0..1 through the swing (0 when in contact)
+    time_to_switch_s: float  # [s] until the foot's contact state next changes (inf if none planned)
+
+
+class GaitScheduler:
+    def __init__(self, feet=("left", "right"), params: GaitParams | None = None):
+        if len(feet) != 2:
+            raise ConfigError(f"the gait scheduler needs exactly two feet, got {list(feet)}", "gait")
+        self.feet = tuple(feet)
+        self.params = (params or GaitParams()).validate()
+        self.phases: list[Phase] = [Phase(0.0, math.inf, None)]
+        self._walking = False
+        self._steps = 0
+        self._next_swing = self.feet[0]
+
+    # ------------------------------------------------------------------ commands
+    @property
+    def walk_requested(self) -> bool:
+        """True between ``walk()`` and ``stop()``."""
+        return self._walking
+
+    def is_standing(self, t: float) -> bool:
+        """True when no step is in progress at ``t`` (before a walk or after a stop has landed)."""
+        return self.phase_at(t).step_index < 0
+
+    def walk(self, t: float, first_swing: str | None = None) -> None:
+        """Start (or keep) walking. From standing the first step begins at ``t``; after a
+        ``stop()`` whose closing step is still under way, walking resumes when it lands."""
+        if first_swing is not None and first_swing not in self.feet:
+            raise ConfigError(f"unknown foot '{first_swing}'; valid feet: {', '.join(self.feet)}", "gait")
+        if self._walking:
+            return
+        self._walking = True
+        last = self.phases[-1]
+        if last.swing_foot is None and math.isinf(last.t_end):  # standing (now or after the closing step)
+            if first_swing is not None and self.is_standing(t):
+                self._next_swing = first_swing
+            start = max(t, last.t_start)
+            if start > last.t_start:
+                self.phases[-1] = Phase(last.t_start, start, None)
+            else:
+                self.phases.pop()  # the stand had not begun: drop it
+            self._append_step(start)
+        self.extend(t)
+
+    def stop(self, t: float) -> None:
+        """Finish the step in progress, take one closing step, then stand."""
+        if not self._walking:
+            return
+        self._walking = False
+        current = self.phase_at(t)
+        keep_until = current.step_index + 1
+        self.phases = [p for p in self.phases if p.t_start <= t or 0 <= p.step_index <= keep_until]
+        swings = [p for p in self.phases if p.swing_foot is not None]
+        if swings:
+            last = swings[-1]
+            self._steps = last.step_index + 1
+            self._next_swing = self.feet[1] if last.swing_foot == self.feet[0] else self.feet[0]
+        if self.phases[-1].step_index < keep_until:
+            self._append_step(self.phases[-1].t_end)
+        self.phases.append(Phase(self.phases[-1].t_end, math.inf, None))
+
+    def _append_step(self, t0: float) -> None:
+        p = self.params
+        foot = self._next_swing
+        k = self._steps
+        self.phases.append(Phase(t0, t0 + p.double_support_s, None, k))
+        self.phases.append(Phase(t0 + p.double_support_s, t0 + p.step_period_s, foot, k))
+        self._steps += 1
+        self._next_swing = self.feet[1] if foot == self.feet[0] else self.feet[0]
+
+    def extend(self, t: float, horizon_s: float = 2.0) -> None:
+        """Plan steps ahead so the schedule covers [t, t + horizon_s]; drops old phases."""
+        if self._walking:
+            while self.phases[-1].t_end < t + horizon_s:
+                self._append_step(self.phases[-1].t_end)
+        old = [i for i, p in enumerate(self.phases) if p.t_end < t - 1.0]
+        if old:
+            del self.phases[:old[-1] + 1]
+
+    # ------------------------------------------------------------------ queries
+    def phase_at(self, t: float) -> Phase:
+        for p in self.phases:
+            if p.contains(t):
+                return p
+        return self.phases[-1] if t >= self.phases[-1].t_start else self.phases[0]
+
+    def foot_phase(self, foot: str, t: float) -> FootPhase:
+        ph = self.phase_at(t)
+        if ph.swing_foot == foot:
+            duration = ph.t_end - ph.t_start
+            return FootPhase(False, (t - ph.t_start) / duration, ph.t_end - t)
+        switch = math.inf
+        for p in self.phases:
+            if p.t_start > t and p.swing_foot == foot:
+                switch = p.t_start - t
+                break
+        return FootPhase(True, 0.0, switch)
+
+    def contacts_at(self, t: float) -> dict:
+        """{foot: in_contact} at time ``t``."""
+        ph = self.phase_at(t)
+        return {f: f != ph.swing_foot for f in self.feet}
+
+    def contact_table(self, t0: float, dt: float, n: int) -> np.ndarray:
+        """(n, 2) bool: contact of each foot (in ``feet`` order) at t0, t0 + dt, …"""
+        out = np.ones((n, 2), dtype=bool)
+        for k in range(n):
+            ph = self.phase_at(t0 + k * dt)
+            if ph.swing_foot is not None:
+                out[k, self.feet.index(ph.swing_foot)] = False
+        return out
+
+    def upcoming_swings(self, t: float) -> list:
+        """Swing phases that end after ``t`` (the current one first), for footstep planning."""
+        return [p for p in self.phases if p.swing_foot is not None and p.t_end > t]

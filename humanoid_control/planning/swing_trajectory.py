@@ -1,0 +1,124 @@
+"""Swing-foot trajectories: lift-off to touch-down, C2, with an apex height.
+
+Horizontal motion is a quintic from the lift-off state to rest at the target; height is the
+same quintic between the two heights plus a bump ``h · 64 s³ (1 − s)³`` (peak ``h`` at mid
+swing, zero velocity and acceleration at both ends). All positions are in world [m], times
+in [s].
+
+Touch-down handling: a swing that reaches its planned end without ground contact keeps
+descending at ``late_descent_speed`` [m/s] (down to ``max_late_descent`` below the target),
+so a late touch-down still lands softly; an early touch-down is the caller's business (the
+gait switches the foot to stance), and :meth:`SwingTrajectory.retarget` re-plans towards a
+new target from the current position, velocity and acceleration without a jump."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def quintic_coefficients(p0, v0, a0, p1, v1, a1, duration: float) -> np.ndarray:
+    """Coefficients c (6, d) of p(τ) = Σ c_k τ^k, τ ∈ [0, duration], meeting position,
+    velocity and acceleration at both ends (each argument a scalar or a (d,) array)."""
+    T = float(duration)
+    if not T > 0.0:
+        raise ValueError(f"quintic duration must be > 0 s, got {T}")
+    p0, v0, a0, p1, v1, a1 = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (p0, v0, a0, p1, v1, a1))
+    c0, c1, c2 = p0, v0, 0.5 * a0
+    # remaining three from the end conditions
+    d = p1 - (c0 + c1 * T + c2 * T ** 2)
+    e = v1 - (c1 + 2 * c2 * T)
+    f = a1 - 2 * c2
+    c3 = (10 * d - 4 * e * T + 0.5 * f * T ** 2) / T ** 3
+    c4 = (-15 * d + 7 * e * T - f * T ** 2) / T ** 4
+    c5 = (6 * d - 3 * e * T + 0.5 * f * T ** 2) / T ** 5
+    return np.vstack([c0, c1, c2, c3, c4, c5])
+
+
+def evaluate_polynomial(c: np.ndarray, tau: float) -> tuple:
+    """(position, velocity, acceleration) of the polynomial with coefficients c at τ."""
+    powers = tau ** np.arange(6)
+    p = powers @ c
+    v = (np.arange(1, 6) * powers[:5]) @ c[1:]
+    a = (np.arange(2, 6) * np.arange(1, 5) * powers[:4]) @ c[2:]
+    return p, v, a
+
+
+@dataclass(frozen=True)
+class SwingState:
+    position: np.ndarray  # (3,) [m] world
+    velocity: np.ndarray  # (3,) [m/s]
+    acceleration: np.ndarray  # (3,) [m/s²]
+    phase: float  # [-] 0 at lift-off, 1 at the planned touch-down (may exceed 1 when late)
+
+
+class SwingTrajectory:
+    """One swing of one foot, from ``start`` at ``t_start`` to ``target`` at
+    ``t_start + duration`` with apex ``height`` [m] above the higher of the two ends."""
+
+    def __init__(self, start, target, t_start: float, duration: float, height: float,
+                 start_velocity=None, start_acceleration=None,
+                 late_descent_speed: float = 0.1, max_late_descent: float = 0.05):
+        if not duration > 0.0:
+            raise ValueError(f"swing duration must be > 0 s, got {duration}")
+        if height < 0.0:
+            raise ValueError(f"swing apex height must be >= 0 m, got {height}")
+        self.start = np.asarray(start, dtype=float).copy()
+        self.target = np.asarray(target, dtype=float).copy()
+        self.t_start = float(t_start)
+        self.duration = float(duration)
+        self.height = float(height)
+        self.late_descent_speed = float(late_descent_speed)
+        self.max_late_descent = float(max_late_descent)
+        v0 = np.zeros(3) if start_velocity is None else np.asarray(start_velocity, dtype=float)
+        a0 = np.zeros(3) if start_acceleration is None else np.asarray(start_acceleration, dtype=float)
+        self._c = quintic_coefficients(self.start, v0, a0, self.target, np.zeros(3), np.zeros(3), self.duration)
+
+    @property
+    def t_end(self) -> float:
+        """Planned touch-down time [s]."""
+        return self.t_start + self.duration
+
+    def _bump(self, s: float) -> tuple:
+        """h·64 s³(1−s)³ and its first two time derivatives."""
+        T, h = self.duration, self.height
+        b = 64.0 * h * s ** 3 * (1 - s) ** 3
+        db = 64.0 * h * (3 * s ** 2 * (1 - s) ** 3 - 3 * s ** 3 * (1 - s) ** 2) / T
+        ddb = 64.0 * h * (6 * s * (1 - s) ** 3 - 18 * s ** 2 * (1 - s) ** 2 + 6 * s ** 3 * (1 - s)) / T ** 2
+        return b, db, ddb
+
+    def evaluate(self, t: float) -> SwingState:
+        """Desired foot position, velocity and acceleration at time ``t`` [s]."""
+        tau = min(max(t - self.t_start, 0.0), self.duration)
+        s = tau / self.duration
+        p, v, a = evaluate_polynomial(self._c, tau)
+        b, db, ddb = self._bump(s)
+        p, v, a = p.copy(), v.copy(), a.copy()
+        p[2] += b
+        v[2] += db
+        a[2] += ddb
+        late = t - self.t_end
+        if late > 0.0:  # no touch-down yet: keep reaching down, gently
+            depth = min(late * self.late_descent_speed, self.max_late_descent)
+            p[2] -= depth
+            v[2] = -self.late_descent_speed if depth < self.max_late_descent else 0.0
+        return SwingState(p, v, a, (t - self.t_start) / self.duration)
+
+    def retarget(self, t: float, new_target) -> "SwingTrajectory":
+        """A swing that continues from this one's state at ``t`` to ``new_target``, landing
+        at the same planned time (C2 at ``t``: same position, velocity and acceleration)."""
+        now = self.evaluate(t)
+        remaining = self.t_end - t
+        if remaining <= 1e-3:
+            return self
+        new = SwingTrajectory.__new__(SwingTrajectory)
+        new.start = now.position
+        new.target = np.asarray(new_target, dtype=float).copy()
+        new.t_start = float(t)
+        new.duration = float(remaining)
+        new.late_descent_speed, new.max_late_descent = self.late_descent_speed, self.max_late_descent
+        # the bump of the remaining part is folded into the polynomial: no separate apex
+        new.height = 0.0
+        new._c = quintic_coefficients(now.position, now.velocity, now.acceleration, new.target, np.zeros(3),
+                                      np.zeros(3), remaining)
+        return new

@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+
+from humanoid_control.planning.swing_trajectory import SwingTrajectory, quintic_coefficients, evaluate_polynomial
+
+START = np.array([0.0, 0.1, 0.0])
+TARGET = np.array([0.3, 0.12, 0.0])
+
+
+def test_the_swing_starts_at_lift_off_and_lands_on_the_target_at_rest():
+    sw = SwingTrajectory(START, TARGET, t_start=1.0, duration=0.4, height=0.06)
+    a, b = sw.evaluate(1.0), sw.evaluate(1.4)
+    np.testing.assert_allclose(a.position, START, atol=1e-12)
+    np.testing.assert_allclose(b.position, TARGET, atol=1e-12)
+    np.testing.assert_allclose(a.velocity, 0.0, atol=1e-12)
+    np.testing.assert_allclose(b.velocity, 0.0, atol=1e-12)  # zero relative velocity at touch-down
+    np.testing.assert_allclose(b.acceleration, 0.0, atol=1e-9)
+
+
+def test_the_apex_is_the_requested_height_at_mid_swing():
+    sw = SwingTrajectory(START, TARGET, 0.0, 0.4, height=0.06)
+    zs = [sw.evaluate(t).position[2] for t in np.linspace(0, 0.4, 401)]
+    assert np.isclose(max(zs), 0.06, atol=1e-6) and np.isclose(sw.evaluate(0.2).position[2], 0.06)
+    assert min(zs) >= -1e-12  # never below the ground
+
+
+def test_velocity_and_acceleration_are_the_derivatives_of_position():
+    sw = SwingTrajectory(START, TARGET, 0.0, 0.4, height=0.08, start_velocity=[0.2, 0.0, 0.1])
+    eps = 1e-6
+    for t in np.linspace(0.01, 0.39, 13):
+        fd_v = (sw.evaluate(t + eps).position - sw.evaluate(t - eps).position) / (2 * eps)
+        fd_a = (sw.evaluate(t + eps).velocity - sw.evaluate(t - eps).velocity) / (2 * eps)
+        np.testing.assert_allclose(sw.evaluate(t).velocity, fd_v, atol=1e-5)
+        np.testing.assert_allclose(sw.evaluate(t).acceleration, fd_a, atol=1e-3)
+
+
+def test_a_late_touch_down_keeps_reaching_down_gently_and_bounded():
+    sw = SwingTrajectory(START, TARGET, 0.0, 0.4, height=0.06, late_descent_speed=0.1, max_late_descent=0.03)
+    late = sw.evaluate(0.5)
+    assert late.phase > 1.0
+    assert np.isclose(late.position[2], -0.01) and np.isclose(late.velocity[2], -0.1)
+    assert np.isclose(sw.evaluate(2.0).position[2], -0.03) and sw.evaluate(2.0).velocity[2] == 0.0
+    np.testing.assert_allclose(late.position[:2], TARGET[:2])
+
+
+def test_retargeting_mid_swing_is_continuous_and_lands_on_the_new_target_at_the_same_time():
+    sw = SwingTrajectory(START, TARGET, 0.0, 0.4, height=0.06)
+    new_target = np.array([0.4, 0.2, 0.0])
+    re = sw.retarget(0.15, new_target)
+    a, b = sw.evaluate(0.15), re.evaluate(0.15)
+    np.testing.assert_allclose(a.position, b.position, atol=1e-12)
+    np.testing.assert_allclose(a.velocity, b.velocity, atol=1e-9)
+    np.testing.assert_allclose(a.acceleration, b.acceleration, atol=1e-6)
+    end = re.evaluate(0.4)
+    np.testing.assert_allclose(end.position, new_target, atol=1e-12)
+    np.testing.assert_allclose(end.velocity, 0.0, atol=1e-9)
+
+
+def test_quintic_meets_all_six_boundary_conditions():
+    c = quintic_coefficients(1.0, -0.5, 2.0, 3.0, 0.25, -1.0, 0.7)
+    p0, v0, a0 = evaluate_polynomial(c, 0.0)
+    p1, v1, a1 = evaluate_polynomial(c, 0.7)
+    np.testing.assert_allclose([p0[0], v0[0], a0[0], p1[0], v1[0], a1[0]], [1.0, -0.5, 2.0, 3.0, 0.25, -1.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs", [{"duration": 0.0}, {"height": -0.01}])
+def test_invalid_swing_parameters_are_refused(kwargs):
+    args = dict(start=START, target=TARGET, t_start=0.0, duration=0.4, height=0.05)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=list(kwargs)[0] if "duration" in kwargs else "height"):
+        SwingTrajectory(**args)
