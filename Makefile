@@ -59,6 +59,7 @@ test-fast: install
 
 bench: install
 	$(PY) bench/wbc_tick.py
+	$(PY) bench/mpc_solve.py
 
 clean:
 	rm -rf build reports .pytest_cache
