@@ -21,6 +21,7 @@ from humanoid_control.wbc.constraints.floating_base_dynamics import FloatingBase
 from humanoid_control.wbc.constraints.torque_limits import TorqueLimits
 from humanoid_control.wbc.dynamics_terms import DynamicsComputer, DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
+from humanoid_control.wbc.reference import WbcReference
 from humanoid_control.wbc.tasks.base_orientation_task import BaseOrientationTask
 from humanoid_control.wbc.tasks.com_task import ComTask
 from humanoid_control.wbc.tasks.contact_wrench_task import ContactWrenchTask
@@ -39,6 +40,8 @@ class WbcParams:
     com_kp_z: float = 100.0  # [1/s²] [0, 1e4]
     com_kd_z: float = 20.0  # [1/s] [0, 1e3]
     com_kd_xy: float = 0.0  # [1/s] extra CoM velocity damping on top of DCM feedback
+    com_kp_xy: float = 40.0  # [1/s²] CoM position feedback around a plan, [0, 1e4]
+    com_kd_track_xy: float = 10.0  # [1/s] CoM velocity feedback around a plan, [0, 1e3]
     dcm_gain: float = 1.5  # [-] [0.1, 10]
     cop_margin_m: float = 0.015  # [m] CoP kept inside the support rectangle, [0, 0.1]
     orientation_weight: float = 30.0  # [-]
@@ -124,24 +127,34 @@ class WholeBodyController:
         self.orientation_task.rotation_ref = pin.rpy.rpyToMatrix(0.0, 0.0, float(yaw))
 
     # ------------------------------------------------------------------ build / solve
-    def build(self, q: np.ndarray, v: np.ndarray, active: dict) -> tuple:
-        """Assemble the QP for state (q, v) and contact flags. Returns (QpData, terms, balance)."""
+    def build(self, q: np.ndarray, v: np.ndarray, active: dict, ref: WbcReference | None = None) -> tuple:
+        """Assemble the QP for state (q, v) and contact flags. Returns (QpData, terms, balance).
+
+        ``ref`` (a plan's tick): its contacts replace ``active``, the CoM tracks the planned
+        motion, wrenches are pulled towards the planned ones, swing feet follow their
+        references. Without it the robot stands by DCM feedback."""
         terms = self.dyn.compute(q, v)
         if self.com_ref is None:
             self.reset_references(terms)
+        if ref is not None:
+            active = ref.contacts
         stance = [c for c in self.layout.contacts if active.get(c, False)]
         corners = [(self._corners[c] @ terms.feet_placement[c].rotation.T + terms.feet_placement[c].translation)[:, :2]
                    for c in stance] if stance else [terms.com[None, :2]]
         lo, hi = support_rectangle(corners)
         bal = self.balance.compute(terms.com, terms.com_velocity, self.com_ref[:2], lo, hi,
                                    terms.com[2] - np.mean([terms.feet_placement[c].translation[2] for c in self.layout.contacts]))
-        self.com_task.com_ref = self.com_ref
-        self.com_task.a_ref = np.array([bal.com_acceleration_xy[0], bal.com_acceleration_xy[1], 0.0])
+        weight_share = self.robot.mass * GRAVITY / max(len(stance), 1)
+        if ref is None:
+            self.com_task.com_ref = self.com_ref
+            self.com_task.v_ref = None
+            self.com_task.a_ref = np.array([bal.com_acceleration_xy[0], bal.com_acceleration_xy[1], 0.0])
+            self.wrench_task.wrench_ref = {c: np.array([0, 0, weight_share, 0, 0, 0]) for c in stance}
+        else:
+            self._apply_reference(terms, ref, stance, weight_share)
         n = self.layout.n
         H = np.zeros((n, n))
         g = np.zeros(n)
-        weight_share = self.robot.mass * GRAVITY / max(len(stance), 1)
-        self.wrench_task.wrench_ref = {c: np.array([0, 0, weight_share, 0, 0, 0]) for c in stance}
         for task in (self.com_task, self.orientation_task, self.posture_task, self.wrench_task):
             task.add_to_cost(terms, self.layout, H, g)
         for c in self.layout.contacts:
@@ -161,6 +174,29 @@ class WholeBodyController:
         qp = QpData(H, g, np.vstack(A_rows), np.concatenate(b_rows), np.vstack(C_rows),
                     np.concatenate(l_rows), np.concatenate(u_rows))
         return qp, terms, bal
+
+    def _apply_reference(self, terms: DynamicsTerms, ref: WbcReference, stance: list, weight_share: float) -> None:
+        p = self.p
+        com_err = ref.com_position - terms.com
+        vel_err = ref.com_velocity - terms.com_velocity
+        a = np.asarray(ref.com_acceleration, dtype=float).copy()
+        a[:2] += p.com_kp_xy * com_err[:2] + p.com_kd_track_xy * vel_err[:2]
+        self.com_task.com_ref = np.array([terms.com[0], terms.com[1], ref.com_position[2]])  # z by the task's PD
+        self.com_task.v_ref = np.array([terms.com_velocity[0], terms.com_velocity[1], ref.com_velocity[2]])
+        self.com_task.a_ref = a
+        self.com_ref = np.asarray(ref.com_position, dtype=float).copy()
+        self.wrench_task.wrench_ref = {c: np.asarray(ref.wrenches.get(c, (0, 0, weight_share, 0, 0, 0)), dtype=float)
+                                       for c in stance}
+        if ref.base_yaw is not None:
+            self.orientation_task.rotation_ref = pin.rpy.rpyToMatrix(0.0, 0.0, float(ref.base_yaw))
+        for c, task in self.foot_tasks.items():
+            sw = ref.swing.get(c)
+            if sw is None or c in stance:
+                task.placement_ref, task.v_ref, task.a_ref = None, None, None
+                continue
+            task.placement_ref = pin.SE3(pin.rpy.rpyToMatrix(0.0, 0.0, float(sw.yaw)), np.asarray(sw.position, float))
+            task.v_ref = np.concatenate([sw.velocity, [0.0, 0.0, sw.yaw_rate]])
+            task.a_ref = np.concatenate([sw.acceleration, [0.0, 0.0, 0.0]])
 
     #: ProxQP iteration caps: warm-started standing solves take 0–25 inner iterations.
     MAX_OUTER_ITERATIONS = 50
@@ -202,10 +238,10 @@ class WholeBodyController:
             self._qp = None
         return ok, str(status).split(".")[-1], iterations, x
 
-    def update(self, q: np.ndarray, v: np.ndarray, active: dict) -> WbcSolution:
+    def update(self, q: np.ndarray, v: np.ndarray, active: dict, ref: WbcReference | None = None) -> WbcSolution:
         """One control tick: build, solve, compute torques [N·m] (Pinocchio joint order)."""
         t0 = time.perf_counter()
-        qp, terms, bal = self.build(q, v, active)
+        qp, terms, bal = self.build(q, v, active, ref)
         t1 = time.perf_counter()
         ok, status, iters, x = self.solve(qp)
         t2 = time.perf_counter()

@@ -1,0 +1,244 @@
+"""Locomotion planner: gait schedule + footsteps + swing trajectories + centroidal MPC.
+
+Called at the MPC rate with the estimated robot state and the velocity command, it returns
+a :class:`LocomotionPlan`: the MPC's CoM trajectory and contact wrenches over the horizon,
+the contact schedule, and the swing trajectories. The whole-body QP samples the plan at
+1 kHz with :meth:`LocomotionPlan.reference_at`. ROS-free."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pinocchio as pin
+
+from humanoid_control.mpc.centroidal_mpc import GRAVITY, CentroidalMpc, MpcParams, MpcProblem, MpcSolution
+from humanoid_control.planning.footstep_planner import FootstepParams, FootstepPlanner
+from humanoid_control.planning.gait_scheduler import GaitParams, GaitScheduler
+from humanoid_control.planning.swing_trajectory import SwingTrajectory
+from humanoid_control.robot.model import RobotModel
+from humanoid_control.wbc.reference import SwingReference, WbcReference
+
+
+@dataclass(frozen=True)
+class LocomotionParams:
+    gait: GaitParams = GaitParams()
+    mpc: MpcParams = MpcParams()
+    walk_threshold: float = 0.02  # [m/s or rad/s] a command above this starts walking
+    retarget_until_phase: float = 0.6  # [-] swing phase after which the landing spot is frozen
+    footstep_overrides: dict = field(default_factory=dict)  # FootstepParams fields
+
+
+def yaw_of(R: np.ndarray) -> float:
+    return math.atan2(R[1, 0], R[0, 0])
+
+
+@dataclass
+class Foothold:
+    foot: str
+    t_liftoff: float
+    t_touchdown: float
+    position: np.ndarray  # (3,) [m]
+    yaw: float  # [rad]
+
+
+@dataclass
+class LocomotionPlan:
+    t0: float  # [s] the state the plan starts from
+    mpc: MpcSolution
+    dt: float  # [s] MPC knot spacing
+    feet: tuple
+    phases: list  # gait phases (snapshot)
+    swings: dict  # foot -> SwingTrajectory (current or imminent swing)
+    footholds: list  # [Foothold] planned landings in the horizon
+    base_yaw_rate: float = 0.0  # [rad/s] commanded
+    base_yaw0: float = 0.0  # [rad] heading at t0
+
+    def contacts_at(self, t: float) -> dict:
+        for p in self.phases:
+            if p.contains(t):
+                return {f: f != p.swing_foot for f in self.feet}
+        return {f: True for f in self.feet}
+
+    def reference_at(self, t: float) -> WbcReference:
+        """The WBC's reference at time ``t`` [s] (t ≥ t0; beyond the horizon the last knot holds)."""
+        tau = min(max(t - self.t0, 0.0), self.dt * len(self.mpc.wrenches) - 1e-9)
+        k = int(tau // self.dt)
+        s = tau - k * self.dt
+        x = self.mpc.states[k]
+        w = self.mpc.wrenches[k]
+        acc = w[:, 0:3].sum(axis=0) / self.mass + GRAVITY
+        com = x[0:3] + s * x[3:6] + 0.5 * s * s * acc
+        vel = x[3:6] + s * acc
+        contacts = self.contacts_at(t)
+        swing = {}
+        for f, traj in self.swings.items():
+            if not contacts[f]:
+                st = traj.evaluate(t)
+                swing[f] = SwingReference(st.position, traj.yaw_at(t), st.velocity, st.acceleration)
+        wrenches = {f: w[i].copy() for i, f in enumerate(self.feet) if contacts[f]}
+        return WbcReference(contacts, com, vel, acc, wrenches, swing,
+                            base_yaw=self.base_yaw0 + self.base_yaw_rate * (t - self.t0))
+
+    mass: float = 1.0
+
+
+class YawSwing(SwingTrajectory):
+    """A swing trajectory that also turns the sole from its lift-off yaw to the landing yaw."""
+
+    def __init__(self, *args, yaw_start: float = 0.0, yaw_end: float = 0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.yaw_start, self.yaw_end = yaw_start, yaw_end
+
+    def yaw_at(self, t: float) -> float:
+        s = min(max((t - self.t_start) / self.duration, 0.0), 1.0)
+        blend = s * s * (3 - 2 * s)
+        d = (self.yaw_end - self.yaw_start + math.pi) % (2 * math.pi) - math.pi
+        return self.yaw_start + blend * d
+
+    def retarget(self, t: float, new_target, yaw_end: float | None = None):
+        new = super().retarget(t, new_target)
+        if new is self:
+            return self
+        out = YawSwing.__new__(YawSwing)
+        out.__dict__.update(new.__dict__)
+        out.yaw_start = self.yaw_at(t)
+        out.yaw_end = self.yaw_end if yaw_end is None else yaw_end
+        return out
+
+
+class LocomotionPlanner:
+    def __init__(self, robot: RobotModel, params: LocomotionParams | None = None):
+        self.robot = robot
+        self.params = params or LocomotionParams()
+        self.feet = tuple(robot.config.feet)
+        q0 = robot.nominal_configuration()
+        data = robot.model.createData()
+        pin.framesForwardKinematics(robot.model, data, q0)
+        soles = {f: data.oMf[robot.foot_frame_ids[f]].translation.copy() for f in self.feet}
+        self.com_height = float(pin.centerOfMass(robot.model, data, q0)[2])
+        width = float(abs(soles[self.feet[0]][1] - soles[self.feet[1]][1]))
+        fc = robot.config.feet[self.feet[0]]
+        fp = dict(nominal_width_m=width, foot_length_m=fc.length, foot_width_m=fc.width, com_height_m=self.com_height,
+                  max_width_m=max(0.4, 1.5 * width), clearance_m=min(0.03, max(0.0, width - fc.width - 0.01)))
+        fp.update(self.params.footstep_overrides)
+        self.footsteps = FootstepPlanner(FootstepParams(**fp), *self.feet)
+        self.gait = GaitScheduler(self.feet, self.params.gait)
+        self.mpc = CentroidalMpc(robot.mass, fc.length, fc.width, self.params.mpc, self.feet)
+        self.data = robot.model.createData()
+        self.swings: dict = {}
+        self._swing_phase: dict = {}  # foot -> Phase the trajectory belongs to
+        self._landed: dict = {}  # foot -> (position, yaw) of its last planned landing
+
+    # ------------------------------------------------------------------ state
+    def measure(self, q: np.ndarray, v: np.ndarray) -> dict:
+        m, d = self.robot.model, self.data
+        pin.computeCentroidalMomentum(m, d, q, v)
+        pin.framesForwardKinematics(m, d, q)
+        com = d.com[0].copy()
+        h = d.hg
+        feet = {}
+        for f in self.feet:
+            M = d.oMf[self.robot.foot_frame_ids[f]]
+            feet[f] = (M.translation.copy(), yaw_of(M.rotation))
+        R = pin.Quaternion(q[6], q[3], q[4], q[5]).toRotationMatrix()
+        return {"com": com, "com_velocity": h.linear / self.robot.mass, "angular_momentum": h.angular.copy(),
+                "feet": feet, "base_yaw": yaw_of(R)}
+
+    # ------------------------------------------------------------------ planning
+    def update(self, t: float, q: np.ndarray, v: np.ndarray, cmd=(0.0, 0.0, 0.0)) -> LocomotionPlan:
+        p = self.params
+        s = self.measure(q, v)
+        vx, vy, wz = (float(c) for c in cmd)
+        moving = max(abs(vx), abs(vy), abs(wz)) > p.walk_threshold
+        if moving and not self.gait.walk_requested:
+            first = self.feet[0] if vy > 0 or (vy == 0 and wz >= 0) else self.feet[1]
+            self.gait.walk(t, first_swing=first)
+        elif not moving and self.gait.walk_requested:
+            self.gait.stop(t)
+        self.gait.extend(t, p.mpc.horizon_s + p.gait.step_period_s)
+        footholds = self._plan_footholds(t, s, (vx, vy, wz))
+        self._update_swings(t, s, footholds)
+        prob = self._mpc_problem(t, s, (vx, vy, wz), footholds)
+        sol = self.mpc.solve(prob)
+        plan = LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
+                              wz, s["base_yaw"])
+        plan.mass = self.robot.mass
+        return plan
+
+    def _plan_footholds(self, t: float, s: dict, cmd) -> list:
+        """Landings of the swings that end after t, in order, each relative to the other
+        foot's latest (planned) pose."""
+        vx, vy, wz = cmd
+        pose = {f: (s["feet"][f][0].copy(), s["feet"][f][1]) for f in self.feet}
+        out = []
+        T = self.params.gait.step_period_s
+        for ph in self.gait.upcoming_swings(t):
+            foot = ph.swing_foot
+            other = self.feet[1] if foot == self.feet[0] else self.feet[0]
+            if not out:  # the swing in progress or next: measured CoM, capture-point feedback
+                com, vel = s["com"][:2], s["com_velocity"][:2]
+            else:  # later steps: the CoM as commanded
+                yaw = s["base_yaw"]
+                com = s["com"][:2]
+                vel = np.array([math.cos(yaw) * vx - math.sin(yaw) * vy, math.sin(yaw) * vx + math.cos(yaw) * vy])
+            traj = self.swings.get(foot)
+            frozen = (traj is not None and self._swing_phase.get(foot) == ph
+                      and (t - ph.t_start) / (ph.t_end - ph.t_start) > self.params.retarget_until_phase)
+            if frozen:
+                target, yaw_td = traj.target.copy(), traj.yaw_end
+            else:
+                step = self.footsteps.plan(foot, t, ph.t_end, T, com, vel, s["base_yaw"], cmd, pose[other][0][:2],
+                                           pose[other][1])
+                target, yaw_td = step.position, step.yaw
+            out.append(Foothold(foot, ph.t_start, ph.t_end, np.array([target[0], target[1], 0.0]), yaw_td))
+            pose[foot] = (out[-1].position, yaw_td)
+        return out
+
+    def _update_swings(self, t: float, s: dict, footholds: list) -> None:
+        h = self.params.gait.step_height_m
+        for fh in footholds:
+            if fh.t_liftoff > t + 0.05:
+                continue  # not imminent: planned again before it starts
+            traj = self.swings.get(fh.foot)
+            key = (fh.t_liftoff, fh.t_touchdown)
+            if traj is None or self._swing_phase.get(fh.foot) != key:
+                pos, yaw = s["feet"][fh.foot]
+                self.swings[fh.foot] = YawSwing(pos, fh.position, fh.t_liftoff, fh.t_touchdown - fh.t_liftoff, h,
+                                                yaw_start=yaw, yaw_end=fh.yaw)
+                self._swing_phase[fh.foot] = key
+            elif t < fh.t_touchdown and (t - fh.t_liftoff) / (fh.t_touchdown - fh.t_liftoff) <= \
+                    self.params.retarget_until_phase and t > fh.t_liftoff:
+                self.swings[fh.foot] = traj.retarget(t, fh.position, fh.yaw)
+
+    def _mpc_problem(self, t: float, s: dict, cmd, footholds: list) -> MpcProblem:
+        N, dt = self.mpc.N, self.mpc.p.dt
+        vx, vy, wz = cmd
+        times = t + np.arange(N + 1) * dt
+        contact = np.ones((N, 2), bool)
+        feet_pos = np.zeros((N, 2, 3))
+        feet_yaw = np.zeros((N, 2))
+        for k in range(N):
+            tk = times[k] + 0.5 * dt  # contact state in the middle of the interval
+            c = self.gait.contacts_at(tk)
+            for i, f in enumerate(self.feet):
+                contact[k, i] = c[f]
+                pos, yaw = s["feet"][f]
+                for fh in footholds:
+                    if fh.foot == f and fh.t_liftoff <= tk:
+                        pos, yaw = fh.position, fh.yaw
+                feet_pos[k, i] = pos
+                feet_yaw[k, i] = yaw
+        x0 = np.concatenate([s["com"], s["com_velocity"], s["angular_momentum"]])
+        x_ref = np.zeros((N + 1, 9))
+        yaw = s["base_yaw"]
+        if self.gait.walk_requested or not self.gait.is_standing(t):
+            yaws = yaw + wz * (times - t)
+            v_world = np.stack([np.cos(yaws) * vx - np.sin(yaws) * vy, np.sin(yaws) * vx + np.cos(yaws) * vy], axis=1)
+            x_ref[:, 0:2] = s["com"][:2] + np.cumsum(np.vstack([[0, 0], v_world[:-1] * dt]), axis=0)
+            x_ref[:, 3:5] = v_world
+        else:
+            mid = 0.5 * (s["feet"][self.feet[0]][0] + s["feet"][self.feet[1]][0])
+            x_ref[:, 0:2] = mid[:2]
+        x_ref[:, 2] = s["feet"][self.feet[0]][0][2] * 0.5 + s["feet"][self.feet[1]][0][2] * 0.5 + self.com_height
+        return MpcProblem(x0, x_ref, feet_pos, feet_yaw, contact)
