@@ -1,15 +1,17 @@
 """Footstep planner: where the swing foot lands (world frame, on flat ground).
 
-Placement, for a swing landing at ``t_td`` and a step period ``T``:
+Placement by divergent-component-of-motion (DCM) stepping on the linear inverted
+pendulum (ω = √(g / z_c)). With the stance foot at p and the DCM ξ = c + ċ/ω now,
 
-    p = c(t_td) + v_cmd · T / 2 + (v − v_cmd) / ω + R(yaw_td) · [0, ±w/2]
+    ξ(t_td) = p + (ξ − p) · e^{ω (t_td − t)}                 DCM predicted at touch-down
+    p'      = ξ(t_td) − R(yaw_td) · b                         landing point
+    b       = [ L_x / (e^{ωT} − 1),  L_y / (e^{ωT} − 1) − s · w / (e^{ωT} + 1) ]
 
-* ``c(t_td) = c + v · (t_td − t)``: the CoM carried forward with its measured velocity;
-* ``v_cmd · T / 2``: the foot lands ahead by half a step so the CoM passes over it
-  (symmetric stance, the Raibert heuristic's feed-forward);
-* ``(v − v_cmd) / ω``: velocity error feedback with the gain of the capture point
-  (ω = √(g / z_c)), which is what makes a pushed robot step into the push;
-* ``±w/2``: the nominal half stance width, turned with the base yaw expected at landing.
+where ``L = v_cmd · T`` is the commanded stride per step of period T, ``w`` the nominal
+stance width and ``s`` = +1 when the left foot lands (−1 for the right). In steady walking
+this lands each foot one stride ahead, alternating ±w; any DCM error (a push, a velocity
+error) moves the landing point by exactly that error, which brings the DCM back within a
+step — the capture-point feedback that makes a pushed robot step into the push.
 
 Then the step is made kinematically feasible in the stance foot's frame: forward/backward
 reach, lateral reach, and a minimum lateral distance that grows with the relative yaw so
@@ -91,19 +93,36 @@ class FootstepPlanner:
 
         ``com_xy`` [m] and ``com_velocity_xy`` [m/s] are measured (world); ``cmd_velocity``
         is (vx, vy [m/s] in the base heading frame, wz [rad/s]); ``stance_xy`` / ``stance_yaw``
-        the other foot's sole (world)."""
+        the other foot's sole (world), the pendulum's pivot until touch-down."""
         p = self.params
+        w = p.omega
         sign = self.side_sign(foot)
         dt = max(t_touchdown - t, 0.0)
         vx, vy, wz = (float(c) for c in cmd_velocity)
         yaw_td = base_yaw + wz * dt
         c, s = math.cos(yaw_td), math.sin(yaw_td)
         heading = np.array([[c, -s], [s, c]])
-        v_cmd = heading @ np.array([vx, vy])
-        v = np.asarray(com_velocity_xy, dtype=float)
-        com_td = np.asarray(com_xy, dtype=float) + v * dt
-        target = com_td + v_cmd * step_period_s / 2 + (v - v_cmd) / p.omega + heading @ np.array([0.0, sign * p.nominal_width_m / 2])
+        stance = np.asarray(stance_xy, dtype=float)
+        dcm = np.asarray(com_xy, dtype=float) + np.asarray(com_velocity_xy, dtype=float) / w
+        dcm_td = stance + (dcm - stance) * math.exp(w * dt)
+        grow = math.exp(w * step_period_s)
+        offset = np.array([vx * step_period_s / (grow - 1.0),
+                           vy * step_period_s / (grow - 1.0) - sign * p.nominal_width_m / (grow + 1.0)])
+        target = dcm_td - heading @ offset
         yaw = yaw_td + wz * step_period_s / 2
+        return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
+
+    def nominal_step(self, foot: str, stance_xy, stance_yaw: float, cmd_velocity, step_period_s: float,
+                     t_touchdown: float = 0.0, ground_z: float = 0.0) -> Footstep:
+        """Where ``foot`` lands in steady walking at the commanded velocity: one stride from
+        the stance foot, at the nominal width (used to preview steps beyond the next one)."""
+        vx, vy, wz = (float(c) for c in cmd_velocity)
+        sign = self.side_sign(foot)
+        yaw = stance_yaw + wz * step_period_s
+        heading = stance_yaw + 0.5 * wz * step_period_s
+        c, s = math.cos(heading), math.sin(heading)
+        rel = np.array([vx * step_period_s, sign * self.params.nominal_width_m + vy * step_period_s])
+        target = np.asarray(stance_xy, dtype=float) + np.array([[c, -s], [s, c]]) @ rel
         return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
 
     def make_feasible(self, foot: str, target_xy, yaw: float, stance_xy, stance_yaw: float,

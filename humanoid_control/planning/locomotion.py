@@ -26,6 +26,7 @@ class LocomotionParams:
     mpc: MpcParams = MpcParams()
     walk_threshold: float = 0.02  # [m/s or rad/s] a command above this starts walking
     retarget_until_phase: float = 0.6  # [-] swing phase after which the landing spot is frozen
+    reference_acceleration: float = 1.0  # [m/s²] the MPC's CoM reference approaches the command at most this fast
     footstep_overrides: dict = field(default_factory=dict)  # FootstepParams fields
 
 
@@ -102,7 +103,7 @@ class YawSwing(SwingTrajectory):
             return self
         out = YawSwing.__new__(YawSwing)
         out.__dict__.update(new.__dict__)
-        out.yaw_start = self.yaw_at(t)
+        out.yaw_start = self.yaw_start  # same t_start: only the landing yaw moves (small per update)
         out.yaw_end = self.yaw_end if yaw_end is None else yaw_end
         return out
 
@@ -169,28 +170,24 @@ class LocomotionPlanner:
     def _plan_footholds(self, t: float, s: dict, cmd) -> list:
         """Landings of the swings that end after t, in order, each relative to the other
         foot's latest (planned) pose."""
-        vx, vy, wz = cmd
         pose = {f: (s["feet"][f][0].copy(), s["feet"][f][1]) for f in self.feet}
         out = []
         T = self.params.gait.step_period_s
         for ph in self.gait.upcoming_swings(t):
             foot = ph.swing_foot
             other = self.feet[1] if foot == self.feet[0] else self.feet[0]
-            if not out:  # the swing in progress or next: measured CoM, capture-point feedback
+            if not out:  # the swing in progress or next: DCM stepping from the measured state
                 com, vel = s["com"][:2], s["com_velocity"][:2]
-            else:  # later steps: the CoM as commanded
+            else:  # later steps: from the CoM moving as commanded
                 yaw = s["base_yaw"]
                 com = s["com"][:2]
-                vel = np.array([math.cos(yaw) * vx - math.sin(yaw) * vy, math.sin(yaw) * vx + math.cos(yaw) * vy])
-            traj = self.swings.get(foot)
-            frozen = (traj is not None and self._swing_phase.get(foot) == ph
-                      and (t - ph.t_start) / (ph.t_end - ph.t_start) > self.params.retarget_until_phase)
-            if frozen:
-                target, yaw_td = traj.target.copy(), traj.yaw_end
-            else:
-                step = self.footsteps.plan(foot, t, ph.t_end, T, com, vel, s["base_yaw"], cmd, pose[other][0][:2],
-                                           pose[other][1])
-                target, yaw_td = step.position, step.yaw
+                vel = np.array([math.cos(yaw) * cmd[0] - math.sin(yaw) * cmd[1],
+                                math.sin(yaw) * cmd[0] + math.cos(yaw) * cmd[1]])
+            # The landing spot is re-planned at every update; the swing trajectory itself
+            # stops following it after retarget_until_phase (see _update_swings).
+            step = self.footsteps.plan(foot, t, ph.t_end, T, com, vel, s["base_yaw"], cmd, pose[other][0][:2],
+                                       pose[other][1])
+            target, yaw_td = step.position, step.yaw
             out.append(Foothold(foot, ph.t_start, ph.t_end, np.array([target[0], target[1], 0.0]), yaw_td))
             pose[foot] = (out[-1].position, yaw_td)
         return out
@@ -234,7 +231,11 @@ class LocomotionPlanner:
         yaw = s["base_yaw"]
         if self.gait.walk_requested or not self.gait.is_standing(t):
             yaws = yaw + wz * (times - t)
-            v_world = np.stack([np.cos(yaws) * vx - np.sin(yaws) * vy, np.sin(yaws) * vx + np.cos(yaws) * vy], axis=1)
+            v_cmd = np.stack([np.cos(yaws) * vx - np.sin(yaws) * vy, np.sin(yaws) * vx + np.cos(yaws) * vy], axis=1)
+            # from the measured velocity towards the command at a bounded acceleration
+            v_now = s["com_velocity"][:2]
+            step = self.params.reference_acceleration * (times - t)[:, None]
+            v_world = v_now + np.clip(v_cmd - v_now, -step, step)
             x_ref[:, 0:2] = s["com"][:2] + np.cumsum(np.vstack([[0, 0], v_world[:-1] * dt]), axis=0)
             x_ref[:, 3:5] = v_world
         else:

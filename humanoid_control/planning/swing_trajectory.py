@@ -12,6 +12,7 @@ gait switches the foot to stance), and :meth:`SwingTrajectory.retarget` re-plans
 new target from the current position, velocity and acceleration without a jump."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,19 +107,35 @@ class SwingTrajectory:
 
     def retarget(self, t: float, new_target) -> "SwingTrajectory":
         """A swing that continues from this one's state at ``t`` to ``new_target``, landing
-        at the same planned time (C2 at ``t``: same position, velocity and acceleration)."""
-        now = self.evaluate(t)
+        at the same planned time, C2 at ``t`` (same position, velocity and acceleration).
+        The horizontal path is planned anew; the height profile (apex included) is kept and
+        only blended towards a new landing height."""
         remaining = self.t_end - t
-        if remaining <= 1e-3:
+        if remaining <= 1e-3 or t < self.t_start:
             return self
+        tau_r = t - self.t_start
+        p, v, a = evaluate_polynomial(self._c, tau_r)
+        new_target = np.asarray(new_target, dtype=float)
+        xy = quintic_coefficients(p[:2], v[:2], a[:2], new_target[:2], np.zeros(2), np.zeros(2), remaining)
+        dz = float(new_target[2] - self.target[2])
+        blend = quintic_coefficients(0.0, 0.0, 0.0, dz, 0.0, 0.0, remaining)
         new = SwingTrajectory.__new__(SwingTrajectory)
-        new.start = now.position
-        new.target = np.asarray(new_target, dtype=float).copy()
-        new.t_start = float(t)
-        new.duration = float(remaining)
-        new.late_descent_speed, new.max_late_descent = self.late_descent_speed, self.max_late_descent
-        # the bump of the remaining part is folded into the polynomial: no separate apex
-        new.height = 0.0
-        new._c = quintic_coefficients(now.position, now.velocity, now.acceleration, new.target, np.zeros(3),
-                                      np.zeros(3), remaining)
+        new.__dict__.update(self.__dict__)
+        new.target = new_target.copy()
+        new._c = self._c.copy()
+        new._c[:, :2] = shift_polynomial(xy, tau_r)
+        new._c[:, 2] += shift_polynomial(blend, tau_r)[:, 0]
         return new
+
+
+def shift_polynomial(c: np.ndarray, delta: float) -> np.ndarray:
+    """Coefficients of q(τ) = p(τ − δ) given those of p (rows = powers)."""
+    c = np.atleast_2d(np.asarray(c, dtype=float))
+    if c.shape[0] == 1:
+        c = c.T
+    n = c.shape[0]
+    out = np.zeros_like(c)
+    for j in range(n):
+        for k in range(j + 1):
+            out[k] += c[j] * math.comb(j, k) * (-delta) ** (j - k)
+    return out

@@ -57,21 +57,42 @@ def test_planned_feet_never_overlap_cross_or_leave_the_reach_of_the_stance_foot(
     assert abs(rel_yaw) <= P.max_yaw_step_rad + 1e-9
 
 
-def test_steady_walking_steps_one_stride_ahead_of_the_stance_foot():
-    planner = FootstepPlanner(P)
-    v, T = 0.4, 0.5
-    # CoM midway between the feet, moving at the commanded speed; right foot in stance at x = 0
-    step = planner.plan("left", 0.0, 0.4, T, (0.0, 0.0), (v, 0.0), 0.0, (v, 0.0, 0.0), (0.0, -0.1), 0.0)
-    assert step.position[0] == pytest.approx(v * 0.4 + v * T / 2)  # carried forward + half a stride
-    assert step.position[1] == pytest.approx(P.nominal_width_m / 2)
+def _lipm_walk(planner, cmd, steps, c0=(0.0, -0.06), v0=(0.0, 0.0), T=0.4):
+    """Closed loop on the linear inverted pendulum: pivot on the stance foot for a step
+    period, land the swing foot where the planner says, swap. Starts with the CoM shifted
+    over the right (stance) foot, as the double support before the first step leaves it."""
+    w = planner.params.omega
+    c, v = np.array(c0, float), np.array(v0, float)
+    feet = {"left": np.array([0.0, 0.1]), "right": np.array([0.0, -0.1])}
+    stance, swing = "right", "left"
+    log = []
+    for _ in range(steps):
+        step = planner.plan(swing, 0.0, T, T, c, v, 0.0, cmd, feet[stance], 0.0)
+        p = feet[stance]
+        ch, sh = math.cosh(w * T), math.sinh(w * T)
+        c, v = p + (c - p) * ch + v / w * sh, (c - p) * w * sh + v * ch
+        feet[swing] = step.position[:2]
+        log.append((swing, step.position[:2].copy(), c.copy()))
+        stance, swing = swing, stance
+    return log
 
 
-def test_a_push_moves_the_step_into_the_push_by_the_capture_point_offset():
+def test_on_the_pendulum_the_planner_walks_at_the_commanded_speed_with_alternating_feet():
     planner = FootstepPlanner(P)
-    still = planner.plan("left", 0.0, 0.3, 0.5, (0.0, 0.0), (0.0, 0.0), 0.0, (0, 0, 0), (0.0, -0.1), 0.0)
-    pushed = planner.plan("left", 0.0, 0.3, 0.5, (0.0, 0.0), (0.3, 0.0), 0.0, (0, 0, 0), (0.0, -0.1), 0.0)
-    expected = 0.3 * 0.3 + 0.3 / P.omega  # travelled until touch-down + capture-point offset
-    assert pushed.position[0] - still.position[0] == pytest.approx(expected)
+    log = _lipm_walk(planner, (0.4, 0.0, 0.0), 16)
+    xs = np.array([c[0] for _, _, c in log])
+    speed = (xs[-1] - xs[-7]) / (6 * 0.4)
+    assert speed == pytest.approx(0.4, rel=0.05)
+    last = {foot: pos for foot, pos, _ in log[-2:]}
+    assert last["left"][1] - last["right"][1] == pytest.approx(P.nominal_width_m, abs=0.01)
+
+
+def test_on_the_pendulum_a_push_is_caught_within_a_few_steps():
+    planner = FootstepPlanner(P)
+    log = _lipm_walk(planner, (0.0, 0.0, 0.0), 8, v0=(0.25, 0.1))  # pushed forward and sideways (within reach)
+    c_end = [c for _, _, c in log[-3:]]
+    assert np.linalg.norm(c_end[-1] - c_end[-2]) < 0.01  # come to rest (stepping in place)
+    assert abs(log[-1][1][0] - log[-2][1][0]) < 0.01  # feet side by side again
 
 
 def test_turning_left_the_left_foot_leads_and_the_right_foot_follows():

@@ -69,3 +69,14 @@ def test_invalid_swing_parameters_are_refused(kwargs):
     args.update(kwargs)
     with pytest.raises(ValueError, match=list(kwargs)[0] if "duration" in kwargs else "height"):
         SwingTrajectory(**args)
+
+
+def test_retargeting_keeps_the_apex_and_blends_a_new_landing_height():
+    sw = SwingTrajectory(START, TARGET, 0.0, 0.4, height=0.06)
+    re = sw
+    for t in np.arange(0.01, 0.24, 0.01):  # retargeted every 10 ms, as the planner does
+        re = re.retarget(float(t), TARGET + np.array([0.1 * t, 0.0, 0.0]))
+    assert re.evaluate(0.24).position[2] > 0.05  # still near the apex
+    high = re.retarget(0.25, np.array([0.35, 0.12, 0.04]))  # a step up
+    np.testing.assert_allclose(high.evaluate(0.4).position, [0.35, 0.12, 0.04], atol=1e-9)
+    np.testing.assert_allclose(high.evaluate(0.25).velocity, re.evaluate(0.25).velocity, atol=1e-9)

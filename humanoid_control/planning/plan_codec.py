@@ -1,0 +1,99 @@
+"""LocomotionPlan <-> flat arrays (the fields of humanoid_control_msgs/CentroidalPlan).
+
+ROS-free: :func:`encode` returns a dict of plain values and numpy arrays named like the
+message fields; :func:`decode` rebuilds a plan whose :meth:`reference_at` gives the same
+WBC references as the original.
+
+Swing row layout (``SWING_SIZE`` = 31 floats per foot, NaN row = no swing planned):
+``t_start`` [s, relative to the stamp], ``duration`` [s], ``height`` [m],
+``late_descent_speed`` [m/s], ``max_late_descent`` [m], ``start`` (3) [m], ``target`` (3) [m],
+quintic coefficients (6 x 3, row-major, τ = t − t_start), ``yaw_start``, ``yaw_end`` [rad]."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from humanoid_control.mpc.centroidal_mpc import NX, MpcSolution
+from humanoid_control.planning.gait_scheduler import Phase
+from humanoid_control.planning.locomotion import LocomotionPlan, YawSwing
+
+SWING_SIZE = 31
+
+
+def encode(plan: LocomotionPlan) -> dict:
+    """Plan -> message fields; times relative to ``plan.t0``."""
+    t0 = plan.t0
+    feet = list(plan.feet)
+    swing = np.full((len(feet), SWING_SIZE), np.nan)
+    for i, f in enumerate(feet):
+        tr = plan.swings.get(f)
+        if tr is None:
+            continue
+        swing[i] = np.concatenate([[tr.t_start - t0, tr.duration, tr.height, tr.late_descent_speed,
+                                    tr.max_late_descent], tr.start, tr.target, tr._c.ravel(),
+                                   [tr.yaw_start, tr.yaw_end]])
+    phases = [p for p in plan.phases if p.t_end > t0]
+    return {
+        "ok": bool(plan.mpc.ok),
+        "dt": float(plan.dt),
+        "feet": feet,
+        "states": plan.mpc.states.ravel(),
+        "wrenches": plan.mpc.wrenches.ravel(),
+        "phase_start": np.array([p.t_start - t0 for p in phases]),
+        "phase_end": np.array([p.t_end - t0 for p in phases]),
+        "phase_swing_foot": np.array([-1 if p.swing_foot is None else feet.index(p.swing_foot) for p in phases],
+                                     dtype=np.int8),
+        "swing": swing.ravel(),
+        "base_yaw0": float(plan.base_yaw0),
+        "base_yaw_rate": float(plan.base_yaw_rate),
+        "mass": float(plan.mass),
+        "solve_time_ms": (plan.mpc.build_time_us + plan.mpc.solve_time_us) * 1e-3,
+        "iterations": int(plan.mpc.iterations),
+    }
+
+
+class PlanDecodeError(ValueError):
+    """The arrays of a plan message do not fit together."""
+
+
+def decode(fields: dict, t0: float) -> LocomotionPlan:
+    """Message fields (stamp ``t0`` [s]) -> plan. Raises PlanDecodeError on bad shapes."""
+    feet = tuple(fields["feet"])
+    nf = len(feet)
+    states = np.asarray(fields["states"], dtype=float)
+    wrenches = np.asarray(fields["wrenches"], dtype=float)
+    if nf == 0 or states.size % NX or states.size < 2 * NX:
+        raise PlanDecodeError(f"states has {states.size} values, not (N+1) x {NX}")
+    n = states.size // NX - 1
+    if wrenches.size != n * nf * 6:
+        raise PlanDecodeError(f"wrenches has {wrenches.size} values, expected {n} x {nf} x 6")
+    starts, ends = np.asarray(fields["phase_start"], float), np.asarray(fields["phase_end"], float)
+    swing_idx = np.asarray(fields["phase_swing_foot"], int)
+    if not (len(starts) == len(ends) == len(swing_idx)) or np.any(swing_idx >= nf):
+        raise PlanDecodeError("phase arrays differ in length or name a foot that does not exist")
+    swing = np.asarray(fields["swing"], dtype=float)
+    if swing.size != nf * SWING_SIZE:
+        raise PlanDecodeError(f"swing has {swing.size} values, expected {nf} x {SWING_SIZE}")
+    if not (np.all(np.isfinite(states)) and np.all(np.isfinite(wrenches)) and fields["dt"] > 0):
+        raise PlanDecodeError("states, wrenches or dt are not finite / positive")
+    phases = [Phase(t0 + a, t0 + b if math.isfinite(b) else math.inf, None if k < 0 else feet[k])
+              for a, b, k in zip(starts, ends, swing_idx)]
+    swings = {}
+    for i, f in enumerate(feet):
+        row = swing.reshape(nf, SWING_SIZE)[i]
+        if np.isnan(row[0]):
+            continue
+        tr = YawSwing.__new__(YawSwing)
+        tr.t_start, tr.duration, tr.height = t0 + row[0], row[1], row[2]
+        tr.late_descent_speed, tr.max_late_descent = row[3], row[4]
+        tr.start, tr.target = row[5:8].copy(), row[8:11].copy()
+        tr._c = row[11:29].reshape(6, 3).copy()
+        tr.yaw_start, tr.yaw_end = row[29], row[30]
+        swings[f] = tr
+    mpc = MpcSolution(bool(fields["ok"]), "", int(fields.get("iterations", 0)), states.reshape(n + 1, NX),
+                      wrenches.reshape(n, nf, 6))
+    plan = LocomotionPlan(t0, mpc, float(fields["dt"]), feet, phases, swings, [], float(fields["base_yaw_rate"]),
+                          float(fields["base_yaw0"]))
+    plan.mass = float(fields["mass"])
+    return plan

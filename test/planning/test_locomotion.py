@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+
+from humanoid_control.planning.locomotion import LocomotionPlanner
+from humanoid_control.planning.plan_codec import PlanDecodeError, decode, encode
+
+
+@pytest.fixture(scope="module")
+def walking_plan(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    planner.update(0.0, q, v, (0.0, 0.0, 0.0))
+    plan = None
+    for t in np.arange(0.0, 0.25, 0.01):
+        plan = planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    return planner, plan
+
+
+def test_a_velocity_command_starts_a_walk_whose_plan_follows_the_gait(walking_plan):
+    planner, plan = walking_plan
+    assert plan.mpc.ok
+    t = plan.t0
+    for k in range(len(plan.mpc.wrenches)):
+        contacts = planner.gait.contacts_at(t + (k + 0.5) * plan.dt)
+        for i, f in enumerate(plan.feet):
+            if not contacts[f]:
+                np.testing.assert_array_equal(plan.mpc.wrenches[k, i], 0.0)  # no wrench on a swing foot
+    assert any(not all(planner.gait.contacts_at(t + s).values()) for s in np.arange(0, 0.8, 0.05))
+
+
+def test_the_swing_reference_lands_on_the_planned_foothold_at_touch_down(walking_plan):
+    _, plan = walking_plan
+    (foot, traj), = [(f, tr) for f, tr in plan.swings.items()]
+    fh = next(h for h in plan.footholds if h.foot == foot)
+    ref = plan.reference_at(fh.t_touchdown - 1e-9)
+    end = traj.evaluate(fh.t_touchdown)
+    np.testing.assert_allclose(end.position, fh.position, atol=1e-9)
+    np.testing.assert_allclose(end.velocity, 0.0, atol=1e-9)
+    assert ref.contacts[foot] is False and foot in ref.swing
+    mid = plan.reference_at(0.5 * (fh.t_liftoff + fh.t_touchdown))
+    assert mid.swing[foot].position[2] > 0.03  # the foot is lifted mid-swing
+
+
+def test_the_plan_survives_the_message_encoding_unchanged(walking_plan):
+    _, plan = walking_plan
+    fields = encode(plan)
+    back = decode(fields, plan.t0)
+    for t in plan.t0 + np.array([0.0, 0.013, 0.1, 0.27, 0.5, 0.79]):
+        a, b = plan.reference_at(t), back.reference_at(t)
+        assert a.contacts == b.contacts
+        np.testing.assert_allclose(a.com_position, b.com_position, atol=1e-12)
+        np.testing.assert_allclose(a.com_acceleration, b.com_acceleration, atol=1e-9)
+        assert set(a.swing) == set(b.swing)
+        for f in a.swing:
+            np.testing.assert_allclose(a.swing[f].position, b.swing[f].position, atol=1e-12)
+            assert a.swing[f].yaw == pytest.approx(b.swing[f].yaw)
+        for f in a.wrenches:
+            np.testing.assert_allclose(a.wrenches[f], b.wrenches[f])
+
+
+def test_a_malformed_plan_message_is_refused_with_the_field_named(walking_plan):
+    _, plan = walking_plan
+    fields = encode(plan)
+    fields["wrenches"] = fields["wrenches"][:-1]
+    with pytest.raises(PlanDecodeError, match="wrenches"):
+        decode(fields, 0.0)
+    fields = encode(plan)
+    fields["states"] = fields["states"].copy()
+    fields["states"][3] = np.nan
+    with pytest.raises(PlanDecodeError, match="finite"):
+        decode(fields, 0.0)
