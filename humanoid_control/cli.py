@@ -21,7 +21,7 @@ from pathlib import Path
 from humanoid_control.errors import HumanoidControlError
 
 NODE_MODULES = {"driver": "humanoid_control.nodes.driver_node", "estimator": "humanoid_control.nodes.estimator_node",
-                "wbc": "humanoid_control.nodes.wbc_node"}
+                "wbc": "humanoid_control.nodes.wbc_node", "mpc": "humanoid_control.nodes.mpc_node"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--layout", choices=("composed", "processes"), default="composed")
     s.add_argument("--push", action="append", default=[], metavar="T:FX,FY,FZ:DUR",
                    help="push at the base: time [s], force [N] (world), duration [s]; repeatable")
+    s.add_argument("--cmd-vel", action="append", default=[], metavar="T:VX,VY,WZ",
+                   help="from time T [s] command (vx, vy [m/s], wz [rad/s]) in the base heading frame; repeatable, "
+                        "piecewise constant; starts the MPC node (walking)")
+    s.add_argument("--friction", type=float, help="floor friction coefficient of the simulation (default: config)")
     s.add_argument("--report", type=Path, help="write the JSON report here")
     s.add_argument("--config-dir", type=Path, help="folder with driver.yaml, estimator.yaml, wbc.yaml (default: shipped)")
     s.add_argument("--domain-id", type=int, help="ROS_DOMAIN_ID for this run (default: environment or 0)")
@@ -85,6 +89,7 @@ def _node_params(config_dir: Path, node: str, overrides: dict) -> dict:
 def run_sim(args) -> int:
     from humanoid_control.paths import share_dir
     from humanoid_control.robot.model import RobotModel
+    from humanoid_control.planning.command import parse_cmd_vel
     from humanoid_control.sim.scenario import parse_push
 
     if not 0.0 < args.duration <= 3600.0:
@@ -99,12 +104,19 @@ def run_sim(args) -> int:
     config_dir = args.config_dir or share_dir() / "config"
     lockstep = args.mode == "lockstep"
     sim_time = lockstep
+    commands = [parse_cmd_vel(c) for c in args.cmd_vel]
+    walking = bool(commands)
     overrides = {
         "driver": {"robot": robot_arg, "mode": args.mode, "pushes": [p.text() for p in pushes] or [""]},
         "estimator": {"robot": robot_arg},
-        "wbc": {"robot": robot_arg},
+        "wbc": {"robot": robot_arg, "wait_for_plan": walking and lockstep},
+        "mpc": {"robot": robot_arg, "cmd_vel_script": [c.text() for c in commands] or [""]},
     }
-    params = {n: _node_params(config_dir, n, overrides[n]) for n in NODE_MODULES}
+    if args.friction is not None:
+        overrides["driver"]["friction"] = args.friction
+    nodes = [n for n in NODE_MODULES if n != "mpc" or walking]
+    params = {n: _node_params(config_dir, n, overrides[n]) for n in nodes}
+    args.commands = [(c.t, c.velocity) for c in commands]
     if args.layout == "composed":
         report, wall, err = _run_composed(params, sim_time, args, robot, pushes)
     else:
@@ -158,6 +170,12 @@ def _run_composed(params, sim_time, args, robot, pushes):
         est = EstimatorNode(context=ctx, parameter_overrides=_ros_params(params["estimator"], sim_time))
         wbc = WbcNode(context=ctx, parameter_overrides=_ros_params(params["wbc"], sim_time))
         nodes += [est, wbc]
+        mpc = None
+        if "mpc" in params:
+            from humanoid_control.nodes.mpc_node import MpcNode
+            mpc = MpcNode(context=ctx, parameter_overrides=_ros_params(params["mpc"], sim_time))
+            nodes.append(mpc)
+        rb.commands = list(args.commands)
         driver = DriverNode(context=ctx, parameter_overrides=_ros_params(params["driver"], False))
         nodes.append(driver)
         ex = SingleThreadedExecutor(context=ctx)
@@ -183,7 +201,7 @@ def _run_composed(params, sim_time, args, robot, pushes):
             n._last_diag_ns = -10 ** 18
         for _ in range(20):
             ex.spin_once(timeout_sec=0.01)
-        _final_diagnostics(rb, driver, est, wbc)
+        _final_diagnostics(rb, driver, est, wbc, mpc)
         return rb.build(wall, pushes), wall, err
     finally:
         for n in nodes:
@@ -191,9 +209,11 @@ def _run_composed(params, sim_time, args, robot, pushes):
         rclpy.try_shutdown(context=ctx)
 
 
-def _final_diagnostics(rb, driver, est, wbc) -> None:
+def _final_diagnostics(rb, driver, est, wbc, mpc=None) -> None:
     """In-process nodes: read their final timing directly (no /diagnostics round trip)."""
-    for node in (driver, est, wbc):
+    from humanoid_control.sim.report import mpc_figures
+
+    for node in (driver, est, wbc) + ((mpc,) if mpc is not None else ()):
         p50, p99, pmax = node.stats.percentiles()
         values = {"compute_time_p50_us": p50, "compute_time_p99_us": p99, "compute_time_max_us": pmax,
                   "overruns": node.stats.overruns, "ticks": node.stats.count}
@@ -203,7 +223,13 @@ def _final_diagnostics(rb, driver, est, wbc) -> None:
                                "commands_stale": driver.commands_rejected_stale,
                                "safety_events": [e.__dict__ for e in driver.safety.events]})
     rb.nodes["wbc"]["solver_failures"] = wbc.solver_failures
+    rb.nodes["wbc"].update({"plans_received": wbc.plans_received, "plan_timeouts": wbc.plan_timeouts})
     rb.nodes["estimator"]["rejected"] = est.rejected
+    if mpc is not None:
+        p50, p99, _ = mpc.solve_ms.percentiles()
+        rb.mpc = mpc_figures({"solve_p50_ms": p50 * 1e-3, "solve_p99_ms": p99 * 1e-3, "plans": mpc.stats.count,
+                              "rate_hz": mpc.rate_hz(driver.tick_ns), "solver_failures": mpc.failures})
+        rb.nodes["mpc"]["solver_failures"] = mpc.failures
 
 
 def _run_processes(params, sim_time, args, robot, pushes, config_dir):
@@ -227,6 +253,7 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     ctx = rclpy.Context()
     rclpy.init(context=ctx, args=[])
     rb = ReportBuilder(robot.mass)
+    rb.commands = list(args.commands)
     monitor = MonitorNode(rb, stamps_from_zero=sim_time, context=ctx)
     ex = SingleThreadedExecutor(context=ctx)
     ex.add_node(monitor)

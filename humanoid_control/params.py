@@ -139,8 +139,67 @@ WBC = (
     Param("torque_limit_scale", 1.0, "", 0.1, 1.0),
     Param("joint_kp", 0.0, "N·m/rad", 0.0, 500.0),
     Param("joint_kd", 2.0, "N·m·s/rad", 0.0, 20.0),
+    Param("com_kp_xy", 40.0, "1/s²", 0.0, 1e4, description="CoM position feedback around a plan"),
+    Param("com_kd_track_xy", 10.0, "1/s", 0.0, 1e3, description="CoM velocity feedback around a plan"),
+    Param("wait_for_plan", False, description="lockstep with an MPC node: wait for the plan at its ticks"),
+    Param("plan_period_s", 0.01, "s", 0.001, 0.1, description="MPC period (plans are expected at multiples of it)"),
+    Param("plan_timeout_s", 0.1, "s", 0.01, 1.0, description="a plan older than this is missing: stand and report"),
     Param("stale_timeout_s", 0.05, "s", 0.001, 10.0, description="inputs older than this are rejected"),
     Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
 )
 
-SCHEMAS = {"driver": DRIVER, "estimator": ESTIMATOR, "wbc": WBC}
+MPC = (
+    Param("robot", "humanoid"),
+    Param("rate_hz", 100.0, "Hz", 10.0, 500.0, description="planning rate (plans are stamped with the state they start from)"),
+    Param("horizon_s", 0.8, "s", 0.5, 2.0, description="MPC horizon"),
+    Param("knots", 16, "", 5, 50, description="MPC intervals over the horizon"),
+    Param("friction_coefficient", 0.6, "", 0.05, 2.0, description="μ of the MPC's friction pyramids"),
+    Param("step_period_s", 0.5, "s", 0.2, 2.0, description="one step: double + single support"),
+    Param("double_support_ratio", 0.2, "", 0.05, 0.8),
+    Param("step_height_m", 0.06, "m", 0.01, 0.2, description="swing apex above the ground"),
+    Param("max_vx", 0.8, "m/s", 0.0, 3.0, description="forward/backward speed limit"),
+    Param("max_vy", 0.3, "m/s", 0.0, 1.0, description="lateral speed limit"),
+    Param("max_wz", 1.0, "rad/s", 0.0, 3.0, description="turning rate limit"),
+    Param("max_acc_xy", 1.0, "m/s²", 0.05, 10.0, description="linear acceleration limit of the command"),
+    Param("max_acc_wz", 2.0, "rad/s²", 0.05, 20.0, description="angular acceleration limit of the command"),
+    Param("cmd_vel_timeout_s", 0.5, "s", 0.05, 10.0, description="a /cmd_vel older than this counts as zero"),
+    Param("cmd_vel_script", [""], description="scripted commands 'T:VX,VY,WZ' [s; m/s, m/s, rad/s] on the node's clock"),
+    Param("stale_timeout_s", 0.05, "s", 0.001, 10.0, description="inputs older than this are rejected"),
+    Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
+)
+
+SCHEMAS = {"driver": DRIVER, "estimator": ESTIMATOR, "wbc": WBC, "mpc": MPC}
+
+
+def render_yaml(node: str, schema) -> str:
+    """The shipped ``config/<node>.yaml``: every parameter with its default, unit, bounds
+    and meaning (``python -m humanoid_control.params`` rewrites the files; a test keeps
+    them in step with the schemas)."""
+    lines = [f"# Parameters of the {node} node (ros__parameters). Each line: value  # [unit] bounds — meaning.",
+             "# Validated at start-up: unknown names and out-of-range values stop the node with an error.",
+             f"{node}:", "  ros__parameters:"]
+    for p in schema:
+        v = p.default
+        if isinstance(v, bool):
+            text = "true" if v else "false"
+        elif isinstance(v, str):
+            text = f'"{v}"'
+        elif isinstance(v, (list, tuple)):
+            text = "[" + ", ".join(f'"{x}"' if isinstance(x, str) else repr(x) for x in v) + "]"
+        else:
+            text = repr(v)
+        parts = [f"[{p.unit}]" if p.unit else "",
+                 f"[{p.lower:g}, {p.upper:g}]" if p.lower is not None and p.upper is not None else "",
+                 "one of: " + ", ".join(p.choices) if p.choices else ""]
+        comment = " ".join(x for x in parts if x)
+        if p.description:
+            comment = f"{comment} — {p.description}" if comment else p.description
+        lines.append(f"    {p.name}: {text}" + (f"  # {comment}" if comment else ""))
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from humanoid_control.paths import share_dir
+
+    for name, schema in SCHEMAS.items():
+        (share_dir() / "config" / f"{name}.yaml").write_text(render_yaml(name, schema))

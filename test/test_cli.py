@@ -112,3 +112,11 @@ def test_launch_file_starts_the_three_node_executables_with_their_config_files(m
 def test_out_of_range_cli_values_exit_2(bad):
     p = _run("sim", bad)
     assert p.returncode == 2 and "outside" in p.stderr
+
+
+def test_the_shipped_parameter_files_are_exactly_what_the_schemas_render():
+    from humanoid_control import params as P
+    from humanoid_control.paths import share_dir
+    for node, schema in P.SCHEMAS.items():
+        assert (share_dir() / "config" / f"{node}.yaml").read_text() == P.render_yaml(node, schema), (
+            f"config/{node}.yaml is stale: run python -m humanoid_control.params")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PointStamped
+from humanoid_control_msgs.msg import ContactState
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 
 from humanoid_control.nodes.common import STATE_QOS, stamp_to_ns
-from humanoid_control.sim.report import ReportBuilder
+from humanoid_control.sim.report import ReportBuilder, mpc_figures
 
 
 class MonitorNode(Node):
@@ -25,6 +26,7 @@ class MonitorNode(Node):
         self.create_subscription(PointStamped, "/ground_truth/com", self.on_com, STATE_QOS)
         self.create_subscription(Odometry, "/odom", self.on_odom, STATE_QOS)
         self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diag, 10)
+        self.create_subscription(ContactState, "/contact_states", self.on_contacts, STATE_QOS)
 
     def on_com(self, m: PointStamped) -> None:
         ns = stamp_to_ns(m.header.stamp)
@@ -33,17 +35,17 @@ class MonitorNode(Node):
 
     def on_gt(self, m: Odometry) -> None:
         ns = stamp_to_ns(m.header.stamp)
-        p, o, v = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear
-        self._gt[ns] = ((p.x, p.y, p.z), (o.x, o.y, o.z, o.w), (v.x, v.y, v.z))
+        p, o, v, w = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear, m.twist.twist.angular
+        self._gt[ns] = ((p.x, p.y, p.z), (o.x, o.y, o.z, o.w), (v.x, v.y, v.z), (w.x, w.y, w.z))
         self._pair(ns)
 
     def _pair(self, ns: int) -> None:
         """Ground truth enters the report once both its pose and its CoM of that stamp arrived."""
         if ns in self._gt and ns in self._com:
-            p, q, v = self._gt.pop(ns)
+            p, q, v, w = self._gt.pop(ns)
             if self.origin_ns is None:
                 self.origin_ns = ns
-            self.report.add_ground_truth(ns - self.origin_ns, p, q, v, self._com.pop(ns))
+            self.report.add_ground_truth(ns - self.origin_ns, p, q, v, self._com.pop(ns), w)
             self.sim_ns = max(self.sim_ns, ns - self.origin_ns)
             if len(self._gt) > 100 or len(self._com) > 100:  # drop unmatched leftovers
                 for d in (self._gt, self._com):
@@ -56,8 +58,14 @@ class MonitorNode(Node):
             self.report.add_estimate(stamp_to_ns(m.header.stamp) - self.origin_ns, (p.x, p.y, p.z), (o.x, o.y, o.z, o.w),
                                      (v.x, v.y, v.z))
 
+    def on_contacts(self, m: ContactState) -> None:
+        if self.origin_ns is not None:
+            self.report.add_contacts(stamp_to_ns(m.header.stamp) - self.origin_ns, dict(zip(m.name, m.in_contact)))
+
     def on_diag(self, m: DiagnosticArray) -> None:
         for st in m.status:
             values = {kv.key: kv.value for kv in st.values}
             name = st.hardware_id or st.name
             self.report.add_node_timing(name, values)
+            if name == "mpc":
+                self.report.mpc = mpc_figures(values)

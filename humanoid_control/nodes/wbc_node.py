@@ -1,13 +1,20 @@
-"""Whole-body QP node: /joint_states + /odom + /contact_states -> /joint_commands
-(humanoid_control_msgs/JointCommand: MIT-mode q, dq, tau_ff, kp, kd per joint), computed
-once per estimator sample; the command carries the stamp of the state it answers."""
+"""Whole-body QP node: /joint_states + /odom + /contact_states (+ /centroidal_plan) ->
+/joint_commands (humanoid_control_msgs/JointCommand: MIT-mode q, dq, tau_ff, kp, kd per
+joint), computed once per estimator sample; the command carries the stamp of the state it
+answers.
+
+Without a plan the robot stands (both feet, DCM balance). With plans from the MPC node it
+tracks the newest one; a plan older than ``plan_timeout_s`` counts as missing: the WBC
+falls back to standing and counts it (``plan_timeouts`` on /diagnostics). With
+``wait_for_plan`` (lockstep), once plans flow, the tick at each MPC period waits for the
+plan stamped with it, so runs are deterministic."""
 from __future__ import annotations
 
 import sys
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
-from humanoid_control_msgs.msg import ContactState, JointCommand
+from humanoid_control_msgs.msg import CentroidalPlan, ContactState, JointCommand
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import JointState
@@ -16,6 +23,7 @@ from humanoid_control import params as P
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampSynced, StampedInputs,
                                            Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
                                            run_node, to_array)
+from humanoid_control.planning.plan_codec import PlanDecodeError, decode
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.controller import WbcParams, WholeBodyController
 
@@ -46,6 +54,15 @@ class WbcNode(StampSynced, Node):
         self.create_subscription(Odometry, "/odom", self.on_odom, qos)
         self.create_subscription(ContactState, "/contact_states", self.on_contact, qos)
         self._planned_contact = {s: True for s in self.sides}
+        self.plan = None  # newest LocomotionPlan
+        self.plan_ns = None  # its stamp [ns]
+        self.plans_received = 0
+        self.plan_timeouts = 0
+        self.plan_rejected = 0
+        self._pending = None  # (ns, inputs) waiting for the plan of its stamp
+        self.mpc_answered_ns = None  # newest stamp the MPC answered (with a plan or a failure)
+        self.plan_period_ns = int(round(cfg["plan_period_s"] * 1e9))
+        self.create_subscription(CentroidalPlan, "/centroidal_plan", self.on_plan, STATE_QOS)
         self._cmd = JointCommand()
         self._cmd.name = list(self.robot.ros_joint_names)
 
@@ -67,11 +84,47 @@ class WbcNode(StampSynced, Node):
             return self.reject("/contact_states has the wrong number of contacts")
         self.receive("contact", m.header.stamp, {s: bool(c) for s, c in zip(self.sides, m.in_contact)})
 
+    def on_plan(self, m: CentroidalPlan) -> None:
+        ns = m.header.stamp.sec * 1_000_000_000 + m.header.stamp.nanosec
+        self.mpc_answered_ns = max(ns, self.mpc_answered_ns or 0)
+        if not m.ok:
+            self.plan_rejected += 1
+            self.last_rejection = "the MPC did not converge: previous plan kept"
+        else:
+            fields = {k: getattr(m, k) for k in ("ok", "dt", "feet", "states", "wrenches", "phase_start", "phase_end",
+                                                  "phase_swing_foot", "swing", "base_yaw0", "base_yaw_rate", "mass",
+                                                  "iterations")}
+            try:
+                plan = decode(fields, ns * 1e-9)
+            except PlanDecodeError as exc:
+                self.plan_rejected += 1
+                self.last_rejection = f"/centroidal_plan: {exc}"
+                plan = None
+            if plan is not None and set(plan.feet) == set(self.sides) and (self.plan_ns is None or ns >= self.plan_ns):
+                self.plan, self.plan_ns = plan, ns
+                self.plans_received += 1
+        if self._pending is not None and ns >= self._pending[0]:
+            pending, self._pending = self._pending, None
+            self.update(*pending)
+
+    def reference(self, ns: int):
+        """The plan's reference at ``ns``, or None (stand) when there is no fresh plan."""
+        if self.plan is None:
+            return None
+        if ns - self.plan_ns > self.cfg["plan_timeout_s"] * 1e9:
+            self.plan_timeouts += 1
+            return None
+        return self.plan.reference_at(ns * 1e-9)
+
     def republish(self) -> None:
         if self._published:
             self.pub_cmd.publish(self._cmd)
 
     def update(self, ns: int, inputs: dict) -> None:
+        if (self.cfg["wait_for_plan"] and self.plan is not None and ns % self.plan_period_ns == 0
+                and self.mpc_answered_ns < ns):
+            self._pending = (ns, inputs)  # the MPC's plan for this state is on its way
+            return
         sw = Stopwatch()
         jq, jdq = inputs["joints"]
         od = inputs["odom"]
@@ -81,7 +134,7 @@ class WbcNode(StampSynced, Node):
         active = self._planned_contact
         q = np.concatenate([od[0:7], jq])
         v = np.concatenate([od[7:13], jdq])
-        sol = self.wbc.update(q, v, active)
+        sol = self.wbc.update(q, v, active, self.reference(ns))
         if not sol.ok:
             self.solver_failures += 1
         q_des, dq_des, tau, kp, kd = self.wbc.joint_command(sol, q, v)
@@ -104,7 +157,9 @@ class WbcNode(StampSynced, Node):
                 {"rejected": self.rejected, "last_rejection": self.last_rejection,
                  "solver_failures": self.solver_failures, "solver_iterations_mean":
                  f"{self.stats.iterations / max(self.stats.count, 1):.2f}",
-                 "cop_x": f"{sol.cop_xy[0]:.4f}", "cop_y": f"{sol.cop_xy[1]:.4f}"}))
+                 "cop_x": f"{sol.cop_xy[0]:.4f}", "cop_y": f"{sol.cop_xy[1]:.4f}",
+                 "plans_received": self.plans_received, "plan_timeouts": self.plan_timeouts,
+                 "plan_rejected": self.plan_rejected}))
 
 
 def main(args=None):

@@ -16,6 +16,16 @@ Keys (units in the names):
                             horizontal base speed is back under 0.1 m/s when it closes; the
                             window is 3 s after the push ends, cut short by the next push or the
                             end of the run, and a window shorter than 1 s counts as not recovered
+  distance_m                horizontal path length of the CoM (sampled every 10 ms)
+  mean_velocity             {vx, vy, wz}: mean base velocity in the heading frame while a
+                            non-zero command holds [m/s, m/s, rad/s] (null without commands)
+  velocity_tracking_error   largest relative error of the mean velocity over the steady part
+                            of each non-zero command segment (its first 1.5 s and the last
+                            0.5 s left out); |Δv_xy| / max(|v_cmd_xy|, 0.1) and
+                            |Δwz| / max(|wz_cmd|, 0.2), the larger; null without segments
+  velocity_segments         [{t_start_s, t_end_s, command, mean, error}] the steady segments
+  steps_taken               touch-downs: estimated contacts that start after ≥ 0.1 s in the air
+  mpc                       {solve_p50_ms, solve_p99_ms, rate_hz} when an MPC ran
   nodes                     {name: {compute_p50_us, compute_p99_us, compute_max_us, overruns, ticks}}
                             + driver: mode, commands_rejected, last_rejection, commands_stale, missed_ticks,
                             safety_events [{t, reason, action, joint}]; wbc: solver_failures;
@@ -58,6 +68,17 @@ def parse_safety_events(value) -> list:
     return out
 
 
+def mpc_figures(values: dict) -> dict:
+    """The report's ``mpc`` entry from the MPC node's diagnostics (strings or numbers)."""
+    def f(k):
+        try:
+            return round(float(values.get(k, "nan")), 3)
+        except (TypeError, ValueError):
+            return float("nan")
+    return {"solve_p50_ms": f("solve_p50_ms"), "solve_p99_ms": f("solve_p99_ms"), "rate_hz": f("rate_hz"),
+            "plans": int(f("plans")) if np.isfinite(f("plans")) else 0, "solver_failures": int(f("solver_failures") or 0)}
+
+
 class ReportBuilder:
     def __init__(self, robot_mass_kg: float):
         self.mass = robot_mass_kg
@@ -71,10 +92,19 @@ class ReportBuilder:
         self.vel_err = []
         self.h0 = None
         self.nodes = {}
+        self.yaw = []
+        self.wz = []
+        self.commands = []  # [(t [s], (vx, vy, wz))] piecewise-constant script
+        self.mpc = None  # {solve_p50_ms, solve_p99_ms, rate_hz}
+        self._air_since = {}  # foot -> time it left the ground
+        self.steps = 0
 
-    def add_ground_truth(self, ns: int, p, q_xyzw, v_local, com) -> None:
+    def add_ground_truth(self, ns: int, p, q_xyzw, v_local, com, w_local=(0.0, 0.0, 0.0)) -> None:
         p = np.asarray(p, dtype=float)
         v_world = _rotate(q_xyzw, np.asarray(v_local, dtype=float))
+        x, y, z, w = q_xyzw
+        self.yaw.append(math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z)))
+        self.wz.append(float(_rotate(q_xyzw, np.asarray(w_local, dtype=float))[2]))
         if self.h0 is None:
             self.h0 = float(p[2])
         self.t.append(ns * 1e-9)
@@ -97,6 +127,56 @@ class ReportBuilder:
     #: Diagnostics values (strings on /diagnostics) kept in the report, as typed there.
     COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks")
     TEXT_KEYS = ("mode", "last_rejection")
+
+    def add_contacts(self, ns: int, in_contact: dict) -> None:
+        """Estimated contact flags per foot; a contact after >= 0.1 s in the air is a step."""
+        t = ns * 1e-9
+        for foot, c in in_contact.items():
+            if not c:
+                self._air_since.setdefault(foot, t)
+            else:
+                since = self._air_since.pop(foot, None)
+                if since is not None and t - since >= 0.1:
+                    self.steps += 1
+
+    def walking_figures(self) -> dict:
+        t = np.array(self.t)
+        out = {"distance_m": 0.0, "mean_velocity": None, "velocity_tracking_error": None, "velocity_segments": [],
+               "steps_taken": self.steps}
+        if len(t) < 2:
+            return out
+        com = np.array(self.com)[:, :2]
+        idx = np.arange(0, len(t), 10)
+        out["distance_m"] = round(float(np.sum(np.linalg.norm(np.diff(com[idx], axis=0), axis=1))), 4)
+        yaw = np.array(self.yaw)
+        vw = np.array(self.vel_world)[:, :2]
+        c, s = np.cos(yaw), np.sin(yaw)
+        v_head = np.stack([c * vw[:, 0] + s * vw[:, 1], -s * vw[:, 0] + c * vw[:, 1], np.array(self.wz)], axis=1)
+        cmds = sorted(self.commands)
+        ends = [c2[0] for c2 in cmds[1:]] + [t[-1]]
+        moving = np.zeros(len(t), bool)
+        worst = None
+        for (t0, cmd), t1 in zip(cmds, ends):
+            cmd = np.asarray(cmd, dtype=float)
+            if not np.any(np.abs(cmd) > 1e-6):
+                continue
+            moving |= (t >= t0) & (t < t1)
+            sel = (t >= t0 + 1.5) & (t < t1 - 0.5)
+            if sel.sum() < 100:
+                continue
+            mean = v_head[sel].mean(axis=0)
+            lin = np.linalg.norm(mean[:2] - cmd[:2]) / max(np.linalg.norm(cmd[:2]), 0.1)
+            ang = abs(mean[2] - cmd[2]) / max(abs(cmd[2]), 0.2)
+            err = float(max(lin, ang))
+            out["velocity_segments"].append({"t_start_s": round(t0, 3), "t_end_s": round(float(t1), 3),
+                                             "command": [float(x) for x in cmd],
+                                             "mean": [round(float(x), 4) for x in mean], "error": round(err, 4)})
+            worst = err if worst is None else max(worst, err)
+        if moving.any():
+            m = v_head[moving].mean(axis=0)
+            out["mean_velocity"] = {"vx": round(float(m[0]), 4), "vy": round(float(m[1]), 4), "wz": round(float(m[2]), 4)}
+        out["velocity_tracking_error"] = None if worst is None else round(worst, 4)
+        return out
 
     def add_node_timing(self, name: str, values: dict) -> None:
         """A node's /diagnostics key-values (strings, or native values from in-process nodes)
@@ -154,5 +234,7 @@ class ReportBuilder:
             "estimator_pos_drift_m": round(self.pos_err[-1], 5) if self.pos_err else None,
             "estimator_vel_rmse_mps": round(float(np.sqrt(np.mean(np.square(self.vel_err)))), 5) if self.vel_err else None,
             "pushes": push_rows,
+            **self.walking_figures(),
+            "mpc": self.mpc,
             "nodes": self.nodes,
         }

@@ -1,5 +1,6 @@
 """The report's push verdicts, on synthetic ground truth (no simulator, no ROS)."""
 import numpy as np
+import pytest
 
 from humanoid_control.sim.report import ReportBuilder
 from humanoid_control.sim.scenario import Push
@@ -66,3 +67,29 @@ def test_node_entries_have_the_same_types_from_diagnostics_text_and_from_in_proc
     assert d["commands_rejected"] == 2 and isinstance(d["missed_ticks"], int)
     assert [e["reason"] for e in d["safety_events"]] == ["command_timeout", "fall_detected"]
     assert d["safety_events"][0]["t"] == 1.061
+
+
+def test_walking_figures_measure_distance_mean_velocity_and_tracking_over_steady_segments():
+    b = ReportBuilder(40.0)
+    b.commands = [(0.0, (0.0, 0.0, 0.0)), (1.0, (0.5, 0.0, 0.0)), (6.0, (0.0, 0.0, 0.0))]
+    x = 0.0
+    for ns in range(0, 8001):
+        t = ns * 1e-3
+        v = 0.45 if 1.0 <= t < 6.0 else 0.0  # 10 % slow
+        x += v * 1e-3
+        b.add_ground_truth(int(ns * 1e6), (x, 0, 0.9), IDENTITY, (v, 0, 0), (x, 0, 0.8))
+        if ns % 10 == 0:  # a touch-down every 0.5 s while walking
+            phase = (t % 0.5) < 0.25
+            b.add_contacts(int(ns * 1e6), {"left": phase or not 1.0 <= t < 6.0, "right": True})
+    r = b.build(1.0)
+    assert r["distance_m"] == pytest.approx(0.45 * 5.0, abs=0.01)
+    assert r["mean_velocity"]["vx"] == pytest.approx(0.45, abs=0.01)
+    assert r["velocity_tracking_error"] == pytest.approx(0.1, abs=0.01)
+    assert r["steps_taken"] == 10
+    (seg,) = r["velocity_segments"]
+    assert seg["command"] == [0.5, 0.0, 0.0] and seg["t_start_s"] == 1.0
+
+
+def test_without_commands_the_walking_figures_are_null():
+    r = _builder(3.0, lambda t: 0.0).build(1.0)
+    assert r["mean_velocity"] is None and r["velocity_tracking_error"] is None and r["steps_taken"] == 0

@@ -1,0 +1,161 @@
+"""Centroidal MPC node: /odom + /joint_states + /cmd_vel -> /centroidal_plan
+(humanoid_control_msgs/CentroidalPlan: CoM trajectory, contact wrenches, contact schedule,
+swing trajectories), at ``rate_hz``. A plan is computed for the estimated state whose
+stamp is a multiple of the MPC period and carries that stamp, so in lockstep the WBC can
+wait for it and runs stay deterministic.
+
+Commands: ``/cmd_vel`` (geometry_msgs/Twist, base heading frame) and/or the scripted
+``cmd_vel_script`` on the node's clock; the latest of either wins; both are clamped to
+``max_v*`` and slewed at ``max_acc_*``."""
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+from diagnostic_msgs.msg import DiagnosticArray
+from geometry_msgs.msg import Twist
+from humanoid_control_msgs.msg import CentroidalPlan
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+from sensor_msgs.msg import JointState
+
+from humanoid_control import params as P
+from humanoid_control.mpc.centroidal_mpc import MpcParams
+from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, StampSynced,
+                                           Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
+                                           run_node, to_array)
+from humanoid_control.planning.command import CommandLimiter, parse_cmd_vel, scripted_command_at
+from humanoid_control.planning.gait_scheduler import GaitParams
+from humanoid_control.planning.locomotion import LocomotionParams, LocomotionPlanner
+from humanoid_control.planning.plan_codec import encode
+from humanoid_control.robot.model import RobotModel
+
+
+class MpcNode(StampSynced, Node):
+    def __init__(self, **kwargs):
+        super().__init__("mpc", **kwargs)
+        cfg = declare_from_schema(self, P.MPC)
+        self.cfg = cfg
+        self.robot = RobotModel.load(cfg["robot"])
+        gait = GaitParams(cfg["step_period_s"], cfg["double_support_ratio"], cfg["step_height_m"])
+        mpc = MpcParams(horizon_s=cfg["horizon_s"], knots=cfg["knots"], friction_coefficient=cfg["friction_coefficient"])
+        self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate()))
+        self.period_ns = int(round(1e9 / cfg["rate_hz"]))
+        self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
+        self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),
+                                      (cfg["max_acc_xy"], cfg["max_acc_xy"], cfg["max_acc_wz"]))
+        self._twist = None  # (stamp ns, (vx, vy, wz)) of the last /cmd_vel
+        self._script_last = None
+        self.stats = TimingStats(1.0 / cfg["rate_hz"])
+        self.solve_ms = TimingStats(1.0 / cfg["rate_hz"])
+        self.rejected = 0
+        self.last_rejection = ""
+        self.failures = 0
+        self._published = False
+        self._last_diag_ns = 0
+        self._joint_states = JointStateReader(self.robot.joint_names)
+        self._inputs = StampedInputs(("joints", "odom"), cfg["stale_timeout_s"])
+        self.command = np.zeros(3)
+        self._first_ns = None
+        self._msg = CentroidalPlan()
+        self.pub_plan = self.create_publisher(CentroidalPlan, "/centroidal_plan", STATE_QOS)
+        self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        qos = input_qos(self)
+        self.create_subscription(JointState, "/joint_states", self.on_joint_states, qos)
+        self.create_subscription(Odometry, "/odom", self.on_odom, qos)
+        self.create_subscription(Twist, "/cmd_vel", self.on_cmd_vel, 10)
+
+    # ------------------------------------------------------------------ inputs
+    def on_cmd_vel(self, m: Twist) -> None:
+        v = (m.linear.x, m.linear.y, m.angular.z)
+        if not all(math.isfinite(x) for x in v):
+            return self.reject("/cmd_vel has NaN")
+        self._twist = (self.get_clock().now().nanoseconds, v)
+
+    def on_joint_states(self, m: JointState) -> None:
+        ns = m.header.stamp.sec * 1_000_000_000 + m.header.stamp.nanosec
+        if ns % self.period_ns:
+            return  # not an MPC tick
+        try:
+            self.receive("joints", m.header.stamp, self._joint_states.read(m))
+        except InputRejected as exc:
+            self.reject(str(exc))
+
+    def on_odom(self, m: Odometry) -> None:
+        ns = m.header.stamp.sec * 1_000_000_000 + m.header.stamp.nanosec
+        if ns % self.period_ns:
+            return
+        p, o, l, a = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear, m.twist.twist.angular
+        v = np.array([p.x, p.y, p.z, o.x, o.y, o.z, o.w, l.x, l.y, l.z, a.x, a.y, a.z])
+        if not np.all(np.isfinite(v)) or abs(np.linalg.norm(v[3:7]) - 1.0) > 0.01:
+            return self.reject("/odom has NaN or a non-unit quaternion")
+        self.receive("odom", m.header.stamp, v)
+
+    def target_command(self, ns: int) -> tuple:
+        """Latest of the script and /cmd_vel; a stale /cmd_vel counts as zero."""
+        t = ns * 1e-9
+        scripted = [c for c in self.script if c.t <= t]
+        latest_script_t = max((c.t for c in scripted), default=None)
+        twist = None
+        if self._twist is not None and ns - self._twist[0] <= self.cfg["cmd_vel_timeout_s"] * 1e9:
+            twist = self._twist
+        if twist is not None and (latest_script_t is None or twist[0] * 1e-9 >= latest_script_t):
+            return twist[1]
+        return scripted_command_at(self.script, t)
+
+    # ------------------------------------------------------------------ planning
+    def republish(self) -> None:
+        if self._published:
+            self.pub_plan.publish(self._msg)
+
+    def update(self, ns: int, inputs: dict) -> None:
+        sw = Stopwatch()
+        jq, jdq = inputs["joints"]
+        od = inputs["odom"]
+        q = np.concatenate([od[0:7], jq])
+        v = np.concatenate([od[7:13], jdq])
+        t = ns * 1e-9
+        self.command = self.limiter.update(t, self.target_command(ns))
+        plan = self.planner.update(t, q, v, self.command)
+        if not plan.mpc.ok:
+            self.failures += 1
+        f = encode(plan)
+        m = self._msg
+        m.header.stamp.sec, m.header.stamp.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
+        m.header.frame_id = "odom"
+        m.ok, m.dt, m.feet = f["ok"], f["dt"], f["feet"]
+        for key in ("states", "wrenches", "phase_start", "phase_end", "swing"):
+            setattr(m, key, to_array(f[key]))
+        m.phase_swing_foot = [int(x) for x in f["phase_swing_foot"]]
+        m.base_yaw0, m.base_yaw_rate, m.mass = f["base_yaw0"], f["base_yaw_rate"], f["mass"]
+        m.solve_time_ms, m.iterations = f["solve_time_ms"], f["iterations"]
+        self.pub_plan.publish(m)
+        self._published = True
+        if self._first_ns is None:
+            self._first_ns = ns
+        self.stats.add(sw.us())
+        self.solve_ms.add(f["solve_time_ms"] * 1e3)
+        if ns - self._last_diag_ns >= int(self.cfg["diagnostics_period_s"] * 1e9):
+            self._last_diag_ns = ns
+            p50, p99, _ = self.solve_ms.percentiles()
+            self.pub_diag.publish(diagnostics_msg(
+                self, m.header.stamp, self.stats, 0 if plan.mpc.ok else 1, "ok" if plan.mpc.ok else plan.mpc.status,
+                {"rejected": self.rejected, "last_rejection": self.last_rejection, "solver_failures": self.failures,
+                 "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
+                 "plans": self.stats.count, "rate_hz": f"{self.rate_hz(ns):.1f}",
+                 "command": ",".join(f"{x:.3f}" for x in self.command)}))
+
+    def rate_hz(self, ns: int) -> float:
+        """Plans per second of the node's clock since the first one."""
+        if self._first_ns is None or ns <= self._first_ns:
+            return 0.0
+        return (self.stats.count - 1) / ((ns - self._first_ns) * 1e-9)
+
+
+def main(args=None):
+    return run_node("mpc", MpcNode, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
