@@ -47,6 +47,7 @@ setup(
             "driver_node = humanoid_control.nodes.driver_node:main",
             "estimator_node = humanoid_control.nodes.estimator_node:main",
             "wbc_node = humanoid_control.nodes.wbc_node:main",
+            "mpc_node = humanoid_control.nodes.mpc_node:main",
         ],
     },
 )

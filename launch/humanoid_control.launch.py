@@ -1,8 +1,9 @@
-"""ROS 2 launch file (needs a ROS 2 install with launch_ros): the driver, state estimator
-and whole-body QP nodes with the shipped config/*.yaml — the same graph as
-`humanoid-control sim --layout processes`.
+"""ROS 2 launch file (needs a ROS 2 install with launch_ros): the driver, state estimator,
+whole-body QP and (with mpc:=true, the default) centroidal MPC nodes with the shipped
+config/*.yaml — the same graph as `humanoid-control sim --layout processes`. Walk by
+publishing geometry_msgs/Twist on /cmd_vel.
 
-    ros2 launch humanoid_control humanoid_control.launch.py robot:=humanoid mode:=lockstep
+    ros2 launch humanoid_control humanoid_control.launch.py robot:=humanoid mode:=lockstep mpc:=true
 """
 import os
 
@@ -25,6 +26,7 @@ def generate_launch_description():
         DeclareLaunchArgument("robot", default_value="humanoid", description="humanoid, talos or a robot YAML path"),
         DeclareLaunchArgument("mode", default_value="lockstep", description="lockstep | realtime"),
         DeclareLaunchArgument("localhost_only", default_value="true", description="keep DDS discovery on loopback"),
+        DeclareLaunchArgument("mpc", default_value="true", description="start the centroidal MPC (walking on /cmd_vel)"),
         SetEnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST",
                                condition=IfCondition(LaunchConfiguration("localhost_only"))),
         Node(package="humanoid_control", executable="driver_node", name="driver", output="screen",
@@ -33,4 +35,7 @@ def generate_launch_description():
              parameters=[os.path.join(config, "estimator.yaml"), common, {"use_sim_time": sim_time}]),
         Node(package="humanoid_control", executable="wbc_node", name="wbc", output="screen",
              parameters=[os.path.join(config, "wbc.yaml"), common, {"use_sim_time": sim_time}]),
+        Node(package="humanoid_control", executable="mpc_node", name="mpc", output="screen",
+             parameters=[os.path.join(config, "mpc.yaml"), common, {"use_sim_time": sim_time}],
+             condition=IfCondition(LaunchConfiguration("mpc"))),
     ])

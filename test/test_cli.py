@@ -84,7 +84,7 @@ def _fake_launch_modules(monkeypatch, started):
         monkeypatch.setitem(sys.modules, name, mod)
 
 
-def test_launch_file_starts_the_three_node_executables_with_their_config_files(monkeypatch):
+def test_launch_file_starts_the_node_executables_with_their_config_files(monkeypatch):
     import importlib.util
     import re
 
@@ -100,7 +100,7 @@ def test_launch_file_starts_the_three_node_executables_with_their_config_files(m
     assert {type(a).__name__ for a in actions} >= {"DeclareLaunchArgument", "SetEnvironmentVariable"}
     setup_py = (Path(__file__).resolve().parents[1] / "setup.py").read_text()
     console_scripts = set(re.findall(r'"([\w-]+) = humanoid_control', setup_py))
-    assert {n["executable"] for n in started} == {"driver_node", "estimator_node", "wbc_node"}
+    assert {n["executable"] for n in started} == {"driver_node", "estimator_node", "wbc_node", "mpc_node"}
     for node in started:
         assert node["package"] == "humanoid_control" and node["executable"] in console_scripts
         yaml_file = Path(node["parameters"][0])

@@ -35,7 +35,7 @@ def workspace(tmp_path_factory):
 def test_colcon_build_installs_the_executables_ros2_run_expects(workspace):
     ws, _ = workspace
     lib = ws / "install" / "humanoid_control" / "lib" / "humanoid_control"
-    for exe in ("driver_node", "estimator_node", "wbc_node", "humanoid-control"):
+    for exe in ("driver_node", "estimator_node", "wbc_node", "mpc_node", "humanoid-control"):
         assert os.access(lib / exe, os.X_OK), f"{exe} missing from {lib}"
 
 

@@ -142,6 +142,16 @@ class JointStateReader:
         return q, dq
 
 
+def odometry_to_array(m) -> np.ndarray:
+    """nav_msgs/Odometry -> (13,) [p (3) m, quat xyzw (4), v (3) m/s, w (3) rad/s] (twist in
+    the child frame). Raises :class:`InputRejected` for NaN or a non-unit quaternion."""
+    p, o, l, a = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear, m.twist.twist.angular
+    v = np.array([p.x, p.y, p.z, o.x, o.y, o.z, o.w, l.x, l.y, l.z, a.x, a.y, a.z])
+    if not np.all(np.isfinite(v)) or abs(np.linalg.norm(v[3:7]) - 1.0) > 0.01:
+        raise InputRejected("/odom has NaN or a non-unit quaternion")
+    return v
+
+
 class StampedInputs:
     """Samples of several input topics keyed by their header stamp [ns]. A node computes
     once every input holds the same stamp (lockstep-exact, no interpolation); older samples
@@ -231,4 +241,4 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
 
 
 __all__ = ["ConfigError", "STATE_QOS", "LATEST_QOS", "input_qos", "declare_from_schema", "TimingStats", "diagnostics_msg", "InputRejected",
-           "RepeatedStamp", "JointStateReader", "StampedInputs", "StampSynced", "run_node"]
+           "RepeatedStamp", "JointStateReader", "odometry_to_array", "StampedInputs", "StampSynced", "run_node"]

@@ -24,7 +24,7 @@ from humanoid_control import params as P
 from humanoid_control.mpc.centroidal_mpc import MpcParams
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, StampSynced,
                                            Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
-                                           run_node, to_array)
+                                           odometry_to_array, run_node, stamp_to_ns, to_array)
 from humanoid_control.planning.command import CommandLimiter, parse_cmd_vel, scripted_command_at
 from humanoid_control.planning.gait_scheduler import GaitParams
 from humanoid_control.planning.locomotion import LocomotionParams, LocomotionPlanner
@@ -74,8 +74,7 @@ class MpcNode(StampSynced, Node):
         self._twist = (self.get_clock().now().nanoseconds, v)
 
     def on_joint_states(self, m: JointState) -> None:
-        ns = m.header.stamp.sec * 1_000_000_000 + m.header.stamp.nanosec
-        if ns % self.period_ns:
+        if stamp_to_ns(m.header.stamp) % self.period_ns:
             return  # not an MPC tick
         try:
             self.receive("joints", m.header.stamp, self._joint_states.read(m))
@@ -83,14 +82,12 @@ class MpcNode(StampSynced, Node):
             self.reject(str(exc))
 
     def on_odom(self, m: Odometry) -> None:
-        ns = m.header.stamp.sec * 1_000_000_000 + m.header.stamp.nanosec
-        if ns % self.period_ns:
+        if stamp_to_ns(m.header.stamp) % self.period_ns:
             return
-        p, o, l, a = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear, m.twist.twist.angular
-        v = np.array([p.x, p.y, p.z, o.x, o.y, o.z, o.w, l.x, l.y, l.z, a.x, a.y, a.z])
-        if not np.all(np.isfinite(v)) or abs(np.linalg.norm(v[3:7]) - 1.0) > 0.01:
-            return self.reject("/odom has NaN or a non-unit quaternion")
-        self.receive("odom", m.header.stamp, v)
+        try:
+            self.receive("odom", m.header.stamp, odometry_to_array(m))
+        except InputRejected as exc:
+            self.reject(str(exc))
 
     def target_command(self, ns: int) -> tuple:
         """Latest of the script and /cmd_vel; a stale /cmd_vel counts as zero."""

@@ -22,7 +22,7 @@ from sensor_msgs.msg import JointState
 from humanoid_control import params as P
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampSynced, StampedInputs,
                                            Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
-                                           run_node, to_array)
+                                           odometry_to_array, run_node, to_array)
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.controller import WbcParams, WholeBodyController
@@ -73,11 +73,10 @@ class WbcNode(StampSynced, Node):
             self.reject(str(exc))
 
     def on_odom(self, m: Odometry) -> None:
-        p, o, l, a = m.pose.pose.position, m.pose.pose.orientation, m.twist.twist.linear, m.twist.twist.angular
-        v = np.array([p.x, p.y, p.z, o.x, o.y, o.z, o.w, l.x, l.y, l.z, a.x, a.y, a.z])
-        if not np.all(np.isfinite(v)) or abs(np.linalg.norm(v[3:7]) - 1.0) > 0.01:
-            return self.reject("/odom has NaN or a non-unit quaternion")
-        self.receive("odom", m.header.stamp, v)
+        try:
+            self.receive("odom", m.header.stamp, odometry_to_array(m))
+        except InputRejected as exc:
+            self.reject(str(exc))
 
     def on_contact(self, m: ContactState) -> None:
         if len(m.in_contact) != len(self.sides):

@@ -185,9 +185,14 @@ class LocomotionPlanner:
                                 math.sin(yaw) * cmd[0] + math.cos(yaw) * cmd[1]])
             # The landing spot is re-planned at every update; the swing trajectory itself
             # stops following it after retarget_until_phase (see _update_swings).
-            step = self.footsteps.plan(foot, t, ph.t_end, T, com, vel, s["base_yaw"], cmd, pose[other][0][:2],
-                                       pose[other][1])
-            target, yaw_td = step.position, step.yaw
+            traj = self.swings.get(foot)
+            if (traj is not None and self._swing_phase.get(foot) == (ph.t_start, ph.t_end)
+                    and (t - ph.t_start) / (ph.t_end - ph.t_start) > self.params.retarget_until_phase):
+                target, yaw_td = traj.target, traj.yaw_end  # the swing no longer follows: land where it goes
+            else:
+                step = self.footsteps.plan(foot, t, ph.t_end, T, com, vel, s["base_yaw"], cmd, pose[other][0][:2],
+                                           pose[other][1])
+                target, yaw_td = step.position, step.yaw
             out.append(Foothold(foot, ph.t_start, ph.t_end, np.array([target[0], target[1], 0.0]), yaw_td))
             pose[foot] = (out[-1].position, yaw_td)
         return out

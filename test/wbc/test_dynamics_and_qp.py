@@ -145,3 +145,22 @@ def test_the_joint_command_stays_inside_the_limits_the_driver_enforces(humanoid)
     assert np.all(q_des <= humanoid.q_upper) and np.all(q_des >= humanoid.q_lower)
     assert np.all(np.abs(dq_des) <= humanoid.v_max)
     assert np.all(np.abs(tau) <= humanoid.tau_max)
+
+
+def test_with_a_plan_the_swing_foot_is_unloaded_and_follows_its_reference_acceleration(humanoid):
+    from humanoid_control.wbc.reference import SwingReference, WbcReference
+    wbc = WholeBodyController(humanoid)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    terms = wbc.dyn.compute(q, v)
+    foot = terms.feet_placement["left"].translation
+    swing = SwingReference(foot + np.array([0.0, 0.0, 0.0]), 0.0, np.zeros(3), np.array([0.0, 0.0, 2.0]))
+    com = terms.com.copy()
+    ref = WbcReference({"left": False, "right": True}, com, np.zeros(3), np.array([0.0, -0.5, 0.0]),
+                       {"right": np.array([0, 0, humanoid.mass * 9.81, 0, 0, 0])}, {"left": swing})
+    sol = wbc.update(q, v, {}, ref)
+    assert sol.ok
+    np.testing.assert_allclose(sol.wrenches["left"], 0.0, atol=1e-6)
+    foot_acc = terms.J_feet["left"] @ sol.qdd + terms.feet_drift["left"]
+    assert foot_acc[2] > 0.8  # the swing foot rises as planned (a weighted compromise, not exact tracking)
+    # the stance foot carries the weight (plus the vertical CoM acceleration the swing asks)
+    assert sol.wrenches["right"][2] > 0.9 * humanoid.mass * 9.81

@@ -1,0 +1,32 @@
+"""Gait suite (lockstep): the MPC node plans, the WBC follows, the robot walks on /cmd_vel.
+
+Interim state of issue #3: forward walking at 0.3 m/s and stopping are covered; the
+issue's full suite (0.5 m/s within 15 %, 0.8 m/s, backward, lateral, turning, pushes while
+walking, friction 0.6) is not yet met and not yet asserted."""
+import json
+
+import pytest
+
+from humanoid_control import cli
+
+pytestmark = pytest.mark.sim
+
+
+def _run(tmp_path, *args):
+    report = tmp_path / "report.json"
+    code = cli.main(["sim", "--quiet", "--report", str(report), *args])
+    return code, json.loads(report.read_text())
+
+
+def test_the_humanoid_walks_forward_on_command_and_stops_standing(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--duration", "6.5", "--cmd-vel", "1:0.3,0,0", "--cmd-vel", "4.5:0,0,0")
+    assert code == 0 and r["fell"] is False
+    assert r["distance_m"] > 0.8  # 3.5 s at 0.3 m/s ≈ 1.05 m
+    assert 0.2 < r["mean_velocity"]["vx"] < 0.5
+    assert abs(r["mean_velocity"]["wz"]) < 0.1
+    assert r["velocity_tracking_error"] < 0.5  # interim bound; the issue asks < 0.15 at 0.5 m/s
+    assert r["steps_taken"] >= 6
+    assert r["mpc"]["rate_hz"] >= 99.0 and r["mpc"]["solver_failures"] == 0
+    assert r["nodes"]["wbc"]["plan_timeouts"] == 0 and r["nodes"]["wbc"]["plans_received"] >= 600
+    assert r["nodes"]["driver"]["safety_events"] == []
+    assert r["max_tilt_rad"] < 0.1
