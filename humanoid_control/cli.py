@@ -308,6 +308,13 @@ def _print_summary(r: dict, args) -> None:
     for p in r["pushes"]:
         print(f"  push at {p['t_s']} s: {p['impulse_Ns']} N·s (Δv {p['delta_v_mps']} m/s) -> "
               f"{'recovered' if p['recovered'] else 'NOT recovered'}")
+    for seg in r.get("velocity_segments", []):
+        c, m = seg["command"], seg["mean"]
+        print(f"  walk {seg['t_start_s']}–{seg['t_end_s']} s: command ({c[0]:.2f}, {c[1]:.2f}, {c[2]:.2f}) -> mean "
+              f"({m[0]:.2f}, {m[1]:.2f}, {m[2]:.2f}) m/s, m/s, rad/s, error {seg['error'] * 100:.0f} %")
+    if r.get("mpc"):
+        print(f"  walked {r['distance_m']} m in {r['steps_taken']} steps; MPC solve p50 {r['mpc']['solve_p50_ms']} ms, "
+              f"p99 {r['mpc']['solve_p99_ms']} ms at {r['mpc']['rate_hz']} Hz")
     for name, n in sorted(r["nodes"].items()):
         print(f"  {name:9s} compute p50 {n['compute_p50_us']:.0f} µs, p99 {n['compute_p99_us']:.0f} µs, "
               f"overruns {n['overruns']}")

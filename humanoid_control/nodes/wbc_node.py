@@ -61,6 +61,7 @@ class WbcNode(StampSynced, Node):
         self.plan_rejected = 0
         self._pending = None  # (ns, inputs) waiting for the plan of its stamp
         self.mpc_answered_ns = None  # newest stamp the MPC answered (with a plan or a failure)
+        self._walking = False
         self.plan_period_ns = int(round(cfg["plan_period_s"] * 1e9))
         self.create_subscription(CentroidalPlan, "/centroidal_plan", self.on_plan, STATE_QOS)
         self._cmd = JointCommand()
@@ -107,12 +108,20 @@ class WbcNode(StampSynced, Node):
             self.update(*pending)
 
     def reference(self, ns: int):
-        """The plan's reference at ``ns``, or None (stand) when there is no fresh plan."""
+        """The plan's reference at ``ns``, or None (stand by DCM balance) when there is no
+        fresh plan or the plan has no step in it (standing balance reacts to pushes
+        faster than the MPC's CoM plan)."""
         if self.plan is None:
             return None
         if ns - self.plan_ns > self.cfg["plan_timeout_s"] * 1e9:
             self.plan_timeouts += 1
             return None
+        if self.plan.stands_through(ns * 1e-9):
+            if self._walking:
+                self._walking = False
+                self.wbc.com_ref = None  # re-centre the standing references where the walk ended
+            return None
+        self._walking = True
         return self.plan.reference_at(ns * 1e-9)
 
     def republish(self) -> None:

@@ -61,6 +61,10 @@ class LocomotionPlan:
                 return {f: f != p.swing_foot for f in self.feet}
         return {f: True for f in self.feet}
 
+    def stands_through(self, t: float) -> bool:
+        """True when no swing is planned from ``t`` on (the robot stands in this plan)."""
+        return not any(p.swing_foot is not None and p.t_end > t for p in self.phases)
+
     def reference_at(self, t: float) -> WbcReference:
         """The WBC's reference at time ``t`` [s] (t ≥ t0; beyond the horizon the last knot holds)."""
         tau = min(max(t - self.t0, 0.0), self.dt * len(self.mpc.wrenches) - 1e-9)

@@ -14,8 +14,9 @@ Keys (units in the names):
   pushes                    [{t_s, force_N, duration_s, impulse_Ns, delta_v_mps, recovered}]
                             recovered: no fall from the push until the window closes and the
                             horizontal base speed is back under 0.1 m/s when it closes; the
-                            window is 3 s after the push ends, cut short by the next push or the
-                            end of the run, and a window shorter than 1 s counts as not recovered
+                            window is 3 s after the push ends, cut short by the next push, the
+                            next velocity command or the end of the run, and a window shorter
+                            than 1 s counts as not recovered
   distance_m                horizontal path length of the CoM (sampled every 10 ms)
   mean_velocity             {vx, vy, wz}: mean base velocity in the heading frame while a
                             non-zero command holds [m/s, m/s, rad/s] (null without commands)
@@ -211,7 +212,7 @@ class ReportBuilder:
         i0 = int(np.searchsorted(t, 0.5)) if n else 0
         drift = float(np.linalg.norm(com[-1, :2] - com[min(i0, n - 1), :2])) if n else float("nan")
         push_rows = []
-        starts = sorted(p.t for p in pushes)
+        starts = sorted([p.t for p in pushes] + [c[0] for c in self.commands])  # a new command ends a window too
         for p in pushes:
             dv = p.impulse / self.mass
             later = [s for s in starts if s > p.t]
