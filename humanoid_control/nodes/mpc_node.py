@@ -46,7 +46,6 @@ class MpcNode(StampSynced, Node):
         self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),
                                       (cfg["max_acc_xy"], cfg["max_acc_xy"], cfg["max_acc_wz"]))
         self._twist = None  # (stamp ns, (vx, vy, wz)) of the last /cmd_vel
-        self._script_last = None
         self.stats = TimingStats(1.0 / cfg["rate_hz"])
         self.solve_ms = TimingStats(1.0 / cfg["rate_hz"])
         self.rejected = 0

@@ -54,6 +54,7 @@ class LocomotionPlan:
     footholds: list  # [Foothold] planned landings in the horizon
     base_yaw_rate: float = 0.0  # [rad/s] commanded
     base_yaw0: float = 0.0  # [rad] heading at t0
+    mass: float = 1.0  # [kg] of the robot the plan is for (CoM acceleration = Σf / m + g)
 
     def contacts_at(self, t: float) -> dict:
         for p in self.phases:
@@ -84,8 +85,6 @@ class LocomotionPlan:
         wrenches = {f: w[i].copy() for i, f in enumerate(self.feet) if contacts[f]}
         return WbcReference(contacts, com, vel, acc, wrenches, swing,
                             base_yaw=self.base_yaw0 + self.base_yaw_rate * (t - self.t0))
-
-    mass: float = 1.0
 
 
 class YawSwing(SwingTrajectory):
@@ -133,7 +132,6 @@ class LocomotionPlanner:
         self.data = robot.model.createData()
         self.swings: dict = {}
         self._swing_phase: dict = {}  # foot -> Phase the trajectory belongs to
-        self._landed: dict = {}  # foot -> (position, yaw) of its last planned landing
 
     # ------------------------------------------------------------------ state
     def measure(self, q: np.ndarray, v: np.ndarray) -> dict:
@@ -166,10 +164,8 @@ class LocomotionPlanner:
         self._update_swings(t, s, footholds)
         prob = self._mpc_problem(t, s, (vx, vy, wz), footholds)
         sol = self.mpc.solve(prob)
-        plan = LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
-                              wz, s["base_yaw"])
-        plan.mass = self.robot.mass
-        return plan
+        return LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
+                              wz, s["base_yaw"], self.robot.mass)
 
     def _plan_footholds(self, t: float, s: dict, cmd) -> list:
         """Landings of the swings that end after t, in order, each relative to the other

@@ -93,7 +93,5 @@ def decode(fields: dict, t0: float) -> LocomotionPlan:
         swings[f] = tr
     mpc = MpcSolution(bool(fields["ok"]), "", int(fields.get("iterations", 0)), states.reshape(n + 1, NX),
                       wrenches.reshape(n, nf, 6))
-    plan = LocomotionPlan(t0, mpc, float(fields["dt"]), feet, phases, swings, [], float(fields["base_yaw_rate"]),
-                          float(fields["base_yaw0"]))
-    plan.mass = float(fields["mass"])
-    return plan
+    return LocomotionPlan(t0, mpc, float(fields["dt"]), feet, phases, swings, [], float(fields["base_yaw_rate"]),
+                          float(fields["base_yaw0"]), float(fields["mass"]))
