@@ -223,6 +223,7 @@ def _final_diagnostics(rb, driver, est, wbc, mpc=None) -> None:
                                "commands_stale": driver.commands_rejected_stale,
                                "safety_events": [e.__dict__ for e in driver.safety.events]})
     rb.nodes["wbc"]["solver_failures"] = wbc.solver_failures
+    rb.foot_slip_max_m = round(driver.slip.max_slip_m, 5)
     rb.nodes["wbc"].update({"plans_received": wbc.plans_received, "plan_timeouts": wbc.plan_timeouts})
     rb.nodes["estimator"]["rejected"] = est.rejected
     if mpc is not None:

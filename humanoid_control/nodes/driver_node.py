@@ -37,6 +37,7 @@ from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import hardware_info_for
 from humanoid_control.safety.supervisor import (CommandArrays, Mode, SafetyParams, SafetySupervisor,
                                                base_tilt_rad)
+from humanoid_control.sim.foot_slip import FootSlipMeter
 from humanoid_control.sim.scenario import parse_push
 
 
@@ -70,6 +71,7 @@ class DriverNode(Node):
             hw_names, (r.q_lower[pin_idx], r.q_upper[pin_idx]), r.v_max[pin_idx], r.tau_max[pin_idx],
             (np.where(np.isfinite(kp_max), kp_max, 1e3), np.where(np.isfinite(kd_max), kd_max, 1e2)),
             SafetyParams(cfg["command_timeout_s"], cfg["damping_kd"], cfg["max_tilt_rad"]))
+        self.slip = FootSlipMeter()  # simulation ground truth, for reports
         self.pushes = sorted((parse_push(s) for s in cfg["pushes"] if s), key=lambda p: p.t)
         self._next_push = 0
         self._cmd_maps = {}
@@ -204,6 +206,8 @@ class DriverNode(Node):
         self.hw.write_checked(t, self.dt * steps)
         self.tick_ns += self.dt_ns * steps
         self.hw.read_checked(self.tick_ns * 1e-9, self.dt * steps)
+        self.slip.update({s: self.hw.data.xpos[b] for s, b in self.hw.h.foot_bodies.items()},
+                         {s: self.hw.sensor_state[f"{s}_foot_wrench"][2] for s in self.hw.h.foot_bodies})
         self.stats.add(sw.us())
         self._wait_since = time.monotonic()
 
@@ -271,7 +275,7 @@ class DriverNode(Node):
         extra = {"mode": s.mode.value, "commands_received": self.commands_received, "commands_rejected": s.rejected,
                  "commands_stale": self.commands_rejected_stale, "last_rejection": s.last_rejection,
                  "missed_ticks": self.missed_ticks, "safety_events": events, "backend": self.cfg["backend"],
-                 "lifecycle": self.hw.state.value}
+                 "lifecycle": self.hw.state.value, "foot_slip_max_m": f"{self.slip.max_slip_m:.5f}"}
         msg = diagnostics_msg(self, stamp, self.stats, level, s.mode.value, extra)
         self.pub_diag.publish(msg)
 

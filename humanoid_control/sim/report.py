@@ -25,6 +25,7 @@ Keys (units in the names):
                             0.5 s left out); |Δv_xy| / max(|v_cmd_xy|, 0.1) and
                             |Δwz| / max(|wz_cmd|, 0.2), the larger; null without segments
   velocity_segments         [{t_start_s, t_end_s, command, mean, error}] the steady segments
+  foot_slip_max_m           largest horizontal sliding of a loaded foot (ground truth) [m]
   steps_taken               touch-downs: estimated contacts that start after ≥ 0.1 s in the air
   mpc                       {solve_p50_ms, solve_p99_ms, rate_hz} when an MPC ran
   nodes                     {name: {compute_p50_us, compute_p99_us, compute_max_us, overruns, ticks}}
@@ -99,6 +100,7 @@ class ReportBuilder:
         self.mpc = None  # {solve_p50_ms, solve_p99_ms, rate_hz}
         self._air_since = {}  # foot -> time it left the ground
         self.steps = 0
+        self.foot_slip_max_m = None  # [m] from the driver (simulation ground truth)
 
     def add_ground_truth(self, ns: int, p, q_xyzw, v_local, com, w_local=(0.0, 0.0, 0.0)) -> None:
         p = np.asarray(p, dtype=float)
@@ -198,6 +200,8 @@ class ReportBuilder:
                 entry[k] = str(values[k])
         if "safety_events" in values:
             entry["safety_events"] = parse_safety_events(values["safety_events"])
+        if "foot_slip_max_m" in values:
+            self.foot_slip_max_m = round(f("foot_slip_max_m"), 5)
         self.nodes[name] = entry
 
     def fell_at(self, i: int) -> bool:
@@ -236,6 +240,7 @@ class ReportBuilder:
             "estimator_vel_rmse_mps": round(float(np.sqrt(np.mean(np.square(self.vel_err)))), 5) if self.vel_err else None,
             "pushes": push_rows,
             **self.walking_figures(),
+            "foot_slip_max_m": self.foot_slip_max_m,
             "mpc": self.mpc,
             "nodes": self.nodes,
         }

@@ -30,3 +30,4 @@ def test_the_humanoid_walks_forward_on_command_and_stops_standing(tmp_path, ros_
     assert r["nodes"]["wbc"]["plan_timeouts"] == 0 and r["nodes"]["wbc"]["plans_received"] >= 600
     assert r["nodes"]["driver"]["safety_events"] == []
     assert r["max_tilt_rad"] < 0.1
+    assert r["foot_slip_max_m"] < 0.02  # loaded feet do not slide (ground truth)
