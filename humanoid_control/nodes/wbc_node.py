@@ -22,7 +22,7 @@ from sensor_msgs.msg import JointState
 from humanoid_control import params as P
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampSynced, StampedInputs,
                                            Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
-                                           odometry_to_array, run_node, to_array)
+                                           odometry_to_array, run_node, stamp_to_ns, to_array)
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.controller import WbcParams, WholeBodyController
@@ -85,7 +85,7 @@ class WbcNode(StampSynced, Node):
         self.receive("contact", m.header.stamp, {s: bool(c) for s, c in zip(self.sides, m.in_contact)})
 
     def on_plan(self, m: CentroidalPlan) -> None:
-        ns = m.header.stamp.sec * 1_000_000_000 + m.header.stamp.nanosec
+        ns = stamp_to_ns(m.header.stamp)
         self.mpc_answered_ns = max(ns, self.mpc_answered_ns or 0)
         if not m.ok:
             self.plan_rejected += 1
@@ -100,7 +100,11 @@ class WbcNode(StampSynced, Node):
                 self.plan_rejected += 1
                 self.last_rejection = f"/centroidal_plan: {exc}"
                 plan = None
-            if plan is not None and set(plan.feet) == set(self.sides) and (self.plan_ns is None or ns >= self.plan_ns):
+            if plan is not None and set(plan.feet) != set(self.sides):
+                self.plan_rejected += 1
+                self.last_rejection = (f"/centroidal_plan plans for feet {list(plan.feet)}; this robot's feet are "
+                                       f"{list(self.sides)}")
+            elif plan is not None and (self.plan_ns is None or ns >= self.plan_ns):
                 self.plan, self.plan_ns = plan, ns
                 self.plans_received += 1
         if self._pending is not None and ns >= self._pending[0]:

@@ -226,3 +226,41 @@ def test_an_unknown_parameter_is_named_with_the_valid_ones(ctx):
     from humanoid_control.nodes.wbc_node import WbcNode
     with pytest.raises(ConfigError, match="com_wieght.*com_weight"):
         WbcNode(context=ctx, parameter_overrides=[Parameter("com_wieght", value=1.0)])
+
+
+def _plan_msg(robot, ns):
+    from humanoid_control.planning.locomotion import LocomotionPlanner
+    from humanoid_control.planning.plan_codec import encode
+    from humanoid_control_msgs.msg import CentroidalPlan
+    planner = LocomotionPlanner(robot)
+    q, v = robot.nominal_configuration(), np.zeros(robot.nv)
+    t0 = ns * 1e-9
+    for k in range(15):  # a walk has started: a swing is planned within the horizon
+        plan = planner.update(t0 - 0.14 + 0.01 * k, q, v, (0.3, 0.0, 0.0))
+    plan.t0 = t0
+    f = encode(plan)
+    m = CentroidalPlan()
+    m.header.stamp.sec, m.header.stamp.nanosec = ns // 10 ** 9, ns % 10 ** 9
+    for key in ("ok", "dt", "feet", "base_yaw0", "base_yaw_rate", "mass", "iterations"):
+        setattr(m, key, f[key] if key != "iterations" else int(f[key]))
+    for key in ("states", "wrenches", "phase_start", "phase_end", "swing"):
+        setattr(m, key, [float(x) for x in f[key]])
+    m.phase_swing_foot = [int(x) for x in f["phase_swing_foot"]]
+    return m
+
+
+def test_the_wbc_follows_a_fresh_plan_refuses_a_foreign_one_and_stands_when_plans_stop(ctx):
+    from humanoid_control.nodes.wbc_node import WbcNode
+    wbc = WbcNode(context=ctx)
+    ns0 = 5 * 10 ** 9
+    foreign = _plan_msg(wbc.robot, ns0)
+    foreign.feet = ["front", "back"]
+    wbc.on_plan(foreign)
+    assert wbc.plan is None and wbc.plan_rejected == 1 and "front" in wbc.last_rejection
+    wbc.on_plan(_plan_msg(wbc.robot, ns0))
+    assert wbc.plans_received == 1
+    ref = wbc.reference(ns0 + 50_000_000)
+    assert ref is not None and not all(ref.contacts.values())  # a swing in progress, as planned
+    late = ns0 + int((wbc.cfg["plan_timeout_s"] + 0.05) * 1e9)
+    assert wbc.reference(late) is None and wbc.plan_timeouts == 1  # no fresh plan: stand, counted
+    wbc.destroy_node()
