@@ -154,7 +154,7 @@ MPC = (
     Param("horizon_s", 0.8, "s", 0.5, 2.0, description="MPC horizon"),
     Param("knots", 16, "", 5, 50, description="MPC intervals over the horizon"),
     Param("friction_coefficient", 0.6, "", 0.05, 2.0, description="μ of the MPC's friction pyramids"),
-    Param("step_period_s", 0.5, "s", 0.2, 2.0, description="one step: double + single support"),
+    Param("step_period_s", 0.4, "s", 0.2, 2.0, description="one step: double + single support"),
     Param("double_support_ratio", 0.2, "", 0.05, 0.8),
     Param("step_height_m", 0.06, "m", 0.01, 0.2, description="swing apex above the ground"),
     Param("max_vx", 0.8, "m/s", 0.0, 3.0, description="forward/backward speed limit"),

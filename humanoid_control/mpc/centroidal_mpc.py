@@ -212,17 +212,16 @@ class CentroidalMpc:
         t0 = time.perf_counter()
         H, g, C, lo, up, lb, ub = self.build(prob)
         t1 = time.perf_counter()
+        warm = self._shifted_guess() if self._solver is not None else None
         if self._solver is None:
-            self._solver = proxsuite.proxqp.dense.QP(self.n, 0, self.n_in, True)
-            s = self._solver.settings
-            s.eps_abs = 1e-4
-            s.max_iter = self.p.max_iterations
-            s.initial_guess = proxsuite.proxqp.InitialGuess.WARM_START
-            self._solver.init(H, g, None, None, C, lo, up, lb, ub)
+            self._solver = self._new_solver(H, g, C, lo, up, lb, ub)
         else:
             self._solver.update(H, g, None, None, C, lo, up, lb, ub)
-        warm = self._shifted_guess()
         self._solver.solve(warm, None, None) if warm is not None else self._solver.solve()
+        if self._solver.results.info.status != proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED and warm is not None:
+            # a warm start can mislead the infeasibility test (zero wrenches are always feasible): retry cold
+            self._solver = self._new_solver(H, g, C, lo, up, lb, ub)
+            self._solver.solve()
         res = self._solver.results
         ok = res.info.status == proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED
         u = np.clip(res.x, lb, ub)
@@ -235,6 +234,15 @@ class CentroidalMpc:
         return MpcSolution(ok, str(res.info.status).split(".")[-1], int(res.info.iter), self.rollout(prob, u),
                            u.reshape(self.N, 2, NU_FOOT), (t1 - t0) * 1e6, (t2 - t1) * 1e6,
                            np.arange(self.N + 1) * self.p.dt)
+
+    def _new_solver(self, H, g, C, lo, up, lb, ub):
+        solver = proxsuite.proxqp.dense.QP(self.n, 0, self.n_in, True)
+        s = solver.settings
+        s.eps_abs = 1e-4
+        s.max_iter = self.p.max_iterations
+        s.initial_guess = proxsuite.proxqp.InitialGuess.WARM_START
+        solver.init(H, g, None, None, C, lo, up, lb, ub)
+        return solver
 
     def _shifted_guess(self):
         if self._last_u is None:

@@ -24,7 +24,7 @@ from humanoid_control.errors import ConfigError
 
 @dataclass(frozen=True)
 class GaitParams:
-    step_period_s: float = 0.5  # [s] one step: double support + single support, [0.2, 2]
+    step_period_s: float = 0.4  # [s] one step: double support + single support, [0.2, 2]
     double_support_ratio: float = 0.2  # [-] share of a step with both feet down, [0.05, 0.8]
     step_height_m: float = 0.06  # [m] swing apex above the ground, [0.01, 0.2]
 
