@@ -27,6 +27,15 @@ class ParameterRangeError(ConfigError):
         super().__init__(f"parameter '{name}' = {value!r}{u} is outside [{lower}, {upper}]", source)
 
 
+def check_ranges(obj, ranges, source: str) -> None:
+    """Raise :class:`ParameterRangeError` for the first ``(field, lower, upper)`` of
+    ``ranges`` whose value on ``obj`` lies outside its bounds."""
+    for name, lower, upper in ranges:
+        value = getattr(obj, name)
+        if not lower <= value <= upper:
+            raise ParameterRangeError(name, value, lower, upper, source=source)
+
+
 class UnknownNameError(ConfigError):
     """A joint, frame, robot or interface name does not exist; ``valid`` lists the names that do."""
 

@@ -25,7 +25,7 @@ import casadi as ca
 import numpy as np
 import proxsuite
 
-from humanoid_control.errors import ConfigError
+from humanoid_control.errors import ConfigError, check_ranges
 
 GRAVITY = np.array([0.0, 0.0, -9.81])
 NX = 9
@@ -50,11 +50,8 @@ class MpcParams:
     max_iterations: int = 100  # [-] ProxSuite outer iterations
 
     def validate(self) -> "MpcParams":
-        for name, lo, hi in (("horizon_s", 0.5, 2.0), ("knots", 5, 50), ("friction_coefficient", 0.05, 2.0),
-                             ("max_normal_force_N", 1.0, 1e4), ("terminal_factor", 0.0, 1e3)):
-            v = getattr(self, name)
-            if not lo <= v <= hi:
-                raise ConfigError(f"MPC parameter '{name}' = {v} outside [{lo}, {hi}]", "mpc")
+        check_ranges(self, (("horizon_s", 0.5, 2.0), ("knots", 5, 50), ("friction_coefficient", 0.05, 2.0),
+                            ("max_normal_force_N", 1.0, 1e4), ("terminal_factor", 0.0, 1e3)), "mpc")
         return self
 
     @property

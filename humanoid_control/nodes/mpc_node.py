@@ -24,7 +24,8 @@ from humanoid_control import params as P
 from humanoid_control.mpc.centroidal_mpc import MpcParams
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, StampSynced,
                                            Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
-                                           odometry_to_array, run_node, stamp_to_ns, to_array)
+                                           odometry_to_array, run_node, stamp_to_ns)
+from humanoid_control.nodes.plan_msg import fields_to_msg
 from humanoid_control.planning.command import CommandLimiter, parse_cmd_vel, scripted_command_at
 from humanoid_control.planning.gait_scheduler import GaitParams
 from humanoid_control.planning.locomotion import LocomotionParams, LocomotionPlanner
@@ -117,15 +118,7 @@ class MpcNode(StampSynced, Node):
         if not plan.mpc.ok:
             self.failures += 1
         f = encode(plan)
-        m = self._msg
-        m.header.stamp.sec, m.header.stamp.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
-        m.header.frame_id = "odom"
-        m.ok, m.dt, m.feet = f["ok"], f["dt"], f["feet"]
-        for key in ("states", "wrenches", "phase_start", "phase_end", "swing"):
-            setattr(m, key, to_array(f[key]))
-        m.phase_swing_foot = [int(x) for x in f["phase_swing_foot"]]
-        m.base_yaw0, m.base_yaw_rate, m.mass = f["base_yaw0"], f["base_yaw_rate"], f["mass"]
-        m.solve_time_ms, m.iterations = f["solve_time_ms"], f["iterations"]
+        m = fields_to_msg(f, ns, self._msg)
         self.pub_plan.publish(m)
         self._published = True
         if self._first_ns is None:

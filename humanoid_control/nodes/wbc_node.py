@@ -23,6 +23,7 @@ from humanoid_control import params as P
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampSynced, StampedInputs,
                                            Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
                                            odometry_to_array, run_node, stamp_to_ns, to_array)
+from humanoid_control.nodes.plan_msg import msg_to_fields
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.controller import WbcParams, WholeBodyController
@@ -91,11 +92,8 @@ class WbcNode(StampSynced, Node):
             self.plan_rejected += 1
             self.last_rejection = "the MPC did not converge: previous plan kept"
         else:
-            fields = {k: getattr(m, k) for k in ("ok", "dt", "feet", "states", "wrenches", "phase_start", "phase_end",
-                                                  "phase_swing_foot", "swing", "base_yaw0", "base_yaw_rate", "mass",
-                                                  "iterations")}
             try:
-                plan = decode(fields, ns * 1e-9)
+                plan = decode(msg_to_fields(m), ns * 1e-9)
             except PlanDecodeError as exc:
                 self.plan_rejected += 1
                 self.last_rejection = f"/centroidal_plan: {exc}"

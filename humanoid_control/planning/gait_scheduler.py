@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from humanoid_control.errors import ConfigError
+from humanoid_control.errors import ConfigError, check_ranges
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,8 @@ class GaitParams:
     step_height_m: float = 0.06  # [m] swing apex above the ground, [0.01, 0.2]
 
     def validate(self) -> "GaitParams":
-        for name, lo, hi in (("step_period_s", 0.2, 2.0), ("double_support_ratio", 0.05, 0.8),
-                             ("step_height_m", 0.01, 0.2)):
-            v = getattr(self, name)
-            if not lo <= v <= hi:
-                raise ConfigError(f"gait parameter '{name}' = {v} outside [{lo}, {hi}]", "gait")
+        check_ranges(self, (("step_period_s", 0.2, 2.0), ("double_support_ratio", 0.05, 0.8),
+                            ("step_height_m", 0.01, 0.2)), "gait")
         return self
 
     @property

@@ -231,22 +231,14 @@ def test_an_unknown_parameter_is_named_with_the_valid_ones(ctx):
 def _plan_msg(robot, ns):
     from humanoid_control.planning.locomotion import LocomotionPlanner
     from humanoid_control.planning.plan_codec import encode
-    from humanoid_control_msgs.msg import CentroidalPlan
+    from humanoid_control.nodes.plan_msg import fields_to_msg
     planner = LocomotionPlanner(robot)
     q, v = robot.nominal_configuration(), np.zeros(robot.nv)
     t0 = ns * 1e-9
     for k in range(15):  # a walk has started: a swing is planned within the horizon
         plan = planner.update(t0 - 0.14 + 0.01 * k, q, v, (0.3, 0.0, 0.0))
     plan.t0 = t0
-    f = encode(plan)
-    m = CentroidalPlan()
-    m.header.stamp.sec, m.header.stamp.nanosec = ns // 10 ** 9, ns % 10 ** 9
-    for key in ("ok", "dt", "feet", "base_yaw0", "base_yaw_rate", "mass", "iterations"):
-        setattr(m, key, f[key] if key != "iterations" else int(f[key]))
-    for key in ("states", "wrenches", "phase_start", "phase_end", "swing"):
-        setattr(m, key, [float(x) for x in f[key]])
-    m.phase_swing_foot = [int(x) for x in f["phase_swing_foot"]]
-    return m
+    return fields_to_msg(encode(plan), ns)
 
 
 def test_the_wbc_follows_a_fresh_plan_refuses_a_foreign_one_and_stands_when_plans_stop(ctx):
