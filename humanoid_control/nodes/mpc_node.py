@@ -30,6 +30,7 @@ from humanoid_control.planning.command import CommandLimiter, parse_cmd_vel, scr
 from humanoid_control.planning.gait_scheduler import GaitParams
 from humanoid_control.planning.locomotion import LocomotionParams, LocomotionPlanner
 from humanoid_control.planning.plan_codec import encode
+from humanoid_control.planning.velocity_feedback import VelocityFeedbackParams
 from humanoid_control.robot.model import RobotModel
 
 
@@ -41,7 +42,9 @@ class MpcNode(StampSynced, Node):
         self.robot = RobotModel.load(cfg["robot"])
         gait = GaitParams(cfg["step_period_s"], cfg["double_support_ratio"], cfg["step_height_m"])
         mpc = MpcParams(horizon_s=cfg["horizon_s"], knots=cfg["knots"], friction_coefficient=cfg["friction_coefficient"])
-        self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate()))
+        speed = VelocityFeedbackParams(cfg["speed_feedback_gain"], cfg["speed_feedback_gain_lateral"])
+        self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
+                                                                      velocity_feedback=speed.validate()))
         self.period_ns = int(round(1e9 / cfg["rate_hz"]))
         self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
         self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),

@@ -35,6 +35,7 @@ class FootstepParams:
     foot_length_m: float = 0.22  # [m] sole length, (0, 0.5]
     foot_width_m: float = 0.11  # [m] sole width, (0, 0.3]
     clearance_m: float = 0.03  # [m] free space kept between the soles, [0, 0.2]
+    lateral_margin_m: float = 0.04  # [m] sideways walking: the trailing step keeps this above the minimum, [0, 0.2]
     max_forward_m: float = 0.35  # [m] swing foot ahead of the stance foot, [0.05, 1]
     max_backward_m: float = 0.25  # [m] swing foot behind the stance foot, [0.05, 1]
     max_width_m: float = 0.4  # [m] largest centre-to-centre lateral distance, [0.1, 1]
@@ -96,21 +97,27 @@ class FootstepPlanner:
         the other foot's sole (world), the pendulum's pivot until touch-down."""
         p = self.params
         w = p.omega
-        sign = self.side_sign(foot)
+        self.side_sign(foot)  # names an unknown foot
         dt = max(t_touchdown - t, 0.0)
-        vx, vy, wz = (float(c) for c in cmd_velocity)
+        wz = float(cmd_velocity[2])
         yaw_td = base_yaw + wz * dt
-        c, s = math.cos(yaw_td), math.sin(yaw_td)
-        heading = np.array([[c, -s], [s, c]])
         stance = np.asarray(stance_xy, dtype=float)
         dcm = np.asarray(com_xy, dtype=float) + np.asarray(com_velocity_xy, dtype=float) / w
         dcm_td = stance + (dcm - stance) * math.exp(w * dt)
-        grow = math.exp(w * step_period_s)
-        offset = np.array([vx * step_period_s / (grow - 1.0),
-                           vy * step_period_s / (grow - 1.0) - sign * p.nominal_width_m / (grow + 1.0)])
-        target = dcm_td - heading @ offset
+        target = dcm_td - self.dcm_offset(foot, cmd_velocity, step_period_s, yaw_td)
         yaw = yaw_td + wz * step_period_s / 2
         return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
+
+    def dcm_offset(self, foot: str, cmd_velocity, step_period_s: float, heading_rad: float) -> np.ndarray:
+        """(2,) [m] world: where the DCM is, relative to ``foot``, when it touches down in
+        steady walking at the commanded velocity (the vector ``R(yaw) · b`` above)."""
+        vx, vy = float(cmd_velocity[0]), float(cmd_velocity[1])
+        grow = math.exp(self.params.omega * step_period_s)
+        width = self.stance_width(vy, step_period_s)
+        b = np.array([vx * step_period_s / (grow - 1.0),
+                      vy * step_period_s / (grow - 1.0) - self.side_sign(foot) * width / (grow + 1.0)])
+        c, s = math.cos(heading_rad), math.sin(heading_rad)
+        return np.array([[c, -s], [s, c]]) @ b
 
     def nominal_step(self, foot: str, stance_xy, stance_yaw: float, cmd_velocity, step_period_s: float,
                      t_touchdown: float = 0.0, ground_z: float = 0.0) -> Footstep:
@@ -121,9 +128,17 @@ class FootstepPlanner:
         yaw = stance_yaw + wz * step_period_s
         heading = stance_yaw + 0.5 * wz * step_period_s
         c, s = math.cos(heading), math.sin(heading)
-        rel = np.array([vx * step_period_s, sign * self.params.nominal_width_m + vy * step_period_s])
+        rel = np.array([vx * step_period_s, sign * self.stance_width(vy, step_period_s) + vy * step_period_s])
         target = np.asarray(stance_xy, dtype=float) + np.array([[c, -s], [s, c]]) @ rel
         return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
+
+    def stance_width(self, vy: float, step_period_s: float) -> float:
+        """Mean centre-to-centre width [m] of the gait at lateral speed ``vy`` [m/s]: the
+        nominal width, widened so the trailing foot's step (width − |vy|·T) still keeps the
+        minimum lateral distance; without that the trailing foot would be clamped every step
+        and the lateral speed would run away."""
+        p = self.params
+        return max(p.nominal_width_m, p.min_lateral_m(0.0) + p.lateral_margin_m + abs(vy) * step_period_s)
 
     def make_feasible(self, foot: str, target_xy, yaw: float, stance_xy, stance_yaw: float,
                       t_touchdown: float = 0.0, ground_z: float = 0.0) -> Footstep:

@@ -16,6 +16,7 @@ from humanoid_control.mpc.centroidal_mpc import GRAVITY, CentroidalMpc, MpcParam
 from humanoid_control.planning.footstep_planner import FootstepParams, FootstepPlanner
 from humanoid_control.planning.gait_scheduler import GaitParams, GaitScheduler
 from humanoid_control.planning.swing_trajectory import SwingTrajectory
+from humanoid_control.planning.velocity_feedback import CycleVelocityFeedback, VelocityFeedbackParams
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.reference import SwingReference, WbcReference
 
@@ -27,7 +28,9 @@ class LocomotionParams:
     walk_threshold: float = 0.02  # [m/s or rad/s] a command above this starts walking
     retarget_until_phase: float = 0.6  # [-] swing phase after which the landing spot is frozen
     reference_acceleration: float = 1.0  # [m/s²] the MPC's CoM reference approaches the command at most this fast
+    max_heading_lead_rad: float = 0.25  # [rad] the heading reference runs at most this far ahead of the base
     footstep_overrides: dict = field(default_factory=dict)  # FootstepParams fields
+    velocity_feedback: VelocityFeedbackParams = VelocityFeedbackParams()
 
 
 def yaw_of(R: np.ndarray) -> float:
@@ -81,10 +84,11 @@ class LocomotionPlan:
         for f, traj in self.swings.items():
             if not contacts[f]:
                 st = traj.evaluate(t)
-                swing[f] = SwingReference(st.position, traj.yaw_at(t), st.velocity, st.acceleration)
+                swing[f] = SwingReference(st.position, traj.yaw_at(t), st.velocity, st.acceleration,
+                                          traj.yaw_rate_at(t) if hasattr(traj, "yaw_rate_at") else 0.0)
         wrenches = {f: w[i].copy() for i, f in enumerate(self.feet) if contacts[f]}
         return WbcReference(contacts, com, vel, acc, wrenches, swing,
-                            base_yaw=self.base_yaw0 + self.base_yaw_rate * (t - self.t0))
+                            base_yaw=self.base_yaw0 + self.base_yaw_rate * (t - self.t0), base_yaw_rate=self.base_yaw_rate)
 
 
 class YawSwing(SwingTrajectory):
@@ -99,6 +103,14 @@ class YawSwing(SwingTrajectory):
         blend = s * s * (3 - 2 * s)
         d = (self.yaw_end - self.yaw_start + math.pi) % (2 * math.pi) - math.pi
         return self.yaw_start + blend * d
+
+    def yaw_rate_at(self, t: float) -> float:
+        """[rad/s] d(yaw_at)/dt."""
+        s = (t - self.t_start) / self.duration
+        if not 0.0 < s < 1.0:
+            return 0.0
+        d = (self.yaw_end - self.yaw_start + math.pi) % (2 * math.pi) - math.pi
+        return 6.0 * s * (1 - s) * d / self.duration
 
     def retarget(self, t: float, new_target, yaw_end: float | None = None):
         new = super().retarget(t, new_target)
@@ -132,6 +144,9 @@ class LocomotionPlanner:
         self.data = robot.model.createData()
         self.swings: dict = {}
         self._swing_phase: dict = {}  # foot -> Phase the trajectory belongs to
+        self.speed_feedback = CycleVelocityFeedback(self.params.velocity_feedback)
+        self.heading = None  # [rad] heading reference (world yaw) the base and the steps follow
+        self._t_last = None
 
     # ------------------------------------------------------------------ state
     def measure(self, q: np.ndarray, v: np.ndarray) -> dict:
@@ -160,29 +175,49 @@ class LocomotionPlanner:
         elif not moving and self.gait.walk_requested:
             self.gait.stop(t)
         self.gait.extend(t, p.mpc.horizon_s + p.gait.step_period_s)
+        s["heading"] = self._update_heading(t, s, wz)
+        bx, by = self.speed_feedback.update(t, self.gait.phase_at(t).step_index, s["com"], s["heading"], (vx, vy), wz)
         footholds = self._plan_footholds(t, s, (vx, vy, wz))
         self._update_swings(t, s, footholds)
-        prob = self._mpc_problem(t, s, (vx, vy, wz), footholds)
+        prob = self._mpc_problem(t, s, (vx - bx, vy - by, wz), footholds)
         sol = self.mpc.solve(prob)
         return LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
-                              wz, s["base_yaw"], self.robot.mass)
+                              wz, s["heading"], self.robot.mass)
+
+    def _update_heading(self, t: float, s: dict, wz: float) -> float:
+        """The heading reference [rad]: the feet's mean yaw while standing; while walking it
+        turns at the commanded rate, never more than max_heading_lead_rad from the base."""
+        measured = s["base_yaw"]
+        if self.gait.is_standing(t) and not self.gait.walk_requested:
+            yaws = [s["feet"][f][1] for f in self.feet]
+            self.heading = math.atan2(sum(math.sin(a) for a in yaws), sum(math.cos(a) for a in yaws))
+        elif self.heading is None:
+            self.heading = measured
+        else:
+            self.heading += wz * max(t - self._t_last, 0.0)
+            lead = (self.heading - measured + math.pi) % (2 * math.pi) - math.pi
+            lim = self.params.max_heading_lead_rad
+            self.heading = measured + min(max(lead, -lim), lim)
+        self._t_last = t
+        return self.heading
 
     def _plan_footholds(self, t: float, s: dict, cmd) -> list:
         """Landings of the swings that end after t, in order, each relative to the other
-        foot's latest (planned) pose."""
+        foot's latest (planned) pose.
+
+        The DCM is previewed step by step: from its measured value now, around the stance
+        foot until the next touch-down, then around the foot that landed there, and so on;
+        each landing is the DCM stepping law applied to that preview."""
         pose = {f: (s["feet"][f][0].copy(), s["feet"][f][1]) for f in self.feet}
         out = []
         T = self.params.gait.step_period_s
+        omega = self.footsteps.params.omega
+        xi = s["com"][:2] + s["com_velocity"][:2] / omega  # [m] DCM at t_xi
+        t_xi = t
         for ph in self.gait.upcoming_swings(t):
             foot = ph.swing_foot
             other = self.feet[1] if foot == self.feet[0] else self.feet[0]
-            if not out:  # the swing in progress or next: DCM stepping from the measured state
-                com, vel = s["com"][:2], s["com_velocity"][:2]
-            else:  # later steps: from the CoM moving as commanded
-                yaw = s["base_yaw"]
-                com = s["com"][:2]
-                vel = np.array([math.cos(yaw) * cmd[0] - math.sin(yaw) * cmd[1],
-                                math.sin(yaw) * cmd[0] + math.cos(yaw) * cmd[1]])
+            pivot = pose[other][0][:2]
             # The landing spot is re-planned at every update; the swing trajectory itself
             # stops following it after retarget_until_phase (see _update_swings).
             traj = self.swings.get(foot)
@@ -190,11 +225,14 @@ class LocomotionPlanner:
                     and (t - ph.t_start) / (ph.t_end - ph.t_start) > self.params.retarget_until_phase):
                 target, yaw_td = traj.target, traj.yaw_end  # the swing no longer follows: land where it goes
             else:
-                step = self.footsteps.plan(foot, t, ph.t_end, T, com, vel, s["base_yaw"], cmd, pose[other][0][:2],
+                heading = s["heading"] + cmd[2] * (t_xi - t)
+                step = self.footsteps.plan(foot, t_xi, ph.t_end, T, xi, np.zeros(2), heading, cmd, pivot,
                                            pose[other][1])
                 target, yaw_td = step.position, step.yaw
             out.append(Foothold(foot, ph.t_start, ph.t_end, np.array([target[0], target[1], 0.0]), yaw_td))
             pose[foot] = (out[-1].position, yaw_td)
+            xi = pivot + (xi - pivot) * math.exp(omega * max(ph.t_end - t_xi, 0.0))
+            t_xi = ph.t_end
         return out
 
     def _update_swings(self, t: float, s: dict, footholds: list) -> None:
@@ -233,7 +271,7 @@ class LocomotionPlanner:
                 feet_yaw[k, i] = yaw
         x0 = np.concatenate([s["com"], s["com_velocity"], s["angular_momentum"]])
         x_ref = np.zeros((N + 1, 9))
-        yaw = s["base_yaw"]
+        yaw = s["heading"]
         if self.gait.walk_requested or not self.gait.is_standing(t):
             yaws = yaw + wz * (times - t)
             v_cmd = np.stack([np.cos(yaws) * vx - np.sin(yaws) * vy, np.sin(yaws) * vx + np.cos(yaws) * vy], axis=1)

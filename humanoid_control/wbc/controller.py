@@ -189,6 +189,7 @@ class WholeBodyController:
                                        for c in stance}
         if ref.base_yaw is not None:
             self.orientation_task.rotation_ref = pin.rpy.rpyToMatrix(0.0, 0.0, float(ref.base_yaw))
+            self.orientation_task.v_ref = np.array([0.0, 0.0, float(ref.base_yaw_rate)])
         for c, task in self.foot_tasks.items():
             sw = ref.swing.get(c)
             if sw is None or c in stance:

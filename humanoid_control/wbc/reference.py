@@ -29,3 +29,4 @@ class WbcReference:
     wrenches: dict = field(default_factory=dict)  # foot -> (6,) [N, N·m] world axes at the sole
     swing: dict = field(default_factory=dict)  # foot -> SwingReference (feet not in contact)
     base_yaw: float | None = None  # [rad] heading of the base; None = keep the current reference
+    base_yaw_rate: float = 0.0  # [rad/s] turning rate of that heading (feed-forward)

@@ -110,3 +110,22 @@ def test_inconsistent_footstep_parameters_are_named():
         FootstepPlanner(FootstepParams(nominal_width_m=0.1))
     with pytest.raises(ConfigError, match="valid feet"):
         FootstepPlanner(P).side_sign("middle")
+
+
+def test_walking_sideways_widens_the_stance_so_the_trailing_step_keeps_the_minimum_distance():
+    planner = FootstepPlanner(P)
+    T = 0.4
+    for vy in (0.0, 0.1, 0.2, 0.3):
+        width = planner.stance_width(vy, T)
+        assert width >= P.nominal_width_m
+        assert width - abs(vy) * T >= P.min_lateral_m(0.0) + P.lateral_margin_m - 1e-12
+
+
+def test_the_dcm_offset_is_where_the_planner_puts_the_dcm_relative_to_the_landing_foot():
+    planner = FootstepPlanner(P)
+    cmd, T = (0.3, 0.05, 0.0), 0.4
+    com, vel = np.array([0.02, -0.05]), np.array([0.3, 0.05])
+    step = planner.plan("left", 0.0, 0.3, T, com, vel, 0.0, cmd, (0.0, -0.1), 0.0)
+    w = P.omega
+    dcm_td = np.array([0.0, -0.1]) + (com + vel / w - np.array([0.0, -0.1])) * math.exp(w * 0.3)
+    np.testing.assert_allclose(step.position[:2] + planner.dcm_offset("left", cmd, T, 0.0), dcm_td, atol=1e-9)

@@ -69,3 +69,28 @@ def test_a_malformed_plan_message_is_refused_with_the_field_named(walking_plan):
     fields["states"][3] = np.nan
     with pytest.raises(PlanDecodeError, match="finite"):
         decode(fields, 0.0)
+
+
+def test_a_turning_swing_reports_the_yaw_rate_of_its_yaw_profile():
+    from humanoid_control.planning.locomotion import YawSwing
+    sw = YawSwing(np.zeros(3), np.array([0.2, 0.1, 0.0]), 1.0, 0.32, 0.06, yaw_start=0.1, yaw_end=0.4)
+    for t in (1.01, 1.1, 1.16, 1.3):
+        h = 1e-6
+        fd = (sw.yaw_at(t + h) - sw.yaw_at(t - h)) / (2 * h)
+        assert sw.yaw_rate_at(t) == pytest.approx(fd, rel=1e-5, abs=1e-8)
+    assert sw.yaw_rate_at(0.9) == 0.0 and sw.yaw_rate_at(1.4) == 0.0
+
+
+def test_a_turn_command_turns_the_heading_reference_at_the_commanded_rate(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    planner.update(0.0, q, v, (0.0, 0.0, 0.0))
+    first = planner.update(0.01, q, v, (0.0, 0.0, 0.5))
+    later = planner.update(0.21, q, v, (0.0, 0.0, 0.5))
+    assert later.base_yaw0 - first.base_yaw0 == pytest.approx(0.5 * 0.2, abs=1e-9)
+    assert later.base_yaw_rate == 0.5
+    ref = later.reference_at(0.25)
+    assert ref.base_yaw == pytest.approx(later.base_yaw0 + 0.5 * 0.04) and ref.base_yaw_rate == 0.5
+    # the base did not follow (q is frozen): the reference runs at most max_heading_lead_rad ahead
+    lead = planner.update(2.0, q, v, (0.0, 0.0, 0.5)).base_yaw0
+    assert lead == pytest.approx(planner.params.max_heading_lead_rad)

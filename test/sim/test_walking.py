@@ -1,9 +1,9 @@
 """Gait suite (lockstep): the MPC node plans, the WBC follows, the robot walks on /cmd_vel.
 
-Interim state of issue #3: forward walking (0.3 and 0.8 m/s), backward walking and
-stopping are covered with interim bounds; the issue's full suite (0.5 m/s within 15 %,
-lateral, turning, start-stop-start, pushes while walking, friction 0.6) is not yet met and
-not yet asserted."""
+State of issue #3: forward 0.3 / 0.5 (10 s, < 15 %) / 0.8 m/s, backward 0.3 m/s, turning in
+place at 0.5 rad/s and stopping are asserted below. Not yet met, so not yet asserted:
+sideways 0.2 m/s (walks in the bare loop, falls through the nodes), start-stop-start, a push
+while walking recovered by stepping, friction 0.6 (see the issue notes)."""
 import json
 
 import pytest
@@ -47,3 +47,24 @@ def test_the_humanoid_walks_backward_without_falling(tmp_path, ros_domain):
     assert code == 0 and r["fell"] is False
     assert r["mean_velocity"]["vx"] < -0.2
     assert r["steps_taken"] >= 6
+
+
+def test_the_humanoid_walks_at_half_a_metre_per_second_for_ten_seconds_within_fifteen_percent(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--duration", "12.5", "--cmd-vel", "1:0.5,0,0", "--cmd-vel", "11:0,0,0")
+    assert code == 0 and r["fell"] is False
+    assert r["velocity_tracking_error"] < 0.15
+    (segment,) = r["velocity_segments"]
+    assert segment["t_end_s"] - segment["t_start_s"] == pytest.approx(10.0)
+    assert abs(segment["mean"][1]) < 0.075 and abs(segment["mean"][2]) < 0.1  # no sideways drift, no turning
+    assert r["steps_taken"] >= 24
+    assert r["foot_slip_max_m"] < 0.03
+    assert r["mpc"]["rate_hz"] >= 99.0
+
+
+def test_the_humanoid_turns_in_place_at_half_a_radian_per_second(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--duration", "8.5", "--cmd-vel", "1:0,0,0.5", "--cmd-vel", "7:0,0,0")
+    assert code == 0 and r["fell"] is False
+    (segment,) = r["velocity_segments"]
+    assert segment["mean"][2] == pytest.approx(0.5, rel=0.15)  # measured 0.50 (bare loop)
+    assert abs(segment["mean"][0]) < 0.1 and abs(segment["mean"][1]) < 0.1  # turns on the spot
+    assert r["foot_slip_max_m"] < 0.03

@@ -1,0 +1,85 @@
+"""Walking-speed feedback: integral action on the speed measured over whole gait cycles.
+
+The MPC tracks a CoM velocity reference and the footstep planner places feet for the
+commanded speed, but the whole chain (the MPC's model, the whole-body QP, the robot's swing
+legs) walks with a bias of its own: on the 30-joint humanoid about +0.08 m/s in the
+direction of travel. The CoM speed also swings within each step, so the measurement is the
+mean velocity over one gait cycle (two steps, touch-down to touch-down), compared with the
+command for that cycle; the error is integrated into a bias that is subtracted from the
+command the MPC's reference follows.
+
+Velocities are (x, y) in the heading frame [m/s]; positions world x, y [m]; times [s].
+ROS-free."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from humanoid_control.errors import check_ranges
+
+
+@dataclass(frozen=True)
+class VelocityFeedbackParams:
+    gain: float = 0.5  # [-] share of a cycle's forward speed error added to the bias, [0, 1]
+    gain_lateral: float = 0.5  # [-] the same sideways, when walking sideways or turning, [0, 1]
+    limit_mps: float = 0.3  # [m/s] largest bias per axis, [0, 1]
+
+    def validate(self) -> "VelocityFeedbackParams":
+        check_ranges(self, (("gain", 0.0, 1.0), ("gain_lateral", 0.0, 1.0), ("limit_mps", 0.0, 1.0)),
+                     "velocity_feedback")
+        return self
+
+
+def _rotation(yaw: float) -> np.ndarray:
+    c, s = math.cos(yaw), math.sin(yaw)
+    return np.array([[c, -s], [s, c]])
+
+
+class CycleVelocityFeedback:
+    """Call :meth:`update` at every planning tick; the bias changes once per step."""
+
+    def __init__(self, params: VelocityFeedbackParams | None = None):
+        self.params = (params or VelocityFeedbackParams()).validate()
+        self.bias = np.zeros(2)  # [m/s] heading frame, subtracted from the command
+        self._marks: list = []  # (t, com_xy, heading, cmd_xy) at the last step starts
+        self._step = None
+
+    def reset(self) -> None:
+        """Standing: forget the bias and the cycle in progress."""
+        self.bias = np.zeros(2)
+        self._marks.clear()
+        self._step = None
+
+    def update(self, t: float, step_index: int, com_xy, heading: float, cmd_xy, wz: float = 0.0) -> np.ndarray:
+        """``step_index`` of the gait phase at ``t`` (< 0 while standing), the measured CoM
+        ``com_xy`` [m] world, the ``heading`` [rad], the commanded (vx, vy) [m/s] and turning
+        rate ``wz`` [rad/s].
+        Returns the bias (2,) [m/s] in the heading frame."""
+        if step_index < 0:
+            self.reset()
+            return self.bias
+        if step_index == self._step:
+            return self.bias
+        self._step = step_index
+        cmd = (float(cmd_xy[0]), float(cmd_xy[1]))
+        self._marks.append((float(t), np.asarray(com_xy, dtype=float)[:2].copy(), float(heading), cmd))
+        del self._marks[:-3]
+        if len(self._marks) < 3 or any(m[3] != cmd for m in self._marks):
+            return self.bias  # not a whole cycle at this command yet
+        (t0, c0, h0, _), _, (t1, c1, h1, _) = self._marks
+        if t1 - t0 <= 0.0:
+            return self.bias
+        v_world = (c1 - c0) / (t1 - t0)
+        h_mid = h0 + 0.5 * ((h1 - h0 + math.pi) % (2 * math.pi) - math.pi)
+        error_world = v_world - _rotation(h_mid) @ np.array(cmd)
+        error = _rotation(heading).T @ error_world
+        lim = self.params.limit_mps
+        # Sideways speed is corrected only when the command walks sideways or turns: in straight
+        # walking the step-to-step sway makes the sideways mean noisy, and feeding it back
+        # made straight walks at 0.5 m/s sway out of step (measured, 12 s runs).
+        sideways = abs(cmd[1]) >= 0.05 or abs(float(wz)) >= 0.1
+        gains = np.array([self.params.gain, self.params.gain_lateral if sideways else 0.0])
+        self.bias = np.clip(self.bias + gains * error, -lim, lim)
+        return self.bias

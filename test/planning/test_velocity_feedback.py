@@ -1,0 +1,52 @@
+import math
+
+import numpy as np
+import pytest
+
+from humanoid_control.errors import ParameterRangeError
+from humanoid_control.planning.velocity_feedback import CycleVelocityFeedback, VelocityFeedbackParams
+
+
+def _walk(fb, speed_world, heading, cmd, steps, T=0.4, t0=0.0):
+    """Feed one mark per step start of a CoM moving at ``speed_world`` (2,) [m/s]."""
+    for k in range(steps):
+        t = t0 + k * T
+        fb.update(t, k, np.asarray(speed_world) * t, heading, cmd)
+    return fb.bias.copy()
+
+
+def test_a_robot_walking_too_fast_builds_a_bias_of_gain_times_the_error_per_cycle():
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=0.5, gain_lateral=0.0))
+    bias = _walk(fb, (0.58, 0.0), 0.0, (0.5, 0.0), steps=3)  # the first whole cycle ends at the third mark
+    np.testing.assert_allclose(bias, [0.5 * 0.08, 0.0], atol=1e-9)
+    fb.update(0.85, 2, (0.58 * 0.85, 0.0), 0.0, (0.5, 0.0))  # same step: no new measurement
+    np.testing.assert_allclose(fb.bias, [0.04, 0.0], atol=1e-9)
+    fb.update(1.2, 3, (0.58 * 1.2, 0.0), 0.0, (0.5, 0.0))  # next step closes the next cycle
+    np.testing.assert_allclose(fb.bias, [0.08, 0.0], atol=1e-9)
+
+
+def test_the_error_is_measured_in_the_heading_frame():
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, gain_lateral=1.0))
+    heading = math.pi / 2  # walking along world +y
+    bias = _walk(fb, (0.0, 0.6), heading, (0.5, 0.0), steps=3)
+    np.testing.assert_allclose(bias, [0.1, 0.0], atol=1e-9)
+
+
+def test_standing_resets_the_bias_and_a_new_command_waits_for_a_whole_cycle():
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0))
+    _walk(fb, (0.7, 0.0), 0.0, (0.5, 0.0), steps=3)
+    assert fb.bias[0] == pytest.approx(0.2)
+    fb.update(2.0, 3, (1.4, 0.0), 0.0, (0.3, 0.0))  # command changed: not a cycle at this command yet
+    assert fb.bias[0] == pytest.approx(0.2)
+    fb.update(3.0, -1, (1.4, 0.0), 0.0, (0.0, 0.0))
+    np.testing.assert_array_equal(fb.bias, 0.0)
+
+
+def test_the_bias_is_limited():
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, limit_mps=0.1))
+    assert _walk(fb, (2.0, 0.0), 0.0, (0.5, 0.0), steps=3)[0] == pytest.approx(0.1)
+
+
+def test_bad_feedback_parameters_are_named():
+    with pytest.raises(ParameterRangeError, match="gain"):
+        VelocityFeedbackParams(gain=2.0).validate()
