@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from humanoid_control.errors import ConfigError
+from humanoid_control.planning.planar import rotation_2d, wrap_angle
 
 GRAVITY = 9.81
 
@@ -70,10 +71,6 @@ class Footstep:
     t_touchdown: float  # [s]
 
 
-def _wrap(a: float) -> float:
-    return (a + math.pi) % (2 * math.pi) - math.pi
-
-
 class FootstepPlanner:
     def __init__(self, params: FootstepParams | None = None, left: str = "left", right: str = "right"):
         self.params = (params or FootstepParams()).validate()
@@ -97,7 +94,6 @@ class FootstepPlanner:
         the other foot's sole (world), the pendulum's pivot until touch-down."""
         p = self.params
         w = p.omega
-        self.side_sign(foot)  # names an unknown foot
         dt = max(t_touchdown - t, 0.0)
         wz = float(cmd_velocity[2])
         yaw_td = base_yaw + wz * dt
@@ -116,21 +112,7 @@ class FootstepPlanner:
         width = self.stance_width(vy, step_period_s)
         b = np.array([vx * step_period_s / (grow - 1.0),
                       vy * step_period_s / (grow - 1.0) - self.side_sign(foot) * width / (grow + 1.0)])
-        c, s = math.cos(heading_rad), math.sin(heading_rad)
-        return np.array([[c, -s], [s, c]]) @ b
-
-    def nominal_step(self, foot: str, stance_xy, stance_yaw: float, cmd_velocity, step_period_s: float,
-                     t_touchdown: float = 0.0, ground_z: float = 0.0) -> Footstep:
-        """Where ``foot`` lands in steady walking at the commanded velocity: one stride from
-        the stance foot, at the nominal width (used to preview steps beyond the next one)."""
-        vx, vy, wz = (float(c) for c in cmd_velocity)
-        sign = self.side_sign(foot)
-        yaw = stance_yaw + wz * step_period_s
-        heading = stance_yaw + 0.5 * wz * step_period_s
-        c, s = math.cos(heading), math.sin(heading)
-        rel = np.array([vx * step_period_s, sign * self.stance_width(vy, step_period_s) + vy * step_period_s])
-        target = np.asarray(stance_xy, dtype=float) + np.array([[c, -s], [s, c]]) @ rel
-        return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
+        return rotation_2d(heading_rad) @ b
 
     def stance_width(self, vy: float, step_period_s: float) -> float:
         """Mean centre-to-centre width [m] of the gait at lateral speed ``vy`` [m/s]: the
@@ -146,17 +128,16 @@ class FootstepPlanner:
         to the stance foot."""
         p = self.params
         sign = self.side_sign(foot)
-        rel_yaw = _wrap(yaw - stance_yaw)
+        rel_yaw = wrap_angle(yaw - stance_yaw)
         # turning: the foot on the inside of the turn follows, it does not lead
         if rel_yaw * sign < 0:
             rel_yaw = 0.0
         rel_yaw = float(np.clip(rel_yaw, -p.max_yaw_step_rad, p.max_yaw_step_rad))
-        c, s = math.cos(stance_yaw), math.sin(stance_yaw)
-        R = np.array([[c, -s], [s, c]])
+        R = rotation_2d(stance_yaw)
         stance = np.asarray(stance_xy, dtype=float)
         rel = R.T @ (np.asarray(target_xy, dtype=float) - stance)
         rel[0] = float(np.clip(rel[0], -p.max_backward_m, p.max_forward_m))
         lateral = float(np.clip(sign * rel[1], p.min_lateral_m(rel_yaw), p.max_width_m))
         rel[1] = sign * lateral
         xy = stance + R @ rel
-        return Footstep(foot, np.array([xy[0], xy[1], ground_z]), _wrap(stance_yaw + rel_yaw), t_touchdown)
+        return Footstep(foot, np.array([xy[0], xy[1], ground_z]), wrap_angle(stance_yaw + rel_yaw), t_touchdown)

@@ -15,6 +15,7 @@ import pinocchio as pin
 from humanoid_control.mpc.centroidal_mpc import GRAVITY, CentroidalMpc, MpcParams, MpcProblem, MpcSolution
 from humanoid_control.planning.footstep_planner import FootstepParams, FootstepPlanner
 from humanoid_control.planning.gait_scheduler import GaitParams, GaitScheduler
+from humanoid_control.planning.planar import wrap_angle
 from humanoid_control.planning.swing_trajectory import SwingTrajectory
 from humanoid_control.planning.velocity_feedback import CycleVelocityFeedback, VelocityFeedbackParams
 from humanoid_control.robot.model import RobotModel
@@ -53,7 +54,7 @@ class LocomotionPlan:
     dt: float  # [s] MPC knot spacing
     feet: tuple
     phases: list  # gait phases (snapshot)
-    swings: dict  # foot -> SwingTrajectory (current or imminent swing)
+    swings: dict  # foot -> YawSwing (current or imminent swing)
     footholds: list  # [Foothold] planned landings in the horizon
     base_yaw_rate: float = 0.0  # [rad/s] commanded
     base_yaw0: float = 0.0  # [rad] heading at t0
@@ -84,8 +85,7 @@ class LocomotionPlan:
         for f, traj in self.swings.items():
             if not contacts[f]:
                 st = traj.evaluate(t)
-                swing[f] = SwingReference(st.position, traj.yaw_at(t), st.velocity, st.acceleration,
-                                          traj.yaw_rate_at(t) if hasattr(traj, "yaw_rate_at") else 0.0)
+                swing[f] = SwingReference(st.position, traj.yaw_at(t), st.velocity, st.acceleration, traj.yaw_rate_at(t))
         wrenches = {f: w[i].copy() for i, f in enumerate(self.feet) if contacts[f]}
         return WbcReference(contacts, com, vel, acc, wrenches, swing,
                             base_yaw=self.base_yaw0 + self.base_yaw_rate * (t - self.t0), base_yaw_rate=self.base_yaw_rate)
@@ -101,16 +101,14 @@ class YawSwing(SwingTrajectory):
     def yaw_at(self, t: float) -> float:
         s = min(max((t - self.t_start) / self.duration, 0.0), 1.0)
         blend = s * s * (3 - 2 * s)
-        d = (self.yaw_end - self.yaw_start + math.pi) % (2 * math.pi) - math.pi
-        return self.yaw_start + blend * d
+        return self.yaw_start + blend * wrap_angle(self.yaw_end - self.yaw_start)
 
     def yaw_rate_at(self, t: float) -> float:
         """[rad/s] d(yaw_at)/dt."""
         s = (t - self.t_start) / self.duration
         if not 0.0 < s < 1.0:
             return 0.0
-        d = (self.yaw_end - self.yaw_start + math.pi) % (2 * math.pi) - math.pi
-        return 6.0 * s * (1 - s) * d / self.duration
+        return 6.0 * s * (1 - s) * wrap_angle(self.yaw_end - self.yaw_start) / self.duration
 
     def retarget(self, t: float, new_target, yaw_end: float | None = None):
         new = super().retarget(t, new_target)
@@ -195,7 +193,7 @@ class LocomotionPlanner:
             self.heading = measured
         else:
             self.heading += wz * max(t - self._t_last, 0.0)
-            lead = (self.heading - measured + math.pi) % (2 * math.pi) - math.pi
+            lead = wrap_angle(self.heading - measured)
             lim = self.params.max_heading_lead_rad
             self.heading = measured + min(max(lead, -lim), lim)
         self._t_last = t

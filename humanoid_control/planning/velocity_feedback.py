@@ -12,12 +12,12 @@ Velocities are (x, y) in the heading frame [m/s]; positions world x, y [m]; time
 ROS-free."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from humanoid_control.errors import check_ranges
+from humanoid_control.planning.planar import rotation_2d, wrap_angle
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,6 @@ class VelocityFeedbackParams:
         check_ranges(self, (("gain", 0.0, 1.0), ("gain_lateral", 0.0, 1.0), ("limit_mps", 0.0, 1.0)),
                      "velocity_feedback")
         return self
-
-
-def _rotation(yaw: float) -> np.ndarray:
-    c, s = math.cos(yaw), math.sin(yaw)
-    return np.array([[c, -s], [s, c]])
 
 
 class CycleVelocityFeedback:
@@ -72,9 +67,9 @@ class CycleVelocityFeedback:
         if t1 - t0 <= 0.0:
             return self.bias
         v_world = (c1 - c0) / (t1 - t0)
-        h_mid = h0 + 0.5 * ((h1 - h0 + math.pi) % (2 * math.pi) - math.pi)
-        error_world = v_world - _rotation(h_mid) @ np.array(cmd)
-        error = _rotation(heading).T @ error_world
+        h_mid = h0 + 0.5 * wrap_angle(h1 - h0)
+        error_world = v_world - rotation_2d(h_mid) @ np.array(cmd)
+        error = rotation_2d(heading).T @ error_world
         lim = self.params.limit_mps
         # Sideways speed is corrected only when the command walks sideways or turns: in straight
         # walking the step-to-step sway makes the sideways mean noisy, and feeding it back

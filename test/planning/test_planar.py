@@ -1,0 +1,18 @@
+import math
+
+import numpy as np
+import pytest
+
+from humanoid_control.planning.planar import rotation_2d, wrap_angle
+
+
+@pytest.mark.parametrize("a, wrapped", [(0.0, 0.0), (3 * math.pi / 2, -math.pi / 2), (-3 * math.pi / 2, math.pi / 2),
+                                        (math.pi, -math.pi), (7.0, 7.0 - 2 * math.pi)])
+def test_angles_wrap_into_minus_pi_to_pi(a, wrapped):
+    assert wrap_angle(a) == pytest.approx(wrapped)
+
+
+def test_the_rotation_takes_the_heading_x_axis_to_the_world_heading_direction():
+    R = rotation_2d(0.3)
+    np.testing.assert_allclose(R @ [1.0, 0.0], [math.cos(0.3), math.sin(0.3)])
+    np.testing.assert_allclose(R.T @ R, np.eye(2), atol=1e-15)
