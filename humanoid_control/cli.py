@@ -307,8 +307,13 @@ def _print_summary(r: dict, args) -> None:
           f"CoM drift {r['com_drift_xy_m']} m")
     print(f"  estimator: position RMSE {r['estimator_pos_rmse_m']} m, velocity RMSE {r['estimator_vel_rmse_mps']} m/s")
     for p in r["pushes"]:
-        print(f"  push at {p['t_s']} s: {p['impulse_Ns']} N·s (Δv {p['delta_v_mps']} m/s) -> "
-              f"{'recovered' if p['recovered'] else 'NOT recovered'}")
+        walking = any(abs(c) > 1e-6 for c in p["command"])
+        if walking:
+            verdict = (f"{'back to the command' if p['back_to_command'] else 'NOT back to the command'} "
+                       f"(speed error {p['speed_error_end_mps']} m/s, {p['steps_in_window']} steps)")
+        else:
+            verdict = "recovered" if p["recovered"] else "NOT recovered"
+        print(f"  push at {p['t_s']} s: {p['impulse_Ns']} N·s (Δv {p['delta_v_mps']} m/s) -> {verdict}")
     for seg in r.get("velocity_segments", []):
         c, m = seg["command"], seg["mean"]
         print(f"  walk {seg['t_start_s']}–{seg['t_end_s']} s: command ({c[0]:.2f}, {c[1]:.2f}, {c[2]:.2f}) -> mean "

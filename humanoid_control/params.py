@@ -161,6 +161,8 @@ MPC = (
           description="share of a gait cycle's forward speed error fed back into the MPC's reference"),
     Param("speed_feedback_gain_lateral", 0.5, "", 0.0, 1.0,
           description="the same sideways, used when walking sideways or turning"),
+    Param("speed_feedback_disturbance_mps", 0.25, "m/s", 0.001, 2.0,
+          description="a gait cycle further off the command is a disturbance (a push), not fed back"),
     Param("max_vx", 0.8, "m/s", 0.0, 3.0, description="forward/backward speed limit"),
     Param("max_vy", 0.3, "m/s", 0.0, 1.0, description="lateral speed limit"),
     Param("max_wz", 1.0, "rad/s", 0.0, 3.0, description="turning rate limit"),

@@ -42,7 +42,8 @@ class MpcNode(StampSynced, Node):
         self.robot = RobotModel.load(cfg["robot"])
         gait = GaitParams(cfg["step_period_s"], cfg["double_support_ratio"], cfg["step_height_m"])
         mpc = MpcParams(horizon_s=cfg["horizon_s"], knots=cfg["knots"], friction_coefficient=cfg["friction_coefficient"])
-        speed = VelocityFeedbackParams(cfg["speed_feedback_gain"], cfg["speed_feedback_gain_lateral"])
+        speed = VelocityFeedbackParams(cfg["speed_feedback_gain"], cfg["speed_feedback_gain_lateral"],
+                                       disturbance_mps=cfg["speed_feedback_disturbance_mps"])
         self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
                                                                       velocity_feedback=speed.validate()))
         self.period_ns = int(round(1e9 / cfg["rate_hz"]))

@@ -39,7 +39,8 @@ class FootstepParams:
     lateral_margin_m: float = 0.04  # [m] sideways walking: the trailing step keeps this above the minimum, [0, 0.2]
     max_forward_m: float = 0.35  # [m] swing foot ahead of the stance foot, [0.05, 1]
     max_backward_m: float = 0.25  # [m] swing foot behind the stance foot, [0.05, 1]
-    max_width_m: float = 0.4  # [m] largest centre-to-centre lateral distance, [0.1, 1]
+    max_width_m: float = 0.4  # [m] largest centre-to-centre lateral distance (the legs' reach), [0.1, 1]
+    width_slack_m: float = 0.22  # [m] a step lands at most this much wider than the gait's leading step, [0, 1]
     max_yaw_step_rad: float = 0.35  # [rad] largest change of foot yaw per step, [0, 1]
     com_height_m: float = 0.8  # [m] for ω of the capture-point feedback, [0.2, 2]
 
@@ -102,7 +103,8 @@ class FootstepPlanner:
         dcm_td = stance + (dcm - stance) * math.exp(w * dt)
         target = dcm_td - self.dcm_offset(foot, cmd_velocity, step_period_s, yaw_td)
         yaw = yaw_td + wz * step_period_s / 2
-        return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
+        return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z,
+                                  self.width_limit(float(cmd_velocity[1]), step_period_s))
 
     def dcm_offset(self, foot: str, cmd_velocity, step_period_s: float, heading_rad: float) -> np.ndarray:
         """(2,) [m] world: where the DCM is, relative to ``foot``, when it touches down in
@@ -122,11 +124,22 @@ class FootstepPlanner:
         p = self.params
         return max(p.nominal_width_m, p.min_lateral_m(0.0) + p.lateral_margin_m + abs(vy) * step_period_s)
 
-    def make_feasible(self, foot: str, target_xy, yaw: float, stance_xy, stance_yaw: float,
-                      t_touchdown: float = 0.0, ground_z: float = 0.0) -> Footstep:
-        """Clamp a desired landing pose into the reachable, collision-free region relative
-        to the stance foot."""
+    def width_limit(self, vy: float, step_period_s: float) -> float:
+        """Widest centre-to-centre step [m] at lateral speed ``vy`` [m/s]: the gait's leading
+        step (stance width + |vy|·T) plus ``width_slack_m`` for capture steps, within the
+        legs' reach ``max_width_m``. Straight walking keeps the hip abduction it does not need
+        in reserve (wider steps at 0.8 m/s swayed the robot off its speed, measured); walking
+        sideways gets the reach its leading steps need."""
         p = self.params
+        gait = self.stance_width(vy, step_period_s) + abs(vy) * step_period_s
+        return min(p.max_width_m, gait + p.width_slack_m)
+
+    def make_feasible(self, foot: str, target_xy, yaw: float, stance_xy, stance_yaw: float,
+                      t_touchdown: float = 0.0, ground_z: float = 0.0, max_width_m: float | None = None) -> Footstep:
+        """Clamp a desired landing pose into the reachable, collision-free region relative
+        to the stance foot (``max_width_m`` [m]: a narrower width limit than the reach)."""
+        p = self.params
+        widest = p.max_width_m if max_width_m is None else min(max_width_m, p.max_width_m)
         sign = self.side_sign(foot)
         rel_yaw = wrap_angle(yaw - stance_yaw)
         # turning: the foot on the inside of the turn follows, it does not lead
@@ -137,7 +150,7 @@ class FootstepPlanner:
         stance = np.asarray(stance_xy, dtype=float)
         rel = R.T @ (np.asarray(target_xy, dtype=float) - stance)
         rel[0] = float(np.clip(rel[0], -p.max_backward_m, p.max_forward_m))
-        lateral = float(np.clip(sign * rel[1], p.min_lateral_m(rel_yaw), p.max_width_m))
+        lateral = float(np.clip(sign * rel[1], p.min_lateral_m(rel_yaw), max(widest, p.min_lateral_m(rel_yaw))))
         rel[1] = sign * lateral
         xy = stance + R @ rel
         return Footstep(foot, np.array([xy[0], xy[1], ground_z]), wrap_angle(stance_yaw + rel_yaw), t_touchdown)

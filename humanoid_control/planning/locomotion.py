@@ -34,6 +34,9 @@ class LocomotionParams:
     velocity_feedback: VelocityFeedbackParams = VelocityFeedbackParams()
 
 
+MAX_STEP_ABDUCTION_RAD = 0.17  # [rad] (≈ 10°) per leg, sets the widest stance the footstep planner may use
+
+
 def yaw_of(R: np.ndarray) -> float:
     return math.atan2(R[1, 0], R[0, 0])
 
@@ -133,8 +136,11 @@ class LocomotionPlanner:
         self.com_height = float(pin.centerOfMass(robot.model, data, q0)[2])
         width = float(abs(soles[self.feet[0]][1] - soles[self.feet[1]][1]))
         fc = robot.config.feet[self.feet[0]]
+        # widest stance: each leg abducted by MAX_STEP_ABDUCTION_RAD from the nominal stance (sideways walking
+        # at 0.2 m/s needs leading steps of ~0.35 m on the 0.2-m-hip humanoid; 0.4 m clamped them and it fell)
+        max_width = width + 2.0 * self.com_height * math.tan(MAX_STEP_ABDUCTION_RAD)
         fp = dict(nominal_width_m=width, foot_length_m=fc.length, foot_width_m=fc.width, com_height_m=self.com_height,
-                  max_width_m=max(0.4, 1.5 * width), clearance_m=min(0.03, max(0.0, width - fc.width - 0.01)))
+                  max_width_m=max_width, clearance_m=min(0.03, max(0.0, width - fc.width - 0.01)))
         fp.update(self.params.footstep_overrides)
         self.footsteps = FootstepPlanner(FootstepParams(**fp), *self.feet)
         self.gait = GaitScheduler(self.feet, self.params.gait)

@@ -6,7 +6,9 @@ legs) walks with a bias of its own: on the 30-joint humanoid about +0.08 m/s in 
 direction of travel. The CoM speed also swings within each step, so the measurement is the
 mean velocity over one gait cycle (two steps, touch-down to touch-down), compared with the
 command for that cycle; the error is integrated into a bias that is subtracted from the
-command the MPC's reference follows.
+command the MPC's reference follows. A cycle further off than ``disturbance_mps`` (a push,
+a stumble) is not a bias: the footstep planner's capture-point feedback deals with it, and
+integrating it would leave the robot walking off the command once the push is absorbed.
 
 Velocities are (x, y) in the heading frame [m/s]; positions world x, y [m]; times [s].
 ROS-free."""
@@ -25,9 +27,11 @@ class VelocityFeedbackParams:
     gain: float = 0.5  # [-] share of a cycle's forward speed error added to the bias, [0, 1]
     gain_lateral: float = 0.5  # [-] the same sideways, when walking sideways or turning, [0, 1]
     limit_mps: float = 0.3  # [m/s] largest bias per axis, [0, 1]
+    disturbance_mps: float = 0.25  # [m/s] a cycle off the command by more is a disturbance, not a bias, (0, 2]
 
     def validate(self) -> "VelocityFeedbackParams":
-        check_ranges(self, (("gain", 0.0, 1.0), ("gain_lateral", 0.0, 1.0), ("limit_mps", 0.0, 1.0)),
+        check_ranges(self, (("gain", 0.0, 1.0), ("gain_lateral", 0.0, 1.0), ("limit_mps", 0.0, 1.0),
+                            ("disturbance_mps", 1e-3, 2.0)),
                      "velocity_feedback")
         return self
 
@@ -70,6 +74,8 @@ class CycleVelocityFeedback:
         h_mid = h0 + 0.5 * wrap_angle(h1 - h0)
         error_world = v_world - rotation_2d(h_mid) @ np.array(cmd)
         error = rotation_2d(heading).T @ error_world
+        if float(np.linalg.norm(error)) > self.params.disturbance_mps:
+            return self.bias
         lim = self.params.limit_mps
         # Sideways speed is corrected only when the command walks sideways or turns: in straight
         # walking the step-to-step sway makes the sideways mean noisy, and feeding it back

@@ -11,12 +11,21 @@ Keys (units in the names):
   estimator_pos_rmse_m      RMSE of |p_est - p_true| (base position, odom = world at start)
   estimator_pos_drift_m     |p_est - p_true| at the end
   estimator_vel_rmse_mps    RMSE of |v_est - v_true| (base linear velocity, world axes)
-  pushes                    [{t_s, force_N, duration_s, impulse_Ns, delta_v_mps, recovered}]
+  pushes                    [{t_s, force_N, duration_s, impulse_Ns, delta_v_mps, recovered,
+                              command, steps_in_window, speed_error_end_mps, back_to_command}]
                             recovered: no fall from the push until the window closes and the
                             horizontal base speed is back under 0.1 m/s when it closes; the
                             window is 3 s after the push ends, cut short by the next push, the
                             next velocity command or the end of the run, and a window shorter
-                            than 1 s counts as not recovered
+                            than 1 s counts as not recovered. That is the standing criterion;
+                            for a push while walking see back_to_command:
+                              command               [vx, vy, wz] scripted when the push starts
+                              steps_in_window       touch-downs from the push to the window's end
+                              speed_error_end_mps   |mean horizontal velocity − command| (heading
+                                                    frame) over the window's last 0.8 s, null when
+                                                    the window is shorter than 1 s
+                              back_to_command       no fall in the window and speed_error_end_mps
+                                                    within max(0.1, 0.25·|command_xy|) m/s
   distance_m                horizontal path length of the CoM (sampled every 10 ms)
   mean_velocity             {vx, vy, wz}: mean base velocity in the heading frame while a
                             non-zero command holds [m/s, m/s, rad/s] (null without commands)
@@ -43,6 +52,8 @@ FALL_TILT_RAD = 1.0
 RECOVERY_WINDOW_S = 3.0
 RECOVERY_WINDOW_MIN_S = 1.0
 RECOVERED_SPEED_MPS = 0.1
+RECOVERY_MEAN_S = 0.8  # [s] the walking verdict averages the velocity over this (two steps of 0.4 s)
+RECOVERED_SPEED_RATIO = 0.25  # [-] walking: back within this share of the commanded speed (or 0.1 m/s)
 
 
 def _rot_z_axis(q_xyzw) -> np.ndarray:
@@ -100,6 +111,7 @@ class ReportBuilder:
         self.mpc = None  # {solve_p50_ms, solve_p99_ms, rate_hz}
         self._air_since = {}  # foot -> time it left the ground
         self.steps = 0
+        self.step_times = []  # [s] touch-downs counted in steps
         self.foot_slip_max_m = None  # [m] from the driver (simulation ground truth)
 
     def add_ground_truth(self, ns: int, p, q_xyzw, v_local, com, w_local=(0.0, 0.0, 0.0)) -> None:
@@ -141,6 +153,7 @@ class ReportBuilder:
                 since = self._air_since.pop(foot, None)
                 if since is not None and t - since >= 0.1:
                     self.steps += 1
+                    self.step_times.append(t)
 
     def walking_figures(self) -> dict:
         t = np.array(self.t)
@@ -207,6 +220,33 @@ class ReportBuilder:
     def fell_at(self, i: int) -> bool:
         return self.height[i] < 0.5 * self.h0 or self.tilt[i] > FALL_TILT_RAD
 
+    def command_at(self, t: float) -> np.ndarray:
+        """The scripted command (vx, vy, wz) holding at time ``t`` [s] (zero before the first)."""
+        v = np.zeros(3)
+        for t0, cmd in sorted(self.commands):
+            if t0 <= t:
+                v = np.asarray(cmd, dtype=float)
+        return v
+
+    def _walking_recovery(self, t: np.ndarray, p, end: float, idx: np.ndarray) -> dict:
+        """The push row's walking keys (see the module docstring) for the window ``idx``."""
+        cmd = self.command_at(p.t)
+        steps = sum(1 for s in self.step_times if p.t <= s <= end)
+        out = {"command": [float(x) for x in cmd], "steps_in_window": steps, "speed_error_end_mps": None,
+               "back_to_command": False}
+        if not len(idx) or end - (p.t + p.duration) < RECOVERY_WINDOW_MIN_S:
+            return out
+        tail = idx[t[idx] >= end - RECOVERY_MEAN_S]
+        yaw = np.array(self.yaw)[tail]
+        vw = np.array(self.vel_world)[tail, :2].mean(axis=0) if len(tail) else np.zeros(2)
+        c, s = math.cos(float(np.mean(yaw))), math.sin(float(np.mean(yaw)))
+        v_head = np.array([c * vw[0] + s * vw[1], -s * vw[0] + c * vw[1]])
+        err = float(np.linalg.norm(v_head - cmd[:2]))
+        out["speed_error_end_mps"] = round(err, 4)
+        bound = max(RECOVERED_SPEED_MPS, RECOVERED_SPEED_RATIO * float(np.linalg.norm(cmd[:2])))
+        out["back_to_command"] = bool(not any(self.fell_at(i) for i in idx) and err <= bound)
+        return out
+
     def build(self, wall_time_s: float, pushes=()) -> dict:
         t = np.array(self.t)
         n = len(t)
@@ -225,8 +265,10 @@ class ReportBuilder:
             recovered = bool(len(idx) and end - (p.t + p.duration) >= RECOVERY_WINDOW_MIN_S
                              and not any(self.fell_at(i) for i in idx)
                              and np.linalg.norm(self.vel_world[idx[-1]][:2]) < RECOVERED_SPEED_MPS)
-            push_rows.append({"t_s": p.t, "force_N": list(p.force), "duration_s": p.duration,
-                              "impulse_Ns": round(p.impulse, 4), "delta_v_mps": round(dv, 4), "recovered": recovered})
+            row = {"t_s": p.t, "force_N": list(p.force), "duration_s": p.duration,
+                   "impulse_Ns": round(p.impulse, 4), "delta_v_mps": round(dv, 4), "recovered": recovered}
+            row.update(self._walking_recovery(t, p, end, idx))
+            push_rows.append(row)
         return {
             "fell": bool(fell),
             "sim_time_s": round(sim_time, 4),

@@ -121,6 +121,22 @@ def test_walking_sideways_widens_the_stance_so_the_trailing_step_keeps_the_minim
         assert width - abs(vy) * T >= P.min_lateral_m(0.0) + P.lateral_margin_m - 1e-12
 
 
+def test_straight_walking_keeps_steps_narrower_than_the_reach_and_sideways_walking_may_use_it():
+    params = FootstepParams(nominal_width_m=0.18, max_width_m=0.45, width_slack_m=0.22)
+    planner = FootstepPlanner(params)
+    T = 0.4
+    assert planner.width_limit(0.0, T) == pytest.approx(0.18 + 0.22)
+    assert planner.width_limit(0.2, T) == pytest.approx(0.45)  # the gait's own leading step is 0.34 m
+    # a capture step far to the left while walking straight lands at the straight-walking limit
+    step = planner.plan("left", 0.0, 0.3, T, (0.0, 0.3), (0.0, 0.5), 0.0, (0.0, 0.0, 0.0), (0.0, 0.0), 0.0)
+    assert step.position[1] == pytest.approx(0.40)
+    step = planner.plan("left", 0.0, 0.3, T, (0.0, 0.3), (0.0, 0.5), 0.0, (0.0, 0.2, 0.0), (0.0, 0.0), 0.0)
+    assert step.position[1] == pytest.approx(0.45)
+    # the limit never undercuts the minimum distance of the soles
+    tight = FootstepPlanner(FootstepParams(nominal_width_m=0.18, width_slack_m=0.0))
+    assert tight.width_limit(0.0, T) >= tight.params.min_lateral_m(0.0)
+
+
 def test_the_dcm_offset_is_where_the_planner_puts_the_dcm_relative_to_the_landing_foot():
     planner = FootstepPlanner(P)
     cmd, T = (0.3, 0.05, 0.0), 0.4

@@ -44,7 +44,20 @@ def test_standing_resets_the_bias_and_a_new_command_waits_for_a_whole_cycle():
 
 def test_the_bias_is_limited():
     fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, limit_mps=0.1))
-    assert _walk(fb, (2.0, 0.0), 0.0, (0.5, 0.0), steps=3)[0] == pytest.approx(0.1)
+    assert _walk(fb, (0.7, 0.0), 0.0, (0.5, 0.0), steps=3)[0] == pytest.approx(0.1)
+
+
+def test_a_cycle_far_off_the_command_is_a_disturbance_and_leaves_the_bias_alone():
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, disturbance_mps=0.25))
+    _walk(fb, (0.35, 0.0), 0.0, (0.3, 0.0), steps=3)
+    assert fb.bias[0] == pytest.approx(0.05)
+    # a push backwards: the CoM is carried back 0.12 m; both cycles that contain the push
+    # average under 0.05 m/s against 0.3 commanded
+    c_push = np.array([0.35 * 0.8 - 0.12, 0.0])
+    fb.update(1.2, 3, c_push, 0.0, (0.3, 0.0))
+    assert fb.bias[0] == pytest.approx(0.05)
+    fb.update(1.6, 4, c_push, 0.0, (0.3, 0.0))
+    assert fb.bias[0] == pytest.approx(0.05)
 
 
 def test_bad_feedback_parameters_are_named():

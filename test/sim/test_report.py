@@ -93,3 +93,39 @@ def test_walking_figures_measure_distance_mean_velocity_and_tracking_over_steady
 def test_without_commands_the_walking_figures_are_null():
     r = _builder(3.0, lambda t: 0.0).build(1.0)
     assert r["mean_velocity"] is None and r["velocity_tracking_error"] is None and r["steps_taken"] == 0
+
+
+def _walking_builder(duration_s, speed_of_t, step_period_s=0.4):
+    """0.3 m/s forward from t = 1 s, with a touch-down every step period while walking."""
+    b = _builder(duration_s, speed_of_t)
+    b.commands = [(1.0, (0.3, 0.0, 0.0))]
+    for ns in range(0, int(duration_s * 1000) + 1, 10):
+        t = ns * 1e-3
+        phase = (t - 1.0) % step_period_s
+        in_air = t >= 1.0 and phase < 0.3
+        b.add_contacts(int(ns * 1e6), {"left": not in_air, "right": True})
+    return b
+
+
+def test_a_push_while_walking_is_back_to_the_command_when_the_speed_returns_to_it():
+    speed = lambda t: 0.0 if t < 1.0 else (0.6 if 3.0 <= t < 4.0 else 0.3)  # noqa: E731
+    r = _walking_builder(7.0, speed).build(1.0, [Push(3.0, (120.0, 0.0, 0.0), 0.1)])
+    (p,) = r["pushes"]
+    assert p["command"] == [0.3, 0.0, 0.0]
+    assert p["back_to_command"] is True and p["speed_error_end_mps"] == pytest.approx(0.0, abs=1e-6)
+    assert p["recovered"] is False  # the standing criterion: still moving at 0.3 m/s
+    assert 7 <= p["steps_in_window"] <= 9  # a touch-down every 0.4 s over the 3.1-s window
+
+
+def test_a_push_while_walking_that_leaves_the_robot_too_fast_is_not_back_to_the_command():
+    speed = lambda t: 0.0 if t < 1.0 else (0.6 if t >= 3.0 else 0.3)  # noqa: E731
+    r = _walking_builder(7.0, speed).build(1.0, [Push(3.0, (120.0, 0.0, 0.0), 0.1)])
+    (p,) = r["pushes"]
+    assert p["back_to_command"] is False and p["speed_error_end_mps"] == pytest.approx(0.3, abs=1e-6)
+
+
+def test_a_standing_push_reports_a_zero_command_and_no_steps():
+    r = _builder(6.0, _settles_after(1.0)).build(1.0, [Push(1.0, (120.0, 0.0, 0.0), 0.1)])
+    (p,) = r["pushes"]
+    assert p["command"] == [0.0, 0.0, 0.0] and p["steps_in_window"] == 0
+    assert p["back_to_command"] is True and p["recovered"] is True
