@@ -15,7 +15,7 @@ import pinocchio as pin
 from humanoid_control.mpc.centroidal_mpc import GRAVITY, CentroidalMpc, MpcParams, MpcProblem, MpcSolution
 from humanoid_control.planning.footstep_planner import FootstepParams, FootstepPlanner
 from humanoid_control.planning.gait_scheduler import GaitParams, GaitScheduler
-from humanoid_control.planning.planar import wrap_angle
+from humanoid_control.planning.planar import circular_mean, wrap_angle
 from humanoid_control.planning.swing_trajectory import SwingTrajectory
 from humanoid_control.planning.velocity_feedback import CycleVelocityFeedback, VelocityFeedbackParams
 from humanoid_control.robot.model import RobotModel
@@ -193,8 +193,7 @@ class LocomotionPlanner:
         turns at the commanded rate, never more than max_heading_lead_rad from the base."""
         measured = s["base_yaw"]
         if self.gait.is_standing(t) and not self.gait.walk_requested:
-            yaws = [s["feet"][f][1] for f in self.feet]
-            self.heading = math.atan2(sum(math.sin(a) for a in yaws), sum(math.cos(a) for a in yaws))
+            self.heading = circular_mean([s["feet"][f][1] for f in self.feet])
         elif self.heading is None:
             self.heading = measured
         else:

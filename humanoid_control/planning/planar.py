@@ -15,3 +15,12 @@ def rotation_2d(yaw: float) -> np.ndarray:
     """(2, 2) rotation by ``yaw`` [rad]: heading frame → world for x, y vectors."""
     c, s = math.cos(yaw), math.sin(yaw)
     return np.array([[c, -s], [s, c]])
+
+
+def circular_mean(angles) -> float:
+    """Mean direction [rad] of ``angles`` [rad], in [−π, π]: right across the ±π seam, where
+    the arithmetic mean of π − ε and −π + ε would point the opposite way."""
+    a = np.asarray(angles, dtype=float)
+    if a.size == 0:
+        raise ValueError("circular_mean of no angles")
+    return math.atan2(float(np.sin(a).sum()), float(np.cos(a).sum()))

@@ -51,3 +51,22 @@ def support_rectangle(feet_corners_xy: list) -> tuple:
     """Axis-aligned bounding box (min_xy, max_xy) [m] of the stance feet's sole corners."""
     pts = np.vstack(feet_corners_xy)
     return pts.min(axis=0), pts.max(axis=0)
+
+
+def net_cop_xy(sole_positions: list, wrenches: list, min_normal_force_N: float = 1.0):
+    """Centre of pressure [m] (world x, y) of contact wrenches, or None when they carry less
+    than ``min_normal_force_N`` in all.
+
+    ``sole_positions``: (3,) [m] world points the wrenches act at; ``wrenches``: (6,)
+    [N, N·m] force and torque about that point, world axes. The CoP lies on the plane of the
+    soles' load-weighted height, where the total horizontal moment vanishes."""
+    p = np.asarray(sole_positions, dtype=float).reshape(-1, 3)
+    w = np.asarray(wrenches, dtype=float).reshape(-1, 6)
+    fz = float(w[:, 2].sum())
+    if fz < min_normal_force_N:
+        return None
+    z = float((p[:, 2] * w[:, 2]).sum()) / fz
+    dz = p[:, 2] - z
+    x = float((p[:, 0] * w[:, 2] - w[:, 4] - dz * w[:, 0]).sum()) / fz
+    y = float((p[:, 1] * w[:, 2] + w[:, 3] - dz * w[:, 1]).sum()) / fz
+    return np.array([x, y])

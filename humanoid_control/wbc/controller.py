@@ -13,8 +13,9 @@ import numpy as np
 import pinocchio as pin
 import proxsuite
 
+from humanoid_control.planning.planar import circular_mean
 from humanoid_control.robot.model import RobotModel
-from humanoid_control.wbc.balance import DcmBalance, support_rectangle
+from humanoid_control.wbc.balance import DcmBalance, net_cop_xy, support_rectangle
 from humanoid_control.wbc.constraints.contact_acceleration import ContactAcceleration
 from humanoid_control.wbc.constraints.contact_wrench_cone import ContactWrenchCone
 from humanoid_control.wbc.constraints.floating_base_dynamics import FloatingBaseDynamics
@@ -69,7 +70,7 @@ class WbcSolution:
     qdd: np.ndarray  # (nv,) [m/s², rad/s²]
     wrenches: dict  # contact -> (6,) [N, N·m], LWA at the sole
     tau: np.ndarray  # (nj,) [N·m]
-    cop_xy: np.ndarray = field(default_factory=lambda: np.zeros(2))  # [m] commanded CoP, world
+    cop_xy: np.ndarray = field(default_factory=lambda: np.zeros(2))  # [m] CoP of the solved contact wrenches, world
     dcm_xy: np.ndarray = field(default_factory=lambda: np.zeros(2))  # [m] measured DCM, world
     build_time_us: float = 0.0
     solve_time_us: float = 0.0
@@ -122,8 +123,8 @@ class WholeBodyController:
         base upright with the feet's mean yaw."""
         mid = np.mean([terms.feet_placement[c].translation for c in self.layout.contacts], axis=0)
         self.com_ref = np.array([mid[0], mid[1], terms.com[2]])
-        yaw = np.mean([np.arctan2(terms.feet_placement[c].rotation[1, 0], terms.feet_placement[c].rotation[0, 0])
-                       for c in self.layout.contacts])
+        yaw = circular_mean([np.arctan2(terms.feet_placement[c].rotation[1, 0], terms.feet_placement[c].rotation[0, 0])
+                             for c in self.layout.contacts])
         self.orientation_task.rotation_ref = pin.rpy.rpyToMatrix(0.0, 0.0, float(yaw))
 
     # ------------------------------------------------------------------ build / solve
@@ -260,7 +261,8 @@ class WholeBodyController:
         for c in lay.contacts:
             tau -= terms.J_feet[c][:, 6:].T @ wrenches[c]
         tau += self.robot.damping * v[6:]  # cancel the actuators' viscous friction
-        sol = WbcSolution(ok, status, iters, qdd, wrenches, tau, bal.cop_xy, bal.dcm_xy,
+        cop = net_cop_xy([terms.feet_placement[c].translation for c in lay.contacts], [wrenches[c] for c in lay.contacts])
+        sol = WbcSolution(ok, status, iters, qdd, wrenches, tau, bal.cop_xy if cop is None else cop, bal.dcm_xy,
                           (t1 - t0) * 1e6, (t2 - t1) * 1e6)
         if ok:
             self.last_solution = sol

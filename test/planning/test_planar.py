@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from humanoid_control.planning.planar import rotation_2d, wrap_angle
+from humanoid_control.planning.planar import circular_mean, rotation_2d, wrap_angle
 
 
 @pytest.mark.parametrize("a, wrapped", [(0.0, 0.0), (3 * math.pi / 2, -math.pi / 2), (-3 * math.pi / 2, math.pi / 2),
@@ -16,3 +16,10 @@ def test_the_rotation_takes_the_heading_x_axis_to_the_world_heading_direction():
     R = rotation_2d(0.3)
     np.testing.assert_allclose(R @ [1.0, 0.0], [math.cos(0.3), math.sin(0.3)])
     np.testing.assert_allclose(R.T @ R, np.eye(2), atol=1e-15)
+
+
+def test_the_mean_of_two_yaws_either_side_of_the_seam_points_along_the_seam():
+    assert abs(circular_mean([math.pi - 0.1, -math.pi + 0.1])) == pytest.approx(math.pi)
+    assert circular_mean([0.2, 0.4]) == pytest.approx(0.3)
+    with pytest.raises(ValueError):
+        circular_mean([])

@@ -164,3 +164,28 @@ def test_with_a_plan_the_swing_foot_is_unloaded_and_follows_its_reference_accele
     assert foot_acc[2] > 0.8  # the swing foot rises as planned (a weighted compromise, not exact tracking)
     # the stance foot carries the weight (plus the vertical CoM acceleration the swing asks)
     assert sol.wrenches["right"][2] > 0.9 * humanoid.mass * 9.81
+
+
+def test_a_robot_facing_backwards_stands_facing_backwards_not_forwards(humanoid):
+    # feet yawed π − 0.01 and π + 0.01 (= −π + 0.01): their arithmetic mean would be 0
+    wbc = WholeBodyController(humanoid)
+    q = humanoid.nominal_configuration().copy()
+    q[3:7] = pin.Quaternion(pin.rpy.rpyToMatrix(0.0, 0.0, np.pi - 0.01)).coeffs()
+    q[humanoid.model.joints[humanoid.model.getJointId("left_hip_yaw")].idx_q] += 0.02
+    terms = wbc.dyn.compute(q, np.zeros(humanoid.model.nv))
+    wbc.reset_references(terms)
+    R = wbc.orientation_task.rotation_ref
+    assert abs(np.arctan2(R[1, 0], R[0, 0])) == pytest.approx(np.pi, abs=1e-6)
+
+
+def test_the_reported_cop_is_that_of_the_solved_contact_wrenches(humanoid):
+    wbc = WholeBodyController(humanoid)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.model.nv)
+    sol = wbc.update(q, v, {c: True for c in humanoid.config.feet})
+    terms = wbc.dyn.compute(q, v)
+    lever = sum(np.cross(terms.feet_placement[c].translation, sol.wrenches[c][:3]) + sol.wrenches[c][3:]
+                for c in humanoid.config.feet)
+    fz = sum(sol.wrenches[c][2] for c in humanoid.config.feet)
+    assert sol.ok and fz > 0.9 * humanoid.mass * 9.81
+    # CoP (ground at the soles' height, zero shear when standing still): x = −M_y / F_z, y = M_x / F_z
+    np.testing.assert_allclose(sol.cop_xy, [-lever[1] / fz, lever[0] / fz], atol=2e-3)
