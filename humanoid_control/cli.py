@@ -229,7 +229,7 @@ def _final_diagnostics(rb, driver, est, wbc, mpc=None) -> None:
     if mpc is not None:
         p50, p99, _ = mpc.solve_ms.percentiles()
         rb.mpc = mpc_figures({"solve_p50_ms": p50 * 1e-3, "solve_p99_ms": p99 * 1e-3, "plans": mpc.stats.count,
-                              "rate_hz": mpc.rate_hz(driver.tick_ns), "solver_failures": mpc.failures})
+                              "rate_hz": mpc.rate_hz(), "solver_failures": mpc.failures})
         rb.nodes["mpc"]["solver_failures"] = mpc.failures
 
 

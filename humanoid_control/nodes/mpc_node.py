@@ -1,12 +1,14 @@
 """Centroidal MPC node: /odom + /joint_states + /cmd_vel -> /centroidal_plan
 (humanoid_control_msgs/CentroidalPlan: CoM trajectory, contact wrenches, contact schedule,
-swing trajectories), at ``rate_hz``. A plan is computed for the estimated state whose
-stamp is a multiple of the MPC period and carries that stamp, so in lockstep the WBC can
-wait for it and runs stay deterministic.
+swing trajectories), at ``rate_hz``. A plan is computed from the first complete estimated
+state of each MPC period and carries that state's stamp. In lockstep that is the state
+stamped exactly at the period's start, so the WBC can wait for it and runs stay
+deterministic; on wall-clock time it is whichever state comes first in the period.
 
 Commands: ``/cmd_vel`` (geometry_msgs/Twist, base heading frame) and/or the scripted
-``cmd_vel_script`` on the node's clock; the latest of either wins; both are clamped to
-``max_v*`` and slewed at ``max_acc_*``."""
+``cmd_vel_script`` (times from the start of the run: simulation time, or on wall-clock time
+seconds from the first state received); the latest of either wins; both are clamped to
+``max_v*`` and slewed at ``max_acc_*``. Command age is measured in state time."""
 from __future__ import annotations
 
 import math
@@ -34,6 +36,9 @@ from humanoid_control.planning.velocity_feedback import VelocityFeedbackParams
 from humanoid_control.robot.model import RobotModel
 
 
+SIM_CLOCK_MAX_S = 3600.0  # [s] first stamps below this are taken as run time (simulation), above as wall clock
+
+
 class MpcNode(StampSynced, Node):
     def __init__(self, **kwargs):
         super().__init__("mpc", **kwargs)
@@ -50,7 +55,9 @@ class MpcNode(StampSynced, Node):
         self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
         self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),
                                       (cfg["max_acc_xy"], cfg["max_acc_xy"], cfg["max_acc_wz"]))
-        self._twist = None  # (stamp ns, (vx, vy, wz)) of the last /cmd_vel
+        self._twist = None  # (state stamp [ns] when received, (vx, vy, wz)) of the last /cmd_vel
+        self._last_state_ns = None  # [ns] stamp of the latest /joint_states
+        self._script_origin_ns = None  # [ns] stamp the script's times count from
         self.stats = TimingStats(1.0 / cfg["rate_hz"])
         self.solve_ms = TimingStats(1.0 / cfg["rate_hz"])
         self.rejected = 0
@@ -62,6 +69,7 @@ class MpcNode(StampSynced, Node):
         self._inputs = StampedInputs(("joints", "odom"), cfg["stale_timeout_s"])
         self.command = np.zeros(3)
         self._first_ns = None
+        self._planned_ns = None  # [ns] stamp of the state the last plan started from
         self._msg = CentroidalPlan()
         self.pub_plan = self.create_publisher(CentroidalPlan, "/centroidal_plan", STATE_QOS)
         self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
@@ -75,33 +83,54 @@ class MpcNode(StampSynced, Node):
         v = (m.linear.x, m.linear.y, m.angular.z)
         if not all(math.isfinite(x) for x in v):
             return self.reject("/cmd_vel has NaN")
-        self._twist = (self.get_clock().now().nanoseconds, v)
+        self._twist = (self._last_state_ns, v)  # received at the latest state's time (None: before any)
+
+    def _planned_this_period(self, stamp) -> bool:
+        """True when a plan already exists for the MPC period holding ``stamp``: the node plans
+        from the first complete state of each period (in lockstep the state stamped exactly at
+        the period's start, on wall-clock time whichever state comes first)."""
+        ns = stamp_to_ns(stamp)
+        if ns == self._planned_ns:
+            return False  # the planned state again: receive() republishes the plan (lockstep catch-up)
+        return self._planned_ns is not None and ns // self.period_ns <= self._planned_ns // self.period_ns
 
     def on_joint_states(self, m: JointState) -> None:
-        if stamp_to_ns(m.header.stamp) % self.period_ns:
-            return  # not an MPC tick
+        self._last_state_ns = stamp_to_ns(m.header.stamp)
+        if self._planned_this_period(m.header.stamp):
+            return
         try:
             self.receive("joints", m.header.stamp, self._joint_states.read(m))
         except InputRejected as exc:
             self.reject(str(exc))
 
     def on_odom(self, m: Odometry) -> None:
-        if stamp_to_ns(m.header.stamp) % self.period_ns:
+        if self._planned_this_period(m.header.stamp):
             return
         try:
             self.receive("odom", m.header.stamp, odometry_to_array(m))
         except InputRejected as exc:
             self.reject(str(exc))
 
+    def script_time(self, ns: int) -> float:
+        """[s] time of the command script at state stamp ``ns``: the stamp itself when the
+        stamps count from the start of the run (simulation time, under SIM_CLOCK_MAX_S at the
+        first state), otherwise seconds since the first state the node received."""
+        if self._script_origin_ns is None:
+            self._script_origin_ns = 0 if ns < SIM_CLOCK_MAX_S * 1e9 else ns
+        return (ns - self._script_origin_ns) * 1e-9
+
     def target_command(self, ns: int) -> tuple:
-        """Latest of the script and /cmd_vel; a stale /cmd_vel counts as zero."""
-        t = ns * 1e-9
+        """Latest of the script and /cmd_vel; a /cmd_vel older than cmd_vel_timeout_s (of
+        state time) counts as zero."""
+        t = self.script_time(ns)
         scripted = [c for c in self.script if c.t <= t]
         latest_script_t = max((c.t for c in scripted), default=None)
         twist = None
-        if self._twist is not None and ns - self._twist[0] <= self.cfg["cmd_vel_timeout_s"] * 1e9:
-            twist = self._twist
-        if twist is not None and (latest_script_t is None or twist[0] * 1e-9 >= latest_script_t):
+        if self._twist is not None:
+            received_ns = ns if self._twist[0] is None else self._twist[0]
+            if ns - received_ns <= self.cfg["cmd_vel_timeout_s"] * 1e9:
+                twist = (self.script_time(received_ns), self._twist[1])
+        if twist is not None and (latest_script_t is None or twist[0] >= latest_script_t):
             return twist[1]
         return scripted_command_at(self.script, t)
 
@@ -112,6 +141,7 @@ class MpcNode(StampSynced, Node):
 
     def update(self, ns: int, inputs: dict) -> None:
         sw = Stopwatch()
+        self._planned_ns = ns
         jq, jdq = inputs["joints"]
         od = inputs["odom"]
         q = np.concatenate([od[0:7], jq])
@@ -139,9 +169,10 @@ class MpcNode(StampSynced, Node):
                  "plans": self.stats.count, "rate_hz": f"{self.rate_hz(ns):.1f}",
                  "command": ",".join(f"{x:.3f}" for x in self.command)}))
 
-    def rate_hz(self, ns: int) -> float:
-        """Plans per second of the node's clock since the first one."""
-        if self._first_ns is None or ns <= self._first_ns:
+    def rate_hz(self, ns: int | None = None) -> float:
+        """Plans per second of stamp time from the first plan to ``ns`` (default: the last plan)."""
+        ns = self._planned_ns if ns is None else ns
+        if self._first_ns is None or ns is None or ns <= self._first_ns:
             return 0.0
         return (self.stats.count - 1) / ((ns - self._first_ns) * 1e-9)
 

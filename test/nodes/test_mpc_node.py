@@ -1,0 +1,102 @@
+"""The MPC node on its inputs, called directly (no spinning): when it plans, and which
+command it walks to, on simulation stamps (lockstep) and on wall-clock stamps (real time)."""
+import time
+
+import numpy as np
+import pytest
+import rclpy
+from geometry_msgs.msg import Twist
+from nav_msgs.msg import Odometry
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import JointState
+
+from humanoid_control.nodes.common import ns_to_stamp
+
+pytestmark = pytest.mark.ros
+
+
+@pytest.fixture
+def ctx(ros_domain):
+    c = rclpy.Context()
+    rclpy.init(context=c, args=[])
+    yield c
+    rclpy.try_shutdown(context=c)
+
+
+def _node(ctx, sim_time: bool, script=("",)):
+    from humanoid_control.nodes.mpc_node import MpcNode
+    return MpcNode(context=ctx, parameter_overrides=[Parameter("use_sim_time", value=sim_time),
+                                                     Parameter("cmd_vel_script", value=list(script))])
+
+
+def _feed(node, ns: int) -> None:
+    """The robot standing at its nominal configuration, stamped ``ns``: joints, then odometry."""
+    q = node.robot.nominal_configuration()
+    js = JointState(name=list(node.robot.joint_names), position=[float(x) for x in q[7:]],
+                    velocity=[0.0] * (len(q) - 7))
+    js.header.stamp = ns_to_stamp(ns)
+    od = Odometry()
+    od.header.stamp = ns_to_stamp(ns)
+    p, o = od.pose.pose.position, od.pose.pose.orientation
+    p.x, p.y, p.z = (float(x) for x in q[0:3])
+    o.x, o.y, o.z, o.w = (float(x) for x in q[3:7])
+    node.on_joint_states(js)
+    node.on_odom(od)
+
+
+def test_on_simulation_stamps_it_plans_exactly_at_each_period_start(ctx):
+    node = _node(ctx, sim_time=True)  # no /clock: the node's clock stays at 0, no input is stale
+    planned = []
+    for ms in range(0, 45):
+        before = node.stats.count
+        _feed(node, ms * 1_000_000)
+        if node.stats.count > before:
+            planned.append(ms)
+    assert planned == [0, 10, 20, 30, 40]
+    assert node.rejected == 0
+    node.destroy_node()
+
+
+def test_on_wall_clock_stamps_it_plans_once_per_period_from_the_first_state_in_it(ctx):
+    node = _node(ctx, sim_time=False)
+    stamps = []
+    t_end = time.monotonic() + 0.3
+    while time.monotonic() < t_end:
+        ns = node.get_clock().now().nanoseconds + 123_457  # not on the 10-ms grid
+        stamps.append(ns)
+        _feed(node, ns)
+        time.sleep(0.0013)
+    periods = {ns // node.period_ns for ns in stamps}
+    assert node.stats.count == len(periods) >= 10
+    assert node.rate_hz() == pytest.approx(100.0, rel=0.35)  # one plan per 10-ms period touched
+    node.destroy_node()
+
+
+def test_the_script_counts_from_the_first_state_on_wall_clock_stamps(ctx):
+    node = _node(ctx, sim_time=False, script=("0.1:0.3,0,0",))
+    t0 = time.monotonic()
+    commands = []
+    while time.monotonic() - t0 < 0.35:
+        _feed(node, node.get_clock().now().nanoseconds)
+        commands.append((time.monotonic() - t0, float(node.command[0])))
+        time.sleep(0.002)
+    assert all(vx == 0.0 for t, vx in commands if t < 0.09)  # before T = 0.1 s of the run
+    assert commands[-1][1] > 0.05  # walking towards 0.3 m/s at the 1 m/s² limit
+    node.destroy_node()
+
+
+def test_a_cmd_vel_drives_the_command_and_counts_as_zero_once_older_than_the_timeout(ctx):
+    node = _node(ctx, sim_time=True)
+    for ms in range(0, 100, 10):
+        _feed(node, ms * 1_000_000)
+    node.on_cmd_vel(Twist())  # received at state time 0.09 s
+    msg = Twist()
+    msg.linear.x = 0.4
+    node.on_cmd_vel(msg)
+    for ms in range(100, 500, 10):
+        _feed(node, ms * 1_000_000)
+    assert node.command[0] == pytest.approx(0.4)  # reached at 1 m/s² within 0.4 s
+    for ms in range(500, 1300, 10):  # no /cmd_vel for longer than cmd_vel_timeout_s = 0.5 s
+        _feed(node, ms * 1_000_000)
+    np.testing.assert_allclose(node.command, 0.0, atol=1e-12)  # stale: slewed back to zero
+    node.destroy_node()
