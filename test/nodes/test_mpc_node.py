@@ -4,7 +4,6 @@ import time
 
 import numpy as np
 import pytest
-import rclpy
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 from rclpy.parameter import Parameter
@@ -13,14 +12,6 @@ from sensor_msgs.msg import JointState
 from humanoid_control.nodes.common import ns_to_stamp
 
 pytestmark = pytest.mark.ros
-
-
-@pytest.fixture
-def ctx(ros_domain):
-    c = rclpy.Context()
-    rclpy.init(context=c, args=[])
-    yield c
-    rclpy.try_shutdown(context=c)
 
 
 def _node(ctx, sim_time: bool, script=("",)):

@@ -18,14 +18,6 @@ from humanoid_control.nodes.common import STATE_QOS, stamp_to_ns
 pytestmark = pytest.mark.ros
 
 
-@pytest.fixture
-def ctx(ros_domain):
-    c = rclpy.Context()
-    rclpy.init(context=c, args=[])
-    yield c
-    rclpy.try_shutdown(context=c)
-
-
 def _graph(ctx, sim_time=True):
     from humanoid_control.nodes.driver_node import DriverNode
     from humanoid_control.nodes.estimator_node import EstimatorNode
