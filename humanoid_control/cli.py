@@ -1,7 +1,7 @@
 """``humanoid-control``: the pip-only equivalent of the launch files, plus tools.
 
   humanoid-control sim [--robot humanoid|talos|PATH] [--duration S] [--mode lockstep|realtime]
-                       [--layout composed|processes] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
+                       [--layout composed|processes|split] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
   humanoid-control check-urdf ROBOT_OR_PATH
 
 DDS discovery stays on loopback (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST) unless the
@@ -31,7 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--robot", default="humanoid", help="humanoid, talos, or a robot YAML path (default: humanoid)")
     s.add_argument("--duration", type=float, default=10.0, help="simulated seconds (default: 10)")
     s.add_argument("--mode", choices=("lockstep", "realtime"), default="lockstep")
-    s.add_argument("--layout", choices=("composed", "processes"), default="composed")
+    s.add_argument("--layout", choices=("composed", "processes", "split"),
+                   help="composed: every node in this process on one executor; processes: one process per node; "
+                        "split: the 1-kHz loop (driver, estimator, WBC) composed, the MPC in its own process, "
+                        "so its solves never stall the loop (default: split when walking in realtime mode, "
+                        "else composed)")
     s.add_argument("--push", action="append", default=[], metavar="T:FX,FY,FZ:DUR",
                    help="push at the base: time [s], force [N] (world), duration [s]; repeatable")
     s.add_argument("--cmd-vel", action="append", default=[], metavar="T:VX,VY,WZ",
@@ -114,15 +118,19 @@ def run_sim(args) -> int:
     }
     if args.friction is not None:
         overrides["driver"]["friction"] = args.friction
+    if args.layout is None:
+        args.layout = "split" if walking and not lockstep else "composed"
     nodes = [n for n in NODE_MODULES if n != "mpc" or walking]
     params = {n: _node_params(config_dir, n, overrides[n]) for n in nodes}
     args.commands = [(c.t, c.velocity) for c in commands]
-    if args.layout == "composed":
-        report, wall, err = _run_composed(params, sim_time, args, robot, pushes)
+    if args.layout in ("composed", "split"):
+        external = ("mpc",) if args.layout == "split" and walking else ()
+        report, wall, err = _run_composed(params, sim_time, args, robot, pushes, external)
     else:
         report, wall, err = _run_processes(params, sim_time, args, robot, pushes, config_dir)
     if report is None:
         return _fail(err, 1)
+    report.update(mode=args.mode, layout=args.layout)
     _print_summary(report, args)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +157,66 @@ def _ros_params(values: dict, sim_time: bool) -> list:
     return out
 
 
-def _run_composed(params, sim_time, args, robot, pushes):
+def _spawn_node(name: str, values: dict, sim_time: bool, tmp: Path, logs: dict) -> subprocess.Popen:
+    """Start one node as its own Python process with its parameters in a file under ``tmp``;
+    its output goes to ``logs[name]`` (read back when it dies)."""
+    pfile = tmp / f"{name}.yaml"
+    vals = dict(values)
+    vals["use_sim_time"] = sim_time and name != "driver"
+    pfile.write_text(json.dumps({name: {"ros__parameters": vals}}))  # JSON is valid YAML
+    logs[name] = open(tmp / f"{name}.log", "w+")
+    cmd = [sys.executable, "-m", NODE_MODULES[name], "--ros-args", "--params-file", str(pfile)]
+    return subprocess.Popen(cmd, stdout=logs[name], stderr=subprocess.STDOUT, env=os.environ.copy())
+
+
+def _dead_node(procs: dict, logs: dict) -> str:
+    """'' while every node process runs, else what the first one that exited printed last."""
+    for name, p in procs.items():
+        if p.poll() is not None:
+            logs[name].seek(0)
+            tail = logs[name].read()[-2000:]
+            return f"node '{name}' exited with code {p.returncode}:\n{tail}"
+    return ""
+
+
+def _stop_nodes(procs: dict, logs: dict) -> None:
+    """SIGINT every node process still running (SIGKILL after 10 s), close the logs."""
+    for p in procs.values():
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+    for p in procs.values():
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    for f in logs.values():
+        f.close()
+
+
+#: [s] wall time an external node has to come up (imports, solver build) before the run starts.
+EXTERNAL_STARTUP_TIMEOUT_S = 120.0
+
+
+def _wait_for_external(node, procs: dict, logs: dict) -> str:
+    """Block until the external MPC's plan publisher is discovered by ``node`` (the node
+    creates it after building its solver), so the driver's first state finds it ready;
+    '' when it is, else why not."""
+    t_end = time.monotonic() + EXTERNAL_STARTUP_TIMEOUT_S
+    while node.count_publishers("/centroidal_plan") < 1:
+        err = _dead_node(procs, logs)
+        if err:
+            return err
+        if time.monotonic() > t_end:
+            return f"the MPC node did not come up within {EXTERNAL_STARTUP_TIMEOUT_S:.0f} s"
+        time.sleep(0.05)
+    time.sleep(0.2)  # let the MPC's subscriptions match too
+    return ""
+
+
+def _run_composed(params, sim_time, args, robot, pushes, external=()):
+    """Every node in this process on one executor, except those named in ``external``, which
+    run as their own processes (``--layout split``)."""
     import rclpy
     from rclpy.executors import SingleThreadedExecutor
 
@@ -162,6 +229,7 @@ def _run_composed(params, sim_time, args, robot, pushes):
     ctx = rclpy.Context()
     rclpy.init(context=ctx, args=[])
     nodes = []
+    procs, logs = {}, {}
     err = ""
     try:
         rb = ReportBuilder(robot.mass)
@@ -171,11 +239,18 @@ def _run_composed(params, sim_time, args, robot, pushes):
         wbc = WbcNode(context=ctx, parameter_overrides=_ros_params(params["wbc"], sim_time))
         nodes += [est, wbc]
         mpc = None
-        if "mpc" in params:
+        for name in external:
+            procs[name] = _spawn_node(name, params[name], sim_time, Path(tempfile.mkdtemp(prefix="humanoid_control_")),
+                                      logs)
+        if "mpc" in params and "mpc" not in external:
             from humanoid_control.nodes.mpc_node import MpcNode
             mpc = MpcNode(context=ctx, parameter_overrides=_ros_params(params["mpc"], sim_time))
             nodes.append(mpc)
         rb.commands = list(args.commands)
+        if external:
+            err = _wait_for_external(wbc, procs, logs)
+            if err:
+                return None, 0.0, err
         driver = DriverNode(context=ctx, parameter_overrides=_ros_params(params["driver"], False))
         nodes.append(driver)
         ex = SingleThreadedExecutor(context=ctx)
@@ -193,17 +268,25 @@ def _run_composed(params, sim_time, args, robot, pushes):
             if driver.fatal:
                 err = driver.fatal
                 break
+            err = _dead_node(procs, logs)
+            if err:
+                break
             if not args.quiet and wall - last[0] >= 5.0:
                 _progress(args, sim_s, wall, last)
         wall = time.monotonic() - t0
+        ex.remove_node(driver)  # the simulation ends here: no physics step in the spins below
         driver.publish_diagnostics(driver.get_clock().now().to_msg())
         for n in (est, wbc):
             n._last_diag_ns = -10 ** 18
+        t_end = time.monotonic() + (0.3 if procs else 0.0)  # an external MPC's last diagnostics
         for _ in range(20):
             ex.spin_once(timeout_sec=0.01)
+        while time.monotonic() < t_end:
+            ex.spin_once(timeout_sec=0.02)
         _final_diagnostics(rb, driver, est, wbc, mpc)
         return rb.build(wall, pushes), wall, err
     finally:
+        _stop_nodes(procs, logs)
         for n in nodes:
             n.destroy_node()
         rclpy.try_shutdown(context=ctx)
@@ -244,13 +327,7 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     procs = {}
     logs = {}
     for name, values in params.items():
-        pfile = tmp / f"{name}.yaml"
-        vals = dict(values)
-        vals["use_sim_time"] = sim_time and name != "driver"
-        pfile.write_text(json.dumps({name: {"ros__parameters": vals}}))  # JSON is valid YAML
-        logs[name] = open(tmp / f"{name}.log", "w+")
-        cmd = [sys.executable, "-m", NODE_MODULES[name], "--ros-args", "--params-file", str(pfile)]
-        procs[name] = subprocess.Popen(cmd, stdout=logs[name], stderr=subprocess.STDOUT, env=os.environ.copy())
+        procs[name] = _spawn_node(name, values, sim_time, tmp, logs)
     ctx = rclpy.Context()
     rclpy.init(context=ctx, args=[])
     rb = ReportBuilder(robot.mass)
@@ -266,12 +343,8 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
         while monitor.sim_ns < end_ns:
             ex.spin_once(timeout_sec=0.05)
             wall = time.monotonic() - t0
-            dead = {n: p.returncode for n, p in procs.items() if p.poll() is not None}
-            if dead:
-                name, code = next(iter(dead.items()))
-                logs[name].seek(0)
-                tail = logs[name].read()[-2000:]
-                err = f"node '{name}' exited with code {code}:\n{tail}"
+            err = _dead_node(procs, logs)
+            if err:
                 break
             if monitor.sim_ns == 0 and wall > 120.0:
                 err = "no simulation progress within 120 s of start-up"
@@ -284,17 +357,7 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
             ex.spin_once(timeout_sec=0.02)
         return rb.build(wall, pushes), wall, err
     finally:
-        for p in procs.values():
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
-        for p in procs.values():
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        for f in logs.values():
-            f.close()
+        _stop_nodes(procs, logs)
         monitor.destroy_node()
         rclpy.try_shutdown(context=ctx)
 
