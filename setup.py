@@ -31,6 +31,7 @@ setup(
         ("share/" + PACKAGE + "/launch", glob("launch/*.py")),
         ("share/" + PACKAGE + "/config", glob("config/*.yaml")),
         ("share/" + PACKAGE + "/config/robots", glob("config/robots/*.yaml")),
+        ("share/" + PACKAGE + "/config/hardware", glob("config/hardware/*.yaml")),
         ("share/" + PACKAGE + "/urdf", glob("urdf/*.urdf")),
     ],
     install_requires=_requirements(),

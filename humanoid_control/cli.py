@@ -18,7 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from humanoid_control.errors import HumanoidControlError
+from humanoid_control.errors import HumanoidControlError, UnknownNameError
+from humanoid_control.params import BACKENDS
+from humanoid_control.sim.scenario import FAULT_KINDS
 
 NODE_MODULES = {"driver": "humanoid_control.nodes.driver_node", "estimator": "humanoid_control.nodes.estimator_node",
                 "wbc": "humanoid_control.nodes.wbc_node", "mpc": "humanoid_control.nodes.mpc_node"}
@@ -42,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="from time T [s] command (vx, vy [m/s], wz [rad/s]) in the base heading frame; repeatable, "
                         "piecewise constant; starts the MPC node (walking)")
     s.add_argument("--friction", type=float, help="floor friction coefficient of the simulation (default: config)")
+    s.add_argument("--backend", choices=BACKENDS, help="hardware backend the driver commands: mujoco (the simulation "
+                   "directly) or mit-can (simulated MIT-mode motors on virtual CAN buses, physics in MuJoCo); "
+                   "default: config")
+    s.add_argument("--fault", action="append", default=[], metavar="T:KIND[:ARG]",
+                   help="inject a fault at time T [s]; repeatable; kinds: " + ", ".join(FAULT_KINDS))
     s.add_argument("--report", type=Path, help="write the JSON report here")
     s.add_argument("--config-dir", type=Path, help="folder with driver.yaml, estimator.yaml, wbc.yaml (default: shipped)")
     s.add_argument("--domain-id", type=int, help="ROS_DOMAIN_ID for this run (default: environment or 0)")
@@ -94,7 +101,7 @@ def run_sim(args) -> int:
     from humanoid_control.paths import share_dir
     from humanoid_control.robot.model import RobotModel
     from humanoid_control.planning.command import parse_cmd_vel
-    from humanoid_control.sim.scenario import parse_push
+    from humanoid_control.sim.scenario import parse_fault, parse_push
 
     if not 0.0 < args.duration <= 3600.0:
         return _fail(f"--duration {args.duration} s is outside (0, 3600]")
@@ -118,6 +125,19 @@ def run_sim(args) -> int:
     }
     if args.friction is not None:
         overrides["driver"]["friction"] = args.friction
+    if args.backend is not None:
+        overrides["driver"]["backend"] = args.backend
+    if args.fault:
+        faults = [parse_fault(f) for f in args.fault]
+        overrides["driver"]["faults"] = [f.text() for f in faults]
+        backend = args.backend or _node_params(config_dir, "driver", {})["backend"]
+        if backend == "mujoco" and any(f.needs_can for f in faults):
+            bad = next(f for f in faults if f.needs_can)
+            return _fail(f"--fault {bad.text()}: '{bad.kind}' needs a CAN backend (--backend mit-can); "
+                         f"the MuJoCo backend has no motors to break")
+        for f in faults:
+            if FAULT_KINDS[f.kind][0] == "joint" and f.arg not in robot.joint_names:
+                raise UnknownNameError("joint", f.arg, robot.joint_names, f"--fault {f.text()}")
     if args.layout is None:
         args.layout = "split" if walking and not lockstep else "composed"
     nodes = [n for n in NODE_MODULES if n != "mpc" or walking]
@@ -300,6 +320,8 @@ def _final_diagnostics(rb, driver, est, wbc, mpc=None) -> None:
         p50, p99, pmax = node.stats.percentiles()
         values = {"compute_time_p50_us": p50, "compute_time_p99_us": p99, "compute_time_max_us": pmax,
                   "overruns": node.stats.overruns, "ticks": node.stats.count}
+        if node is driver:
+            values.update(driver.hardware_health())
         rb.add_node_timing(node.get_name(), {k: str(v) for k, v in values.items()})
     rb.nodes["driver"].update({"mode": driver.safety.mode.value, "commands_rejected": driver.safety.rejected,
                                "last_rejection": driver.safety.last_rejection, "missed_ticks": driver.missed_ticks,

@@ -11,6 +11,10 @@ import yaml
 from humanoid_control.errors import ConfigError, ParameterRangeError, UnknownNameError
 
 
+#: Hardware backends of the driver (humanoid_control/hardware/backends.py).
+BACKENDS = ("mujoco", "mit-can")
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -90,7 +94,9 @@ def load_yaml(path: Path, node_name: str) -> dict:
 
 DRIVER = (
     Param("robot", "humanoid", description="robot name (config/robots) or path to a robot YAML"),
-    Param("backend", "mujoco", choices=("mujoco",), description="hardware backend"),
+    Param("backend", "mujoco", choices=BACKENDS,
+          description="hardware backend (mit-can: simulated MIT motors on virtual CAN buses, physics in MuJoCo)"),
+    Param("hardware_config", "", description="CAN backends: hardware YAML (buses, motors); '' = config/hardware/<robot>_<backend>.yaml"),
     Param("mode", "lockstep", choices=("lockstep", "realtime"), description="clock"),
     Param("rate_hz", 1000.0, "Hz", 100.0, 2000.0, description="control rate"),
     Param("lockstep_timeout_s", 0.5, "s", 0.001, 30.0, description="wall time to wait for a command before stepping without one"),
@@ -98,6 +104,10 @@ DRIVER = (
     Param("command_timeout_s", 0.02, "s", 0.002, 1.0, description="watchdog: damping after this long without a valid command"),
     Param("damping_kd", 5.0, "N·m·s/rad", 0.01, 100.0, description="damping-mode gain"),
     Param("max_tilt_rad", 0.8, "rad", 0.1, 1.57, description="fall detection: base tilt limit"),
+    Param("estop_action", "damping", choices=("damping", "torque_off"), description="e-stop stop category"),
+    Param("soft_start_s", 0.0, "s", 0.0, 10.0, description="gain and torque ramp after enabling or a reset (0 = off)"),
+    Param("motor_derate_temperature_c", 70.0, "°C", 20.0, 200.0, description="motor torque limit shrinks from here"),
+    Param("motor_max_temperature_c", 90.0, "°C", 20.0, 200.0, description="motor torque off + robot damping from here"),
     Param("friction", 1.0, "", 0.05, 3.0, description="simulated floor friction coefficient"),
     Param("imu_gyro_noise_std", 0.002, "rad/s", 0.0, 1.0),
     Param("imu_accel_noise_std", 0.02, "m/s²", 0.0, 5.0),
@@ -106,6 +116,7 @@ DRIVER = (
     Param("seed", 0, "", 0, 2 ** 31 - 1),
     Param("publish_ground_truth", True, description="publish /ground_truth/* (simulation only)"),
     Param("pushes", [""], description="pushes 'T:FX,FY,FZ:DUR' [s, N, s], world frame, at the base"),
+    Param("faults", [""], description="simulation: injected faults 'T:KIND[:ARG]' (humanoid-control sim --fault)"),
     Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
 )
 

@@ -3,7 +3,13 @@
 Publishes ``/joint_states`` (sensor_msgs/JointState), ``/imu`` (sensor_msgs/Imu),
 ``/<side>_foot/wrench`` (geometry_msgs/WrenchStamped, sole frame), ``/diagnostics``;
 in simulation also ``/clock`` (lockstep) and ``/ground_truth/odom``, ``/ground_truth/com``.
-Subscribes ``/joint_commands`` (humanoid_control_msgs/JointCommand).
+Subscribes ``/joint_commands`` (humanoid_control_msgs/JointCommand) and ``/estop``
+(std_msgs/Bool: true presses the e-stop); services ``/estop/stop`` and ``/estop/reset``
+(std_srvs/Trigger; a reset is refused while a motor fault holds a joint off).
+
+The backend (``backend`` parameter) is the MuJoCo simulation itself or a CAN backend whose
+simulated motors sit between the driver and MuJoCo; the safety layer
+(:mod:`humanoid_control.safety.supervisor`) is the same for all.
 
 Lockstep: one physics step per command; the command for the state stamped t carries the
 same stamp, and stamps are simulation time (``/clock``). Real time: a wall-clock timer at
@@ -13,6 +19,7 @@ estimator's and WBC's staleness checks compare against).
 ``tick_ns`` is always the time since the start of the run [ns] (pushes are scheduled on it)."""
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -26,10 +33,14 @@ from rclpy.node import Node
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import Imu, JointState
 from diagnostic_msgs.msg import DiagnosticArray
+from std_msgs.msg import Bool
+from std_srvs.srv import Trigger
 
 from humanoid_control import params as P
-from humanoid_control.errors import HumanoidControlError
-from humanoid_control.hardware.mujoco_system import MujocoSystem, SimParams
+from humanoid_control.errors import HumanoidControlError, UnknownNameError
+from humanoid_control.hardware.backends import make_simulated_hardware
+from humanoid_control.hardware.mujoco_system import SimParams
+from humanoid_control.hardware.system_interface import ReturnType
 from humanoid_control.nodes.common import (LATEST_QOS, STATE_QOS, Stopwatch, TimingStats, declare_from_schema,
                                            diagnostics_msg, ns_to_stamp, run_node, stamp_to_ns, to_array)
 from humanoid_control.robot.joint_map import JointMap
@@ -38,7 +49,7 @@ from humanoid_control.robot.ros2_control_tag import hardware_info_for
 from humanoid_control.safety.supervisor import (CommandArrays, Mode, SafetyParams, SafetySupervisor,
                                                base_tilt_rad)
 from humanoid_control.sim.foot_slip import FootSlipMeter
-from humanoid_control.sim.scenario import parse_push
+from humanoid_control.sim.scenario import FAULT_KINDS, parse_fault, parse_push
 
 
 class DriverNode(Node):
@@ -55,12 +66,19 @@ class DriverNode(Node):
                         imu_gyro_noise_std=cfg["imu_gyro_noise_std"], imu_accel_noise_std=cfg["imu_accel_noise_std"],
                         imu_orientation_noise_std=cfg["imu_orientation_noise_std"],
                         joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"])
-        self.hw = MujocoSystem(self.robot, sim)
-        self.hw.init(info)
-        self.hw.configure()
-        self.hw.read(0.0, self.dt)
-        self.hw.activate()
+        self.faults = sorted((parse_fault(s) for s in cfg["faults"] if s), key=lambda f: f.t)
+        if cfg["backend"] == "mujoco" and any(f.needs_can for f in self.faults):
+            bad = next(f for f in self.faults if f.needs_can)
+            raise HumanoidControlError(f"fault '{bad.text()}' needs a CAN backend (backend 'mit-can'); "
+                                       f"the MuJoCo backend has no motors to break")
+        self.hardware = make_simulated_hardware(cfg["backend"], self.robot, info, sim, cfg["hardware_config"], cfg["seed"],
+                                                cfg["rate_hz"])
+        self.hw = self.hardware.hw
+        self.sim = self.hardware.sim
         hw_names = self.hw.joint_names
+        for f in self.faults:
+            if FAULT_KINDS[f.kind][0] == "joint" and f.arg not in hw_names:
+                raise UnknownNameError("joint", f.arg, hw_names, f"fault '{f.text()}'")
         self.hw_to_ros = JointMap(hw_names, self.robot.ros_joint_names)
         self.hw_to_pin = JointMap(hw_names, self.robot.joint_names)
         pin_idx = [self.robot.joint_names.index(n) for n in hw_names]
@@ -70,7 +88,12 @@ class DriverNode(Node):
         self.safety = SafetySupervisor(
             hw_names, (r.q_lower[pin_idx], r.q_upper[pin_idx]), r.v_max[pin_idx], r.tau_max[pin_idx],
             (np.where(np.isfinite(kp_max), kp_max, 1e3), np.where(np.isfinite(kd_max), kd_max, 1e2)),
-            SafetyParams(cfg["command_timeout_s"], cfg["damping_kd"], cfg["max_tilt_rad"]))
+            SafetyParams(cfg["command_timeout_s"], cfg["damping_kd"], cfg["max_tilt_rad"], cfg["estop_action"],
+                         cfg["soft_start_s"], cfg["motor_derate_temperature_c"], cfg["motor_max_temperature_c"]))
+        self._next_fault = 0
+        self._mute_until = -1.0  # [s] fault command-timeout: commands are not heard until then
+        self._spoil_next = ""  # fault nan-command / out-of-range-command: spoil the next command
+        self.commands_muted = 0
         self.slip = FootSlipMeter()  # simulation ground truth, for reports
         self.pushes = sorted((parse_push(s) for s in cfg["pushes"] if s), key=lambda p: p.t)
         self._next_push = 0
@@ -98,6 +121,9 @@ class DriverNode(Node):
             self.pub_gt = self.pub_gt_com = None
         self.create_subscription(JointCommand, "/joint_commands", self.on_command,
                                  STATE_QOS if self.lockstep else LATEST_QOS)
+        self.create_subscription(Bool, "/estop", self.on_estop, 10)
+        self.create_service(Trigger, "/estop/stop", self.on_estop_stop)
+        self.create_service(Trigger, "/estop/reset", self.on_estop_reset)
         self._js = JointState()
         self._js.name = list(self.robot.ros_joint_names)
         wall = Clock(clock_type=ClockType.STEADY_TIME)
@@ -132,6 +158,14 @@ class DriverNode(Node):
         cmd = CommandArrays(m(msg.position), m(msg.velocity), m(msg.effort), m(msg.kp), m(msg.kd))
         stamp = stamp_to_ns(msg.header.stamp)
         t = self.tick_ns * 1e-9
+        if t < self._mute_until:
+            self.commands_muted += 1  # fault: the command never reaches the driver
+            if self.lockstep:
+                self.step()
+            return
+        if self._spoil_next:
+            cmd.effort[0] = math.nan if self._spoil_next == "nan-command" else 10.0 * self.safety.effort_limit[0]
+            self._spoil_next = ""
         if self.lockstep and stamp != self.tick_ns:
             self.commands_rejected_stale += 1  # answers an older state
             return
@@ -143,6 +177,50 @@ class DriverNode(Node):
             self.commands_received += 1
         if self.lockstep:
             self.step()
+
+    # ------------------------------------------------------------------ e-stop
+    def on_estop(self, msg: Bool) -> None:
+        if msg.data:
+            self.safety.press_estop(self.tick_ns * 1e-9)
+
+    def on_estop_stop(self, request, response):
+        self.safety.press_estop(self.tick_ns * 1e-9)
+        response.success, response.message = True, f"e-stop latched: {self.safety.mode.value}"
+        return response
+
+    def on_estop_reset(self, request, response):
+        response.success = self.safety.reset(self.tick_ns * 1e-9)
+        response.message = "reset: normal" if response.success else self.safety.last_rejection
+        return response
+
+    # ------------------------------------------------------------------ faults (simulation)
+    def _inject_faults(self, t: float) -> None:
+        while self._next_fault < len(self.faults) and self.faults[self._next_fault].t <= t:
+            f = self.faults[self._next_fault]
+            self._next_fault += 1
+            plant = self.hardware.plant
+            if f.kind == "command-timeout":
+                self._mute_until = t + f.value()
+            elif f.kind in ("nan-command", "out-of-range-command"):
+                self._spoil_next = f.kind
+            elif f.kind == "estop":
+                self.safety.press_estop(t)
+            elif f.kind == "estop-reset":
+                self.safety.reset(t)
+            elif f.kind == "motor-error":
+                plant.motor(f.arg).error_code = 1
+            elif f.kind == "over-temperature":
+                plant.motor(f.arg).temperature_c = self.cfg["motor_max_temperature_c"] + 10.0
+            elif f.kind == "silent-motor":
+                plant.motor(f.arg).silent = True
+            elif f.kind in ("frame-loss", "corrupt-frames"):
+                for b in plant.buses.values():
+                    setattr(b, "reply_loss_rate" if f.kind == "frame-loss" else "corrupt_rate", f.value())
+            elif f.kind == "bus-off":
+                for b in plant.buses.values():
+                    b.bus_off = True
+                for b in self.hw.buses.values():
+                    b.shutdown()  # the interface is down: every send fails
 
     # ------------------------------------------------------------------ ticks
     def waiting_for_first_command(self) -> bool:
@@ -190,9 +268,14 @@ class DriverNode(Node):
         """Safety check, command to the hardware, ``steps`` physics periods, read back."""
         sw = Stopwatch()
         t = self.tick_ns * 1e-9
+        if self.faults:
+            self._inject_faults(t)
         base_R_imu = self.robot.imu_rotation_in_base(self.hw_to_pin(self.hw.joint_state["position"]))
         self.safety.check(t, base_tilt_rad(self.hw.sensor_state["imu"][0:4], base_R_imu))
-        out = self.safety.output(self.command)
+        if "temperature" in self.hw.joint_state:
+            self.safety.check_motors(t, self.hw.joint_state["temperature"], self.hw.joint_state["error_code"],
+                                     self.hw.lost_joints())
+        out = self.safety.output(self.command, t)
         c = self.hw.joint_command
         c["position"][:] = out.position
         c["velocity"][:] = out.velocity
@@ -201,13 +284,16 @@ class DriverNode(Node):
         c["kd"][:] = out.kd
         while self._next_push < len(self.pushes) and self.pushes[self._next_push].t <= t:
             p = self.pushes[self._next_push]
-            self.hw.apply_push(np.array(p.force), p.duration)
+            self.sim.apply_push(np.array(p.force), p.duration)
             self._next_push += 1
-        self.hw.write_checked(t, self.dt * steps)
+        if self.hw.write_checked(t, self.dt * steps) is ReturnType.ERROR and self.safety.mode is not Mode.TORQUE_OFF:
+            self.safety.hardware_error(t, getattr(self.hw, "last_error", "") or f"write failed ({self.hw.state.value})")
+        self.hardware.advance(t, self.dt * steps)
         self.tick_ns += self.dt_ns * steps
         self.hw.read_checked(self.tick_ns * 1e-9, self.dt * steps)
-        self.slip.update({s: self.hw.data.xpos[b] for s, b in self.hw.h.foot_bodies.items()},
-                         {s: self.hw.sensor_state[f"{s}_foot_wrench"][2] for s in self.hw.h.foot_bodies})
+        sim = self.sim
+        self.slip.update({s: sim.data.xpos[b] for s, b in sim.h.foot_bodies.items()},
+                         {s: sim.sensor_state[f"{s}_foot_wrench"][2] for s in sim.h.foot_bodies})
         self.stats.add(sw.us())
         self._wait_since = time.monotonic()
 
@@ -238,7 +324,7 @@ class DriverNode(Node):
             wm.wrench.torque.x, wm.wrench.torque.y, wm.wrench.torque.z = (float(v) for v in w[3:6])
             pub.publish(wm)
         if self.pub_gt is not None:
-            gt = hw.ground_truth()
+            gt = self.sim.ground_truth()
             o = Odometry()
             o.header.stamp = stamp
             o.header.frame_id = "world"
@@ -247,7 +333,7 @@ class DriverNode(Node):
             o.pose.pose.position.x, o.pose.pose.position.y, o.pose.pose.position.z = (float(v) for v in p)
             (o.pose.pose.orientation.x, o.pose.pose.orientation.y, o.pose.pose.orientation.z,
              o.pose.pose.orientation.w) = (float(v) for v in qx)
-            R = hw.data.xmat[hw.h.base_body].reshape(3, 3)
+            R = self.sim.data.xmat[self.sim.h.base_body].reshape(3, 3)
             v_local = R.T @ gt["base_linear_velocity_world"]
             o.twist.twist.linear.x, o.twist.twist.linear.y, o.twist.twist.linear.z = (float(v) for v in v_local)
             w = gt["base_angular_velocity_local"]
@@ -268,6 +354,26 @@ class DriverNode(Node):
             self._last_diag_ns = self.tick_ns
             self.publish_diagnostics(stamp)
 
+    def hardware_health(self) -> dict:
+        """CAN backends: per motor ``motor.<joint>.{temperature_c, error_code, reply_loss_rate,
+        commands_saturated}`` and per bus ``bus.<name>.{frames_sent, corrupt_frames, send_errors}``
+        (empty for the MuJoCo backend)."""
+        hw = self.hw
+        if not hasattr(hw, "reply_loss_rate"):
+            return {}
+        out = {}
+        loss = hw.reply_loss_rate()
+        for i, j in enumerate(hw.joint_names):
+            out[f"motor.{j}.temperature_c"] = round(float(hw.joint_state["temperature"][i]), 2)
+            out[f"motor.{j}.error_code"] = int(hw.joint_state["error_code"][i])
+            out[f"motor.{j}.reply_loss_rate"] = round(float(loss[i]), 5)
+            out[f"motor.{j}.commands_saturated"] = int(hw.saturations[i])
+        for b in hw.config.buses:
+            out[f"bus.{b}.frames_sent"] = hw.frames_sent[b]
+            out[f"bus.{b}.corrupt_frames"] = hw.corrupt_frames[b]
+            out[f"bus.{b}.send_errors"] = hw.send_errors[b]
+        return out
+
     def publish_diagnostics(self, stamp) -> None:
         s = self.safety
         level = 0 if s.mode is Mode.NORMAL else 2
@@ -275,9 +381,15 @@ class DriverNode(Node):
         extra = {"mode": s.mode.value, "commands_received": self.commands_received, "commands_rejected": s.rejected,
                  "commands_stale": self.commands_rejected_stale, "last_rejection": s.last_rejection,
                  "missed_ticks": self.missed_ticks, "safety_events": events, "backend": self.cfg["backend"],
-                 "lifecycle": self.hw.state.value, "foot_slip_max_m": f"{self.slip.max_slip_m:.5f}"}
+                 "lifecycle": self.hw.state.value, "foot_slip_max_m": f"{self.slip.max_slip_m:.5f}",
+                 "hardware_message": s.hardware_message, "commands_muted": self.commands_muted,
+                 **self.hardware_health()}
         msg = diagnostics_msg(self, stamp, self.stats, level, s.mode.value, extra)
         self.pub_diag.publish(msg)
+
+    def destroy_node(self):
+        self.hardware.shutdown()
+        return super().destroy_node()
 
 
 def _spin_until_fatal(node: DriverNode) -> int:

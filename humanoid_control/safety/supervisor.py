@@ -1,13 +1,22 @@
-"""The driver's safety layer (ROS-free): every command passes through it.
+"""The driver's safety layer (ROS-free): every command passes through it, whatever the backend.
 
 * a command with a NaN/inf or an out-of-range value (position/velocity/effort limits from
-  the URDF, gains within their interface bounds) is rejected and counted;
+  the URDF, gains within their interface bounds) is rejected, counted, and trips damping
+  (a controller that sends such a command cannot be trusted with the next one);
 * the command watchdog trips when no valid command arrived for ``command_timeout_s``;
 * fall detection trips when the base's tilt from vertical exceeds ``max_tilt_rad`` (the IMU
-  orientation carried to the base frame, see :func:`base_tilt_rad`);
-* a tripped supervisor latches **damping mode** — kp = 0, kd = ``damping_kd``, tau = 0 —
-  from the very tick it trips, until :meth:`reset`. Each transition is recorded as a
-  :class:`SafetyEvent` with the time it took effect."""
+  orientation carried to the base frame, see :func:`base_tilt_rad`) or the base comes
+  closer to the feet than ``min_base_height_m`` (leg kinematics);
+* the e-stop latches its stop category: ``damping`` or ``torque_off`` (kp = kd = tau = 0);
+* motors: an error code or a temperature at ``motor_max_temperature_c`` turns that joint's
+  torque off and trips damping for the rest of the robot; from
+  ``motor_derate_temperature_c`` up the joint's torque limit shrinks linearly to zero; a
+  motor that stopped answering (reply loss) trips damping; a hardware (bus) error trips
+  torque-off;
+* a tripped supervisor latches its mode — from the very tick it trips — until
+  :meth:`reset`; after a reset (and at the first command) gains and torques ramp up over
+  ``soft_start_s``. Each transition is recorded as a :class:`SafetyEvent` with the time it
+  took effect and the joint it concerns."""
 from __future__ import annotations
 
 import enum
@@ -34,13 +43,20 @@ def base_tilt_rad(imu_quat_xyzw, base_R_imu: np.ndarray) -> float:
 class Mode(enum.Enum):
     NORMAL = "normal"
     DAMPING = "damping"
+    TORQUE_OFF = "torque_off"
+
+
+#: Why the supervisor changed mode (``SafetyEvent.reason``).
+REASONS = ("invalid_command", "command_timeout", "fall_detected", "estop", "motor_error", "over_temperature",
+           "derating", "motor_lost", "hardware_error", "reset")
+STOP_CATEGORIES = ("damping", "torque_off")
 
 
 @dataclass
 class SafetyEvent:
     t: float  # [s] time the action took effect
-    reason: str  # "command_timeout" | "fall_detected" | "estop" | "reset"
-    action: str  # "damping" | "normal"
+    reason: str  # one of REASONS
+    action: str  # "damping" | "torque_off" | "derate" | "normal"
     joint: str = ""
 
 
@@ -49,6 +65,11 @@ class SafetyParams:
     command_timeout_s: float = 0.02  # [s] watchdog, [0.002, 1]
     damping_kd: float = 5.0  # [N·m·s/rad] damping-mode gain, (0, 100]
     max_tilt_rad: float = 0.8  # [rad] fall detection threshold on base tilt, [0.1, 1.57]
+    estop_action: str = "damping"  # stop category of the e-stop: damping | torque_off
+    soft_start_s: float = 0.0  # [s] gain and torque ramp after enabling, [0, 10]
+    motor_derate_temperature_c: float = 70.0  # [°C] torque limit starts shrinking, [20, 200]
+    motor_max_temperature_c: float = 90.0  # [°C] joint torque off + damping, [20, 200]
+    min_base_height_m: float = 0.0  # [m] fall detection: base above the lowest sole, 0 = off, [0, 2]
 
 
 @dataclass
@@ -72,14 +93,24 @@ class SafetySupervisor:
     params: SafetyParams = field(default_factory=SafetyParams)
 
     def __post_init__(self):
+        if self.params.estop_action not in STOP_CATEGORIES:
+            from humanoid_control.errors import UnknownNameError
+            raise UnknownNameError("stop category", self.params.estop_action, STOP_CATEGORIES, "estop_action")
         self.mode = Mode.NORMAL
         self.events: list = []
         self.rejected = 0
         self.last_rejection = ""
         self.last_valid_time: float | None = None  # watchdog armed by the first valid command
+        self.estop_pressed = False
+        self.hardware_message = ""
         n = len(self.joint_names)
+        self.joint_off = np.zeros(n, bool)  # joints whose torque is off (motor fault)
+        self.effort_scale = np.ones(n)  # [-] temperature derating of the torque limit
+        self._derating = np.zeros(n, bool)
+        self._enabled_at: float | None = None  # [s] start of the soft-start ramp
         self._damping = CommandArrays(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
                                       np.full(n, self.params.damping_kd))
+        self._off = CommandArrays(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
 
     def validate(self, cmd: CommandArrays) -> str:
         """'' if acceptable, else a reason naming the first offending joint."""
@@ -101,39 +132,99 @@ class SafetySupervisor:
         return ""
 
     def accept(self, cmd: CommandArrays, t: float) -> bool:
-        """Validate an incoming command; valid ones feed the watchdog."""
+        """Validate an incoming command; valid ones feed the watchdog, invalid ones trip damping."""
         reason = self.validate(cmd)
         if reason:
             self.rejected += 1
             self.last_rejection = reason
+            self.trip(t, "invalid_command", reason.split("'")[1] if "'" in reason else "")
             return False
+        if self.last_valid_time is None and self.mode is Mode.NORMAL:
+            self._enabled_at = t
         self.last_valid_time = t
         return True
 
-    def trip(self, t: float, reason: str, joint: str = "") -> None:
-        if self.mode is not Mode.DAMPING:
-            self.mode = Mode.DAMPING
-            self.events.append(SafetyEvent(t, reason, "damping", joint))
+    def trip(self, t: float, reason: str, joint: str = "", action: str = "damping") -> None:
+        """Latch ``action`` (damping, or torque_off which outranks it) from time ``t`` [s]."""
+        target = Mode(action)
+        if self.mode is Mode.TORQUE_OFF or self.mode is target:
+            return
+        self.mode = target
+        self.events.append(SafetyEvent(t, reason, action, joint))
 
-    def reset(self, t: float) -> None:
+    def press_estop(self, t: float) -> None:
+        self.estop_pressed = True
+        self.trip(t, "estop", action=self.params.estop_action)
+
+    def reset(self, t: float) -> bool:
+        """Back to normal (releases the e-stop). Refused — False — while a motor fault holds
+        a joint off or the robot has no command yet; the soft start begins with the next command."""
+        if self.joint_off.any():
+            self.last_rejection = (f"reset refused: motor fault on joints "
+                                   f"{[j for j, off in zip(self.joint_names, self.joint_off) if off]}")
+            return False
+        self.estop_pressed = False
         if self.mode is not Mode.NORMAL:
             self.mode = Mode.NORMAL
             self.last_valid_time = None
             self.events.append(SafetyEvent(t, "reset", "normal"))
+        return True
 
-    def check(self, t: float, tilt_rad: float) -> Mode:
+    def check(self, t: float, tilt_rad: float, base_height_m: float = math.inf) -> Mode:
         """Run the watchdog and fall detection at time t [s]; returns the mode in force."""
         if self.last_valid_time is not None and t - self.last_valid_time > self.params.command_timeout_s:
             self.trip(t, "command_timeout")
-        if tilt_rad > self.params.max_tilt_rad:
+        if tilt_rad > self.params.max_tilt_rad or base_height_m < self.params.min_base_height_m:
             self.trip(t, "fall_detected")
         return self.mode
 
-    def output(self, cmd: CommandArrays | None) -> CommandArrays:
-        """The command that reaches the hardware: damping when tripped or when no valid
-        command exists yet, else ``cmd`` clamped to the limits."""
+    def check_motors(self, t: float, temperature_c: np.ndarray, error_code: np.ndarray, lost: list = ()) -> Mode:
+        """Motor health at time t [s] (per joint, hardware order; NaN temperature = not reported)."""
+        p = self.params
+        for i in np.flatnonzero(error_code != 0):
+            if not self.joint_off[i]:
+                self.joint_off[i] = True
+                self.trip(t, "motor_error", self.joint_names[i])
+                self.events.append(SafetyEvent(t, "motor_error", "torque_off", self.joint_names[i]))
+        temp = np.where(np.isfinite(temperature_c), temperature_c, -np.inf)
+        for i in np.flatnonzero(temp >= p.motor_max_temperature_c):
+            if not self.joint_off[i]:
+                self.joint_off[i] = True
+                self.trip(t, "over_temperature", self.joint_names[i])
+                self.events.append(SafetyEvent(t, "over_temperature", "torque_off", self.joint_names[i]))
+        span = max(p.motor_max_temperature_c - p.motor_derate_temperature_c, 1e-9)
+        self.effort_scale = np.clip((p.motor_max_temperature_c - temp) / span, 0.0, 1.0)
+        for i in np.flatnonzero((self.effort_scale < 1.0) & ~self._derating):
+            self.events.append(SafetyEvent(t, "derating", "derate", self.joint_names[i]))
+        self._derating = self.effort_scale < 1.0
+        for joint in lost:
+            self.trip(t, "motor_lost", joint)
+        return self.mode
+
+    def hardware_error(self, t: float, what: str = "") -> None:
+        """The backend failed (bus down, lifecycle error): torque off; ``what`` is kept in
+        :attr:`hardware_message` for diagnostics."""
+        self.hardware_message = what
+        self.trip(t, "hardware_error", action="torque_off")
+
+    def output(self, cmd: CommandArrays | None, t: float | None = None) -> CommandArrays:
+        """The command that reaches the hardware at time t [s]: the tripped mode's command, or
+        damping when no valid command exists yet, else ``cmd`` clamped to the limits (torque
+        limits derated by temperature), ramped during the soft start; joints held off by a
+        motor fault get zeros."""
+        if self.mode is Mode.TORQUE_OFF:
+            return self._off
         if self.mode is Mode.DAMPING or cmd is None:
-            return self._damping
+            out = self._damping
+            if self.joint_off.any():
+                out = CommandArrays(out.position, out.velocity, out.effort, out.kp,
+                                    np.where(self.joint_off, 0.0, out.kd))
+            return out
         lo, hi = self.position_limits
+        tau_max = self.effort_limit * self.effort_scale
+        ramp = 1.0
+        if self.params.soft_start_s > 0 and t is not None and self._enabled_at is not None:
+            ramp = min(max((t - self._enabled_at) / self.params.soft_start_s, 0.0), 1.0)
+        on = ~self.joint_off
         return CommandArrays(np.clip(cmd.position, lo, hi), np.clip(cmd.velocity, -self.velocity_limit, self.velocity_limit),
-                             np.clip(cmd.effort, -self.effort_limit, self.effort_limit), cmd.kp, cmd.kd)
+                             np.clip(cmd.effort, -tau_max, tau_max) * ramp * on, cmd.kp * ramp * on, cmd.kd * ramp * on)

@@ -38,9 +38,13 @@ Keys (units in the names):
   foot_slip_max_m           largest horizontal sliding of a loaded foot (ground truth) [m]
   steps_taken               touch-downs: estimated contacts that start after ≥ 0.1 s in the air
   mpc                       {solve_p50_ms, solve_p99_ms, rate_hz} when an MPC ran
+  safety_events             [{t, reason, action, joint}] every safety transition of the driver, with
+                            the sim time it took effect (same as nodes.driver.safety_events)
   nodes                     {name: {compute_p50_us, compute_p99_us, compute_max_us, overruns, ticks}}
                             + driver: mode, commands_rejected, last_rejection, commands_stale, missed_ticks,
-                            safety_events [{t, reason, action, joint}]; wbc: solver_failures;
+                            safety_events [{t, reason, action, joint}], CAN backends: motors
+                            {joint: {temperature_c, error_code, reply_loss_rate, commands_saturated}},
+                            buses {name: {frames_sent, corrupt_frames, send_errors}}; wbc: solver_failures;
                             estimator: rejected
 """
 from __future__ import annotations
@@ -214,6 +218,15 @@ class ReportBuilder:
                 entry[k] = str(values[k])
         if "safety_events" in values:
             entry["safety_events"] = parse_safety_events(values["safety_events"])
+        motors, buses = {}, {}
+        for k, v in values.items():
+            group, _, rest = k.partition(".")
+            if group in ("motor", "bus") and rest:
+                item, _, field = rest.rpartition(".")
+                (motors if group == "motor" else buses).setdefault(item, {})[field] = float(v)
+        if motors:
+            entry["motors"] = motors
+            entry["buses"] = buses
         if "foot_slip_max_m" in values:
             self.foot_slip_max_m = round(f("foot_slip_max_m"), 5)
         self.nodes[name] = entry
@@ -286,4 +299,5 @@ class ReportBuilder:
             "foot_slip_max_m": self.foot_slip_max_m,
             "mpc": self.mpc,
             "nodes": self.nodes,
+            "safety_events": list(self.nodes.get("driver", {}).get("safety_events", [])),
         }

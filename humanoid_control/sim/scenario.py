@@ -41,3 +41,76 @@ def parse_push(text: str) -> Push:
     if max(abs(f) for f in force) > 1e4:
         raise ConfigError(f"push '{text}': force components must be within ±10000 N", "--push")
     return Push(t, force, dur)
+
+
+#: Fault kinds of ``--fault T:KIND[:ARG]``: what ARG is ('' = none), and whether it needs
+#: a CAN backend (the MuJoCo backend has no motors to break).
+FAULT_KINDS = {
+    "command-timeout": ("duration [s]", False),  # the driver hears no command for DURATION
+    "nan-command": ("", False),  # the next command carries a NaN
+    "out-of-range-command": ("", False),  # the next command asks for 10× a joint's torque limit
+    "estop": ("", False),
+    "estop-reset": ("", False),
+    "motor-error": ("joint", True),  # the motor reports an error code (firmware torque-off)
+    "over-temperature": ("joint", True),  # the motor's temperature jumps past the limit
+    "silent-motor": ("joint", True),  # the motor stops answering
+    "frame-loss": ("rate [0, 1]", True),  # replies lost at random, every bus
+    "corrupt-frames": ("rate [0, 1]", True),  # replies garbled at random, every bus
+    "bus-off": ("", True),  # every bus goes down: sends fail
+}
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault injected at ``t`` [s]: ``kind`` (a key of FAULT_KINDS) and its argument."""
+
+    t: float
+    kind: str
+    arg: str = ""
+
+    def text(self) -> str:
+        return f"{self.t:g}:{self.kind}" + (f":{self.arg}" if self.arg else "")
+
+    @property
+    def needs_can(self) -> bool:
+        return FAULT_KINDS[self.kind][1]
+
+    def value(self) -> float:
+        return float(self.arg)
+
+
+def parse_fault(text: str) -> Fault:
+    """Parse ``T:KIND[:ARG]``, e.g. ``2:command-timeout:0.1``, ``3:motor-error:left_knee``."""
+    parts = text.split(":")
+    kinds = ", ".join(FAULT_KINDS)
+    if len(parts) not in (2, 3):
+        raise ConfigError(f"fault '{text}' is not T:KIND[:ARG]; kinds: {kinds}", "--fault")
+    try:
+        t = float(parts[0])
+    except ValueError:
+        raise ConfigError(f"fault '{text}': time '{parts[0]}' is not a number [s]", "--fault") from None
+    if not t >= 0:
+        raise ConfigError(f"fault '{text}': need T >= 0 [s]", "--fault")
+    kind = parts[1]
+    if kind not in FAULT_KINDS:
+        raise ConfigError(f"fault '{text}': unknown kind '{kind}'; valid kinds: {kinds}", "--fault")
+    what, _ = FAULT_KINDS[kind]
+    arg = parts[2] if len(parts) == 3 else ""
+    if bool(what) != bool(arg):
+        need = f"needs an argument ({what})" if what else "takes no argument"
+        raise ConfigError(f"fault '{text}': '{kind}' {need}", "--fault")
+    if what.startswith("duration"):
+        try:
+            ok = 0 < float(arg) <= 60
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ConfigError(f"fault '{text}': duration must be in (0, 60] s", "--fault")
+    if what.startswith("rate"):
+        try:
+            ok = 0 <= float(arg) <= 1
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ConfigError(f"fault '{text}': rate must be in [0, 1]", "--fault")
+    return Fault(t, kind, arg)

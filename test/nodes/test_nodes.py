@@ -248,3 +248,38 @@ def test_the_wbc_follows_a_fresh_plan_refuses_a_foreign_one_and_stands_when_plan
     late = ns0 + int((wbc.cfg["plan_timeout_s"] + 0.05) * 1e9)
     assert wbc.reference(late) is None and wbc.plan_timeouts == 1  # no fresh plan: stand, counted
     wbc.destroy_node()
+
+
+def test_the_estop_topic_and_services_latch_and_release_the_driver(ctx):
+    from std_msgs.msg import Bool
+    from std_srvs.srv import Trigger
+
+    from humanoid_control.nodes.driver_node import DriverNode
+    from humanoid_control.safety.supervisor import Mode
+    driver = DriverNode(context=ctx, parameter_overrides=[Parameter("publish_ground_truth", value=False),
+                                                          Parameter("estop_action", value="torque_off")])
+    probe = rclpy.create_node("probe", context=ctx)
+    pub = probe.create_publisher(Bool, "/estop", 10)
+    stop, reset = (probe.create_client(Trigger, name) for name in ("/estop/stop", "/estop/reset"))
+    ex = SingleThreadedExecutor(context=ctx)
+    ex.add_node(driver)
+    ex.add_node(probe)
+
+    def call(client):
+        assert client.wait_for_service(timeout_sec=10.0)
+        future = client.call_async(Trigger.Request())
+        ex.spin_until_future_complete(future, timeout_sec=10.0)
+        return future.result()
+
+    t0 = time.monotonic()
+    while driver.safety.mode is Mode.NORMAL and time.monotonic() - t0 < 10:
+        pub.publish(Bool(data=True))
+        ex.spin_once(timeout_sec=0.05)
+    assert driver.safety.mode is Mode.TORQUE_OFF and driver.safety.events[0].reason == "estop"
+    res = call(reset)
+    assert res.success and driver.safety.mode is Mode.NORMAL
+    res = call(stop)
+    assert res.success and "torque_off" in res.message and driver.safety.mode is Mode.TORQUE_OFF
+    assert [e.reason for e in driver.safety.events] == ["estop", "reset", "estop"]
+    driver.destroy_node()
+    probe.destroy_node()

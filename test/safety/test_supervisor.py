@@ -15,12 +15,15 @@ def _cmd(n=3, **over):
     return c
 
 
-def test_a_nan_command_is_rejected_naming_the_joint_and_counted():
+def test_a_nan_command_is_rejected_naming_the_joint_counted_and_trips_damping_at_once():
     s = _sup()
     cmd = _cmd()
     cmd.effort[1] = np.nan
-    assert not s.accept(cmd, 0.0)
+    assert not s.accept(cmd, 0.25)
     assert s.rejected == 1 and "j1" in s.last_rejection
+    assert s.mode is Mode.DAMPING
+    assert (s.events[0].t, s.events[0].reason, s.events[0].action, s.events[0].joint) == (0.25, "invalid_command",
+                                                                                         "damping", "j1")
 
 
 def test_an_out_of_range_effort_is_rejected():
@@ -87,3 +90,78 @@ def test_base_tilt_measures_the_angle_of_the_base_from_vertical():
     tilt = base_tilt_rad(_quat_xyzw(world_R_base @ base_R_imu), base_R_imu)
     assert abs(tilt - 0.3) < 1e-9
     assert base_tilt_rad((0.0, 0.0, 0.0, 0.0), np.eye(3)) == np.pi  # no orientation reads as fallen
+
+
+def test_the_estop_latches_its_stop_category_until_reset():
+    s = _sup(estop_action="torque_off")
+    s.accept(_cmd(), 0.0)
+    s.press_estop(0.5)
+    out = s.output(_cmd(), 0.5)
+    assert s.mode is Mode.TORQUE_OFF
+    for arr in (out.kp, out.kd, out.effort):
+        np.testing.assert_array_equal(arr, 0.0)
+    s.check(0.6, 0.0)
+    assert s.mode is Mode.TORQUE_OFF  # a later watchdog trip does not downgrade torque-off to damping
+    assert s.reset(1.0) and s.mode is Mode.NORMAL and not s.estop_pressed
+    assert [(e.reason, e.action) for e in s.events] == [("estop", "torque_off"), ("reset", "normal")]
+
+
+def test_an_unknown_stop_category_lists_the_valid_ones():
+    import pytest
+    from humanoid_control.errors import UnknownNameError
+    with pytest.raises(UnknownNameError, match="damping, torque_off"):
+        _sup(estop_action="brake")
+
+
+def test_a_motor_error_turns_that_joint_off_and_damps_the_others_and_blocks_reset():
+    s = _sup(damping_kd=4.0)
+    s.accept(_cmd(), 0.0)
+    s.check_motors(0.1, np.full(3, 40.0), np.array([0, 3, 0]))
+    out = s.output(_cmd(), 0.1)
+    np.testing.assert_array_equal(out.kd, [4.0, 0.0, 4.0])
+    np.testing.assert_array_equal(out.kp, 0.0)
+    assert [(e.reason, e.action, e.joint) for e in s.events] == [("motor_error", "damping", "j1"),
+                                                                  ("motor_error", "torque_off", "j1")]
+    assert not s.reset(0.2) and "j1" in s.last_rejection and s.mode is Mode.DAMPING
+
+
+def test_torque_limits_derate_linearly_with_temperature_and_trip_at_the_maximum():
+    s = _sup(motor_derate_temperature_c=70.0, motor_max_temperature_c=90.0)
+    s.accept(_cmd(), 0.0)
+    s.check_motors(0.1, np.array([60.0, 80.0, np.nan]), np.zeros(3))
+    out = s.output(_cmd(effort=40.0), 0.1)
+    np.testing.assert_allclose(out.effort, [40.0, 25.0, 40.0])  # j1 at half its 50 N·m limit
+    assert [(e.reason, e.joint) for e in s.events] == [("derating", "j1")]
+    s.check_motors(0.2, np.array([60.0, 91.0, np.nan]), np.zeros(3))
+    assert s.mode is Mode.DAMPING and s.joint_off[1] and s.events[-1].reason == "over_temperature"
+
+
+def test_a_lost_motor_trips_damping_naming_its_joint():
+    s = _sup()
+    s.accept(_cmd(), 0.0)
+    s.check_motors(0.3, np.full(3, np.nan), np.zeros(3), ["j2"])
+    assert s.mode is Mode.DAMPING and (s.events[0].reason, s.events[0].joint) == ("motor_lost", "j2")
+
+
+def test_a_hardware_error_turns_torque_off_and_keeps_the_message():
+    s = _sup()
+    s.accept(_cmd(), 0.0)
+    s.hardware_error(0.4, "CAN bus 'a' down")
+    assert s.mode is Mode.TORQUE_OFF and s.hardware_message == "CAN bus 'a' down"
+    assert (s.events[0].reason, s.events[0].action) == ("hardware_error", "torque_off")
+
+
+def test_the_soft_start_ramps_gains_and_torque_from_the_first_command_and_after_a_reset():
+    s = _sup(soft_start_s=0.5)
+    assert s.accept(_cmd(), 1.0)
+    start = s.output(_cmd(effort=10.0, kp=100.0), 1.0)
+    half = s.output(_cmd(effort=10.0, kp=100.0), 1.25)
+    full = s.output(_cmd(effort=10.0, kp=100.0), 2.0)
+    np.testing.assert_allclose(start.effort, 0.0)
+    np.testing.assert_allclose(half.effort, 5.0)
+    np.testing.assert_allclose(half.kp, 50.0)
+    np.testing.assert_allclose(full.kp, 100.0)
+    s.press_estop(3.0)
+    s.reset(3.5)
+    s.accept(_cmd(), 4.0)
+    np.testing.assert_allclose(s.output(_cmd(effort=10.0), 4.0).effort, 0.0)

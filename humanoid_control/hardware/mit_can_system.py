@@ -1,0 +1,252 @@
+"""MIT-mode CAN motors backend (plugin ``humanoid_control/MitCanSystem``).
+
+One python-can bus per configured bus; one command frame per motor per ``write`` and its
+reply collected by the next ``read`` (up to ``reply_timeout_s``). Joint-side commands and
+states convert to motor side through each motor's direction, gear ratio and zero offset
+(:mod:`humanoid_control.hardware.can.motor_config`).
+
+Health, per joint, for the driver's safety layer and diagnostics:
+``temperature`` [°C] and ``error_code`` (extra state interfaces, NaN/0 when the firmware
+does not send them), replies missed (total and consecutive — a motor is *lost* after
+``max_missed_replies`` in a row; its state holds the last reply), commands saturated by
+the motor's ranges, and per bus: frames sent, corrupt frames, send errors. A send error
+(bus-off, interface down) makes ``write`` return ERROR, which takes the component through
+``on_error`` (motors sent the exit-motor-mode frame where the bus still allows it)
+to UNCONFIGURED, as ros2_control does; the motors' own CAN timeout then removes torque.
+
+IMU and foot force sensors are not on these buses: ``sensors(sensor_state)`` fills them
+(the simulation's plant, or a user's IMU driver); without it they stay NaN."""
+from __future__ import annotations
+
+import math
+import time
+
+import can
+import numpy as np
+
+from humanoid_control.hardware.can.mit_protocol import (ENTER_MOTOR_MODE, EXIT_MOTOR_MODE, CanFrameError,
+                                                          MitCommand, pack_command, saturated, unpack_reply)
+from humanoid_control.hardware.can.motor_config import MitCanConfig
+from humanoid_control.hardware.system_interface import CallbackReturn, ReturnType, StateInterface, SystemInterface
+from humanoid_control.robot.ros2_control_tag import HardwareInfo
+
+HEALTH_STATES = ("temperature", "error_code")
+
+
+class MitCanSystem(SystemInterface):
+    PLUGIN = "humanoid_control/MitCanSystem"
+
+    #: [s] how long activation waits for every motor's first reply.
+    ACTIVATE_TIMEOUT_S = 0.5
+
+    def __init__(self, config: MitCanConfig, sensors=None, pump=None):
+        """``sensors(sensor_state)`` fills non-CAN sensors each read; ``pump()`` lets simulated
+        devices answer while this backend waits outside the tick (activation)."""
+        super().__init__()
+        self.config = config
+        self.sensors = sensors
+        self.pump = pump
+        self.buses = {}
+        self.last_error = ""
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_init(self, info: HardwareInfo) -> CallbackReturn:
+        super().on_init(info)
+        missing = [j for j in self.joint_names if j not in self.config.motors]
+        if missing:
+            self.last_error = f"{self.config.source}: joints without a motor: {missing}"
+            return CallbackReturn.ERROR
+        n = len(self.joint_names)
+        self.motors = [self.config.motors[j] for j in self.joint_names]
+        self.joint_state.setdefault("temperature", np.full(n, np.nan))
+        self.joint_state.setdefault("error_code", np.zeros(n))
+        self._dir = np.array([m.direction for m in self.motors], float)
+        self._ratio = np.array([m.gear_ratio for m in self.motors], float)
+        self._offset = np.array([m.zero_offset for m in self.motors], float)
+        self._by_bus = {b: [i for i, m in enumerate(self.motors) if m.bus == b] for b in self.config.buses}
+        self.replied = np.zeros(n, bool)
+        self.requests = np.zeros(n, np.int64)
+        self.missed_total = np.zeros(n, np.int64)
+        self.missed_in_a_row = np.zeros(n, np.int64)
+        self.saturations = np.zeros(n, np.int64)
+        self.corrupt_frames = {b: 0 for b in self.config.buses}
+        self.send_errors = {b: 0 for b in self.config.buses}
+        self.frames_sent = {b: 0 for b in self.config.buses}
+        return CallbackReturn.SUCCESS
+
+    def on_configure(self, previous_state) -> CallbackReturn:
+        try:
+            for name, b in self.config.buses.items():
+                kwargs = {"bitrate": b.bitrate} if b.interface not in ("virtual",) else {"receive_own_messages": False}
+                self.buses[name] = can.Bus(interface=b.interface, channel=b.channel, **kwargs)
+        except (can.CanError, OSError, ValueError, ImportError) as exc:
+            self.last_error = f"cannot open CAN bus '{name}' ({b.interface}:{b.channel}): {exc}"
+            self._close()
+            return CallbackReturn.FAILURE
+        return CallbackReturn.SUCCESS
+
+    def on_activate(self, previous_state) -> CallbackReturn:
+        """Enter motor mode on every motor and wait for each one's first reply (the state the
+        commands start from: command = state)."""
+        self.replied[:] = False
+        for bus, idx in self._by_bus.items():
+            for i in idx:
+                if not self._send(bus, self.motors[i].motor_id, ENTER_MOTOR_MODE):
+                    return CallbackReturn.ERROR
+        deadline = time.monotonic() + self.ACTIVATE_TIMEOUT_S
+        while not self.replied.all() and time.monotonic() < deadline:
+            if self.pump is not None:
+                self.pump()
+            self._collect(0.005)
+        if not self.replied.all():
+            silent = [self.joint_names[i] for i in np.flatnonzero(~self.replied)]
+            self.last_error = f"no reply to enter-motor-mode from the motors of joints {silent}"
+            self._exit_all()
+            return CallbackReturn.FAILURE
+        return super().on_activate(previous_state)
+
+    def on_deactivate(self, previous_state) -> CallbackReturn:
+        self._exit_all()
+        return CallbackReturn.SUCCESS
+
+    def on_cleanup(self, previous_state) -> CallbackReturn:
+        self._close()
+        return CallbackReturn.SUCCESS
+
+    def on_shutdown(self, previous_state) -> CallbackReturn:
+        self._exit_all()
+        self._close()
+        return CallbackReturn.SUCCESS
+
+    def on_error(self, previous_state) -> CallbackReturn:
+        """Best effort: torque off on every motor still reachable, close the buses."""
+        self._exit_all()
+        self._close()
+        return CallbackReturn.SUCCESS
+
+    # ------------------------------------------------------------------ cyclic
+    def write(self, time_s: float, period: float) -> ReturnType:
+        c = self.joint_command
+        g2 = self._ratio * self._ratio
+        p_m = self._dir * self._ratio * (c["position"] - self._offset)
+        v_m = self._dir * self._ratio * c["velocity"]
+        t_m = self._dir * c["effort"] / self._ratio
+        kp_m, kd_m = c["kp"] / g2, c["kd"] / g2
+        self.replied[:] = False
+        for bus, idx in self._by_bus.items():
+            for i in idx:
+                m = self.motors[i]
+                cmd = MitCommand(float(p_m[i]), float(v_m[i]), float(kp_m[i]), float(kd_m[i]), float(t_m[i]))
+                if not all(math.isfinite(x) for x in (cmd.position, cmd.velocity, cmd.kp, cmd.kd, cmd.torque)):
+                    cmd = MitCommand(0.0, 0.0, 0.0, float(kd_m[i]) if math.isfinite(kd_m[i]) else 0.0, 0.0)
+                    self.saturations[i] += 1
+                elif saturated(cmd, m.ranges):
+                    self.saturations[i] += 1
+                if not self._send(bus, m.motor_id, pack_command(cmd, m.ranges)):
+                    return ReturnType.ERROR
+                self.requests[i] += 1
+        return ReturnType.OK
+
+    def read(self, time_s: float, period: float) -> ReturnType:
+        """Collect this tick's replies (waiting up to ``reply_timeout_s`` for missing ones)."""
+        self._collect(self.config.reply_timeout_s)
+        expected = self.requests > 0
+        missing = expected & ~self.replied
+        self.missed_total += missing
+        self.missed_in_a_row[missing] += 1
+        self.missed_in_a_row[self.replied] = 0
+        if self.sensors is not None:
+            self.sensors(self.sensor_state)
+        return ReturnType.OK
+
+    # ------------------------------------------------------------------ health
+    def lost_joints(self) -> list:
+        """Joints whose motor missed ``max_missed_replies`` replies in a row."""
+        return [self.joint_names[i] for i in np.flatnonzero(self.missed_in_a_row >= self.config.max_missed_replies)]
+
+    def reply_loss_rate(self) -> np.ndarray:
+        """Per joint: share of commands that got no reply since activation [-]."""
+        return self.missed_total / np.maximum(self.requests, 1)
+
+    def export_state_interfaces(self) -> list:
+        out = super().export_state_interfaces()
+        declared = {s.name for j in self.info.joints for s in j.state_interfaces}
+        for name in HEALTH_STATES:
+            if name not in declared:
+                out += [StateInterface(f"{j}/{name}", self.joint_state[name], i) for i, j in enumerate(self.joint_names)]
+        return out
+
+    # ------------------------------------------------------------------ plumbing
+    def _send(self, bus: str, arbitration_id: int, data: bytes, keep_error: bool = False) -> bool:
+        """Send one frame; False (counted, and named in ``last_error`` unless ``keep_error``) when it fails."""
+        try:
+            self.buses[bus].send(can.Message(arbitration_id=arbitration_id, data=data, is_extended_id=False),
+                                 timeout=0.001)
+        except (can.CanError, OSError, KeyError) as exc:
+            self.send_errors[bus] += 1
+            if not keep_error:
+                self.last_error = f"CAN bus '{bus}': send to motor {arbitration_id} failed: {exc or type(exc).__name__}"
+            return False
+        self.frames_sent[bus] += 1
+        return True
+
+    def _collect(self, timeout_s: float) -> None:
+        """Decode replies until every commanded motor answered or ``timeout_s`` passed."""
+        deadline = time.monotonic() + timeout_s
+        for bus, idx in self._by_bus.items():
+            b = self.buses.get(bus)
+            if b is None:
+                continue
+            while True:
+                if all(self.replied[i] for i in idx):
+                    break
+                left = deadline - time.monotonic()
+                msg = b.recv(timeout=max(left, 0.0))
+                if msg is None:
+                    break
+                self._decode(bus, idx, bytes(msg.data))
+            # drain what is already there (late or duplicate replies) without waiting
+            while (msg := b.recv(timeout=0.0)) is not None:
+                self._decode(bus, idx, bytes(msg.data))
+
+    def _decode(self, bus: str, idx: list, data: bytes) -> None:
+        if not data:
+            self.corrupt_frames[bus] += 1
+            return
+        for i in idx:
+            m = self.motors[i]
+            key = data[0] & 0xF if m.reply_layout == "damiao8" else data[0]
+            if key != (m.motor_id & 0xF if m.reply_layout == "damiao8" else m.motor_id):
+                continue
+            try:
+                rep = unpack_reply(data, m.ranges, m.reply_layout, m.motor_id)
+            except CanFrameError:
+                break
+            s = self.joint_state
+            s["position"][i] = self._offset[i] + self._dir[i] * rep.position / self._ratio[i]
+            s["velocity"][i] = self._dir[i] * rep.velocity / self._ratio[i]
+            s["effort"][i] = self._dir[i] * rep.torque * self._ratio[i]
+            s["temperature"][i] = rep.temperature
+            s["error_code"][i] = rep.error_code
+            self.replied[i] = True
+            return
+        self.corrupt_frames[bus] += 1
+
+    def _exit_all(self) -> None:
+        """Exit motor mode (torque off) on every motor of every bus that still takes frames
+        (the first failed send gives up on that bus; ``last_error`` keeps the original cause)."""
+        for bus, idx in self._by_bus.items():
+            if bus in self.buses:
+                for i in idx:
+                    if not self._send(bus, self.motors[i].motor_id, EXIT_MOTOR_MODE, keep_error=True):
+                        break
+        if self.pump is not None:
+            self.pump()
+
+    def _close(self) -> None:
+        for b in self.buses.values():
+            try:
+                b.shutdown()
+            except (can.CanError, OSError):
+                pass
+        self.buses = {}
