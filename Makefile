@@ -61,6 +61,7 @@ test-fast: install
 bench: install
 	$(PY) bench/wbc_tick.py
 	$(PY) bench/mpc_solve.py
+	$(PY) bench/realtime_walk.py
 
 clean:
 	rm -rf build reports .pytest_cache

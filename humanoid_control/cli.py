@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--friction", type=float, help="floor friction coefficient of the simulation (default: config)")
     s.add_argument("--backend", choices=BACKENDS, help="hardware backend the driver commands: mujoco (the simulation "
                    "directly) or mit-can (simulated MIT-mode motors on virtual CAN buses, physics in MuJoCo); "
-                   "default: config")
+                   "default: the driver config, else the URDF's <ros2_control> hardware plugin")
     s.add_argument("--fault", action="append", default=[], metavar="T:KIND[:ARG]",
                    help="inject a fault at time T [s]; repeatable; kinds: " + ", ".join(FAULT_KINDS))
     s.add_argument("--report", type=Path, help="write the JSON report here")
@@ -131,6 +131,11 @@ def run_sim(args) -> int:
         faults = [parse_fault(f) for f in args.fault]
         overrides["driver"]["faults"] = [f.text() for f in faults]
         backend = args.backend or _node_params(config_dir, "driver", {})["backend"]
+        if not backend:
+            from humanoid_control.hardware.backends import resolve_backend
+            from humanoid_control.robot.ros2_control_tag import hardware_info_for
+            backend = resolve_backend("", hardware_info_for(robot.urdf_text, str(robot.config.urdf_path),
+                                                            robot.joint_names))
         if backend == "mujoco" and any(f.needs_can for f in faults):
             bad = next(f for f in faults if f.needs_can)
             return _fail(f"--fault {bad.text()}: '{bad.kind}' needs a CAN backend (--backend mit-can); "

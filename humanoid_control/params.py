@@ -94,9 +94,9 @@ def load_yaml(path: Path, node_name: str) -> dict:
 
 DRIVER = (
     Param("robot", "humanoid", description="robot name (config/robots) or path to a robot YAML"),
-    Param("backend", "mujoco", choices=BACKENDS,
-          description="hardware backend (mit-can: simulated MIT motors on virtual CAN buses, physics in MuJoCo)"),
-    Param("hardware_config", "", description="CAN backends: hardware YAML (buses, motors); '' = config/hardware/<robot>_<backend>.yaml"),
+    Param("backend", "", choices=("",) + BACKENDS,
+          description="hardware backend; '' = the URDF's <ros2_control><hardware><plugin> (mit-can: simulated MIT motors on virtual CAN buses, physics in MuJoCo)"),
+    Param("hardware_config", "", description="CAN backends: hardware YAML (buses, motors); '' = the URDF's <hardware> param hardware_config, else config/hardware/<robot>_<backend>.yaml"),
     Param("mode", "lockstep", choices=("lockstep", "realtime"), description="clock"),
     Param("rate_hz", 1000.0, "Hz", 100.0, 2000.0, description="control rate"),
     Param("lockstep_timeout_s", 0.5, "s", 0.001, 30.0, description="wall time to wait for a command before stepping without one"),
@@ -104,6 +104,8 @@ DRIVER = (
     Param("command_timeout_s", 0.02, "s", 0.002, 1.0, description="watchdog: damping after this long without a valid command"),
     Param("damping_kd", 5.0, "N·m·s/rad", 0.01, 100.0, description="damping-mode gain"),
     Param("max_tilt_rad", 0.8, "rad", 0.1, 1.57, description="fall detection: base tilt limit"),
+    Param("min_base_height_ratio", 0.5, "", 0.0, 1.0,
+          description="fall detection: base above the lowest sole (kinematics) below this share of standing height; 0 = off"),
     Param("estop_action", "damping", choices=("damping", "torque_off"), description="e-stop stop category"),
     Param("soft_start_s", 0.0, "s", 0.0, 10.0, description="gain and torque ramp after enabling or a reset (0 = off)"),
     Param("motor_derate_temperature_c", 70.0, "°C", 20.0, 200.0, description="motor torque limit shrinks from here"),

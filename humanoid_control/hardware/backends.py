@@ -30,6 +30,7 @@ _channels = itertools.count()
 class SimulatedHardware:
     hw: SystemInterface  # what the driver commands
     sim: MujocoSystem  # the physics (ground truth and pushes; simulation only)
+    backend: str = "mujoco"  # which of BACKENDS runs
     plant: object = None  # CAN backends: the simulated motors between hw and sim
 
     def advance(self, time_s: float, period: float) -> None:
@@ -47,6 +48,19 @@ class SimulatedHardware:
                 self.plant.shutdown()
 
 
+def resolve_backend(backend: str, info: HardwareInfo) -> str:
+    """The backend to run: ``backend`` when set, else the one the ``<ros2_control>`` tag's
+    ``<hardware><plugin>`` names (ros2_control picks the hardware the same way)."""
+    if backend:
+        if backend not in BACKENDS:
+            raise UnknownNameError("backend", backend, BACKENDS, "driver parameter 'backend'")
+        return backend
+    by_plugin = {plugin: name for name, plugin in PLUGINS.items()}
+    if info.plugin not in by_plugin:
+        raise UnknownNameError("hardware plugin", info.plugin, sorted(by_plugin), f"<ros2_control name='{info.name}'>")
+    return by_plugin[info.plugin]
+
+
 def default_hardware_config(robot: RobotModel, backend: str) -> Path:
     return share_dir() / "config" / "hardware" / f"{robot.config.name}_{backend.replace('-', '_')}.yaml"
 
@@ -58,20 +72,21 @@ def _step(what: str, result: CallbackReturn, hw: SystemInterface) -> None:
 
 def make_simulated_hardware(backend: str, robot: RobotModel, info: HardwareInfo, sim_params: SimParams,
                             hardware_config: str = "", seed: int = 0, rate_hz: float = 1000.0) -> SimulatedHardware:
-    """Build, configure and activate the backend ``backend`` on a simulated robot controlled
-    at ``rate_hz`` (CAN backends refuse buses that cannot carry their motors' frames at it)."""
-    if backend not in BACKENDS:
-        raise UnknownNameError("backend", backend, BACKENDS, "driver parameter 'backend'")
+    """Build, configure and activate the backend ``backend`` ('' = the URDF's plugin) on a
+    simulated robot controlled at ``rate_hz`` (CAN backends refuse buses that cannot carry
+    their motors' frames at it)."""
+    backend = resolve_backend(backend, info)
     sim = MujocoSystem(robot, sim_params)
     _step("init", sim.init(info), sim)
     _step("configure", sim.configure(), sim)
     sim.read(0.0, sim.params.timestep)
     _step("activate", sim.activate(), sim)
     if backend == "mujoco":
-        return SimulatedHardware(sim, sim)
+        return SimulatedHardware(sim, sim, backend)
     from humanoid_control.hardware.can.mujoco_can_plant import MujocoMitCanPlant
     from humanoid_control.hardware.mit_can_system import MitCanSystem
 
+    hardware_config = hardware_config or info.hardware_parameters.get("hardware_config", "")
     path = resolve_resource(hardware_config) if hardware_config else default_hardware_config(robot, backend)
     if not path.is_file():
         raise ConfigError(f"hardware config for backend '{backend}' does not exist (set the driver parameter "
@@ -90,4 +105,4 @@ def make_simulated_hardware(backend: str, robot: RobotModel, info: HardwareInfo,
         plant.shutdown()
         raise
     hw.read(0.0, sim.params.timestep)
-    return SimulatedHardware(hw, sim, plant)
+    return SimulatedHardware(hw, sim, backend, plant)

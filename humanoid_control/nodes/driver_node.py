@@ -38,7 +38,7 @@ from std_srvs.srv import Trigger
 
 from humanoid_control import params as P
 from humanoid_control.errors import HumanoidControlError, UnknownNameError
-from humanoid_control.hardware.backends import make_simulated_hardware
+from humanoid_control.hardware.backends import make_simulated_hardware, resolve_backend
 from humanoid_control.hardware.mujoco_system import SimParams
 from humanoid_control.hardware.system_interface import ReturnType
 from humanoid_control.nodes.common import (LATEST_QOS, STATE_QOS, Stopwatch, TimingStats, declare_from_schema,
@@ -47,7 +47,7 @@ from humanoid_control.robot.joint_map import JointMap
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import hardware_info_for
 from humanoid_control.safety.supervisor import (CommandArrays, Mode, SafetyParams, SafetySupervisor,
-                                               base_tilt_rad)
+                                               base_tilt_rad, quat_xyzw_to_matrix)
 from humanoid_control.sim.foot_slip import FootSlipMeter
 from humanoid_control.sim.scenario import FAULT_KINDS, parse_fault, parse_push
 
@@ -67,11 +67,12 @@ class DriverNode(Node):
                         imu_orientation_noise_std=cfg["imu_orientation_noise_std"],
                         joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"])
         self.faults = sorted((parse_fault(s) for s in cfg["faults"] if s), key=lambda f: f.t)
-        if cfg["backend"] == "mujoco" and any(f.needs_can for f in self.faults):
+        backend = resolve_backend(cfg["backend"], info)
+        if backend == "mujoco" and any(f.needs_can for f in self.faults):
             bad = next(f for f in self.faults if f.needs_can)
             raise HumanoidControlError(f"fault '{bad.text()}' needs a CAN backend (backend 'mit-can'); "
                                        f"the MuJoCo backend has no motors to break")
-        self.hardware = make_simulated_hardware(cfg["backend"], self.robot, info, sim, cfg["hardware_config"], cfg["seed"],
+        self.hardware = make_simulated_hardware(backend, self.robot, info, sim, cfg["hardware_config"], cfg["seed"],
                                                 cfg["rate_hz"])
         self.hw = self.hardware.hw
         self.sim = self.hardware.sim
@@ -89,7 +90,8 @@ class DriverNode(Node):
             hw_names, (r.q_lower[pin_idx], r.q_upper[pin_idx]), r.v_max[pin_idx], r.tau_max[pin_idx],
             (np.where(np.isfinite(kp_max), kp_max, 1e3), np.where(np.isfinite(kd_max), kd_max, 1e2)),
             SafetyParams(cfg["command_timeout_s"], cfg["damping_kd"], cfg["max_tilt_rad"], cfg["estop_action"],
-                         cfg["soft_start_s"], cfg["motor_derate_temperature_c"], cfg["motor_max_temperature_c"]))
+                         cfg["soft_start_s"], cfg["motor_derate_temperature_c"], cfg["motor_max_temperature_c"],
+                         cfg["min_base_height_ratio"] * float(r.nominal_configuration()[2])))
         self._next_fault = 0
         self._mute_until = -1.0  # [s] fault command-timeout: commands are not heard until then
         self._spoil_next = ""  # fault nan-command / out-of-range-command: spoil the next command
@@ -270,8 +272,13 @@ class DriverNode(Node):
         t = self.tick_ns * 1e-9
         if self.faults:
             self._inject_faults(t)
-        base_R_imu = self.robot.imu_rotation_in_base(self.hw_to_pin(self.hw.joint_state["position"]))
-        self.safety.check(t, base_tilt_rad(self.hw.sensor_state["imu"][0:4], base_R_imu))
+        joint_q = self.hw_to_pin(self.hw.joint_state["position"])
+        base_R_imu = self.robot.imu_rotation_in_base(joint_q)
+        imu_q = self.hw.sensor_state["imu"][0:4]
+        height = math.inf
+        if self.safety.params.min_base_height_m > 0.0 and np.all(np.isfinite(imu_q)) and np.all(np.isfinite(joint_q)):
+            height = self.robot.base_height_above_soles(joint_q, quat_xyzw_to_matrix(imu_q) @ base_R_imu.T)
+        self.safety.check(t, base_tilt_rad(imu_q, base_R_imu), height)
         if "temperature" in self.hw.joint_state:
             self.safety.check_motors(t, self.hw.joint_state["temperature"], self.hw.joint_state["error_code"],
                                      self.hw.lost_joints())
@@ -380,7 +387,7 @@ class DriverNode(Node):
         events = ";".join(f"{e.t:.3f}:{e.reason}:{e.action}:{e.joint}" for e in s.events)
         extra = {"mode": s.mode.value, "commands_received": self.commands_received, "commands_rejected": s.rejected,
                  "commands_stale": self.commands_rejected_stale, "last_rejection": s.last_rejection,
-                 "missed_ticks": self.missed_ticks, "safety_events": events, "backend": self.cfg["backend"],
+                 "missed_ticks": self.missed_ticks, "safety_events": events, "backend": self.hardware.backend,
                  "lifecycle": self.hw.state.value, "foot_slip_max_m": f"{self.slip.max_slip_m:.5f}",
                  "hardware_message": s.hardware_message, "commands_muted": self.commands_muted,
                  **self.hardware_health()}

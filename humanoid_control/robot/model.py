@@ -135,6 +135,17 @@ class RobotModel:
         pin.framesForwardKinematics(self.model, self.data, q)
         return self.data.oMf[frame_id].copy()
 
+    def base_height_above_soles(self, joint_q: np.ndarray, world_R_base: np.ndarray) -> float:
+        """Height [m] of the base origin above the lowest sole origin, from leg kinematics
+        (joint angles ``joint_q`` [rad], Pinocchio order) and the base orientation in world
+        — what a driver can know without a position estimate (fall detection)."""
+        q = pin.neutral(self.model)
+        q[7:] = joint_q
+        pin.forwardKinematics(self.model, self._imu_data, q)
+        z = [float((world_R_base @ pin.updateFramePlacement(self.model, self._imu_data, f).translation)[2])
+             for f in self.foot_frame_ids.values()]
+        return -min(z)
+
     def imu_rotation_in_base(self, joint_q: np.ndarray) -> np.ndarray:
         """base_R_imu (3, 3): the IMU frame's orientation in the base frame for joint angles
         ``joint_q`` [rad] (Pinocchio order). Mounting rotations count (Talos' IMU is upside

@@ -26,6 +26,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+def quat_xyzw_to_matrix(q_xyzw) -> np.ndarray:
+    """Rotation matrix (3, 3) of a quaternion (x, y, z, w), normalised first."""
+    x, y, z, w = (float(c) for c in q_xyzw)
+    n = math.sqrt(x * x + y * y + z * z + w * w)
+    if not n > 0.0:
+        return np.full((3, 3), np.nan)  # no orientation
+    x, y, z, w = x / n, y / n, z / n, w / n
+    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+                     [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+                     [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)]])
+
+
 def base_tilt_rad(imu_quat_xyzw, base_R_imu: np.ndarray) -> float:
     """Angle [rad] between the base's z axis and world up, from the IMU's orientation in
     world (quaternion x, y, z, w) and the IMU's mounting rotation in the base frame."""

@@ -149,3 +149,12 @@ def test_imu_rotation_in_base_includes_the_mount_and_the_joints_in_between(talos
     R2 = talos.imu_rotation_in_base(q)
     assert np.isclose(np.arccos(np.clip((np.trace(R.T @ R2) - 1) / 2, -1, 1)), 0.2, atol=1e-9)
     assert np.allclose(humanoid.imu_rotation_in_base(humanoid.nominal_joint_positions())[2, 2], 1.0, atol=1e-6)
+
+
+def test_the_base_height_above_the_soles_from_kinematics_is_the_standing_height_upright_and_small_lying(humanoid):
+    import pinocchio as pin
+    q = humanoid.nominal_configuration()
+    joint_q = q[7:]
+    assert humanoid.base_height_above_soles(joint_q, np.eye(3)) == pytest.approx(q[2], abs=1e-9)
+    lying = pin.rpy.rpyToMatrix(np.pi / 2, 0.0, 0.0)
+    assert humanoid.base_height_above_soles(joint_q, lying) < 0.25 * q[2]

@@ -165,3 +165,19 @@ def test_the_soft_start_ramps_gains_and_torque_from_the_first_command_and_after_
     s.reset(3.5)
     s.accept(_cmd(), 4.0)
     np.testing.assert_allclose(s.output(_cmd(effort=10.0), 4.0).effort, 0.0)
+
+
+def test_the_quaternion_matrix_matches_pinocchio_and_a_zero_quaternion_gives_nan():
+    import pinocchio as pin
+    from humanoid_control.safety.supervisor import quat_xyzw_to_matrix
+    R = pin.rpy.rpyToMatrix(0.3, -0.2, 1.1)
+    np.testing.assert_allclose(quat_xyzw_to_matrix(2.0 * _quat_xyzw(R)), R, atol=1e-12)
+    assert np.all(np.isnan(quat_xyzw_to_matrix([0.0, 0.0, 0.0, 0.0])))
+
+
+def test_a_base_too_close_to_the_feet_trips_fall_detection():
+    s = _sup(min_base_height_m=0.4)
+    s.accept(_cmd(), 0.1)
+    assert s.check(0.1, 0.0, 0.8) is Mode.NORMAL
+    s.accept(_cmd(), 0.101)
+    assert s.check(0.101, 0.0, 0.35) is Mode.DAMPING and s.events[0].reason == "fall_detected"

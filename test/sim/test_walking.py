@@ -69,20 +69,12 @@ def test_the_humanoid_turns_in_place_at_half_a_radian_per_second(tmp_path, ros_d
     assert r["foot_slip_max_m"] < 0.03
 
 
-def test_the_humanoid_walks_on_wall_clock_time_in_realtime_mode(tmp_path, ros_domain):
-    # Real time on a shared 2-core machine: the 1-kHz loop composed, the MPC in its own process
-    # (the default layout when walking in real time; sharing the loop's thread, its 5–20-ms
-    # solves stalled the loop and the robot fell about one run in two). The MPC plans from the
-    # first state of each 10-ms period it gets to (measured ~80 Hz).
-    code, r = _run(tmp_path, "--duration", "5.5", "--mode", "realtime", "--cmd-vel", "1:0.3,0,0",
-                   "--cmd-vel", "3.5:0,0,0")
-    assert r["layout"] == "split" and r["mode"] == "realtime"
-    assert code == 0 and r["fell"] is False
-    assert r["steps_taken"] >= 6  # measured 8
-    assert 0.2 < r["mean_velocity"]["vx"] < 0.45  # measured 0.335
-    assert r["mpc"]["rate_hz"] >= 50.0 and r["mpc"]["solver_failures"] == 0
-    assert r["nodes"]["driver"]["safety_events"] == []
-    assert r["max_tilt_rad"] < 0.1  # measured 0.03
+def test_the_humanoid_walks_with_the_mpc_in_its_own_process(tmp_path, ros_domain):
+    # --layout split (the real-time default when walking; its wall-clock figures: make bench)
+    code, r = _run(tmp_path, "--duration", "4", "--layout", "split", "--cmd-vel", "1:0.3,0,0")
+    assert r["layout"] == "split" and code == 0 and r["fell"] is False
+    assert r["steps_taken"] >= 5  # measured 7
+    assert r["mpc"]["rate_hz"] >= 99.0 and r["mpc"]["solver_failures"] == 0  # from the MPC process's diagnostics
 
 
 def test_an_mpc_process_that_dies_at_start_up_stops_the_split_run_with_its_output(tmp_path, ros_domain, monkeypatch,
