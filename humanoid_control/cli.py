@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from humanoid_control.errors import HumanoidControlError, UnknownNameError
+from humanoid_control.errors import HumanoidControlError
 from humanoid_control.params import BACKENDS
 from humanoid_control.sim.scenario import FAULT_KINDS
 
@@ -101,7 +101,7 @@ def run_sim(args) -> int:
     from humanoid_control.paths import share_dir
     from humanoid_control.robot.model import RobotModel
     from humanoid_control.planning.command import parse_cmd_vel
-    from humanoid_control.sim.scenario import parse_fault, parse_push
+    from humanoid_control.sim.scenario import check_faults, parse_fault, parse_push
 
     if not 0.0 < args.duration <= 3600.0:
         return _fail(f"--duration {args.duration} s is outside (0, 3600]")
@@ -136,13 +136,7 @@ def run_sim(args) -> int:
             from humanoid_control.robot.ros2_control_tag import hardware_info_for
             backend = resolve_backend("", hardware_info_for(robot.urdf_text, str(robot.config.urdf_path),
                                                             robot.joint_names))
-        if backend == "mujoco" and any(f.needs_can for f in faults):
-            bad = next(f for f in faults if f.needs_can)
-            return _fail(f"--fault {bad.text()}: '{bad.kind}' needs a CAN backend (--backend mit-can); "
-                         f"the MuJoCo backend has no motors to break")
-        for f in faults:
-            if FAULT_KINDS[f.kind][0] == "joint" and f.arg not in robot.joint_names:
-                raise UnknownNameError("joint", f.arg, robot.joint_names, f"--fault {f.text()}")
+        check_faults(faults, backend, robot.joint_names)
     if args.layout is None:
         args.layout = "split" if walking and not lockstep else "composed"
     nodes = [n for n in NODE_MODULES if n != "mpc" or walking]

@@ -37,7 +37,7 @@ from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
 
 from humanoid_control import params as P
-from humanoid_control.errors import HumanoidControlError, UnknownNameError
+from humanoid_control.errors import HumanoidControlError
 from humanoid_control.hardware.backends import make_simulated_hardware, resolve_backend
 from humanoid_control.hardware.mujoco_system import SimParams
 from humanoid_control.hardware.system_interface import ReturnType
@@ -49,7 +49,7 @@ from humanoid_control.robot.ros2_control_tag import hardware_info_for
 from humanoid_control.safety.supervisor import (CommandArrays, Mode, SafetyParams, SafetySupervisor,
                                                base_tilt_rad, quat_xyzw_to_matrix)
 from humanoid_control.sim.foot_slip import FootSlipMeter
-from humanoid_control.sim.scenario import FAULT_KINDS, parse_fault, parse_push
+from humanoid_control.sim.scenario import check_faults, parse_fault, parse_push
 
 
 class DriverNode(Node):
@@ -68,18 +68,12 @@ class DriverNode(Node):
                         joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"])
         self.faults = sorted((parse_fault(s) for s in cfg["faults"] if s), key=lambda f: f.t)
         backend = resolve_backend(cfg["backend"], info)
-        if backend == "mujoco" and any(f.needs_can for f in self.faults):
-            bad = next(f for f in self.faults if f.needs_can)
-            raise HumanoidControlError(f"fault '{bad.text()}' needs a CAN backend (backend 'mit-can'); "
-                                       f"the MuJoCo backend has no motors to break")
+        check_faults(self.faults, backend, info.joint_names)
         self.hardware = make_simulated_hardware(backend, self.robot, info, sim, cfg["hardware_config"], cfg["seed"],
                                                 cfg["rate_hz"])
         self.hw = self.hardware.hw
         self.sim = self.hardware.sim
         hw_names = self.hw.joint_names
-        for f in self.faults:
-            if FAULT_KINDS[f.kind][0] == "joint" and f.arg not in hw_names:
-                raise UnknownNameError("joint", f.arg, hw_names, f"fault '{f.text()}'")
         self.hw_to_ros = JointMap(hw_names, self.robot.ros_joint_names)
         self.hw_to_pin = JointMap(hw_names, self.robot.joint_names)
         pin_idx = [self.robot.joint_names.index(n) for n in hw_names]
@@ -273,11 +267,11 @@ class DriverNode(Node):
         if self.faults:
             self._inject_faults(t)
         joint_q = self.hw_to_pin(self.hw.joint_state["position"])
-        base_R_imu = self.robot.imu_rotation_in_base(joint_q)
+        base_R_imu, soles_in_base = self.robot.base_frame_kinematics(joint_q)
         imu_q = self.hw.sensor_state["imu"][0:4]
         height = math.inf
         if self.safety.params.min_base_height_m > 0.0 and np.all(np.isfinite(imu_q)) and np.all(np.isfinite(joint_q)):
-            height = self.robot.base_height_above_soles(joint_q, quat_xyzw_to_matrix(imu_q) @ base_R_imu.T)
+            height = self.robot.base_height_above_soles(soles_in_base, quat_xyzw_to_matrix(imu_q) @ base_R_imu.T)
         self.safety.check(t, base_tilt_rad(imu_q, base_R_imu), height)
         if "temperature" in self.hw.joint_state:
             self.safety.check_motors(t, self.hw.joint_state["temperature"], self.hw.joint_state["error_code"],

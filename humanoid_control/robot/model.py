@@ -135,16 +135,24 @@ class RobotModel:
         pin.framesForwardKinematics(self.model, self.data, q)
         return self.data.oMf[frame_id].copy()
 
-    def base_height_above_soles(self, joint_q: np.ndarray, world_R_base: np.ndarray) -> float:
-        """Height [m] of the base origin above the lowest sole origin, from leg kinematics
-        (joint angles ``joint_q`` [rad], Pinocchio order) and the base orientation in world
-        — what a driver can know without a position estimate (fall detection)."""
+    def base_frame_kinematics(self, joint_q: np.ndarray) -> tuple:
+        """One forward kinematics pass for joint angles ``joint_q`` [rad] (Pinocchio order):
+        (base_R_imu (3, 3), the soles' origins in the base frame (n_feet, 3) [m])."""
         q = pin.neutral(self.model)
         q[7:] = joint_q
         pin.forwardKinematics(self.model, self._imu_data, q)
-        z = [float((world_R_base @ pin.updateFramePlacement(self.model, self._imu_data, f).translation)[2])
-             for f in self.foot_frame_ids.values()]
-        return -min(z)
+        base = pin.updateFramePlacement(self.model, self._imu_data, self.base_frame_id)
+        imu = pin.updateFramePlacement(self.model, self._imu_data, self.imu_frame_id)
+        soles = np.array([base.actInv(pin.updateFramePlacement(self.model, self._imu_data, f)).translation
+                          for f in self.foot_frame_ids.values()])
+        return base.rotation.T @ imu.rotation, soles
+
+    @staticmethod
+    def base_height_above_soles(soles_in_base: np.ndarray, world_R_base: np.ndarray) -> float:
+        """Height [m] of the base origin above the lowest sole origin, from the soles in the
+        base frame (:meth:`base_frame_kinematics`) and the base orientation in world — what a
+        driver can know without a position estimate (fall detection)."""
+        return float(-np.min((soles_in_base @ world_R_base.T)[:, 2]))
 
     def imu_rotation_in_base(self, joint_q: np.ndarray) -> np.ndarray:
         """base_R_imu (3, 3): the IMU frame's orientation in the base frame for joint angles

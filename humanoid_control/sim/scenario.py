@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from humanoid_control.errors import ConfigError
+from humanoid_control.errors import ConfigError, UnknownNameError
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,14 @@ def parse_fault(text: str) -> Fault:
         if not ok:
             raise ConfigError(f"fault '{text}': rate must be in [0, 1]", "--fault")
     return Fault(t, kind, arg)
+
+
+def check_faults(faults, backend: str, joint_names) -> None:
+    """Faults that cannot run here: a motor or bus fault on the MuJoCo backend (no motors to
+    break), a joint fault naming no joint of the robot."""
+    for f in faults:
+        if f.needs_can and backend == "mujoco":
+            raise ConfigError(f"'{f.kind}' needs a CAN backend (--backend mit-can); the MuJoCo backend has no "
+                              f"motors to break", f"--fault {f.text()}")
+        if FAULT_KINDS[f.kind][0] == "joint" and f.arg not in joint_names:
+            raise UnknownNameError("joint", f.arg, list(joint_names), f"--fault {f.text()}")

@@ -154,7 +154,8 @@ def test_imu_rotation_in_base_includes_the_mount_and_the_joints_in_between(talos
 def test_the_base_height_above_the_soles_from_kinematics_is_the_standing_height_upright_and_small_lying(humanoid):
     import pinocchio as pin
     q = humanoid.nominal_configuration()
-    joint_q = q[7:]
-    assert humanoid.base_height_above_soles(joint_q, np.eye(3)) == pytest.approx(q[2], abs=1e-9)
+    base_R_imu, soles = humanoid.base_frame_kinematics(q[7:])
+    np.testing.assert_allclose(base_R_imu, humanoid.imu_rotation_in_base(q[7:]), atol=1e-12)
+    assert humanoid.base_height_above_soles(soles, np.eye(3)) == pytest.approx(q[2], abs=1e-9)
     lying = pin.rpy.rpyToMatrix(np.pi / 2, 0.0, 0.0)
-    assert humanoid.base_height_above_soles(joint_q, lying) < 0.25 * q[2]
+    assert humanoid.base_height_above_soles(soles, lying) < 0.25 * q[2]
