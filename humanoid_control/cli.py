@@ -127,20 +127,18 @@ def run_sim(args) -> int:
         overrides["driver"]["friction"] = args.friction
     if args.backend is not None:
         overrides["driver"]["backend"] = args.backend
-    if args.fault:
-        faults = [parse_fault(f) for f in args.fault]
+    faults = [parse_fault(f) for f in args.fault]
+    if faults:
         overrides["driver"]["faults"] = [f.text() for f in faults]
-        backend = args.backend or _node_params(config_dir, "driver", {})["backend"]
-        if not backend:
-            from humanoid_control.hardware.backends import resolve_backend
-            from humanoid_control.robot.ros2_control_tag import hardware_info_for
-            backend = resolve_backend("", hardware_info_for(robot.urdf_text, str(robot.config.urdf_path),
-                                                            robot.joint_names))
-        check_faults(faults, backend, robot.joint_names)
     if args.layout is None:
         args.layout = "split" if walking and not lockstep else "composed"
     nodes = [n for n in NODE_MODULES if n != "mpc" or walking]
     params = {n: _node_params(config_dir, n, overrides[n]) for n in nodes}
+    if faults:  # refuse them here, before any node starts, as the driver would
+        from humanoid_control.hardware.backends import resolve_backend
+        from humanoid_control.robot.ros2_control_tag import hardware_info_for
+        info = hardware_info_for(robot.urdf_text, str(robot.config.urdf_path), robot.joint_names)
+        check_faults(faults, resolve_backend(params["driver"]["backend"], info), robot.joint_names)
     args.commands = [(c.t, c.velocity) for c in commands]
     if args.layout in ("composed", "split"):
         external = ("mpc",) if args.layout == "split" and walking else ()

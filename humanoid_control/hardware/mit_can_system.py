@@ -26,7 +26,7 @@ import numpy as np
 
 from humanoid_control.hardware.can.mit_protocol import (ENTER_MOTOR_MODE, EXIT_MOTOR_MODE, CanFrameError,
                                                           MitCommand, pack_command, saturated, unpack_reply)
-from humanoid_control.hardware.can.motor_config import MitCanConfig
+from humanoid_control.hardware.can.motor_config import MitCanConfig, Transmission
 from humanoid_control.hardware.system_interface import CallbackReturn, ReturnType, StateInterface, SystemInterface
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
 
@@ -60,9 +60,7 @@ class MitCanSystem(SystemInterface):
         self.motors = [self.config.motors[j] for j in self.joint_names]
         self.joint_state.setdefault("temperature", np.full(n, np.nan))
         self.joint_state.setdefault("error_code", np.zeros(n))
-        self._dir = np.array([m.direction for m in self.motors], float)
-        self._ratio = np.array([m.gear_ratio for m in self.motors], float)
-        self._offset = np.array([m.zero_offset for m in self.motors], float)
+        self.transmission = Transmission(self.motors)
         self._by_bus = {b: [i for i, m in enumerate(self.motors) if m.bus == b] for b in self.config.buses}
         self.replied = np.zeros(n, bool)
         self.requests = np.zeros(n, np.int64)
@@ -127,11 +125,8 @@ class MitCanSystem(SystemInterface):
     # ------------------------------------------------------------------ cyclic
     def write(self, time_s: float, period: float) -> ReturnType:
         c = self.joint_command
-        g2 = self._ratio * self._ratio
-        p_m = self._dir * self._ratio * (c["position"] - self._offset)
-        v_m = self._dir * self._ratio * c["velocity"]
-        t_m = self._dir * c["effort"] / self._ratio
-        kp_m, kd_m = c["kp"] / g2, c["kd"] / g2
+        p_m, v_m, t_m = self.transmission.to_motor(c["position"], c["velocity"], c["effort"])
+        kp_m, kd_m = self.transmission.gains_to_motor(c["kp"], c["kd"])
         self.replied[:] = False
         for bus, idx in self._by_bus.items():
             for i in idx:
@@ -223,9 +218,8 @@ class MitCanSystem(SystemInterface):
             except CanFrameError:
                 break
             s = self.joint_state
-            s["position"][i] = self._offset[i] + self._dir[i] * rep.position / self._ratio[i]
-            s["velocity"][i] = self._dir[i] * rep.velocity / self._ratio[i]
-            s["effort"][i] = self._dir[i] * rep.torque * self._ratio[i]
+            s["position"][i], s["velocity"][i], s["effort"][i] = self.transmission.to_joint(
+                rep.position, rep.velocity, rep.torque, i)
             s["temperature"][i] = rep.temperature
             s["error_code"][i] = rep.error_code
             self.replied[i] = True

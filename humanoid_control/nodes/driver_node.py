@@ -49,7 +49,7 @@ from humanoid_control.robot.ros2_control_tag import hardware_info_for
 from humanoid_control.safety.supervisor import (CommandArrays, Mode, SafetyParams, SafetySupervisor,
                                                base_tilt_rad, quat_xyzw_to_matrix)
 from humanoid_control.sim.foot_slip import FootSlipMeter
-from humanoid_control.sim.scenario import check_faults, parse_fault, parse_push
+from humanoid_control.sim.scenario import FaultInjector, check_faults, parse_fault, parse_push
 
 
 class DriverNode(Node):
@@ -66,9 +66,9 @@ class DriverNode(Node):
                         imu_gyro_noise_std=cfg["imu_gyro_noise_std"], imu_accel_noise_std=cfg["imu_accel_noise_std"],
                         imu_orientation_noise_std=cfg["imu_orientation_noise_std"],
                         joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"])
-        self.faults = sorted((parse_fault(s) for s in cfg["faults"] if s), key=lambda f: f.t)
+        faults = [parse_fault(s) for s in cfg["faults"] if s]
         backend = resolve_backend(cfg["backend"], info)
-        check_faults(self.faults, backend, info.joint_names)
+        check_faults(faults, backend, info.joint_names)
         self.hardware = make_simulated_hardware(backend, self.robot, info, sim, cfg["hardware_config"], cfg["seed"],
                                                 cfg["rate_hz"])
         self.hw = self.hardware.hw
@@ -86,10 +86,7 @@ class DriverNode(Node):
             SafetyParams(cfg["command_timeout_s"], cfg["damping_kd"], cfg["max_tilt_rad"], cfg["estop_action"],
                          cfg["soft_start_s"], cfg["motor_derate_temperature_c"], cfg["motor_max_temperature_c"],
                          cfg["min_base_height_ratio"] * float(r.nominal_configuration()[2])))
-        self._next_fault = 0
-        self._mute_until = -1.0  # [s] fault command-timeout: commands are not heard until then
-        self._spoil_next = ""  # fault nan-command / out-of-range-command: spoil the next command
-        self.commands_muted = 0
+        self.faults = FaultInjector(faults, self.safety, self.hardware, cfg["motor_max_temperature_c"] + 10.0)
         self.slip = FootSlipMeter()  # simulation ground truth, for reports
         self.pushes = sorted((parse_push(s) for s in cfg["pushes"] if s), key=lambda p: p.t)
         self._next_push = 0
@@ -154,14 +151,11 @@ class DriverNode(Node):
         cmd = CommandArrays(m(msg.position), m(msg.velocity), m(msg.effort), m(msg.kp), m(msg.kd))
         stamp = stamp_to_ns(msg.header.stamp)
         t = self.tick_ns * 1e-9
-        if t < self._mute_until:
-            self.commands_muted += 1  # fault: the command never reaches the driver
+        cmd = self.faults.filter_command(cmd, t)
+        if cmd is None:  # fault: the command never reaches the driver
             if self.lockstep:
                 self.step()
             return
-        if self._spoil_next:
-            cmd.effort[0] = math.nan if self._spoil_next == "nan-command" else 10.0 * self.safety.effort_limit[0]
-            self._spoil_next = ""
         if self.lockstep and stamp != self.tick_ns:
             self.commands_rejected_stale += 1  # answers an older state
             return
@@ -188,35 +182,6 @@ class DriverNode(Node):
         response.success = self.safety.reset(self.tick_ns * 1e-9)
         response.message = "reset: normal" if response.success else self.safety.last_rejection
         return response
-
-    # ------------------------------------------------------------------ faults (simulation)
-    def _inject_faults(self, t: float) -> None:
-        while self._next_fault < len(self.faults) and self.faults[self._next_fault].t <= t:
-            f = self.faults[self._next_fault]
-            self._next_fault += 1
-            plant = self.hardware.plant
-            if f.kind == "command-timeout":
-                self._mute_until = t + f.value()
-            elif f.kind in ("nan-command", "out-of-range-command"):
-                self._spoil_next = f.kind
-            elif f.kind == "estop":
-                self.safety.press_estop(t)
-            elif f.kind == "estop-reset":
-                self.safety.reset(t)
-            elif f.kind == "motor-error":
-                plant.motor(f.arg).error_code = 1
-            elif f.kind == "over-temperature":
-                plant.motor(f.arg).temperature_c = self.cfg["motor_max_temperature_c"] + 10.0
-            elif f.kind == "silent-motor":
-                plant.motor(f.arg).silent = True
-            elif f.kind in ("frame-loss", "corrupt-frames"):
-                for b in plant.buses.values():
-                    setattr(b, "reply_loss_rate" if f.kind == "frame-loss" else "corrupt_rate", f.value())
-            elif f.kind == "bus-off":
-                for b in plant.buses.values():
-                    b.bus_off = True
-                for b in self.hw.buses.values():
-                    b.shutdown()  # the interface is down: every send fails
 
     # ------------------------------------------------------------------ ticks
     def waiting_for_first_command(self) -> bool:
@@ -264,8 +229,7 @@ class DriverNode(Node):
         """Safety check, command to the hardware, ``steps`` physics periods, read back."""
         sw = Stopwatch()
         t = self.tick_ns * 1e-9
-        if self.faults:
-            self._inject_faults(t)
+        self.faults.step(t)
         joint_q = self.hw_to_pin(self.hw.joint_state["position"])
         base_R_imu, soles_in_base = self.robot.base_frame_kinematics(joint_q)
         imu_q = self.hw.sensor_state["imu"][0:4]
@@ -383,7 +347,7 @@ class DriverNode(Node):
                  "commands_stale": self.commands_rejected_stale, "last_rejection": s.last_rejection,
                  "missed_ticks": self.missed_ticks, "safety_events": events, "backend": self.hardware.backend,
                  "lifecycle": self.hw.state.value, "foot_slip_max_m": f"{self.slip.max_slip_m:.5f}",
-                 "hardware_message": s.hardware_message, "commands_muted": self.commands_muted,
+                 "hardware_message": s.hardware_message, "commands_muted": self.faults.commands_muted,
                  **self.hardware_health()}
         msg = diagnostics_msg(self, stamp, self.stats, level, s.mode.value, extra)
         self.pub_diag.publish(msg)

@@ -1,6 +1,7 @@
 """Scripted disturbances of a simulated run, parsed from the CLI's text forms."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from humanoid_control.errors import ConfigError, UnknownNameError
@@ -125,3 +126,59 @@ def check_faults(faults, backend: str, joint_names) -> None:
                               f"motors to break", f"--fault {f.text()}")
         if FAULT_KINDS[f.kind][0] == "joint" and f.arg not in joint_names:
             raise UnknownNameError("joint", f.arg, list(joint_names), f"--fault {f.text()}")
+
+
+class FaultInjector:
+    """Carries out scripted faults (ROS-free): :meth:`step` at each control tick applies the
+    faults that are due to the safety supervisor, the backend and the simulated motors;
+    :meth:`filter_command` is the command path's share (muted or spoiled commands)."""
+
+    def __init__(self, faults, safety, hardware, over_temperature_c: float):
+        """``hardware``: the driver's SimulatedHardware (its ``hw`` and, for CAN, its ``plant``);
+        ``over_temperature_c`` [°C]: what an over-temperature fault sets a motor to."""
+        self.faults = sorted(faults, key=lambda f: f.t)
+        self.safety, self.hardware, self.over_temperature_c = safety, hardware, over_temperature_c
+        self._next = 0
+        self.mute_until = -1.0  # [s] command-timeout: commands are not heard until then
+        self.spoil_next = ""  # nan-command / out-of-range-command: spoil the next command
+        self.commands_muted = 0
+
+    def step(self, t: float) -> None:
+        """Apply every fault due at time ``t`` [s]."""
+        while self._next < len(self.faults) and self.faults[self._next].t <= t:
+            f = self.faults[self._next]
+            self._next += 1
+            plant = self.hardware.plant
+            if f.kind == "command-timeout":
+                self.mute_until = t + f.value()
+            elif f.kind in ("nan-command", "out-of-range-command"):
+                self.spoil_next = f.kind
+            elif f.kind == "estop":
+                self.safety.press_estop(t)
+            elif f.kind == "estop-reset":
+                self.safety.reset(t)
+            elif f.kind == "motor-error":
+                plant.motor(f.arg).error_code = 1
+            elif f.kind == "over-temperature":
+                plant.motor(f.arg).temperature_c = self.over_temperature_c
+            elif f.kind == "silent-motor":
+                plant.motor(f.arg).silent = True
+            elif f.kind in ("frame-loss", "corrupt-frames"):
+                for b in plant.buses.values():
+                    setattr(b, "reply_loss_rate" if f.kind == "frame-loss" else "corrupt_rate", f.value())
+            elif f.kind == "bus-off":
+                for b in plant.buses.values():
+                    b.bus_off = True
+                for b in self.hardware.hw.buses.values():
+                    b.shutdown()  # the interface is down: every send fails
+
+    def filter_command(self, cmd, t: float):
+        """The command as the fault script lets it reach the driver at time ``t`` [s]: None
+        while commands are muted, else ``cmd`` (spoiled in place once, if a fault asks)."""
+        if t < self.mute_until:
+            self.commands_muted += 1
+            return None
+        if self.spoil_next:
+            cmd.effort[0] = math.nan if self.spoil_next == "nan-command" else 10.0 * self.safety.effort_limit[0]
+            self.spoil_next = ""
+        return cmd

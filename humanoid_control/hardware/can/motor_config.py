@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from humanoid_control.errors import ConfigError, UnknownNameError
@@ -60,6 +61,38 @@ class MotorConfig:
         a, b = self.zero_offset - r.p_max / g, self.zero_offset + r.p_max / g
         return {"position": (a, b), "velocity": r.v_max / g, "effort": r.t_max * g,
                 "kp": r.kp_max * g * g, "kd": r.kd_max * g * g}
+
+
+class Transmission:
+    """Joint side ↔ motor side for motors in a fixed order (the formulas at the top of this
+    module), on whole arrays or, with ``i``, on one motor. Used by the backend (commands out,
+    states in) and by the simulated motors (the other way round)."""
+
+    def __init__(self, motors: list):
+        self.direction = np.array([m.direction for m in motors], float)  # [-]
+        self.ratio = np.array([m.gear_ratio for m in motors], float)  # [-]
+        self.offset = np.array([m.zero_offset for m in motors], float)  # [rad]
+
+    def _at(self, i):
+        return self.direction[i], self.ratio[i], self.offset[i]
+
+    def to_motor(self, position, velocity, torque, i=slice(None)) -> tuple:
+        """Joint position [rad], velocity [rad/s], torque [N·m] -> motor side."""
+        d, g, o = self._at(i)
+        return d * g * (position - o), d * g * velocity, d * torque / g
+
+    def to_joint(self, position, velocity, torque, i=slice(None)) -> tuple:
+        """Motor position [rad], velocity [rad/s], torque [N·m] -> joint side."""
+        d, g, o = self._at(i)
+        return o + d * position / g, d * velocity / g, d * torque * g
+
+    def gains_to_motor(self, kp, kd, i=slice(None)) -> tuple:
+        g2 = self.ratio[i] ** 2
+        return kp / g2, kd / g2
+
+    def gains_to_joint(self, kp, kd, i=slice(None)) -> tuple:
+        g2 = self.ratio[i] ** 2
+        return kp * g2, kd * g2
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from humanoid_control.errors import UnknownNameError
-from humanoid_control.hardware.can.motor_config import MitCanConfig
+from humanoid_control.hardware.can.motor_config import MitCanConfig, Transmission
 from humanoid_control.hardware.can.sim_mit_motor import SimulatedMitBus, SimulatedMitMotor, motor_temperature_step
 from humanoid_control.hardware.mujoco_system import MujocoSystem
 
@@ -37,9 +37,7 @@ class MujocoMitCanPlant:
             on_bus = [self.motors[i] for i, j in enumerate(names) if config.motors[j].bus == name]
             self.buses[name] = SimulatedMitBus(bus.channel, on_bus, seed=seed + k)
         mc = [config.motors[j] for j in names]
-        self._dir = np.array([m.direction for m in mc], float)
-        self._ratio = np.array([m.gear_ratio for m in mc], float)
-        self._offset = np.array([m.zero_offset for m in mc], float)
+        self.transmission = Transmission(mc)
         self._t_max = np.array([m.ranges.t_max for m in mc], float)
         self.sync_motor_states()
 
@@ -69,14 +67,11 @@ class MujocoMitCanPlant:
             elif m.enabled and time_s - m.last_heard_s > self.CAN_TIMEOUT_S:
                 m.enabled = False  # firmware CAN timeout
         cmd = self.sim.joint_command
-        g2 = self._ratio * self._ratio
+        tr = self.transmission
         for i, m in enumerate(self.motors):
             c = m.applied_command()  # motor side, plant position frame
-            cmd["position"][i] = self._offset[i] + self._dir[i] * c.position / self._ratio[i]
-            cmd["velocity"][i] = self._dir[i] * c.velocity / self._ratio[i]
-            cmd["effort"][i] = self._dir[i] * c.torque * self._ratio[i]
-            cmd["kp"][i] = c.kp * g2[i]
-            cmd["kd"][i] = c.kd * g2[i]
+            cmd["position"][i], cmd["velocity"][i], cmd["effort"][i] = tr.to_joint(c.position, c.velocity, c.torque, i)
+            cmd["kp"][i], cmd["kd"][i] = tr.gains_to_joint(c.kp, c.kd, i)
         self.sim.write_checked(time_s, period)
         self.sim.read_checked(time_s + period, period)
         self.sync_motor_states(period)
@@ -86,9 +81,7 @@ class MujocoMitCanPlant:
     def sync_motor_states(self, dt: float = 0.0) -> None:
         """Motor-side position/velocity/torque from MuJoCo's joints; temperatures integrate."""
         s = self.sim.joint_state
-        p = self._dir * self._ratio * (s["position"] - self._offset)
-        v = self._dir * self._ratio * s["velocity"]
-        t = self._dir * s["effort"] / self._ratio
+        p, v, t = self.transmission.to_motor(s["position"], s["velocity"], s["effort"])
         for i, m in enumerate(self.motors):
             m.set_state(float(p[i]), float(v[i]), float(t[i]))
             if dt > 0.0:

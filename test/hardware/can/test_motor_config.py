@@ -91,3 +91,21 @@ def test_per_motor_ranges_override_the_model_and_bad_values_are_named(tmp_path):
 def test_invalid_yaml_is_named_with_its_line(tmp_path):
     with pytest.raises(ConfigError, match=r"hw.yaml:3: invalid YAML"):
         load_mit_can_config(_write(tmp_path, "buses:\n  a: {interface: x\nmotors: [\n"), ["j1"])
+
+
+def test_the_transmission_round_trips_and_matches_the_documented_formulas(tmp_path):
+    import numpy as np
+    from humanoid_control.hardware.can.motor_config import Transmission
+    text = BASE.replace("direction: -1}", "direction: -1, zero_offset: 0.5}")
+    cfg = load_mit_can_config(_write(tmp_path, text), ["j1", "j2"])
+    tr = Transmission([cfg.motors["j1"], cfg.motors["j2"]])
+    q, v, tau = np.array([0.3, 0.9]), np.array([1.0, -2.0]), np.array([5.0, 8.0])
+    p_m, v_m, t_m = tr.to_motor(q, v, tau)
+    np.testing.assert_allclose(p_m, [0.3, -2.0 * (0.9 - 0.5)])
+    np.testing.assert_allclose(v_m, [1.0, 4.0])
+    np.testing.assert_allclose(t_m, [5.0, -4.0])
+    np.testing.assert_allclose(np.array(tr.to_joint(p_m, v_m, t_m)), [q, v, tau])
+    assert tr.to_joint(p_m[1], v_m[1], t_m[1], 1) == pytest.approx((0.9, -2.0, 8.0))
+    kp_m, kd_m = tr.gains_to_motor(np.array([40.0, 40.0]), np.array([2.0, 2.0]))
+    np.testing.assert_allclose(kp_m, [40.0, 10.0])
+    np.testing.assert_allclose(np.array(tr.gains_to_joint(kp_m, kd_m)), [[40.0, 40.0], [2.0, 2.0]])
