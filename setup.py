@@ -49,6 +49,7 @@ setup(
             "estimator_node = humanoid_control.nodes.estimator_node:main",
             "wbc_node = humanoid_control.nodes.wbc_node:main",
             "mpc_node = humanoid_control.nodes.mpc_node:main",
+            "hardware_bridge_node = humanoid_control.nodes.hardware_bridge_node:main",
         ],
     },
 )

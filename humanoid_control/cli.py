@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
                         "piecewise constant; starts the MPC node (walking)")
     s.add_argument("--friction", type=float, help="floor friction coefficient of the simulation (default: config)")
     s.add_argument("--backend", choices=BACKENDS, help="hardware backend the driver commands: mujoco (the simulation "
-                   "directly) or mit-can (simulated MIT-mode motors on virtual CAN buses, physics in MuJoCo); "
+                   "directly), mit-can (simulated MIT-mode motors on virtual CAN buses, physics in MuJoCo) or cia402 "
+                   "(simulated CiA 402 drives through canopen on virtual CAN buses, physics in MuJoCo); "
                    "default: the driver config, else the URDF's <ros2_control> hardware plugin")
     s.add_argument("--fault", action="append", default=[], metavar="T:KIND[:ARG]",
                    help="inject a fault at time T [s]; repeatable; kinds: " + ", ".join(FAULT_KINDS))
@@ -134,11 +135,12 @@ def run_sim(args) -> int:
         args.layout = "split" if walking and not lockstep else "composed"
     nodes = [n for n in NODE_MODULES if n != "mpc" or walking]
     params = {n: _node_params(config_dir, n, overrides[n]) for n in nodes}
+    from humanoid_control.hardware.backends import resolve_backend
+    from humanoid_control.robot.ros2_control_tag import hardware_info_for
+    info = hardware_info_for(robot.urdf_text, str(robot.config.urdf_path), robot.joint_names)
+    backend = resolve_backend(params["driver"]["backend"], info)
     if faults:  # refuse them here, before any node starts, as the driver would
-        from humanoid_control.hardware.backends import resolve_backend
-        from humanoid_control.robot.ros2_control_tag import hardware_info_for
-        info = hardware_info_for(robot.urdf_text, str(robot.config.urdf_path), robot.joint_names)
-        check_faults(faults, resolve_backend(params["driver"]["backend"], info), robot.joint_names)
+        check_faults(faults, backend, robot.joint_names)
     args.commands = [(c.t, c.velocity) for c in commands]
     if args.layout in ("composed", "split"):
         external = ("mpc",) if args.layout == "split" and walking else ()
@@ -147,7 +149,7 @@ def run_sim(args) -> int:
         report, wall, err = _run_processes(params, sim_time, args, robot, pushes, config_dir)
     if report is None:
         return _fail(err, 1)
-    report.update(mode=args.mode, layout=args.layout)
+    report.update(mode=args.mode, layout=args.layout, backend=backend)
     _print_summary(report, args)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)

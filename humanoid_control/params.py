@@ -12,7 +12,7 @@ from humanoid_control.errors import ConfigError, ParameterRangeError, UnknownNam
 
 
 #: Hardware backends of the driver (humanoid_control/hardware/backends.py).
-BACKENDS = ("mujoco", "mit-can")
+BACKENDS = ("mujoco", "mit-can", "cia402")
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,8 @@ def load_yaml(path: Path, node_name: str) -> dict:
 DRIVER = (
     Param("robot", "humanoid", description="robot name (config/robots) or path to a robot YAML"),
     Param("backend", "", choices=("",) + BACKENDS,
-          description="hardware backend; '' = the URDF's <ros2_control><hardware><plugin> (mit-can: simulated MIT motors on virtual CAN buses, physics in MuJoCo)"),
-    Param("hardware_config", "", description="CAN backends: hardware YAML (buses, motors); '' = the URDF's <hardware> param hardware_config, else config/hardware/<robot>_<backend>.yaml"),
+          description="hardware backend; '' = the URDF's <ros2_control><hardware><plugin> (mit-can / cia402: simulated MIT motors / CiA 402 drives on virtual CAN buses, physics in MuJoCo)"),
+    Param("hardware_config", "", description="CAN backends: hardware YAML (buses, motors or drives); '' = the URDF's <hardware> param hardware_config, else config/hardware/<robot>_<backend>.yaml"),
     Param("mode", "lockstep", choices=("lockstep", "realtime"), description="clock"),
     Param("rate_hz", 1000.0, "Hz", 100.0, 2000.0, description="control rate"),
     Param("lockstep_timeout_s", 0.5, "s", 0.001, 30.0, description="wall time to wait for a command before stepping without one"),

@@ -4,6 +4,7 @@ CAN backends the simulated motors on virtual buses in between.
 
     mujoco   MujocoSystem: the driver commands the simulation directly (default)
     mit-can  MitCanSystem → python-can virtual buses → simulated MIT motors → MuJoCo
+    cia402   Cia402System → canopen + virtual buses → simulated CiA 402 drives → MuJoCo
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
 
 #: The ``<hardware><plugin>`` name of each backend in a ``<ros2_control>`` tag.
-PLUGINS = {"mujoco": MujocoSystem.PLUGIN, "mit-can": "humanoid_control/MitCanSystem"}
+PLUGINS = {"mujoco": MujocoSystem.PLUGIN, "mit-can": "humanoid_control/MitCanSystem",
+           "cia402": "humanoid_control/Cia402System"}
 _channels = itertools.count()
 
 
@@ -83,8 +85,6 @@ def make_simulated_hardware(backend: str, robot: RobotModel, info: HardwareInfo,
     _step("activate", sim.activate(), sim)
     if backend == "mujoco":
         return SimulatedHardware(sim, sim, backend)
-    from humanoid_control.hardware.can.mujoco_can_plant import MujocoMitCanPlant
-    from humanoid_control.hardware.mit_can_system import MitCanSystem
 
     hardware_config = hardware_config or info.hardware_parameters.get("hardware_config", "")
     path = resolve_resource(hardware_config) if hardware_config else default_hardware_config(robot, backend)
@@ -92,11 +92,21 @@ def make_simulated_hardware(backend: str, robot: RobotModel, info: HardwareInfo,
         raise ConfigError(f"hardware config for backend '{backend}' does not exist (set the driver parameter "
                           f"'hardware_config')", str(path))
     # Virtual channels private to this driver: concurrent drivers in one process never share a bus.
-    cfg = load_mit_can_config(path, sim.joint_names)
+    if backend == "mit-can":
+        from humanoid_control.hardware.can.mujoco_can_plant import MujocoMitCanPlant as Plant
+        from humanoid_control.hardware.mit_can_system import MitCanSystem as System
+
+        cfg = load_mit_can_config(path, sim.joint_names)
+    else:
+        from humanoid_control.hardware.can.cia402_config import load_cia402_config
+        from humanoid_control.hardware.can.mujoco_can_plant import MujocoCia402Plant as Plant
+        from humanoid_control.hardware.cia402_system import Cia402System as System
+
+        cfg = load_cia402_config(path, sim.joint_names)
     cfg.check_bus_load(rate_hz)
     cfg = cfg.with_virtual_buses(f"hc{os.getpid()}-{next(_channels)}")
-    plant = MujocoMitCanPlant(sim, cfg, seed=seed)
-    hw = MitCanSystem(cfg, sensors=plant.fill_sensors, pump=plant.pump)
+    plant = Plant(sim, cfg, seed=seed)
+    hw = System(cfg, sensors=plant.fill_sensors, pump=plant.pump)
     try:
         _step("init", hw.init(info), hw)
         _step("configure", hw.configure(), hw)

@@ -5,11 +5,8 @@ reply collected by the next ``read`` (up to ``reply_timeout_s``). Joint-side com
 states convert to motor side through each motor's direction, gear ratio and zero offset
 (:mod:`humanoid_control.hardware.can.motor_config`).
 
-Health, per joint, for the driver's safety layer and diagnostics:
-``temperature`` [°C] and ``error_code`` (extra state interfaces, NaN/0 when the firmware
-does not send them), replies missed (total and consecutive — a motor is *lost* after
-``max_missed_replies`` in a row; its state holds the last reply), commands saturated by
-the motor's ranges, and per bus: frames sent, corrupt frames, send errors. A send error
+Health (temperature, error code, replies missed, lost motors, per-bus counters) is kept
+by :class:`~humanoid_control.hardware.can.can_system.CanSystem`. A send error
 (bus-off, interface down) makes ``write`` return ERROR, which takes the component through
 ``on_error`` (motors sent the exit-motor-mode frame where the bus still allows it)
 to UNCONFIGURED, as ros2_control does; the motors' own CAN timeout then removes torque.
@@ -21,33 +18,24 @@ from __future__ import annotations
 import math
 import time
 
-import can
 import numpy as np
 
 from humanoid_control.hardware.can.mit_protocol import (ENTER_MOTOR_MODE, EXIT_MOTOR_MODE, CanFrameError,
                                                           MitCommand, pack_command, saturated, unpack_reply)
+from humanoid_control.hardware.can.can_system import CanSystem
 from humanoid_control.hardware.can.motor_config import MitCanConfig, Transmission
-from humanoid_control.hardware.system_interface import CallbackReturn, ReturnType, StateInterface, SystemInterface
+from humanoid_control.hardware.system_interface import CallbackReturn, ReturnType
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
 
-HEALTH_STATES = ("temperature", "error_code")
 
-
-class MitCanSystem(SystemInterface):
+class MitCanSystem(CanSystem):
     PLUGIN = "humanoid_control/MitCanSystem"
 
     #: [s] how long activation waits for every motor's first reply.
     ACTIVATE_TIMEOUT_S = 0.5
 
     def __init__(self, config: MitCanConfig, sensors=None, pump=None):
-        """``sensors(sensor_state)`` fills non-CAN sensors each read; ``pump()`` lets simulated
-        devices answer while this backend waits outside the tick (activation)."""
-        super().__init__()
-        self.config = config
-        self.sensors = sensors
-        self.pump = pump
-        self.buses = {}
-        self.last_error = ""
+        super().__init__(config, sensors, pump)
 
     # ------------------------------------------------------------------ lifecycle
     def on_init(self, info: HardwareInfo) -> CallbackReturn:
@@ -56,32 +44,14 @@ class MitCanSystem(SystemInterface):
         if missing:
             self.last_error = f"{self.config.source}: joints without a motor: {missing}"
             return CallbackReturn.ERROR
-        n = len(self.joint_names)
         self.motors = [self.config.motors[j] for j in self.joint_names]
-        self.joint_state.setdefault("temperature", np.full(n, np.nan))
-        self.joint_state.setdefault("error_code", np.zeros(n))
+        self._init_health()
         self.transmission = Transmission(self.motors)
         self._by_bus = {b: [i for i, m in enumerate(self.motors) if m.bus == b] for b in self.config.buses}
-        self.replied = np.zeros(n, bool)
-        self.requests = np.zeros(n, np.int64)
-        self.missed_total = np.zeros(n, np.int64)
-        self.missed_in_a_row = np.zeros(n, np.int64)
-        self.saturations = np.zeros(n, np.int64)
-        self.corrupt_frames = {b: 0 for b in self.config.buses}
-        self.send_errors = {b: 0 for b in self.config.buses}
-        self.frames_sent = {b: 0 for b in self.config.buses}
         return CallbackReturn.SUCCESS
 
     def on_configure(self, previous_state) -> CallbackReturn:
-        try:
-            for name, b in self.config.buses.items():
-                kwargs = {"bitrate": b.bitrate} if b.interface not in ("virtual",) else {"receive_own_messages": False}
-                self.buses[name] = can.Bus(interface=b.interface, channel=b.channel, **kwargs)
-        except (can.CanError, OSError, ValueError, ImportError) as exc:
-            self.last_error = f"cannot open CAN bus '{name}' ({b.interface}:{b.channel}): {exc}"
-            self._close()
-            return CallbackReturn.FAILURE
-        return CallbackReturn.SUCCESS
+        return self._open_buses()
 
     def on_activate(self, previous_state) -> CallbackReturn:
         """Enter motor mode on every motor and wait for each one's first reply (the state the
@@ -145,46 +115,10 @@ class MitCanSystem(SystemInterface):
     def read(self, time_s: float, period: float) -> ReturnType:
         """Collect this tick's replies (waiting up to ``reply_timeout_s`` for missing ones)."""
         self._collect(self.config.reply_timeout_s)
-        expected = self.requests > 0
-        missing = expected & ~self.replied
-        self.missed_total += missing
-        self.missed_in_a_row[missing] += 1
-        self.missed_in_a_row[self.replied] = 0
-        if self.sensors is not None:
-            self.sensors(self.sensor_state)
+        self._account_replies()
         return ReturnType.OK
 
-    # ------------------------------------------------------------------ health
-    def lost_joints(self) -> list:
-        """Joints whose motor missed ``max_missed_replies`` replies in a row."""
-        return [self.joint_names[i] for i in np.flatnonzero(self.missed_in_a_row >= self.config.max_missed_replies)]
-
-    def reply_loss_rate(self) -> np.ndarray:
-        """Per joint: share of commands that got no reply since activation [-]."""
-        return self.missed_total / np.maximum(self.requests, 1)
-
-    def export_state_interfaces(self) -> list:
-        out = super().export_state_interfaces()
-        declared = {s.name for j in self.info.joints for s in j.state_interfaces}
-        for name in HEALTH_STATES:
-            if name not in declared:
-                out += [StateInterface(f"{j}/{name}", self.joint_state[name], i) for i, j in enumerate(self.joint_names)]
-        return out
-
     # ------------------------------------------------------------------ plumbing
-    def _send(self, bus: str, arbitration_id: int, data: bytes, keep_error: bool = False) -> bool:
-        """Send one frame; False (counted, and named in ``last_error`` unless ``keep_error``) when it fails."""
-        try:
-            self.buses[bus].send(can.Message(arbitration_id=arbitration_id, data=data, is_extended_id=False),
-                                 timeout=0.001)
-        except (can.CanError, OSError, KeyError) as exc:
-            self.send_errors[bus] += 1
-            if not keep_error:
-                self.last_error = f"CAN bus '{bus}': send to motor {arbitration_id} failed: {exc or type(exc).__name__}"
-            return False
-        self.frames_sent[bus] += 1
-        return True
-
     def _collect(self, timeout_s: float) -> None:
         """Decode replies until every commanded motor answered or ``timeout_s`` passed."""
         deadline = time.monotonic() + timeout_s
@@ -236,11 +170,3 @@ class MitCanSystem(SystemInterface):
                         break
         if self.pump is not None:
             self.pump()
-
-    def _close(self) -> None:
-        for b in self.buses.values():
-            try:
-                b.shutdown()
-            except (can.CanError, OSError):
-                pass
-        self.buses = {}

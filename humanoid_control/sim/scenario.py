@@ -122,7 +122,7 @@ def check_faults(faults, backend: str, joint_names) -> None:
     break), a joint fault naming no joint of the robot."""
     for f in faults:
         if f.needs_can and backend == "mujoco":
-            raise ConfigError(f"'{f.kind}' needs a CAN backend (--backend mit-can); the MuJoCo backend has no "
+            raise ConfigError(f"'{f.kind}' needs a CAN backend (--backend mit-can or cia402); the MuJoCo backend has no "
                               f"motors to break", f"--fault {f.text()}")
         if FAULT_KINDS[f.kind][0] == "joint" and f.arg not in joint_names:
             raise UnknownNameError("joint", f.arg, list(joint_names), f"--fault {f.text()}")

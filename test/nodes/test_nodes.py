@@ -111,7 +111,7 @@ def test_the_driver_falls_back_to_damping_when_the_controller_stops(ctx):
     from humanoid_control.nodes.estimator_node import EstimatorNode
     from humanoid_control.nodes.wbc_node import WbcNode
     st = [Parameter("use_sim_time", value=True)]
-    driver = DriverNode(context=ctx, parameter_overrides=[Parameter("lockstep_timeout_s", value=0.005)])
+    driver = DriverNode(context=ctx, parameter_overrides=[Parameter("lockstep_timeout_s", value=0.05)])
     est, wbc = EstimatorNode(context=ctx, parameter_overrides=st), WbcNode(context=ctx, parameter_overrides=st)
     ex = SingleThreadedExecutor(context=ctx)
     for n in (driver, est, wbc):

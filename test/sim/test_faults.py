@@ -43,6 +43,26 @@ def test_the_stack_stands_through_the_mit_can_backend_and_every_frame_arrives(tm
     assert r["pushes"][0]["recovered"] is True
 
 
+def test_the_stack_stands_through_the_cia402_backend_and_every_tpdo_arrives(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--push", "0.5:60,0,0:0.1", duration=2.0, backend="cia402")
+    assert code == 0 and r["fell"] is False and r["max_tilt_rad"] < 0.05 and r["safety_events"] == []
+    assert r["nodes"]["driver"]["mode"] == "normal" and r["backend"] == "cia402"
+    drives = r["nodes"]["driver"]["motors"]
+    assert len(drives) == 21 and all(m["reply_loss_rate"] == 0 and m["error_code"] == 0 for m in drives.values())
+    buses = r["nodes"]["driver"]["buses"]
+    assert len(buses) == 11 and all(b["corrupt_frames"] == 0 for b in buses.values())
+    # per 1-ms tick an RPDO per drive and a SYNC per bus, plus activation's cycles
+    assert sum(b["frames_sent"] for b in buses.values()) >= (21 + 11) * 2000
+    assert r["pushes"][0]["recovered"] is True
+
+
+def test_a_cia402_drive_fault_reports_its_error_code_and_damps_the_robot_within_one_tick(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--fault", f"{T}:motor-error:left_knee", duration=0.8, backend="cia402")
+    assert ("motor_error", "damping", "left_knee") in _events(r)
+    assert all(T <= e["t"] <= T + TICK for e in r["safety_events"])
+    assert r["nodes"]["driver"]["mode"] == "damping" and r["nodes"]["driver"]["motors"]["left_knee"]["error_code"] != 0
+
+
 def test_a_command_timeout_trips_damping_on_the_first_tick_past_the_watchdog(tmp_path, ros_domain):
     code, r = _run(tmp_path, "--fault", f"{T}:command-timeout:0.3", backend="mujoco")
     e = _first(r, "command_timeout")
@@ -116,7 +136,7 @@ def test_a_base_tilt_beyond_the_limit_trips_damping(tmp_path, ros_domain):
 
 def test_a_can_fault_on_the_mujoco_backend_is_refused_naming_the_backend(capsys):
     assert cli.main(["sim", "--duration", "1", "--fault", "1:bus-off"]) == 2
-    assert "needs a CAN backend (--backend mit-can)" in capsys.readouterr().err
+    assert "needs a CAN backend (--backend mit-can or cia402)" in capsys.readouterr().err
 
 
 def test_a_fault_on_an_unknown_joint_lists_the_joints(tmp_path, ros_domain, capsys):

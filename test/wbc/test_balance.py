@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 
 from humanoid_control.wbc.balance import net_cop_xy
 

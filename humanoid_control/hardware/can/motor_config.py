@@ -177,19 +177,7 @@ def load_mit_can_config(path, joint_names, models: dict | None = None) -> MitCan
     src = str(path)
     data = _read_yaml(path)
     models = models if models is not None else load_motor_models()
-    buses_raw = data.get("buses")
-    if not isinstance(buses_raw, dict) or not buses_raw:
-        raise ConfigError("expected a non-empty 'buses:' mapping (name: {interface, channel})", src)
-    buses = {}
-    for name, b in buses_raw.items():
-        where = f"{src}: bus '{name}'"
-        if not isinstance(b, dict) or "channel" not in b:
-            raise ConfigError("expected {interface, channel[, bitrate]}", where)
-        unknown = set(b) - set(BUS_KEYS)
-        if unknown:
-            raise UnknownNameError("bus key", sorted(unknown)[0], BUS_KEYS, where)
-        buses[name] = BusConfig(name, str(b.get("interface", "socketcan")), str(b["channel"]),
-                                int(b.get("bitrate", 1_000_000)))
+    buses = parse_buses(data, src)
     motors_raw = data.get("motors")
     if not isinstance(motors_raw, dict) or not motors_raw:
         raise ConfigError("expected a non-empty 'motors:' mapping (joint: {bus, id, model, …})", src)
@@ -223,24 +211,53 @@ def load_mit_can_config(path, joint_names, models: dict | None = None) -> MitCan
         ranges, layout = _ranges_and_layout({**(m.get("ranges") or {}), **({"reply_layout": m["reply_layout"]}
                                                                             if "reply_layout" in m else {})},
                                             where, base, layout)
-        direction = m.get("direction", 1)
-        if direction not in (1, -1):
-            raise ConfigError(f"'direction' must be 1 or -1, got {direction!r}", where)
-        ratio = m.get("gear_ratio", 1.0)
-        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not (0 < ratio <= 1000):
-            raise ConfigError(f"'gear_ratio' must be in (0, 1000], got {ratio!r}", where)
-        offset = m.get("zero_offset", 0.0)
-        if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not math.isfinite(offset):
-            raise ConfigError(f"'zero_offset' must be a finite number [rad], got {offset!r}", where)
-        motors[joint] = MotorConfig(joint, m["bus"], mid, m["model"], ranges, layout, int(direction), float(ratio),
-                                    float(offset))
+        direction, ratio, offset = parse_transmission(m, where)
+        motors[joint] = MotorConfig(joint, m["bus"], mid, m["model"], ranges, layout, direction, ratio, offset)
     missing = [j for j in joints if j not in motors]
     if missing:
         raise ConfigError(f"joints without a motor: {missing}", src)
-    timeout = data.get("reply_timeout_s", 0.0005)
+    timeout, lost = parse_reply_timing(data, src)
+    return MitCanConfig(src, buses, motors, timeout, lost)
+
+
+def parse_buses(data: dict, src: str) -> dict:
+    """The ``buses:`` mapping of a hardware YAML as {name: BusConfig}."""
+    buses_raw = data.get("buses")
+    if not isinstance(buses_raw, dict) or not buses_raw:
+        raise ConfigError("expected a non-empty 'buses:' mapping (name: {interface, channel})", src)
+    buses = {}
+    for name, b in buses_raw.items():
+        where = f"{src}: bus '{name}'"
+        if not isinstance(b, dict) or "channel" not in b:
+            raise ConfigError("expected {interface, channel[, bitrate]}", where)
+        unknown = set(b) - set(BUS_KEYS)
+        if unknown:
+            raise UnknownNameError("bus key", sorted(unknown)[0], BUS_KEYS, where)
+        buses[name] = BusConfig(name, str(b.get("interface", "socketcan")), str(b["channel"]),
+                                int(b.get("bitrate", 1_000_000)))
+    return buses
+
+
+def parse_transmission(m: dict, where: str) -> tuple:
+    """``direction`` (±1), ``gear_ratio`` (0, 1000] and ``zero_offset`` [rad] of one actuator entry."""
+    direction = m.get("direction", 1)
+    if direction not in (1, -1) or isinstance(direction, bool):
+        raise ConfigError(f"'direction' must be 1 or -1, got {direction!r}", where)
+    ratio = m.get("gear_ratio", 1.0)
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not (0 < ratio <= 1000):
+        raise ConfigError(f"'gear_ratio' must be in (0, 1000], got {ratio!r}", where)
+    offset = m.get("zero_offset", 0.0)
+    if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not math.isfinite(offset):
+        raise ConfigError(f"'zero_offset' must be a finite number [rad], got {offset!r}", where)
+    return int(direction), float(ratio), float(offset)
+
+
+def parse_reply_timing(data: dict, src: str, default_timeout_s: float = 0.0005) -> tuple:
+    """``reply_timeout_s`` [s] in [0, 0.01] and ``max_missed_replies`` in [1, 1000]."""
+    timeout = data.get("reply_timeout_s", default_timeout_s)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout <= 0.01:
         raise ConfigError(f"'reply_timeout_s' must be in [0, 0.01] s, got {timeout!r}", src)
     lost = data.get("max_missed_replies", 10)
     if isinstance(lost, bool) or not isinstance(lost, int) or not 1 <= lost <= 1000:
         raise ConfigError(f"'max_missed_replies' must be an integer in [1, 1000], got {lost!r}", src)
-    return MitCanConfig(src, buses, motors, float(timeout), lost)
+    return float(timeout), lost

@@ -51,6 +51,15 @@ class SimulatedMitMotor:
         c = self.command
         return MitCommand(c.position + self.zero, c.velocity, c.kp, c.kd, c.torque)
 
+    def applied_terms(self) -> tuple:
+        """:meth:`applied_command` as (p*, v*, kp, kd, τ_ff), the plant's common form."""
+        c = self.applied_command()
+        return c.position, c.velocity, c.kp, c.kd, c.torque
+
+    def comm_timeout(self) -> None:
+        """The firmware's CAN timeout: torque off."""
+        self.enabled = False
+
     def set_state(self, plant_position: float, velocity: float, torque: float) -> None:
         self.position, self.velocity, self.torque = plant_position - self.zero, velocity, torque
 

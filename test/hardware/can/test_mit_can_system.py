@@ -165,7 +165,7 @@ def test_a_bus_that_goes_down_makes_write_fail_and_the_component_unconfigured(ri
     (result,) = rig.hold(1)
     assert result is ReturnType.ERROR
     assert rig.hw.state is LifecycleState.UNCONFIGURED
-    assert "CAN bus 'left_hip': send to motor 1 failed" in rig.hw.last_error
+    assert "CAN bus 'left_hip': send of frame 0x001 failed" in rig.hw.last_error
     assert rig.hw.send_errors["left_hip"] == 2  # the command, then the torque-off on_error tried
     assert not any(rig.plant.motor(j).enabled for j in ("right_knee", "torso_yaw"))  # other buses: torque off
 
