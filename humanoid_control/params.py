@@ -12,7 +12,9 @@ from humanoid_control.errors import ConfigError, ParameterRangeError, UnknownNam
 
 
 #: Hardware backends of the driver (humanoid_control/hardware/backends.py).
-BACKENDS = ("mujoco", "mit-can", "cia402")
+BACKENDS = ("mujoco", "mit-can", "cia402")  # what the simulated robot can run on (the CLI's --backend)
+HARDWARE_BACKENDS = ("mit-can", "cia402", "mock", "topic-bridge")  # on the real robot (simulation: false)
+DRIVER_BACKENDS = BACKENDS + ("mock", "topic-bridge")
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,10 @@ def load_yaml(path: Path, node_name: str) -> dict:
 
 DRIVER = (
     Param("robot", "humanoid", description="robot name (config/robots) or path to a robot YAML"),
-    Param("backend", "", choices=("",) + BACKENDS,
-          description="hardware backend; '' = the URDF's <ros2_control><hardware><plugin> (mit-can / cia402: simulated MIT motors / CiA 402 drives on virtual CAN buses, physics in MuJoCo)"),
+    Param("simulation", True,
+          description="false: the real robot — no MuJoCo; the backend (mit-can, cia402 on the buses of hardware_config; mock; topic-bridge) drives the hardware, the IMU and foot wrenches come from imu_input_topic and foot_wrench_input_prefix; needs mode: realtime"),
+    Param("backend", "", choices=("",) + DRIVER_BACKENDS,
+          description="hardware backend; '' = the URDF's <ros2_control><hardware><plugin> (in simulation, mit-can / cia402 run simulated MIT motors / CiA 402 drives on virtual CAN buses, physics in MuJoCo)"),
     Param("hardware_config", "", description="CAN backends: hardware YAML (buses, motors or drives); '' = the URDF's <hardware> param hardware_config, else config/hardware/<robot>_<backend>.yaml"),
     Param("mode", "lockstep", choices=("lockstep", "realtime"), description="clock"),
     Param("rate_hz", 1000.0, "Hz", 100.0, 2000.0, description="control rate"),
@@ -120,6 +124,12 @@ DRIVER = (
     Param("pushes", [""], description="pushes 'T:FX,FY,FZ:DUR' [s, N, s], world frame, at the base"),
     Param("faults", [""], description="simulation: injected faults 'T:KIND[:ARG]' (humanoid-control sim --fault)"),
     Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
+    Param("imu_input_topic", "/hardware/imu",
+          description="simulation: false: sensor_msgs/Imu of the robot's IMU (orientation xyzw, gyro, accelerometer, IMU frame)"),
+    Param("foot_wrench_input_prefix", "/hardware",
+          description="simulation: false: each foot's F/T sensor as geometry_msgs/WrenchStamped on <prefix>/<side>_foot/wrench (sole frame)"),
+    Param("sensor_timeout_s", 0.05, "s", 0.002, 1.0,
+          description="simulation: false: once commands flow, damping when the IMU has been silent this long"),
 )
 
 ESTIMATOR = (

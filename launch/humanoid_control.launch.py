@@ -4,6 +4,14 @@ config/*.yaml — the same graph as `humanoid-control sim --layout processes`. W
 publishing geometry_msgs/Twist on /cmd_vel.
 
     ros2 launch humanoid_control humanoid_control.launch.py robot:=humanoid mode:=lockstep mpc:=true
+
+On the real robot (no MuJoCo; the IMU on /hardware/imu, the foot F/T sensors on
+/hardware/<side>_foot/wrench; README "Bring-up on hardware"):
+
+    ros2 launch humanoid_control humanoid_control.launch.py mode:=realtime \
+        driver_params:=/path/to/my_driver_on_hardware.yaml
+
+(start from config/driver_on_hardware.yaml: simulation: false, backend, hardware_config).
 """
 import os
 
@@ -27,10 +35,13 @@ def generate_launch_description():
         DeclareLaunchArgument("mode", default_value="lockstep", description="lockstep | realtime"),
         DeclareLaunchArgument("localhost_only", default_value="true", description="keep DDS discovery on loopback"),
         DeclareLaunchArgument("mpc", default_value="true", description="start the centroidal MPC (walking on /cmd_vel)"),
+        DeclareLaunchArgument("driver_params", default_value=os.path.join(config, "driver.yaml"),
+                              description="driver parameters applied last, e.g. config/driver_on_hardware.yaml"),
         SetEnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST",
                                condition=IfCondition(LaunchConfiguration("localhost_only"))),
         Node(package="humanoid_control", executable="driver_node", name="driver", output="screen",
-             parameters=[os.path.join(config, "driver.yaml"), common, {"mode": mode}]),
+             parameters=[os.path.join(config, "driver.yaml"), common, {"mode": mode},
+                         LaunchConfiguration("driver_params")]),
         Node(package="humanoid_control", executable="estimator_node", name="estimator", output="screen",
              parameters=[os.path.join(config, "estimator.yaml"), common, {"use_sim_time": sim_time}]),
         Node(package="humanoid_control", executable="wbc_node", name="wbc", output="screen",

@@ -120,3 +120,11 @@ def test_the_shipped_parameter_files_are_exactly_what_the_schemas_render():
     for node, schema in P.SCHEMAS.items():
         assert (share_dir() / "config" / f"{node}.yaml").read_text() == P.render_yaml(node, schema), (
             f"config/{node}.yaml is stale: run python -m humanoid_control.params")
+
+
+def test_the_driver_on_hardware_example_validates_and_names_a_shipped_hardware_config():
+    from humanoid_control import params as P
+    from humanoid_control.paths import resolve_resource, share_dir
+    values = P.validate(P.load_yaml(share_dir() / "config" / "driver_on_hardware.yaml", "driver"), P.DRIVER)
+    assert values["simulation"] is False and values["mode"] == "realtime" and values["backend"] in P.HARDWARE_BACKENDS
+    assert resolve_resource(values["hardware_config"]).is_file()

@@ -182,7 +182,7 @@ class Cia402System(CanSystem):
             stuck = [f"{self.joint_names[i]}: {cia402.drive_state(int(self.statusword[i])) if self.replied[i] else 'no TPDO'}"
                      f"{self._fault_text(i)}" for i in np.flatnonzero(~(enabled & self.replied))]
             self.last_error = f"drives not OPERATION ENABLED after {self.ACTIVATE_TIMEOUT_S} s: {stuck}"
-            self._disable_all()
+            self._all_torque_off()
             return CallbackReturn.FAILURE
         self.requests[:] = 0
         return super().on_activate(previous_state)
@@ -190,25 +190,6 @@ class Cia402System(CanSystem):
     def _fault_text(self, i: int) -> str:
         code = int(self.joint_state["error_code"][i])
         return f" (error 0x{code:04X})" if code else ""
-
-    def on_deactivate(self, previous_state) -> CallbackReturn:
-        self._disable_all()
-        return CallbackReturn.SUCCESS
-
-    def on_cleanup(self, previous_state) -> CallbackReturn:
-        self._close()
-        return CallbackReturn.SUCCESS
-
-    def on_shutdown(self, previous_state) -> CallbackReturn:
-        self._disable_all()
-        self._close()
-        return CallbackReturn.SUCCESS
-
-    def on_error(self, previous_state) -> CallbackReturn:
-        """Best effort: disable voltage on every drive still reachable, close the buses."""
-        self._disable_all()
-        self._close()
-        return CallbackReturn.SUCCESS
 
     # ------------------------------------------------------------------ cyclic
     def write(self, time_s: float, period: float) -> ReturnType:
@@ -267,23 +248,9 @@ class Cia402System(CanSystem):
                     return False
         return True
 
-    def _collect(self, timeout_s: float) -> None:
-        """Decode TPDOs until every drive's two arrived or ``timeout_s`` passed."""
-        deadline = time.monotonic() + timeout_s
-        for bus, idx in self._by_bus.items():
-            b = self.buses.get(bus)
-            if b is None:
-                continue
-            while not all(self.replied[i] for i in idx):
-                msg = b.recv(timeout=max(deadline - time.monotonic(), 0.0))
-                if msg is None:
-                    break
-                self._decode(bus, msg.arbitration_id, bytes(msg.data))
-            while (msg := b.recv(timeout=0.0)) is not None:
-                self._decode(bus, msg.arbitration_id, bytes(msg.data))
-
-    def _decode(self, bus: str, cob_id: int, data: bytes) -> None:
-        key = self._cob.get((bus, cob_id))
+    def _decode(self, bus: str, msg) -> None:
+        data = bytes(msg.data)
+        key = self._cob.get((bus, msg.arbitration_id))
         if key is None:  # not a TPDO of ours (SDO, NMT, EMCY seen on an unfiltered handle)
             return
         i, k = key
@@ -309,7 +276,7 @@ class Cia402System(CanSystem):
         self._tpdo_seen[i, k] = True
         self.replied[i] = self._tpdo_seen[i].all()
 
-    def _disable_all(self) -> None:
+    def _all_torque_off(self) -> None:
         """Disable voltage on every drive (no torque), then NMT pre-operational; best effort,
         ``last_error`` keeps the original cause."""
         if not self.buses or not self.nodes:

@@ -69,28 +69,9 @@ class MitCanSystem(CanSystem):
         if not self.replied.all():
             silent = [self.joint_names[i] for i in np.flatnonzero(~self.replied)]
             self.last_error = f"no reply to enter-motor-mode from the motors of joints {silent}"
-            self._exit_all()
+            self._all_torque_off()
             return CallbackReturn.FAILURE
         return super().on_activate(previous_state)
-
-    def on_deactivate(self, previous_state) -> CallbackReturn:
-        self._exit_all()
-        return CallbackReturn.SUCCESS
-
-    def on_cleanup(self, previous_state) -> CallbackReturn:
-        self._close()
-        return CallbackReturn.SUCCESS
-
-    def on_shutdown(self, previous_state) -> CallbackReturn:
-        self._exit_all()
-        self._close()
-        return CallbackReturn.SUCCESS
-
-    def on_error(self, previous_state) -> CallbackReturn:
-        """Best effort: torque off on every motor still reachable, close the buses."""
-        self._exit_all()
-        self._close()
-        return CallbackReturn.SUCCESS
 
     # ------------------------------------------------------------------ cyclic
     def write(self, time_s: float, period: float) -> ReturnType:
@@ -119,30 +100,12 @@ class MitCanSystem(CanSystem):
         return ReturnType.OK
 
     # ------------------------------------------------------------------ plumbing
-    def _collect(self, timeout_s: float) -> None:
-        """Decode replies until every commanded motor answered or ``timeout_s`` passed."""
-        deadline = time.monotonic() + timeout_s
-        for bus, idx in self._by_bus.items():
-            b = self.buses.get(bus)
-            if b is None:
-                continue
-            while True:
-                if all(self.replied[i] for i in idx):
-                    break
-                left = deadline - time.monotonic()
-                msg = b.recv(timeout=max(left, 0.0))
-                if msg is None:
-                    break
-                self._decode(bus, idx, bytes(msg.data))
-            # drain what is already there (late or duplicate replies) without waiting
-            while (msg := b.recv(timeout=0.0)) is not None:
-                self._decode(bus, idx, bytes(msg.data))
-
-    def _decode(self, bus: str, idx: list, data: bytes) -> None:
+    def _decode(self, bus: str, msg) -> None:
+        data = bytes(msg.data)
         if not data:
             self.corrupt_frames[bus] += 1
             return
-        for i in idx:
+        for i in self._by_bus[bus]:
             m = self.motors[i]
             key = data[0] & 0xF if m.reply_layout == "damiao8" else data[0]
             if key != (m.motor_id & 0xF if m.reply_layout == "damiao8" else m.motor_id):
@@ -160,7 +123,7 @@ class MitCanSystem(CanSystem):
             return
         self.corrupt_frames[bus] += 1
 
-    def _exit_all(self) -> None:
+    def _all_torque_off(self) -> None:
         """Exit motor mode (torque off) on every motor of every bus that still takes frames
         (the first failed send gives up on that bus; ``last_error`` keeps the original cause)."""
         for bus, idx in self._by_bus.items():

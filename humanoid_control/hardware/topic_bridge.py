@@ -75,14 +75,16 @@ def by_name(msg_names, msg_values, names: list, out: np.ndarray) -> np.ndarray:
 class TopicBridgeSystem(SystemInterface):
     PLUGIN = "humanoid_control/TopicBridgeSystem"
 
-    #: [s] how long activation waits for the first state message.
-    ACTIVATE_TIMEOUT_S = 2.0
+    #: [s] how long activation waits for the first state message (the robot's side may start later).
+    ACTIVATE_TIMEOUT_S = 10.0
 
-    def __init__(self, publish=None):
+    def __init__(self, publish=None, spin=None):
         """``publish(names, position, velocity, effort)`` sends one command message (lists;
-        empty where a field is not commanded)."""
+        empty where a field is not commanded); ``spin()`` lets the transport deliver messages
+        while activation waits (when nothing else spins it then)."""
         super().__init__()
         self.publish = publish
+        self.spin = spin
         self.last_error = ""
         self._lock = threading.Lock()
         self._latest = None  # (names, {field: values}) of the newest state message
@@ -110,7 +112,10 @@ class TopicBridgeSystem(SystemInterface):
     def on_activate(self, previous_state) -> CallbackReturn:
         deadline = time.monotonic() + self.ACTIVATE_TIMEOUT_S
         while self._latest is None and time.monotonic() < deadline:
-            time.sleep(0.005)
+            if self.spin is not None:
+                self.spin()
+            else:
+                time.sleep(0.005)
         if self._latest is None:
             self.last_error = f"no JointState on '{self.params.joint_states_topic}' within {self.ACTIVATE_TIMEOUT_S} s"
             return CallbackReturn.FAILURE

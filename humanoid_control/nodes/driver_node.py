@@ -8,8 +8,13 @@ Subscribes ``/joint_commands`` (humanoid_control_msgs/JointCommand) and ``/estop
 (std_srvs/Trigger; a reset is refused while a motor fault holds a joint off).
 
 The backend (``backend`` parameter) is the MuJoCo simulation itself or a CAN backend whose
-simulated motors sit between the driver and MuJoCo; the safety layer
-(:mod:`humanoid_control.safety.supervisor`) is the same for all.
+simulated motors sit between the driver and MuJoCo; with ``simulation: false`` it is the
+real robot: the CAN backends on the buses of their hardware YAML (or ``mock``, or
+``topic-bridge``), the IMU and foot wrenches taken from the hardware's topics
+(``imu_input_topic``, ``<foot_wrench_input_prefix>/<side>_foot/wrench``) and republished
+like the simulation's, no ground truth. The safety layer
+(:mod:`humanoid_control.safety.supervisor`) is the same for all; on hardware it also damps
+the robot when the IMU goes silent (``sensor_timeout_s``) once commands flow.
 
 Lockstep: one physics step per command; the command for the state stamped t carries the
 same stamp, and stamps are simulation time (``/clock``). Real time: a wall-clock timer at
@@ -37,8 +42,8 @@ from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
 
 from humanoid_control import params as P
-from humanoid_control.errors import HumanoidControlError
-from humanoid_control.hardware.backends import make_simulated_hardware, resolve_backend
+from humanoid_control.errors import ConfigError, HumanoidControlError
+from humanoid_control.hardware.backends import make_hardware, make_simulated_hardware, resolve_backend
 from humanoid_control.hardware.mujoco_system import SimParams
 from humanoid_control.hardware.system_interface import ReturnType
 from humanoid_control.nodes.common import (LATEST_QOS, STATE_QOS, Stopwatch, TimingStats, declare_from_schema,
@@ -68,9 +73,17 @@ class DriverNode(Node):
                         joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"])
         faults = [parse_fault(s) for s in cfg["faults"] if s]
         backend = resolve_backend(cfg["backend"], info)
-        check_faults(faults, backend, info.joint_names)
-        self.hardware = make_simulated_hardware(backend, self.robot, info, sim, cfg["hardware_config"], cfg["seed"],
-                                                cfg["rate_hz"])
+        self.simulation = cfg["simulation"]
+        self._sensor_rx = None  # [s] monotonic time of the newest hardware IMU message
+        if self.simulation:
+            check_faults(faults, backend, info.joint_names)
+            self.hardware = make_simulated_hardware(backend, self.robot, info, sim, cfg["hardware_config"],
+                                                    cfg["seed"], cfg["rate_hz"])
+        else:
+            self._check_hardware_settings(cfg)
+            self._sensor_in = {s.name: np.full(len(s.state_interfaces), np.nan) for s in info.sensors}
+            self.hardware = make_hardware(backend, self.robot, info, cfg["hardware_config"], cfg["rate_hz"],
+                                          before_activate=self._attach_transport)
         self.hw = self.hardware.hw
         self.sim = self.hardware.sim
         hw_names = self.hw.joint_names
@@ -107,7 +120,12 @@ class DriverNode(Node):
         self.pub_wrench = {s: self.create_publisher(WrenchStamped, f"/{s}_foot/wrench", STATE_QOS) for s in r.config.feet}
         self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self.pub_clock = self.create_publisher(ClockMsg, "/clock", 10) if self.lockstep else None
-        if cfg["publish_ground_truth"]:
+        if not self.simulation:
+            self.create_subscription(Imu, cfg["imu_input_topic"], self.on_imu_input, STATE_QOS)
+            for side in r.config.feet:
+                self.create_subscription(WrenchStamped, f"{cfg['foot_wrench_input_prefix'].rstrip('/')}/{side}_foot/wrench",
+                                         lambda m, s=side: self.on_wrench_input(s, m), STATE_QOS)
+        if cfg["publish_ground_truth"] and self.simulation:
             self.pub_gt = self.create_publisher(Odometry, "/ground_truth/odom", STATE_QOS)
             self.pub_gt_com = self.create_publisher(PointStamped, "/ground_truth/com", STATE_QOS)
         else:
@@ -126,6 +144,48 @@ class DriverNode(Node):
         else:
             self._t0 = time.monotonic()
             self.create_timer(self.dt, self.on_realtime_tick, clock=wall)
+
+    # ------------------------------------------------------------------ hardware mode
+    @staticmethod
+    def _check_hardware_settings(cfg) -> None:
+        """Settings that only make sense for a simulation, refused on the real robot."""
+        if cfg["mode"] != "realtime":
+            raise ConfigError("simulation: false needs mode: realtime (lockstep steps a simulation)",
+                              "driver parameter 'mode'")
+        for name in ("pushes", "faults"):
+            if any(cfg[name]):
+                raise ConfigError(f"'{name}' exist only in simulation (simulation: false)", f"driver parameter '{name}'")
+
+    def _attach_transport(self, hw) -> None:
+        if hasattr(hw, "on_joint_state"):  # the topic bridge: its topics live on this node
+            from humanoid_control.nodes.hardware_bridge_node import attach_topic_bridge
+            attach_topic_bridge(self, hw, hw.params, spin_while_activating=True)
+
+    def on_imu_input(self, m: Imu) -> None:
+        buf = self._sensor_in.get("imu")
+        if buf is not None and len(buf) >= 10:
+            o, w, a = m.orientation, m.angular_velocity, m.linear_acceleration
+            buf[:10] = (o.x, o.y, o.z, o.w, w.x, w.y, w.z, a.x, a.y, a.z)
+            self._sensor_rx = time.monotonic()
+
+    def on_wrench_input(self, side: str, m: WrenchStamped) -> None:
+        buf = self._sensor_in.get(f"{side}_foot_wrench")
+        if buf is not None and len(buf) >= 6:
+            f, t = m.wrench.force, m.wrench.torque
+            buf[:6] = (f.x, f.y, f.z, t.x, t.y, t.z)
+
+    def _take_hardware_sensors(self) -> None:
+        """Hardware mode: the newest sensor messages into the backend's sensor states (what
+        arrived replaces what the backend has; a mock keeps its level IMU until then)."""
+        for name, buf in self._sensor_in.items():
+            if name in self.hw.sensor_state and np.all(np.isfinite(buf)):
+                self.hw.sensor_state[name][:] = buf
+
+    def _check_sensor_watchdog(self, t: float) -> None:
+        if self.commands_received == 0 or self.hardware.backend == "mock" or self.safety.mode is not Mode.NORMAL:
+            return
+        if self._sensor_rx is None or time.monotonic() - self._sensor_rx > self.cfg["sensor_timeout_s"]:
+            self.safety.trip(t, "sensor_timeout")
 
     # ------------------------------------------------------------------ commands
     def _command_map(self, names) -> JointMap:
@@ -214,6 +274,8 @@ class DriverNode(Node):
         command held, as real actuators would; the extra steps count as missed ticks."""
         if self.waiting_for_first_command():
             self._t0 = time.monotonic()  # the plant's clock starts with the controller
+            if not self.simulation:  # the real robot does not wait: keep it damped and its state fresh
+                self.apply_and_advance()
             return
         behind_ns = int((time.monotonic() - self._t0) * 1e9) - self.tick_ns
         steps = min(max(1, int(behind_ns // self.dt_ns)), self.MAX_CATCH_UP_STEPS)
@@ -230,13 +292,16 @@ class DriverNode(Node):
         sw = Stopwatch()
         t = self.tick_ns * 1e-9
         self.faults.step(t)
+        if not self.simulation:
+            self._check_sensor_watchdog(t)
         joint_q = self.hw_to_pin(self.hw.joint_state["position"])
         base_R_imu, soles_in_base = self.robot.base_frame_kinematics(joint_q)
         imu_q = self.hw.sensor_state["imu"][0:4]
         height = math.inf
         if self.safety.params.min_base_height_m > 0.0 and np.all(np.isfinite(imu_q)) and np.all(np.isfinite(joint_q)):
             height = self.robot.base_height_above_soles(soles_in_base, quat_xyzw_to_matrix(imu_q) @ base_R_imu.T)
-        self.safety.check(t, base_tilt_rad(imu_q, base_R_imu), height)
+        if self.simulation or np.all(np.isfinite(imu_q)):  # hardware before its first IMU message: nothing to judge
+            self.safety.check(t, base_tilt_rad(imu_q, base_R_imu), height)
         if "temperature" in self.hw.joint_state:
             self.safety.check_motors(t, self.hw.joint_state["temperature"], self.hw.joint_state["error_code"],
                                      self.hw.lost_joints())
@@ -257,8 +322,11 @@ class DriverNode(Node):
         self.tick_ns += self.dt_ns * steps
         self.hw.read_checked(self.tick_ns * 1e-9, self.dt * steps)
         sim = self.sim
-        self.slip.update({s: sim.data.xpos[b] for s, b in sim.h.foot_bodies.items()},
-                         {s: sim.sensor_state[f"{s}_foot_wrench"][2] for s in sim.h.foot_bodies})
+        if sim is not None:
+            self.slip.update({s: sim.data.xpos[b] for s, b in sim.h.foot_bodies.items()},
+                             {s: sim.sensor_state[f"{s}_foot_wrench"][2] for s in sim.h.foot_bodies})
+        else:
+            self._take_hardware_sensors()
         self.stats.add(sw.us())
         self._wait_since = time.monotonic()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
@@ -30,8 +31,9 @@ BRIDGE_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 SERVED_BACKENDS = ("mock",)
 
 
-def attach_topic_bridge(node: Node, system, params: TopicBridgeParams) -> None:
-    """Give a :class:`TopicBridgeSystem` its publisher and subscription on ``node``."""
+def attach_topic_bridge(node: Node, system, params: TopicBridgeParams, spin_while_activating: bool = False) -> None:
+    """Give a :class:`TopicBridgeSystem` its publisher and subscription on ``node``; with
+    ``spin_while_activating``, activation spins ``node`` itself (a node still being built)."""
     pub = node.create_publisher(JointState, params.joint_commands_topic, BRIDGE_QOS)
 
     def publish(names, position, velocity, effort):
@@ -41,6 +43,17 @@ def attach_topic_bridge(node: Node, system, params: TopicBridgeParams) -> None:
         pub.publish(msg)
 
     system.publish = publish
+    if spin_while_activating:
+        executor = SingleThreadedExecutor(context=node.context)
+
+        def spin():
+            executor.add_node(node)
+            try:
+                executor.spin_once(timeout_sec=0.005)
+            finally:
+                executor.remove_node(node)
+
+        system.spin = spin
     node.create_subscription(
         JointState, params.joint_states_topic,
         lambda m: system.on_joint_state(list(m.name), list(m.position), list(m.velocity), list(m.effort)), BRIDGE_QOS)

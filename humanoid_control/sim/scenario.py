@@ -134,7 +134,7 @@ class FaultInjector:
     :meth:`filter_command` is the command path's share (muted or spoiled commands)."""
 
     def __init__(self, faults, safety, hardware, over_temperature_c: float):
-        """``hardware``: the driver's SimulatedHardware (its ``hw`` and, for CAN, its ``plant``);
+        """``hardware``: the driver's Hardware (its ``hw`` and, for CAN, its ``plant``);
         ``over_temperature_c`` [°C]: what an over-temperature fault sets a motor to."""
         self.faults = sorted(faults, key=lambda f: f.t)
         self.safety, self.hardware, self.over_temperature_c = safety, hardware, over_temperature_c

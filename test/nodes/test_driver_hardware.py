@@ -65,6 +65,16 @@ def hardware_yaml(tmp_path, ros_domain):
     return path
 
 
+def _command(probe, names, target) -> JointCommand:
+    """A JointCommand holding ``target`` [rad] with a soft PD, stamped now."""
+    c = JointCommand()
+    c.header.stamp = probe.get_clock().now().to_msg()
+    c.name = list(names)
+    c.position, c.velocity, c.effort = target.tolist(), [0.0] * len(target), [0.0] * len(target)
+    c.kp, c.kd = [50.0] * len(target), [2.0] * len(target)
+    return c
+
+
 def _driver(ctx, **overrides):
     from humanoid_control.nodes.driver_node import DriverNode
     params = {"simulation": False, "mode": "realtime", "backend": "mit-can", "rate_hz": 200.0,
@@ -107,12 +117,7 @@ def test_the_driver_runs_real_can_hardware_with_sensors_from_topics_and_no_simul
                     for pub in wrench_pub.values():
                         pub.publish(w)
                 if command:
-                    c = JointCommand()
-                    c.header.stamp = probe.get_clock().now().to_msg()
-                    c.name = list(driver.hw.joint_names)
-                    c.position, c.velocity, c.effort = target.tolist(), [0.0] * len(target), [0.0] * len(target)
-                    c.kp, c.kd = [50.0] * len(target), [2.0] * len(target)
-                    cmd_pub.publish(c)
+                    cmd_pub.publish(_command(probe, driver.hw.joint_names, target))
                 ex.spin_once(timeout_sec=0.002)
 
         spin(1.5)
@@ -151,3 +156,44 @@ def test_simulation_only_settings_on_hardware_are_refused_by_name(ctx, overrides
 def test_the_mock_backend_needs_hardware_mode_because_it_has_no_physics(ctx):
     with pytest.raises(ConfigError, match="backend 'mock' has no physics"):
         _driver(ctx, simulation=True, mode="lockstep", backend="mock")
+
+
+def test_the_driver_commands_a_robot_served_over_the_topic_contract(ctx, ros_domain):
+    """The driver as ros2_control's controlling side: backend topic-bridge, the robot (our
+    mock, served by hardware_bridge_node) in another process."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, ROS_DOMAIN_ID=str(ros_domain), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST")
+    server = subprocess.Popen([sys.executable, "-m", "humanoid_control.nodes.hardware_bridge_node", "--ros-args",
+                               "-p", "robot:=humanoid", "-p", "rate_hz:=200.0"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = probe = None
+    try:
+        driver = _driver(ctx, backend="topic-bridge")
+        assert driver.hw.state.value == "active" and driver.hardware.backend == "topic-bridge"
+        probe = rclpy.create_node("probe", context=ctx)
+        ex = SingleThreadedExecutor(context=ctx)
+        ex.add_node(driver)
+        ex.add_node(probe)
+        cmd_pub = probe.create_publisher(JointCommand, "/joint_commands", STATE_QOS)
+        imu_pub = probe.create_publisher(Imu, "/hardware/imu", STATE_QOS)
+        target = driver.hw.joint_state["position"].copy()
+        target[driver.hw.joint_names.index("right_elbow")] -= 0.3
+        t_end = time.monotonic() + 3.0
+        while time.monotonic() < t_end:
+            imu = Imu()
+            imu.orientation.w = 1.0
+            imu_pub.publish(imu)
+            cmd_pub.publish(_command(probe, driver.hw.joint_names, target))
+            ex.spin_once(timeout_sec=0.002)
+            if np.allclose(driver.hw.joint_state["position"], target, atol=1e-6):
+                break
+        assert driver.safety.mode.value == "normal"
+        assert np.allclose(driver.hw.joint_state["position"], target, atol=1e-6)  # the served robot moved there
+    finally:
+        for n in (driver, probe):
+            if n is not None:
+                n.destroy_node()
+        server.terminate()
+        server.wait(timeout=20)

@@ -7,6 +7,8 @@ when the device does not report them), replies missed (total and consecutive —
 saturated by the device's ranges; per bus: frames sent, corrupt frames, send errors."""
 from __future__ import annotations
 
+import time
+
 import can
 import numpy as np
 
@@ -29,6 +31,51 @@ class CanSystem(SystemInterface):
         self.pump = pump
         self.buses = {}  # name -> can.BusABC: the cyclic frames
         self.last_error = ""
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_deactivate(self, previous_state) -> CallbackReturn:
+        self._all_torque_off()
+        return CallbackReturn.SUCCESS
+
+    def on_cleanup(self, previous_state) -> CallbackReturn:
+        self._close()
+        return CallbackReturn.SUCCESS
+
+    def on_shutdown(self, previous_state) -> CallbackReturn:
+        self._all_torque_off()
+        self._close()
+        return CallbackReturn.SUCCESS
+
+    def on_error(self, previous_state) -> CallbackReturn:
+        """Best effort: torque off on every device still reachable, close the buses."""
+        self._all_torque_off()
+        self._close()
+        return CallbackReturn.SUCCESS
+
+    def _all_torque_off(self) -> None:  # pragma: no cover - abstract
+        """Take the torque off every device that still takes frames (protocol-specific);
+        ``last_error`` keeps the original cause."""
+        raise NotImplementedError
+
+    def _decode(self, bus: str, msg: can.Message) -> None:  # pragma: no cover - abstract
+        """Take one received frame into the joint states (protocol-specific)."""
+        raise NotImplementedError
+
+    def _collect(self, timeout_s: float) -> None:
+        """Decode frames until every device of every bus replied or ``timeout_s`` passed,
+        then whatever is already waiting (late or duplicate replies) without waiting."""
+        deadline = time.monotonic() + timeout_s
+        for bus, idx in self._by_bus.items():
+            b = self.buses.get(bus)
+            if b is None:
+                continue
+            while not all(self.replied[i] for i in idx):
+                msg = b.recv(timeout=max(deadline - time.monotonic(), 0.0))
+                if msg is None:
+                    break
+                self._decode(bus, msg)
+            while (msg := b.recv(timeout=0.0)) is not None:
+                self._decode(bus, msg)
 
     def _init_health(self) -> None:
         n = len(self.joint_names)

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from humanoid_control.errors import ConfigError, UnknownNameError
 from humanoid_control.hardware.can import cia402
-from humanoid_control.hardware.can.motor_config import (BusConfig, _read_yaml, frame_bits, parse_buses,
-                                                         parse_reply_timing, parse_transmission, MAX_BUS_LOAD)
+from humanoid_control.hardware.can.motor_config import (MAX_BUS_LOAD, BusConfig, _read_yaml, check_bus_load,
+                                                         frame_bits, parse_buses, parse_reply_timing,
+                                                         parse_transmission)
 from humanoid_control.paths import resolve_resource
 
 DRIVE_KEYS = ("bus", "node_id", "direction", "gear_ratio", "zero_offset", "counts_per_rev", "rated_torque",
@@ -68,14 +69,11 @@ class Cia402Config:
         bits = frame_bits(0) + n * (frame_bits(self.rpdo_bytes()) + 2 * frame_bits(8))
         return bits * rate_hz / self.buses[bus].bitrate
 
+    def devices(self) -> list:
+        return list(self.drives.values())
+
     def check_bus_load(self, rate_hz: float, limit: float = MAX_BUS_LOAD) -> None:
-        for name in self.buses:
-            load = self.bus_load(name, rate_hz)
-            if load > limit:
-                n = sum(1 for d in self.drives.values() if d.bus == name)
-                raise ConfigError(f"bus '{name}': {n} CiA 402 drives at {rate_hz:g} Hz need {100 * load:.0f} % of its "
-                                  f"{self.buses[name].bitrate} bit/s (limit {100 * limit:.0f} %); spread the drives "
-                                  f"over more buses or lower rate_hz", self.source)
+        check_bus_load(self, rate_hz, "CiA 402 drives", limit)
 
     def with_virtual_buses(self, prefix: str) -> "Cia402Config":
         buses = {n: BusConfig(n, "virtual", f"{prefix}/{n}", b.bitrate) for n, b in self.buses.items()}

@@ -104,6 +104,9 @@ class MitCanConfig:
     max_missed_replies: int = 10  # consecutive missing replies from one motor before it is lost, [1, 1000]
     extra: dict = field(default_factory=dict)
 
+    def devices(self) -> list:
+        return list(self.motors.values())
+
     def bus_load(self, bus: str, rate_hz: float) -> float:
         """Share [-] of ``bus``'s bit time one command + one reply per motor take at ``rate_hz``
         (worst-case bit stuffing, classic CAN, 11-bit IDs)."""
@@ -113,19 +116,24 @@ class MitCanConfig:
         return bits * rate_hz / bitrate
 
     def check_bus_load(self, rate_hz: float, limit: float = MAX_BUS_LOAD) -> None:
-        """ConfigError naming the first bus whose load at ``rate_hz`` exceeds ``limit``."""
-        for name in self.buses:
-            load = self.bus_load(name, rate_hz)
-            if load > limit:
-                n = sum(1 for m in self.motors.values() if m.bus == name)
-                raise ConfigError(f"bus '{name}': {n} motors at {rate_hz:g} Hz need {100 * load:.0f} % of its "
-                                  f"{self.buses[name].bitrate} bit/s (limit {100 * limit:.0f} %); spread the motors "
-                                  f"over more buses or lower rate_hz", self.source)
+        check_bus_load(self, rate_hz, "motors", limit)
 
     def with_virtual_buses(self, prefix: str) -> "MitCanConfig":
         """The same robot on python-can virtual buses named ``<prefix>/<bus>`` (simulation)."""
         buses = {n: BusConfig(n, "virtual", f"{prefix}/{n}", b.bitrate) for n, b in self.buses.items()}
         return MitCanConfig(self.source, buses, self.motors, self.reply_timeout_s, self.max_missed_replies, self.extra)
+
+
+def check_bus_load(config, rate_hz: float, devices: str, limit: float = MAX_BUS_LOAD) -> None:
+    """ConfigError naming the first bus of ``config`` (with ``buses``, ``bus_load(bus, rate)``
+    and ``source``) whose cyclic frames at ``rate_hz`` take more than ``limit`` of it."""
+    for name, bus in config.buses.items():
+        load = config.bus_load(name, rate_hz)
+        if load > limit:
+            n = sum(1 for d in config.devices() if d.bus == name)
+            raise ConfigError(f"bus '{name}': {n} {devices} at {rate_hz:g} Hz need {100 * load:.0f} % of its "
+                              f"{bus.bitrate} bit/s (limit {100 * limit:.0f} %); spread the {devices} over more "
+                              f"buses or lower rate_hz", config.source)
 
 
 def load_motor_models(path: Path | None = None) -> dict:

@@ -1,7 +1,5 @@
 """The MIT-CAN backend against simulated motors on virtual buses (physics in MuJoCo):
 conversions, the lifecycle contract, and each bus fault's effect on the backend."""
-import itertools
-
 import numpy as np
 import pytest
 
@@ -9,64 +7,16 @@ from humanoid_control.errors import LifecycleError
 from humanoid_control.hardware.can.motor_config import load_mit_can_config
 from humanoid_control.hardware.can.mujoco_can_plant import MujocoMitCanPlant
 from humanoid_control.hardware.mit_can_system import MitCanSystem
-from humanoid_control.hardware.mujoco_system import MujocoSystem
 from humanoid_control.hardware.system_interface import CallbackReturn, LifecycleState, ReturnType
+from can_rig import DT, CanRig
 from humanoid_control.paths import share_dir
-from humanoid_control.robot.ros2_control_tag import hardware_info_for
 
-DT = 0.001
-_ids = itertools.count()
-
-
-class Rig:
-    """Backend + simulated motors + MuJoCo, stepped like the driver does."""
-
-    def __init__(self, robot):
-        self.info = hardware_info_for(robot.urdf_text, str(robot.config.urdf_path), robot.joint_names)
-        self.sim = MujocoSystem(robot)
-        self.sim.init(self.info)
-        self.sim.configure()
-        self.sim.read(0.0, DT)
-        self.sim.activate()
-        path = share_dir() / "config" / "hardware" / "humanoid_mit_can.yaml"
-        self.cfg = load_mit_can_config(path, self.sim.joint_names).with_virtual_buses(f"test-{next(_ids)}")
-        self.plant = MujocoMitCanPlant(self.sim, self.cfg)
-        self.hw = MitCanSystem(self.cfg, sensors=self.plant.fill_sensors, pump=self.plant.pump)
-        self.t = 0.0
-
-    def start(self):
-        assert self.hw.init(self.info) is CallbackReturn.SUCCESS
-        assert self.hw.configure() is CallbackReturn.SUCCESS
-        assert self.hw.activate() is CallbackReturn.SUCCESS, self.hw.last_error
-        self.q0 = self.hw.joint_state["position"].copy()
-        return self
-
-    def hold(self, ticks: int, kp=300.0, kd=8.0):
-        """Joint PD on the start posture for ``ticks`` ticks; the write results."""
-        results = []
-        c = self.hw.joint_command
-        for _ in range(ticks):
-            if self.hw.state is LifecycleState.ACTIVE:
-                c["position"][:] = self.q0
-                c["velocity"][:] = 0.0
-                c["effort"][:] = 0.0
-                c["kp"][:] = kp
-                c["kd"][:] = kd
-            results.append(self.hw.write_checked(self.t, DT))
-            self.plant.advance(self.t, DT)
-            self.t += DT
-            self.hw.read_checked(self.t, DT)
-        return results
-
-    def close(self):
-        if self.hw.state is not LifecycleState.FINALIZED:
-            self.hw.shutdown()
-        self.plant.shutdown()
+SHIPPED = share_dir() / "config" / "hardware" / "humanoid_mit_can.yaml"
 
 
 @pytest.fixture
 def rig(humanoid):
-    r = Rig(humanoid)
+    r = CanRig(humanoid, load_mit_can_config, SHIPPED, MujocoMitCanPlant, MitCanSystem)
     yield r
     r.close()
 
