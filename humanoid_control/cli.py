@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                    "directly), mit-can (simulated MIT-mode motors on virtual CAN buses, physics in MuJoCo) or cia402 "
                    "(simulated CiA 402 drives through canopen on virtual CAN buses, physics in MuJoCo); "
                    "default: the driver config, else the URDF's <ros2_control> hardware plugin")
+    s.add_argument("--executor", choices=("events", "single"), default="events",
+                   help="rclpy executor of the composed graph: events (EventsExecutor, default) or single "
+                        "(SingleThreadedExecutor); a node in its own process always uses single")
     s.add_argument("--fault", action="append", default=[], metavar="T:KIND[:ARG]",
                    help="inject a fault at time T [s]; repeatable; kinds: " + ", ".join(FAULT_KINDS))
     s.add_argument("--report", type=Path, help="write the JSON report here")
@@ -149,7 +152,7 @@ def run_sim(args) -> int:
         report, wall, err = _run_processes(params, sim_time, args, robot, pushes, config_dir)
     if report is None:
         return _fail(err, 1)
-    report.update(mode=args.mode, layout=args.layout, backend=backend)
+    report.update(mode=args.mode, layout=args.layout, backend=backend, executor=args.executor)
     _print_summary(report, args)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -237,8 +240,8 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
     """Every node in this process on one executor, except those named in ``external``, which
     run as their own processes (``--layout split``)."""
     import rclpy
-    from rclpy.executors import SingleThreadedExecutor
 
+    from humanoid_control.nodes.common import make_executor
     from humanoid_control.nodes.driver_node import DriverNode
     from humanoid_control.nodes.estimator_node import EstimatorNode
     from humanoid_control.nodes.monitor_node import MonitorNode
@@ -272,7 +275,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
                 return None, 0.0, err
         driver = DriverNode(context=ctx, parameter_overrides=_ros_params(params["driver"], False))
         nodes.append(driver)
-        ex = SingleThreadedExecutor(context=ctx)
+        ex = make_executor(args.executor, ctx)
         for n in nodes:
             ex.add_node(n)
         t0 = time.monotonic()
@@ -339,8 +342,8 @@ def _final_diagnostics(rb, driver, est, wbc, mpc=None) -> None:
 
 def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     import rclpy
-    from rclpy.executors import SingleThreadedExecutor
 
+    from humanoid_control.nodes.common import make_executor
     from humanoid_control.nodes.monitor_node import MonitorNode
     from humanoid_control.sim.report import ReportBuilder
 
@@ -354,7 +357,7 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     rb = ReportBuilder(robot.mass)
     rb.commands = list(args.commands)
     monitor = MonitorNode(rb, stamps_from_zero=sim_time, context=ctx)
-    ex = SingleThreadedExecutor(context=ctx)
+    ex = make_executor(args.executor, ctx)
     ex.add_node(monitor)
     err = ""
     t0 = time.monotonic()

@@ -17,7 +17,7 @@ from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from humanoid_control import params as P
-from humanoid_control.errors import ConfigError, HumanoidControlError
+from humanoid_control.errors import ConfigError, HumanoidControlError, UnknownNameError
 from humanoid_control.robot.joint_map import JointMap
 
 #: 1 kHz state and command topics: reliable, depth 10 (lockstep must not drop messages).
@@ -214,10 +214,29 @@ class StampSynced:
         self.update(ns, inputs)
 
 
+EXECUTORS = ("events", "single")
+
+
+def make_executor(kind: str = "events", context=None):
+    """The executor the graph spins on: ``events`` (rclpy's EventsExecutor: callbacks
+    dispatched from middleware events, no wait-set rebuilt per spin — about 1.7× the
+    throughput of the single-threaded executor on the composed 1-kHz graph) or ``single``
+    (rclpy's SingleThreadedExecutor, the reference)."""
+    if kind not in EXECUTORS:
+        raise UnknownNameError("executor", kind, EXECUTORS)
+    if kind == "events":
+        from rclpy.experimental import EventsExecutor
+        return EventsExecutor(context=context)
+    from rclpy.executors import SingleThreadedExecutor
+    return SingleThreadedExecutor(context=context)
+
+
 def run_node(name: str, make_node, args=None, spin=None) -> int:
     """The ``main()`` of every node: loopback discovery, init, construct (a
     HumanoidControlError -> message on stderr, exit code 2), spin until Ctrl-C or
-    shutdown, clean up. ``spin(node)`` replaces ``rclpy.spin`` and returns an exit code."""
+    shutdown, clean up. ``spin(node, executor)`` replaces the plain spin and returns an exit
+    code. One node per process: the single-threaded executor (the events executor is the
+    composed graph's; under it the separate processes of a lockstep graph did not start)."""
     ensure_localhost_discovery()
     rclpy.init(args=args)
     try:
@@ -227,11 +246,13 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
         rclpy.try_shutdown()
         return 2
     code = 0
+    executor = make_executor("single", node.context)
+    executor.add_node(node)
     try:
         if spin is None:
-            rclpy.spin(node)
+            executor.spin()
         else:
-            code = spin(node)
+            code = spin(node, executor)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:

@@ -425,9 +425,9 @@ class DriverNode(Node):
         return super().destroy_node()
 
 
-def _spin_until_fatal(node: DriverNode) -> int:
-    while rclpy.ok() and node.fatal is None:
-        rclpy.spin_once(node, timeout_sec=0.1)
+def _spin_until_fatal(node: DriverNode, executor) -> int:
+    while rclpy.ok(context=node.context) and node.fatal is None:
+        executor.spin_once(timeout_sec=0.1)
     return 1 if node.fatal else 0
 
 

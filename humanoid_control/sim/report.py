@@ -7,6 +7,7 @@ Keys (units in the names):
   sim_time_s, wall_time_s, real_time_factor
   mode, layout              how the CLI ran (lockstep|realtime; composed|processes|split)
   backend                   the hardware backend the driver commanded (mujoco|mit-can|cia402)
+  executor                  the rclpy executor of the composed graph (events|single)
   base_height_min_m         lowest ground-truth base height
   max_tilt_rad              largest base tilt from vertical
   com_drift_xy_m            horizontal CoM distance between t = 0.5 s and the end
