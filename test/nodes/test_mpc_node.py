@@ -58,8 +58,7 @@ def test_on_wall_clock_stamps_it_plans_once_per_period_from_the_first_state_in_i
         _feed(node, ns)
         time.sleep(0.0013)
     periods = {ns // node.period_ns for ns in stamps}
-    assert node.stats.count == len(periods) >= 10
-    assert node.rate_hz() == pytest.approx(100.0, rel=0.35)  # one plan per 10-ms period touched
+    assert node.stats.count == len(periods) >= 10  # one plan per 10-ms period touched (its rate: make bench)
     node.destroy_node()
 
 
