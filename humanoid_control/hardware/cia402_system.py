@@ -34,7 +34,7 @@ from canopen.objectdictionary import import_od
 from canopen.sdo.exceptions import SdoError
 
 from humanoid_control.hardware.can import cia402
-from humanoid_control.hardware.can.can_system import CanSystem
+from humanoid_control.hardware.can.can_system import CanSystem, bus_open_kwargs
 from humanoid_control.hardware.can.cia402_config import Cia402Config
 from humanoid_control.hardware.can.motor_config import Transmission
 from humanoid_control.hardware.system_interface import CallbackReturn, ReturnType
@@ -93,7 +93,7 @@ class Cia402System(CanSystem):
             for name, b in self.config.buses.items():
                 net = canopen.Network()
                 net.NOTIFIER_CYCLE = cia402.NOTIFIER_CYCLE_S
-                kwargs = {"bitrate": b.bitrate} if b.interface != "virtual" else {"receive_own_messages": False}
+                kwargs = bus_open_kwargs(b)
                 net.connect(interface=b.interface, channel=cia402.service_channel(b.interface, b.channel),
                             can_filters=[{"can_id": 0x580, "can_mask": 0x780},  # SDO responses
                                          {"can_id": 0x080, "can_mask": 0x780},  # EMCY

@@ -17,6 +17,12 @@ from humanoid_control.hardware.system_interface import CallbackReturn, StateInte
 HEALTH_STATES = ("temperature", "error_code")
 
 
+def bus_open_kwargs(bus) -> dict:
+    """python-can's open arguments for a BusConfig: the bitrate on a real interface; on a
+    virtual channel, no echo of the handle's own frames."""
+    return {"bitrate": bus.bitrate} if bus.interface != "virtual" else {"receive_own_messages": False}
+
+
 class CanSystem(SystemInterface):
     """Base of the CAN backends. ``config`` has ``buses`` ({name: BusConfig}),
     ``reply_timeout_s`` and ``max_missed_replies``; subclasses set ``self._by_bus``
@@ -99,7 +105,7 @@ class CanSystem(SystemInterface):
         name = ""
         try:
             for name, b in self.config.buses.items():
-                kwargs = {"bitrate": b.bitrate} if b.interface != "virtual" else {"receive_own_messages": False}
+                kwargs = bus_open_kwargs(b)
                 if filters is not None and b.interface != "virtual":
                     kwargs["can_filters"] = filters(name)
                 self.buses[name] = can.Bus(interface=b.interface, channel=b.channel, **kwargs)

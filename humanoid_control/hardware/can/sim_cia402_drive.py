@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import can
 import canopen
-import numpy as np
 from canopen.profiles.p402 import State402
 
 from humanoid_control.hardware.can import cia402
 from humanoid_control.hardware.can.cia402_config import DriveConfig
+from humanoid_control.hardware.can.sim_bus import SimulatedBus
 
 _STATUS = {  # statusword of each state (bit 4 'voltage enabled', bit 9 'remote' set where powered)
     "NOT READY TO SWITCH ON": 0x0000,
@@ -200,12 +200,15 @@ class SimulatedCia402Drive:
         return [(cob, st.pack(*(values.get(i, 0) for i in indices))) for cob, st, indices in self._tx_maps]
 
 
-class SimulatedCia402Bus:
+class SimulatedCia402Bus(SimulatedBus):
     """The drives of one bus: SDO/NMT through a canopen network (its own receive thread),
     the cyclic frames through a second handle on the same channel, served synchronously."""
 
     def __init__(self, channel: str, drives: list, seed: int = 0):
-        self.channel = channel
+        # the cyclic handle (SimulatedBus.bus) is unfiltered: python-can filters virtual buses
+        # in software, which would end serve()'s non-blocking reads at the first frame that
+        # does not match; serve() skips what is not cyclic
+        super().__init__(channel, seed)
         self.drives = {d.cfg.node_id: d for d in drives}
         self.network = canopen.Network()
         self.network.NOTIFIER_CYCLE = cia402.NOTIFIER_CYCLE_S
@@ -216,16 +219,6 @@ class SimulatedCia402Bus:
         for d in drives:
             self.network.add_node(d.node)
         self.network.connect()
-        # unfiltered: python-can filters virtual buses in software, which would end serve()'s
-        # non-blocking reads at the first frame that does not match; serve() skips what is not cyclic
-        self.bus = can.Bus(interface="virtual", channel=channel, receive_own_messages=False)
-        self.rng = np.random.default_rng(seed)
-        self.reply_loss_rate = 0.0  # fault: share of TPDOs dropped [0, 1]
-        self.corrupt_rate = 0.0  # fault: share of TPDOs garbled [0, 1]
-        self.bus_off = False  # fault: the bus passes nothing
-        self.frames_in = 0
-        self.frames_out = 0
-        self._owed = []
 
     def serve(self) -> int:
         """Take the RPDOs and SYNCs waiting on the bus into the drives; TPDOs are owed until
@@ -249,14 +242,12 @@ class SimulatedCia402Bus:
         owed, self._owed = self._owed, []
         for d in owed:
             for cob_id, data in d.tpdo_frames():
-                if self.bus_off or self.rng.random() < self.reply_loss_rate:
-                    continue
-                if self.rng.random() < self.corrupt_rate:
-                    data = data[: int(self.rng.integers(0, len(data)))]  # cut short: the receiver can tell
-                self.bus.send(can.Message(arbitration_id=cob_id, data=data, is_extended_id=False))
-                self.frames_out += 1
+                self._deliver(cob_id, lambda data=data: data)
+
+    def _garble(self, data: bytes) -> bytes:
+        return data[: int(self.rng.integers(0, len(data)))]  # cut short: the receiver can tell
 
     def shutdown(self) -> None:
         cia402.close_networks([self.network])
-        self.bus.shutdown()
+        super().shutdown()
 

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import math
 
-import can
-import numpy as np
-
 from humanoid_control.hardware.can.mit_protocol import (SPECIAL_FRAMES, CanFrameError, MitCommand, MitRanges,
                                                           MitReply, pack_reply, unpack_command)
+from humanoid_control.hardware.can.sim_bus import SimulatedBus
 
 #: CAN ID the motors answer on (the host's ID; the reply's first byte names the motor).
 HOST_ID = 0x000
@@ -90,20 +88,12 @@ class SimulatedMitMotor:
                                    self.error_code), self.ranges, self.reply_layout)
 
 
-class SimulatedMitBus:
+class SimulatedMitBus(SimulatedBus):
     """The motors of one bus, listening on a python-can virtual channel."""
 
     def __init__(self, channel: str, motors: list, seed: int = 0):
-        self.channel = channel
+        super().__init__(channel, seed)
         self.motors = {m.motor_id: m for m in motors}
-        self.bus = can.Bus(interface="virtual", channel=channel, receive_own_messages=False)
-        self.rng = np.random.default_rng(seed)
-        self.reply_loss_rate = 0.0  # fault: share of replies dropped [0, 1]
-        self.corrupt_rate = 0.0  # fault: share of replies garbled [0, 1]
-        self.bus_off = False  # fault: the bus passes nothing
-        self.frames_in = 0
-        self.frames_out = 0
-        self._owed = []
 
     def serve(self) -> int:
         """Take every frame waiting on the bus into the motors (replies are owed until
@@ -126,13 +116,7 @@ class SimulatedMitBus:
         through the fault injection (loss, corruption, bus-off)."""
         owed, self._owed = self._owed, []
         for motor in owed:
-            if self.bus_off or self.rng.random() < self.reply_loss_rate:
-                continue
-            reply = motor.reply()
-            if self.rng.random() < self.corrupt_rate:
-                reply = self._garble(reply)
-            self.bus.send(can.Message(arbitration_id=HOST_ID, data=reply, is_extended_id=False))
-            self.frames_out += 1
+            self._deliver(HOST_ID, motor.reply)
 
     def _garble(self, data: bytes) -> bytes:
         """A corrupted frame of the kinds a receiver can notice (CAN's CRC already drops
@@ -142,8 +126,6 @@ class SimulatedMitBus:
         unused = next(i for i in range(0xF, 0, -1) if i not in self.motors)
         return bytes([unused]) + bytes(data[1:])
 
-    def shutdown(self) -> None:
-        self.bus.shutdown()
 
 
 def motor_temperature_step(temperature_c: float, torque: float, t_max: float, dt: float,
