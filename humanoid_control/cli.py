@@ -327,7 +327,7 @@ def _final_diagnostics(rb, driver, est, wbc, mpc=None) -> None:
         rb.add_node_timing(node.get_name(), {k: str(v) for k, v in values.items()})
     rb.nodes["driver"].update({"mode": driver.safety.mode.value, "commands_rejected": driver.safety.rejected,
                                "last_rejection": driver.safety.last_rejection, "missed_ticks": driver.missed_ticks,
-                               "commands_stale": driver.commands_rejected_stale,
+                               "commands_stale": driver.commands_rejected_stale, **driver.latency_figures(),
                                "safety_events": [e.__dict__ for e in driver.safety.events]})
     rb.nodes["wbc"]["solver_failures"] = wbc.solver_failures
     rb.foot_slip_max_m = round(driver.slip.max_slip_m, 5)

@@ -109,6 +109,8 @@ class DriverNode(Node):
         self.commands_received = 0
         self.commands_rejected_stale = 0
         self.missed_ticks = 0
+        #: real time: sensor -> command latency [µs] (the command's stamp is the state's it answers)
+        self.latency = TimingStats(self.dt)
         self.stats = TimingStats(self.dt)
         self._last_diag_ns = 0
         self._wait_since = time.monotonic()
@@ -219,7 +221,10 @@ class DriverNode(Node):
         if self.lockstep and stamp != self.tick_ns:
             self.commands_rejected_stale += 1  # answers an older state
             return
-        if not self.lockstep and self.get_clock().now().nanoseconds - stamp > self.cfg["command_timeout_s"] * 1e9:
+        if not self.lockstep:
+            age_ns = self.get_clock().now().nanoseconds - stamp
+            self.latency.add(age_ns * 1e-3)  # sensor sample published -> its command here [µs]
+        if not self.lockstep and age_ns > self.cfg["command_timeout_s"] * 1e9:
             self.commands_rejected_stale += 1  # answers a state older than the watchdog allows
             return
         if self.safety.accept(cmd, t):
@@ -407,13 +412,20 @@ class DriverNode(Node):
             out[f"bus.{b}.send_errors"] = hw.send_errors[b]
         return out
 
+    def latency_figures(self) -> dict:
+        """Real time: ``latency_{p50,p99,max}_us`` from a state's publication to the arrival of
+        the command that answers it, and ``latency_samples`` (0 in lockstep)."""
+        p50, p99, pmax = self.latency.percentiles()
+        return {"latency_p50_us": round(p50, 1), "latency_p99_us": round(p99, 1), "latency_max_us": round(pmax, 1),
+                "latency_samples": self.latency.count}
+
     def publish_diagnostics(self, stamp) -> None:
         s = self.safety
         level = 0 if s.mode is Mode.NORMAL else 2
         events = ";".join(f"{e.t:.3f}:{e.reason}:{e.action}:{e.joint}" for e in s.events)
         extra = {"mode": s.mode.value, "commands_received": self.commands_received, "commands_rejected": s.rejected,
                  "commands_stale": self.commands_rejected_stale, "last_rejection": s.last_rejection,
-                 "missed_ticks": self.missed_ticks, "safety_events": events, "backend": self.hardware.backend,
+                 "missed_ticks": self.missed_ticks, **self.latency_figures(), "safety_events": events, "backend": self.hardware.backend,
                  "lifecycle": self.hw.state.value, "foot_slip_max_m": f"{self.slip.max_slip_m:.5f}",
                  "hardware_message": s.hardware_message, "commands_muted": self.faults.commands_muted,
                  **self.hardware_health()}

@@ -44,6 +44,8 @@ Keys (units in the names):
                             the sim time it took effect (same as nodes.driver.safety_events)
   nodes                     {name: {compute_p50_us, compute_p99_us, compute_max_us, overruns, ticks}}
                             + driver: mode, commands_rejected, last_rejection, commands_stale, missed_ticks,
+                            latency_p50_us, latency_p99_us, latency_max_us, latency_samples (real time:
+                            a state's publication to the arrival of the command answering it),
                             safety_events [{t, reason, action, joint}], CAN backends: motors
                             {joint: {temperature_c, error_code, reply_loss_rate, commands_saturated}},
                             buses {name: {frames_sent, corrupt_frames, send_errors}}; wbc: solver_failures;
@@ -147,7 +149,9 @@ class ReportBuilder:
         self.vel_err.append(float(np.linalg.norm(_rotate(q_xyzw, np.asarray(v_local, dtype=float)) - gt[1])))
 
     #: Diagnostics values (strings on /diagnostics) kept in the report, as typed there.
-    COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks")
+    COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks",
+                  "latency_samples")
+    FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us")
     TEXT_KEYS = ("mode", "last_rejection")
 
     def add_contacts(self, ns: int, in_contact: dict) -> None:
@@ -215,6 +219,9 @@ class ReportBuilder:
         for k in self.COUNT_KEYS:
             if k in values:
                 entry[k] = int(f(k)) if np.isfinite(f(k)) else 0
+        for k in self.FLOAT_KEYS:
+            if k in values:
+                entry[k] = f(k)
         for k in self.TEXT_KEYS:
             if k in values:
                 entry[k] = str(values[k])

@@ -15,7 +15,8 @@ import proxsuite
 
 from humanoid_control.planning.planar import circular_mean
 from humanoid_control.robot.model import RobotModel
-from humanoid_control.wbc.balance import DcmBalance, net_cop_xy, support_rectangle
+from humanoid_control.wbc import kernels
+from humanoid_control.wbc.balance import BalanceOutput, DcmBalance
 from humanoid_control.wbc.constraints.contact_acceleration import ContactAcceleration
 from humanoid_control.wbc.constraints.contact_wrench_cone import ContactWrenchCone
 from humanoid_control.wbc.constraints.floating_base_dynamics import FloatingBaseDynamics
@@ -110,12 +111,48 @@ class WholeBodyController:
         self.balance = DcmBalance(p.dcm_gain, p.cop_margin_m)
         self.n_eq = sum(c.num_rows(self.layout) for c in self.constraints if c.is_equality)
         self.n_in = sum(c.num_rows(self.layout) for c in self.constraints if not c.is_equality)
+        n = self.layout.n
+        #: the QP, allocated once; :meth:`build` overwrites it every tick
+        self.qp_data = QpData(np.zeros((n, n)), np.zeros(n), np.zeros((self.n_eq, n)), np.zeros(self.n_eq),
+                              np.zeros((self.n_in, n)), np.zeros(self.n_in), np.zeros(self.n_in))
+        self._row_blocks = self._split_rows()
+        self._H_regularisation = 1e-8 * np.eye(n)  # keeps H positive definite
+        self._active = np.zeros(len(self.layout.contacts), dtype=bool)
+        self._balance_out = np.zeros(7)
+        self._com_acc = np.zeros(3)
+        self._command = np.zeros((5, robot.nj))
+        self._cop = np.zeros(2)
+        self._wrench_refs = {}
+        kernels.warm_up()
         self._qp = None
         self.com_ref = None  # [m] world; set on the first tick (centre of the feet, nominal height)
         self.last_solution: WbcSolution | None = None
         self.failures = 0
-        self._corners = {c: np.array([[sx * f.length / 2, sy * f.width / 2, 0.0] for sx in (-1, 1) for sy in (-1, 1)])
-                         for c, f in robot.config.feet.items()}
+        self._damping = np.ascontiguousarray(robot.damping, dtype=float)
+        self._dq = np.zeros(robot.nj)
+        #: (nc, 4, 3) [m] sole corners in each sole frame, layout order
+        self._corners = np.array([[[sx * robot.config.feet[c].length / 2, sy * robot.config.feet[c].width / 2, 0.0]
+                                   for sx in (-1, 1) for sy in (-1, 1)] for c in self.layout.contacts])
+
+    def _weight_share_wrench(self, fz: float) -> np.ndarray:
+        """[0, 0, fz, 0, 0, 0] (cached per value: the standing tick asks the same one)."""
+        w = self._wrench_refs.get(fz)
+        if w is None:
+            w = self._wrench_refs[fz] = np.array([0.0, 0.0, fz, 0.0, 0.0, 0.0])
+        return w
+
+    def _split_rows(self) -> list:
+        """Each constraint's views into the preallocated A, b (equalities) or C, l, u."""
+        qp, blocks, eq, ineq = self.qp_data, [], 0, 0
+        for con in self.constraints:
+            m = con.num_rows(self.layout)
+            if con.is_equality:
+                blocks.append((qp.A[eq:eq + m], qp.b[eq:eq + m]))
+                eq += m
+            else:
+                blocks.append((qp.C[ineq:ineq + m], qp.l[ineq:ineq + m], qp.u[ineq:ineq + m]))
+                ineq += m
+        return blocks
 
     # ------------------------------------------------------------------ references
     def reset_references(self, terms: DynamicsTerms) -> None:
@@ -129,7 +166,8 @@ class WholeBodyController:
 
     # ------------------------------------------------------------------ build / solve
     def build(self, q: np.ndarray, v: np.ndarray, active: dict, ref: WbcReference | None = None) -> tuple:
-        """Assemble the QP for state (q, v) and contact flags. Returns (QpData, terms, balance).
+        """Assemble the QP for state (q, v) and contact flags. Returns (QpData, terms, balance);
+        both are buffers refilled by the next call.
 
         ``ref`` (a plan's tick): its contacts replace ``active``, the CoM tracks the planned
         motion, wrenches are pulled towards the planned ones, swing feet follow their
@@ -140,40 +178,33 @@ class WholeBodyController:
         if ref is not None:
             active = ref.contacts
         stance = [c for c in self.layout.contacts if active.get(c, False)]
-        corners = [(self._corners[c] @ terms.feet_placement[c].rotation.T + terms.feet_placement[c].translation)[:, :2]
-                   for c in stance] if stance else [terms.com[None, :2]]
-        lo, hi = support_rectangle(corners)
-        bal = self.balance.compute(terms.com, terms.com_velocity, self.com_ref[:2], lo, hi,
-                                   terms.com[2] - np.mean([terms.feet_placement[c].translation[2] for c in self.layout.contacts]))
+        flags = self._active
+        for k, c in enumerate(self.layout.contacts):
+            flags[k] = bool(active.get(c, False))
+        b, out = self.balance, self._balance_out
+        kernels.dcm_balance(out, self._corners, terms.contact_rotation, terms.contact_position, flags, terms.com,
+                            terms.com_velocity, self.com_ref[:2], b.gain, b.margin, b.max_acceleration)
+        bal = BalanceOutput(out[0:2].copy(), out[2:4].copy(), out[4:6].copy(), bool(out[6]))
         weight_share = self.robot.mass * GRAVITY / max(len(stance), 1)
         if ref is None:
             self.com_task.com_ref = self.com_ref
             self.com_task.v_ref = None
-            self.com_task.a_ref = np.array([bal.com_acceleration_xy[0], bal.com_acceleration_xy[1], 0.0])
-            self.wrench_task.wrench_ref = {c: np.array([0, 0, weight_share, 0, 0, 0]) for c in stance}
+            a = self._com_acc
+            a[0:2] = out[0:2]
+            self.com_task.a_ref = a
+            self.wrench_task.wrench_ref = {c: self._weight_share_wrench(weight_share) for c in stance}
         else:
             self._apply_reference(terms, ref, stance, weight_share)
-        n = self.layout.n
-        H = np.zeros((n, n))
-        g = np.zeros(n)
+        qp = self.qp_data
+        qp.H[:] = self._H_regularisation
+        qp.g[:] = 0.0
         for task in (self.com_task, self.orientation_task, self.posture_task, self.wrench_task):
-            task.add_to_cost(terms, self.layout, H, g)
-        for c in self.layout.contacts:
-            if not active.get(c, False):
-                self.foot_tasks[c].add_to_cost(terms, self.layout, H, g)
-        H[np.diag_indices(n)] += 1e-8
-        A_rows, b_rows, C_rows, l_rows, u_rows = [], [], [], [], []
-        for con in self.constraints:
-            out = con.compute(terms, self.layout, active)
-            if con.is_equality:
-                A_rows.append(out[0])
-                b_rows.append(out[1])
-            else:
-                C_rows.append(out[0])
-                l_rows.append(out[1])
-                u_rows.append(out[2])
-        qp = QpData(H, g, np.vstack(A_rows), np.concatenate(b_rows), np.vstack(C_rows),
-                    np.concatenate(l_rows), np.concatenate(u_rows))
+            task.add_to_cost(terms, self.layout, qp.H, qp.g)
+        for k, c in enumerate(self.layout.contacts):
+            if not flags[k]:
+                self.foot_tasks[c].add_to_cost(terms, self.layout, qp.H, qp.g)
+        for con, out in zip(self.constraints, self._row_blocks):
+            con.fill(terms, self.layout, flags, out)
         return qp, terms, bal
 
     def _apply_reference(self, terms: DynamicsTerms, ref: WbcReference, stance: list, weight_share: float) -> None:
@@ -257,30 +288,26 @@ class WholeBodyController:
         lay = self.layout
         qdd = x[lay.qdd]
         wrenches = {c: x[lay.wrench(c)] for c in lay.contacts}
-        tau = terms.M[6:] @ qdd + terms.h[6:]
-        for c in lay.contacts:
-            tau -= terms.J_feet[c][:, 6:].T @ wrenches[c]
-        tau += self.robot.damping * v[6:]  # cancel the actuators' viscous friction
-        cop = net_cop_xy([terms.feet_placement[c].translation for c in lay.contacts], [wrenches[c] for c in lay.contacts])
-        sol = WbcSolution(ok, status, iters, qdd, wrenches, tau, bal.cop_xy if cop is None else cop, bal.dcm_xy,
+        tau = np.empty(self.robot.nj)  # [N·m]; kept by last_solution, so not a shared buffer
+        kernels.joint_torques(tau, terms.M, terms.h, terms.J_contacts, x, self._damping, self._dq_buf(v), lay.nv)
+        cop = self._cop.copy() if kernels.net_cop(self._cop, terms.contact_position, x[lay.wrenches], 1.0) else bal.cop_xy
+        sol = WbcSolution(ok, status, iters, qdd, wrenches, tau, cop, bal.dcm_xy,
                           (t1 - t0) * 1e6, (t2 - t1) * 1e6)
         if ok:
             self.last_solution = sol
         return sol
 
+    def _dq_buf(self, v: np.ndarray) -> np.ndarray:
+        self._dq[:] = v[6:]
+        return self._dq
+
     def joint_command(self, sol: WbcSolution, q: np.ndarray, v: np.ndarray) -> tuple:
         """MIT-mode command (position [rad], velocity [rad/s], effort [N·m], kp, kd) in
         Pinocchio joint order: the WBC torque plus light feedback around the state the WBC
         wants one period ahead, clipped to the position, velocity and effort limits."""
-        dt = self.p.dt
-        dq = v[6:]
-        qdd = sol.qdd[6:]
-        dq_des = dq + qdd * dt
-        q_des = q[7:] + dq * dt + 0.5 * qdd * dt * dt
-        nj = self.robot.nj
         r = self.robot
+        out = self._command
+        kernels.mit_command(out, q[7:], v[6:], sol.qdd[6:], sol.tau, self.p.dt, r.q_lower, r.q_upper, r.v_max,
+                            r.tau_max, float(self.p.joint_kp), float(self.p.joint_kd))
         # within the URDF limits the driver enforces (it rejects, not clamps, what is beyond)
-        q_des = np.clip(q_des, r.q_lower, r.q_upper)
-        dq_des = np.clip(dq_des, -r.v_max, r.v_max)
-        return (q_des, dq_des, np.clip(sol.tau, -self.robot.tau_max, self.robot.tau_max),
-                np.full(nj, self.p.joint_kp), np.full(nj, self.p.joint_kd))
+        return out[0].copy(), out[1].copy(), out[2].copy(), out[3].copy(), out[4].copy()

@@ -96,3 +96,7 @@ def test_the_stack_runs_on_wall_clock_time_in_realtime_mode(tmp_path, ros_domain
     driver = r["nodes"]["driver"]
     assert driver["ticks"] >= 200 and driver["commands_rejected"] == 0
     assert driver["ticks"] + driver["missed_ticks"] >= 0.95 * 2000  # every 1-ms step is either ticked or counted missed
+    # the sensor -> command latency is measured on every answered state and is a real duration
+    assert driver["latency_samples"] >= 100
+    assert 0.0 < driver["latency_p50_us"] <= driver["latency_p99_us"] <= driver["latency_max_us"]
+    assert driver["latency_p50_us"] < 20_000  # most commands arrive inside the 20-ms command watchdog

@@ -105,9 +105,14 @@ def test_qp_dimensions_stay_fixed_when_contacts_switch(humanoid):
     wbc = WholeBodyController(humanoid)
     q = humanoid.nominal_configuration()
     a, _, _ = wbc.build(q, np.zeros(humanoid.nv), {"left": True, "right": True})
+    A_stance, C_stance = a.A.copy(), a.C.copy()
     b, _, _ = wbc.build(q, np.zeros(humanoid.nv), {"left": False, "right": True})
-    assert a.A.shape == b.A.shape and a.C.shape == b.C.shape
-    assert a.C.shape[0] == 2 * ROWS_PER_FOOT + humanoid.nj
+    assert A_stance.shape == b.A.shape and C_stance.shape == b.C.shape
+    assert b.C.shape[0] == 2 * ROWS_PER_FOOT + humanoid.nj
+    # the left foot's contact rows changed meaning (no acceleration -> no wrench), not number
+    left = slice(6, 12)
+    assert np.any(A_stance[left, :humanoid.nv]) and not np.any(b.A[left, :humanoid.nv])
+    np.testing.assert_array_equal(b.A[left, humanoid.nv:humanoid.nv + 6], np.eye(6))
 
 
 def _fallen_state(robot):

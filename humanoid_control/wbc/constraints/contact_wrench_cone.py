@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from humanoid_control.wbc import kernels
 from humanoid_control.wbc.constraints.base import Constraint
 from humanoid_control.wbc.dynamics_terms import DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
 
-INF = 1e20
 ROWS_PER_FOOT = 11
 
 
@@ -47,26 +47,17 @@ class ContactWrenchCone(Constraint):
         """``feet`` maps contact names to :class:`FootConfig`; ``mu`` [-] is the friction
         coefficient used for the pyramid (pass a margin below the real one); ``fz_min``,
         ``fz_max`` [N]; ``cop_margin`` [0..1] scales the sole rectangle; ``mu_yaw`` [m]."""
-        self.mu, self.fz_min, self.fz_max = mu, fz_min, fz_max
+        self.mu, self.fz_min, self.fz_max = mu, float(fz_min), float(fz_max)
+        self._U = None  # (nc, 11, 6) in layout order, stacked on first use
         self.U = {c: wrench_cone_matrix(mu, cop_margin * f.length / 2, cop_margin * f.width / 2, mu_yaw)
                   for c, f in feet.items()}
 
     def num_rows(self, layout: QpLayout) -> int:
         return ROWS_PER_FOOT * len(layout.contacts)
 
-    def compute(self, terms: DynamicsTerms, layout: QpLayout, active: dict) -> tuple:
-        n_rows = self.num_rows(layout)
-        C = np.zeros((n_rows, layout.n))
-        lo = np.full(n_rows, -INF)
-        up = np.zeros(n_rows)
-        for k, c in enumerate(layout.contacts):
-            R = terms.feet_placement[c].rotation
-            rows = slice(ROWS_PER_FOOT * k, ROWS_PER_FOOT * (k + 1))
-            U = self.U[c]
-            C[rows, layout.wrench(c)] = np.hstack([U[:, :3] @ R.T, U[:, 3:] @ R.T])
-            last = ROWS_PER_FOOT * (k + 1) - 1
-            if active.get(c, False):
-                lo[last], up[last] = self.fz_min, self.fz_max
-            else:
-                lo[last], up[last] = 0.0, 0.0
-        return C, lo, up
+    def fill(self, terms: DynamicsTerms, layout: QpLayout, active: np.ndarray, out: tuple) -> None:
+        C, lo, up = out
+        if self._U is None or self._U.shape[0] != len(layout.contacts):
+            self._U = np.ascontiguousarray(np.stack([self.U[c] for c in layout.contacts]))
+        kernels.wrench_cone_rows(C, lo, up, self._U, terms.contact_rotation, active, self.fz_min, self.fz_max,
+                                 layout.nv)

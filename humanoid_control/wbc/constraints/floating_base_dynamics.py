@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from humanoid_control.wbc import kernels
 from humanoid_control.wbc.constraints.base import Constraint
 from humanoid_control.wbc.dynamics_terms import DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
@@ -15,9 +16,6 @@ class FloatingBaseDynamics(Constraint):
     def num_rows(self, layout: QpLayout) -> int:
         return 6
 
-    def compute(self, terms: DynamicsTerms, layout: QpLayout, active: dict) -> tuple:
-        A = np.zeros((6, layout.n))
-        A[:, layout.qdd] = terms.M[:6]
-        for c in layout.contacts:
-            A[:, layout.wrench(c)] = -terms.J_feet[c][:, :6].T
-        return A, -terms.h[:6]
+    def fill(self, terms: DynamicsTerms, layout: QpLayout, active: np.ndarray, out: tuple) -> None:
+        A, b = out
+        kernels.floating_base_rows(A, b, terms.M, terms.h, terms.J_contacts, layout.nv)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from humanoid_control.wbc import kernels
 from humanoid_control.wbc.constraints.base import Constraint
 from humanoid_control.wbc.dynamics_terms import DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
@@ -14,15 +15,11 @@ class TorqueLimits(Constraint):
     is_equality = False
 
     def __init__(self, tau_max: np.ndarray, scale: float = 1.0):
-        self.tau_max = np.asarray(tau_max, dtype=float) * scale  # [N·m] Pinocchio joint order
+        self.tau_max = np.ascontiguousarray(tau_max, dtype=float) * scale  # [N·m] Pinocchio joint order
 
     def num_rows(self, layout: QpLayout) -> int:
         return layout.nv - 6
 
-    def compute(self, terms: DynamicsTerms, layout: QpLayout, active: dict) -> tuple:
-        C = np.zeros((layout.nv - 6, layout.n))
-        C[:, layout.qdd] = terms.M[6:]
-        for c in layout.contacts:
-            C[:, layout.wrench(c)] = -terms.J_feet[c][:, 6:].T
-        h = terms.h[6:]
-        return C, -self.tau_max - h, self.tau_max - h
+    def fill(self, terms: DynamicsTerms, layout: QpLayout, active: np.ndarray, out: tuple) -> None:
+        C, lo, up = out
+        kernels.torque_limit_rows(C, lo, up, terms.M, terms.h, terms.J_contacts, self.tau_max, layout.nv)

@@ -1,21 +1,49 @@
 """Task family of the whole-body QP.
 
-A task is a weighted least-squares objective ``weight * ||A x - b||²`` on the decision
-vector ``x`` (see :class:`~humanoid_control.wbc.layout.QpLayout`). Acceleration tasks
-write only :meth:`compute_error`, :meth:`compute_jacobian`, :meth:`compute_velocity` and
-:meth:`compute_drift`; :class:`AccelerationTask` turns them into the PD law
+A task is a weighted least-squares objective ``||diag(sqrt w) (J x[cols] - r)||²`` on a
+block of columns of the decision vector ``x`` (see :class:`~humanoid_control.wbc.layout.QpLayout`).
+Acceleration tasks write only :meth:`~AccelerationTask.compute_error`,
+:meth:`~AccelerationTask.compute_jacobian`, :meth:`~AccelerationTask.compute_velocity` and
+:meth:`~AccelerationTask.compute_drift`; :class:`AccelerationTask` turns them into the PD law
 
     J qdd + dJ·v = a_ref + kp * e - kd * (J v - v_ref)
 
-and the base adds ``weight * A^T A`` and ``-weight * A^T b`` to the QP cost in one place."""
+and the base adds ``Jᵀ W J`` and ``-Jᵀ W r`` to the QP cost in one place, with the Numba
+kernels of :mod:`humanoid_control.wbc.kernels` (a block whose Jacobian is the identity
+takes the diagonal kernel)."""
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 
 import numpy as np
 
+from humanoid_control.wbc import kernels
 from humanoid_control.wbc.dynamics_terms import DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
+
+
+@dataclass
+class TaskBlock:
+    """One task's least-squares rows: residual ``J x[col0 : col0 + k] - r``.
+
+    J (m, k) C-contiguous, or None for the identity (then m = k); r (m,)."""
+
+    J: np.ndarray | None
+    r: np.ndarray
+    col0: int
+
+
+def _rows(value, m: int, cache: dict, name: str) -> np.ndarray:
+    """``value`` (scalar or (m,)) as a C-contiguous (m,) float array for the Numba kernels,
+    converted again only when another object is assigned (or m changes)."""
+    if type(value) is np.ndarray and value.shape == (m,) and value.dtype == np.float64 and value.flags.c_contiguous:
+        return value
+    hit = cache.get(name)
+    if hit is None or hit[0] is not value or hit[1].shape[0] != m:
+        hit = (value, np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (m,))))
+        cache[name] = hit
+    return hit[1]
 
 
 class Task(abc.ABC):
@@ -25,22 +53,33 @@ class Task(abc.ABC):
 
     def __init__(self, weight):
         self.weight = weight
+        self._rows_cache = {}
 
     @abc.abstractmethod
-    def compute_residual(self, terms: DynamicsTerms, layout: QpLayout) -> tuple:
-        """Return ``(A (m, n), b (m,))`` with residual ``A x - b``."""
+    def compute_block(self, terms: DynamicsTerms, layout: QpLayout) -> TaskBlock:
+        """The task's rows on their block of QP columns."""
+
+    def row_weights(self, m: int) -> np.ndarray:
+        """``weight`` as an (m,) array."""
+        return _rows(self.weight, m, self._rows_cache, "weight")
 
     def add_to_cost(self, terms: DynamicsTerms, layout: QpLayout, H: np.ndarray, g: np.ndarray) -> None:
-        """Accumulate this task into the QP cost ``0.5 x^T H x + g^T x`` (factor 2 folded in)."""
-        A, b = self.compute_residual(terms, layout)
-        w = np.asarray(self.weight, dtype=float)
-        WA = A * w[:, None] if w.ndim else A * w
-        H += WA.T @ A
-        g -= WA.T @ b
+        """Accumulate this task into the QP cost ``0.5 xᵀ H x + gᵀ x`` (factor 2 folded in)."""
+        blk = self.compute_block(terms, layout)
+        w = self.row_weights(blk.r.shape[0])
+        if blk.J is None:
+            kernels.add_diagonal(H, g, w, blk.r, blk.col0)
+        else:
+            kernels.add_weighted_gram(H, g, blk.J, blk.r, w, blk.col0)
 
 
 class AccelerationTask(Task):
-    """A task on a quantity whose acceleration is linear in qdd: ``J qdd + dJ·v``."""
+    """A task on a quantity whose acceleration is linear in qdd: ``J qdd + dJ·v``.
+
+    ``identity_columns``: a subclass whose Jacobian selects a block of qdd (the posture's
+    joint columns) names that block's first column; the cost then takes the diagonal path."""
+
+    identity_columns: int | None = None
 
     def __init__(self, weight, kp, kd):
         super().__init__(weight)
@@ -74,9 +113,35 @@ class AccelerationTask(Task):
             a = a + self.a_ref
         return a
 
+    def compute_block(self, terms: DynamicsTerms, layout: QpLayout) -> TaskBlock:
+        r = self.desired_acceleration(terms) - self.compute_drift(terms)
+        if self.identity_columns is not None:
+            return TaskBlock(None, r, self.identity_columns)
+        return TaskBlock(self.compute_jacobian(terms), r, 0)
+
+    def add_to_cost(self, terms: DynamicsTerms, layout: QpLayout, H: np.ndarray, g: np.ndarray) -> None:
+        """The PD law and the weighted Gram matrix in one kernel call (same numbers as
+        :meth:`compute_block` + :meth:`Task.add_to_cost`)."""
+        e = self.compute_error(terms)
+        m = e.shape[0]
+        c = self._rows_cache
+        ident = self.identity_columns is not None
+        kernels.add_pd_task(H, g, self._J_or_empty(terms, ident), self.compute_drift(terms), e,
+                            self.compute_velocity(terms), _rows(0.0 if self.v_ref is None else self.v_ref, m, c, "v"),
+                            _rows(0.0 if self.a_ref is None else self.a_ref, m, c, "a"), _rows(self.kp, m, c, "kp"),
+                            _rows(self.kd, m, c, "kd"), _rows(self.weight, m, c, "weight"),
+                            self.identity_columns if ident else 0, ident)
+
+    _EMPTY = np.zeros((0, 0))
+
+    def _J_or_empty(self, terms: DynamicsTerms, identity: bool) -> np.ndarray:
+        return self._EMPTY if identity else self.compute_jacobian(terms)
+
     def compute_residual(self, terms: DynamicsTerms, layout: QpLayout) -> tuple:
-        J = self.compute_jacobian(terms)
+        """``(A (m, n), b (m,))`` with residual ``A x - b`` over the whole decision vector
+        (for inspection and tests; the tick uses :meth:`compute_block`)."""
+        blk = self.compute_block(terms, layout)
+        J = np.eye(blk.r.shape[0]) if blk.J is None else blk.J
         A = np.zeros((J.shape[0], layout.n))
-        A[:, layout.qdd] = J
-        b = self.desired_acceleration(terms) - self.compute_drift(terms)
-        return A, b
+        A[:, blk.col0:blk.col0 + J.shape[1]] = J
+        return A, blk.r

@@ -7,21 +7,28 @@ import numpy as np
 
 from humanoid_control.wbc.dynamics_terms import DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
-from humanoid_control.wbc.tasks.base import Task
+from humanoid_control.wbc.tasks.base import Task, TaskBlock
 
 
 class ContactWrenchTask(Task):
+    """Identity Jacobian on the wrench columns; residual ``w - w_ref``."""
+
     name = "contact_wrench"
 
     def __init__(self, weight=1e-3):
         super().__init__(weight)
         self.wrench_ref = {}  # contact -> (6,) reference; missing = zero
+        self._target = np.zeros(0)
 
-    def compute_residual(self, terms: DynamicsTerms, layout: QpLayout) -> tuple:
-        A = np.zeros((layout.n - layout.nv, layout.n))
-        A[:, layout.wrenches] = np.eye(layout.n - layout.nv)
-        b = np.zeros(layout.n - layout.nv)
+    def compute_block(self, terms: DynamicsTerms, layout: QpLayout) -> TaskBlock:
+        m = layout.n - layout.nv
+        if self._target.shape[0] != m:
+            self._target = np.zeros(m)
+        b = self._target
         for k, c in enumerate(layout.contacts):
-            if c in self.wrench_ref:
-                b[6 * k:6 * k + 6] = self.wrench_ref[c]
-        return A, b
+            ref = self.wrench_ref.get(c)
+            if ref is None:
+                b[6 * k:6 * k + 6] = 0.0
+            else:
+                b[6 * k:6 * k + 6] = ref
+        return TaskBlock(None, b, layout.nv)

@@ -1,0 +1,238 @@
+"""``make bench``: every performance figure of the project, measured in one run, printed as
+one table (measured, target, in-run reference) and written to ``bench/results.json``.
+
+Figures (all medians / p99 over the run, 2-core machines are noisy):
+
+* WBC tick [µs] (build + solve + torques + joint command) on the project humanoid and on
+  Talos, and TSID's ``computeProblemData + solve`` on the same Talos problem and states;
+* centroidal MPC solve [ms] vs horizon, on a walking problem re-solved every 10 ms;
+* sensor -> command latency [µs] over ``--latency-s`` of real time at 1 kHz, all nodes in
+  one process (composed) and one process per node (processes), and the missed 1-ms ticks;
+  the MPC node's rate in the composed run;
+* the full stack's lockstep real-time factor (composed, headless, standing then walking).
+
+ROS traffic stays on loopback (``ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST``), each run on its
+own ``ROS_DOMAIN_ID``. No pass/fail: targets are printed beside the figures.
+
+    .venv/bin/python bench/run_all.py [--quick] [--json bench/results.json] [--skip SECTION ...]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import mpc_solve  # noqa: E402
+import tsid_tick  # noqa: E402
+import wbc_tick  # noqa: E402
+
+SECTIONS = ("wbc", "tsid", "mpc", "latency", "rtf")
+#: (key in results, comparison, target, unit) — the issue's targets, printed beside the figures
+TARGETS = {
+    "wbc_tick_us.humanoid.p50": ("<=", 150.0, "µs"),
+    "wbc_tick_us.humanoid.p99": ("<=", 300.0, "µs"),
+    "wbc_vs_tsid_ratio.talos": ("<=", 0.8, "x"),
+    "mpc_solve_ms.p99": ("<=", 3.0, "ms"),
+    "mpc_horizon_s": (">=", 0.5, "s"),
+    "mpc_rate_hz": (">=", 100.0, "Hz"),
+    "latency_us.composed.p99": ("<=", 1000.0, "µs"),
+    "latency_us.processes.p99": ("<=", 2500.0, "µs"),
+    "missed_ticks_pct.composed": ("<", 0.1, "%"),
+    "missed_ticks_pct.processes": ("<", 0.1, "%"),
+    "real_time_factor": (">=", 1.5, "x"),
+}
+MPC_CONFIG = Path(__file__).resolve().parents[1] / "config" / "mpc.yaml"
+
+
+def run_sim(args: list, domain: int, timeout_s: float) -> dict:
+    """One ``humanoid-control sim`` run in a child process; its JSON report."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        env = {**os.environ, "ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST", "ROS_DOMAIN_ID": str(domain)}
+        proc = subprocess.run([sys.executable, "-m", "humanoid_control.cli", "sim", "--quiet", "--report", str(report),
+                               *args], env=env, capture_output=True, text=True, timeout=timeout_s)
+        if not report.exists():
+            return {"error": f"exit {proc.returncode}: {proc.stderr.strip()[-400:]}"}
+        return json.loads(report.read_text())
+
+
+def mpc_node_settings() -> tuple:
+    """(horizon_s, knots) of config/mpc.yaml: the horizon the MPC node plans with."""
+    import yaml
+
+    p = yaml.safe_load(MPC_CONFIG.read_text())["mpc"]["ros__parameters"]
+    return float(p["horizon_s"]), int(p["knots"])
+
+
+def section_wbc(ticks: int) -> dict:
+    return {"wbc_tick_us": {name: {**r["tick"], "build": r["build"], "solve": r["solve"], "nv": r["nv"],
+                                   "qp_vars": r["qp_vars"], "solver_iterations_mean": r["solver_iterations_mean"],
+                                   "ref_computeAllTerms": r["ref_computeAllTerms"], "failures": r["failures"]}
+                            for name in ("humanoid", "talos") for r in [wbc_tick.bench_robot(name, ticks)]}}
+
+
+def section_tsid(ticks: int) -> dict:
+    r = tsid_tick.bench_tsid(ticks)
+    if "error" in r:
+        return {"tsid_tick_us": {"talos": {"p50": None, "p99": None, "error": r["error"]}}}
+    return {"tsid_tick_us": {"talos": {**r["tick"], "qp_vars": r["qp_vars"], "failures": r["failures"],
+                                       "version": r["version"]}}}
+
+
+def section_mpc(reps: int) -> dict:
+    horizon_s, knots = mpc_node_settings()
+    sweep = []
+    node = None
+    for k in sorted({10, knots, 24}):
+        h = round(horizon_s / knots * k, 3)
+        r = mpc_solve.bench_proxsuite(k, h, reps)
+        sweep.append(r)
+        if k == knots:
+            node = r
+    return {"mpc_solve_ms": {"p50": node["total"]["p50_ms"], "p99": node["total"]["p99_ms"],
+                             "build_p50": node["build"]["p50_ms"], "solve_p50": node["solve"]["p50_ms"],
+                             "knots": knots},
+            "mpc_horizon_s": horizon_s, "mpc_sweep": sweep}
+
+
+#: standing, walking 10 s at 0.3 m/s, standing: the MPC node runs throughout
+LATENCY_SCRIPT = ("--cmd-vel", "1:0,0,0", "--cmd-vel", "{a}:0.3,0,0", "--cmd-vel", "{b}:0,0,0")
+
+
+def section_latency(duration_s: float) -> dict:
+    a, b = round(duration_s / 3, 1), round(duration_s / 3 + min(10.0, duration_s / 3), 1)
+    script = [s.format(a=a, b=b) for s in LATENCY_SCRIPT]
+    out = {"latency_us": {}, "missed_ticks_pct": {}, "latency_runs": {}}
+    for k, layout in enumerate(("composed", "processes")):
+        r = run_sim(["--mode", "realtime", "--layout", layout, "--duration", str(duration_s), *script], 171 + k,
+                    timeout_s=duration_s * 4 + 120)
+        if "error" in r:
+            out["latency_us"][layout] = {"p50": None, "p99": None, "max": None, "error": r["error"]}
+            out["missed_ticks_pct"][layout] = None
+            continue
+        d = r["nodes"]["driver"]
+        out["latency_us"][layout] = {"p50": d.get("latency_p50_us"), "p99": d.get("latency_p99_us"),
+                                     "max": d.get("latency_max_us"), "n": d.get("latency_samples")}
+        steps = d["ticks"] + d["missed_ticks"]
+        out["missed_ticks_pct"][layout] = round(100.0 * d["missed_ticks"] / max(steps, 1), 3)
+        out["latency_runs"][layout] = {"fell": r["fell"], "sim_time_s": r["sim_time_s"], "steps_taken": r["steps_taken"],
+                                       "mpc": r.get("mpc"), "compute_p50_us": {n: v["compute_p50_us"]
+                                                                               for n, v in r["nodes"].items()}}
+        if layout == "composed" and r.get("mpc"):
+            out["mpc_rate_hz"] = r["mpc"]["rate_hz"]
+    return out
+
+
+def section_rtf(duration_s: float) -> dict:
+    r = run_sim(["--mode", "lockstep", "--layout", "composed", "--duration", str(duration_s),
+                 "--cmd-vel", f"{duration_s / 3:.1f}:0.3,0,0"], 175, timeout_s=duration_s * 30 + 120)
+    if "error" in r:
+        return {"real_time_factor": None, "rtf_run": {"error": r["error"]}}
+    return {"real_time_factor": r["real_time_factor"],
+            "rtf_run": {"fell": r["fell"], "sim_time_s": r["sim_time_s"], "wall_time_s": r["wall_time_s"],
+                        "compute_p50_us": {n: v["compute_p50_us"] for n, v in r["nodes"].items()},
+                        "mpc": r.get("mpc")}}
+
+
+def lookup(results: dict, dotted: str):
+    v = results
+    for part in dotted.split("."):
+        if not isinstance(v, dict) or part not in v:
+            return None
+        v = v[part]
+    return v
+
+
+def verdicts(results: dict) -> dict:
+    out = {}
+    for key, (op, target, unit) in TARGETS.items():
+        v = lookup(results, key)
+        met = None if v is None else (v <= target if op == "<=" else v >= target if op == ">=" else v < target)
+        out[key] = {"value": v, "target": f"{op} {target} {unit}", "met": met}
+    return out
+
+
+def print_table(results: dict) -> None:
+    ref = {
+        "wbc_tick_us.humanoid.p50": f"computeAllTerms {lookup(results, 'wbc_tick_us.humanoid.ref_computeAllTerms.p50')} µs",
+        "wbc_vs_tsid_ratio.talos": f"TSID p50 {lookup(results, 'tsid_tick_us.talos.p50')} µs, "
+                                   f"ours {lookup(results, 'wbc_tick_us.talos.p50')} µs",
+        "mpc_solve_ms.p99": f"p50 {lookup(results, 'mpc_solve_ms.p50')} ms, {lookup(results, 'mpc_solve_ms.knots')} knots",
+        "latency_us.composed.p99": f"p50 {lookup(results, 'latency_us.composed.p50')}, "
+                                   f"max {lookup(results, 'latency_us.composed.max')} µs",
+        "latency_us.processes.p99": f"p50 {lookup(results, 'latency_us.processes.p50')}, "
+                                    f"max {lookup(results, 'latency_us.processes.max')} µs",
+        "real_time_factor": "lockstep, composed, headless",
+    }
+    print(f"\n{'figure':30s} {'measured':>10s}  {'target':>12s}  {'met':>4s}  reference (same run)")
+    for key, v in results["targets"].items():
+        met = {True: "yes", False: "NO", None: "n/a"}[v["met"]]
+        print(f"{key:30s} {v['value']!s:>10s}  {v['target']:>12s}  {met:>4s}  {ref.get(key, '')}")
+    print(f"\nmachine: {results['machine']['cpu']} ({results['machine']['cores']} cores), "
+          f"38x38 matmul p50 {results['ref_matmul38_us']['p50']} µs")
+    if results.get("mpc_sweep"):
+        print("MPC solve vs horizon: " + ", ".join(
+            f"{r['horizon_s']} s/{r['knots']} knots p50 {r['total']['p50_ms']} p99 {r['total']['p99_ms']} ms"
+            for r in results["mpc_sweep"]))
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="short runs (a smoke test of the bench, not figures)")
+    ap.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"))
+    ap.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
+    a = ap.parse_args()
+    ticks, reps = (300, 10) if a.quick else (3000, 200)
+    latency_s, rtf_s = (3.0, 1.5) if a.quick else (60.0, 10.0)
+    results = {"machine": machine(), "quick": a.quick}
+    gc.collect()
+    gc.disable()
+    try:
+        results["ref_matmul38_us"] = wbc_tick.machine_reference()
+        if "wbc" not in a.skip:
+            results.update(section_wbc(ticks))
+        if "tsid" not in a.skip:
+            results.update(section_tsid(ticks))
+        if "mpc" not in a.skip:
+            results.update(section_mpc(reps))
+    finally:
+        gc.enable()
+    if "latency" not in a.skip:
+        results.update(section_latency(latency_s))
+    if "rtf" not in a.skip:
+        results.update(section_rtf(rtf_s))
+    ours, theirs = lookup(results, "wbc_tick_us.talos.p50"), lookup(results, "tsid_tick_us.talos.p50")
+    results["wbc_vs_tsid_ratio"] = {"talos": round(ours / theirs, 3) if ours and theirs else None}
+    results["targets"] = verdicts(results)
+    print_table(results)
+    a.json.parent.mkdir(parents=True, exist_ok=True)
+    a.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written: {a.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Every Numba kernel of the QP assembly agrees with its numpy twin, is compiled before the
+control loop starts, and the assembled QP equals the dense textbook formulas."""
+import numpy as np
+import pytest
+
+from humanoid_control.wbc import kernels
+from humanoid_control.wbc.controller import WholeBodyController
+
+
+@pytest.mark.parametrize("name", sorted(kernels.NUMPY_TWINS))
+@pytest.mark.parametrize("nv,nc", [(9, 2), (38, 2), (12, 4)])
+def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, nv, nc):
+    args = kernels.example_arguments(nv, nc, np.random.default_rng(nv * 10 + nc))
+    # start from non-zero outputs: a kernel must overwrite (rows) or accumulate (costs) exactly like its twin
+    a = tuple(x.copy() + 0.5 if isinstance(x, np.ndarray) and x.dtype == float else x for x in args[name])
+    b = tuple(x.copy() if isinstance(x, np.ndarray) else x for x in a)
+    assert kernels.NUMBA_KERNELS[name](*a) == kernels.NUMPY_TWINS[name](*b)  # returned values too
+    changed = False
+    for x, y, original in zip(a, b, args[name]):
+        if isinstance(x, np.ndarray):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
+            changed |= x.dtype == float and not np.array_equal(x, original + 0.5)
+    assert changed, f"{name} wrote nothing"
+
+
+def test_every_kernel_has_a_numpy_twin():
+    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)
+
+
+def test_no_kernel_compiles_inside_the_control_loop(humanoid):
+    wbc = WholeBodyController(humanoid)  # warms the kernels up
+    before = {name: len(k.signatures) for name, k in kernels.NUMBA_KERNELS.items()}
+    assert all(n >= 1 for n in before.values()), before
+    q = humanoid.nominal_configuration()
+    rng = np.random.default_rng(0)
+    for k in range(20):
+        contacts = {"left": k % 3 != 0, "right": k % 3 != 1}
+        v = rng.normal(0, 0.05, humanoid.nv)
+        wbc.joint_command(wbc.update(q, v, contacts), q, v)
+    after = {name: len(k.signatures) for name, k in kernels.NUMBA_KERNELS.items()}
+    assert after == before, "a kernel met argument types it was not warmed up with"
+
+
+def test_the_assembled_cost_equals_the_dense_sum_of_weighted_task_residuals(humanoid):
+    wbc = WholeBodyController(humanoid)
+    q = humanoid.nominal_configuration()
+    v = np.random.default_rng(4).normal(0, 0.1, humanoid.nv)
+    contacts = {"left": True, "right": False}
+    qp, terms, _ = wbc.build(q, v, contacts)
+    H = np.zeros_like(qp.H)
+    g = np.zeros_like(qp.g)
+    tasks = [wbc.com_task, wbc.orientation_task, wbc.posture_task, wbc.foot_tasks["right"]]
+    for task in tasks:
+        A, b = task.compute_residual(terms, wbc.layout)
+        w = task.row_weights(len(b))
+        H += A.T @ (w[:, None] * A)
+        g -= A.T @ (w * b)
+    nv = humanoid.nv
+    w_ref = np.zeros(wbc.layout.n - nv)
+    w_ref[:6] = wbc.wrench_task.wrench_ref["left"]
+    H[nv:, nv:] += wbc.p.wrench_weight * np.eye(wbc.layout.n - nv)
+    g[nv:] -= wbc.p.wrench_weight * w_ref
+    H += 1e-8 * np.eye(wbc.layout.n)
+    np.testing.assert_allclose(qp.H, H, rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(qp.g, g, rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(qp.H, qp.H.T)
+
+
+def test_the_assembled_constraints_equal_the_equations_of_motion_and_the_sole_frame_cone(humanoid):
+    wbc = WholeBodyController(humanoid)
+    q = humanoid.nominal_configuration()
+    v = np.random.default_rng(5).normal(0, 0.1, humanoid.nv)
+    qp, t, _ = wbc.build(q, v, {"left": True, "right": False})
+    nv, x = humanoid.nv, np.random.default_rng(6).normal(size=wbc.layout.n)
+    qdd, wl, wr = x[:nv], x[nv:nv + 6], x[nv + 6:]
+    # rows 0..5: floating-base dynamics; 6..11 left stance acceleration; 12..17 right wrench = 0
+    full = t.M @ qdd + t.h - t.J_feet["left"].T @ wl - t.J_feet["right"].T @ wr
+    np.testing.assert_allclose(qp.A[:6] @ x - qp.b[:6], full[:6], atol=1e-9)
+    np.testing.assert_allclose(qp.A[6:12] @ x - qp.b[6:12],
+                               t.J_feet["left"] @ qdd + t.feet_drift["left"] + wbc.p.contact_kd * t.feet_velocity["left"],
+                               atol=1e-9)
+    np.testing.assert_allclose(qp.A[12:18] @ x - qp.b[12:18], wr, atol=1e-12)
+    # torque rows: the joint part of the equations of motion, bounded by the effort limits
+    np.testing.assert_allclose(qp.C[22:] @ x, full[6:] - t.h[6:], atol=1e-9)
+    np.testing.assert_allclose(qp.u[22:] - qp.l[22:], 2 * humanoid.tau_max * wbc.p.torque_limit_scale)
+    # cone rows act on the wrench expressed in the sole frame
+    R = t.feet_placement["left"].rotation
+    w_sole = np.concatenate([R.T @ wl[:3], R.T @ wl[3:]])
+    np.testing.assert_allclose(qp.C[:11] @ x, wbc.constraints[2].U["left"] @ w_sole, atol=1e-9)
+    assert (qp.l[10], qp.u[10]) == (wbc.constraints[2].fz_min, wbc.constraints[2].fz_max)
+    assert (qp.l[21], qp.u[21]) == (0.0, 0.0)  # the swing foot's normal force is pinned to zero
