@@ -241,7 +241,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
     run as their own processes (``--layout split``)."""
     import rclpy
 
-    from humanoid_control.nodes.common import make_executor
+    from humanoid_control.nodes.common import GcControl, make_executor
     from humanoid_control.nodes.driver_node import DriverNode
     from humanoid_control.nodes.estimator_node import EstimatorNode
     from humanoid_control.nodes.monitor_node import MonitorNode
@@ -253,6 +253,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
     nodes = []
     procs, logs = {}, {}
     err = ""
+    gc_control = GcControl()
     try:
         rb = ReportBuilder(robot.mass)
         monitor = MonitorNode(rb, stamps_from_zero=sim_time, context=ctx)
@@ -278,6 +279,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         ex = make_executor(args.executor, ctx)
         for n in nodes:
             ex.add_node(n)
+        gc_control.start(driver)
         t0 = time.monotonic()
         last = [0.0]
         end_ns = int(args.duration * 1e9)
@@ -308,6 +310,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         _final_diagnostics(rb, driver, est, wbc, mpc)
         return rb.build(wall, pushes), wall, err
     finally:
+        gc_control.release()
         _stop_nodes(procs, logs)
         for n in nodes:
             n.destroy_node()

@@ -13,6 +13,7 @@ import pinocchio as pin
 from humanoid_control.estimation.contact_detector import ContactDetector
 from humanoid_control.estimation.kalman_filter import GRAVITY_WORLD, KfParams, LegKinematicsKF
 from humanoid_control.robot.model import RobotModel
+from humanoid_control.spatial import cross3
 
 LWA = pin.ReferenceFrame.LOCAL_WORLD_ALIGNED
 
@@ -68,7 +69,7 @@ class StateEstimator:
             r_b = self.data.oMf[fid].translation
             J = pin.getFrameJacobian(self.model, self.data, fid, LWA)[:3, 6:]
             rel[c] = R @ r_b
-            vel[c] = -R @ (np.cross(omega_b, r_b) + J @ joint_dq)
+            vel[c] = -R @ (cross3(omega_b, r_b) + J @ joint_dq)
         if not self.kf.initialized:
             p0 = np.array([0.0, 0.0, -min(v[2] for v in rel.values())])
             mid = np.mean([v for v in rel.values()], axis=0)

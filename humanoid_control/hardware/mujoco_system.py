@@ -22,6 +22,7 @@ from humanoid_control.hardware.mujoco_model import build_mujoco_model
 from humanoid_control.hardware.system_interface import CallbackReturn, LifecycleState, ReturnType, SystemInterface
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
+from humanoid_control.spatial import cross3
 
 IMU_INTERFACES = ("orientation.x", "orientation.y", "orientation.z", "orientation.w",
                   "angular_velocity.x", "angular_velocity.y", "angular_velocity.z",
@@ -166,7 +167,7 @@ class MujocoSystem(SystemInterface):
                     if c.geom1 in geoms:  # force acts from geom1 on geom2
                         f_world = -f_world
                     sums[side][:3] += f_world
-                    sums[side][3:] += np.cross(c.pos - origins[side], f_world)
+                    sums[side][3:] += cross3(c.pos - origins[side], f_world)
                     break
         for side, b in h.foot_bodies.items():
             R = d.xmat[b].reshape(3, 3)

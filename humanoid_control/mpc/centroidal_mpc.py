@@ -11,7 +11,8 @@ integrated exactly for piecewise-constant inputs. The problem is condensed (stat
 eliminated, the decision variables are the N·12 wrenches) and built symbolically once with
 CasADi: a ``casadi.Function`` maps the parameters of a solve (initial state, references,
 foot poses, contact schedule) to the QP matrices. The QP is solved by ProxSuite (dense,
-box constraints, warm-started from the previous primal-dual solution).
+box constraints, started from the unconstrained minimiser each solve, which is the fastest
+start measured on the node's walking problems).
 
 Constraints per knot and foot: a swing foot's wrench is zero (box); a stance foot has
 f_z in [0, f_max], a friction pyramid (|f_x'|, |f_y'| ≤ μ f_z in the foot's yaw frame), CoP
@@ -98,7 +99,6 @@ class CentroidalMpc:
         self._qp_fn = self._build_casadi()
         self._init_buffers()
         self._solver = None
-        self._last_u = None
         kernels.warm_up()
 
     # ------------------------------------------------------------------ model
@@ -233,40 +233,38 @@ class CentroidalMpc:
         t0 = time.perf_counter()
         H, g, C, lo, up, lb, ub = self.build(prob)
         t1 = time.perf_counter()
-        warm = self._solver is not None
-        if warm:
+        reused = self._solver is not None
+        if reused:
             self._solver.update(H, g, None, None, C, lo, up, lb, ub)
         else:
             self._solver = self._new_solver(H, g, C, lo, up, lb, ub)
         self._solver.solve()
-        if self._solver.results.info.status != proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED and warm:
-            # a warm start can mislead the infeasibility test (zero wrenches are always feasible): retry cold
+        if self._solver.results.info.status != proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED and reused:
+            # the reused solver's proximal state can mislead the infeasibility test (zero
+            # wrenches are always feasible): retry with a fresh solver
             self._solver = self._new_solver(H, g, C, lo, up, lb, ub)
             self._solver.solve()
         res = self._solver.results
         ok = res.info.status == proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED
         u = np.clip(res.x, lb, ub)
         if not ok:
-            self._solver = None  # no warm start from a failed solve
-            self._last_u = None
-        else:
-            self._last_u = u.copy()
+            self._solver = None  # nothing of a failed solve carries over
         t2 = time.perf_counter()
         return MpcSolution(ok, str(res.info.status).split(".")[-1], int(res.info.iter), self.rollout(prob, u),
                            u.reshape(self.N, 2, NU_FOOT), (t1 - t0) * 1e6, (t2 - t1) * 1e6,
                            np.arange(self.N + 1) * self.p.dt)
 
     def _new_solver(self, H, g, C, lo, up, lb, ub):
-        # PrimalLDLT factorises an n x n system; with more inequality rows than variables
-        # (320 vs 192 at 16 knots) it is ~2x faster here than the primal-dual KKT system
-        solver = proxsuite.proxqp.dense.QP(self.n, 0, self.n_in, True, proxsuite.proxqp.dense.HessianType.Dense,
-                                           proxsuite.proxqp.dense.DenseBackend.PrimalLDLT)
+        # Backend and start chosen on the problems the MPC node solves while walking (replayed:
+        # bench/mpc_solve.py): the primal-dual KKT backend started from the equality-
+        # constrained (here: unconstrained) minimiser converged in 3-7 iterations, p50 3 ms;
+        # warm starts from the previous solution took up to 12 iterations, and the primal
+        # backend failed on a quarter of them.
+        solver = proxsuite.proxqp.dense.QP(self.n, 0, self.n_in, True)
         s = solver.settings
         s.eps_abs = 1e-4
         s.max_iter = self.p.max_iterations
-        # the plan is re-solved every few ms, far more often than a knot (50 ms): the previous
-        # primal-dual solution is a closer start than one shifted by a knot
-        s.initial_guess = proxsuite.proxqp.InitialGuess.WARM_START_WITH_PREVIOUS_RESULT
+        s.initial_guess = proxsuite.proxqp.InitialGuess.EQUALITY_CONSTRAINED_INITIAL_GUESS
         solver.init(H, g, None, None, C, lo, up, lb, ub)
         return solver
 

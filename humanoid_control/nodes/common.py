@@ -4,6 +4,7 @@ input messages by stamp, and ``main()``."""
 from __future__ import annotations
 
 import array
+import gc
 import os
 import sys
 import time
@@ -22,9 +23,12 @@ from humanoid_control.robot.joint_map import JointMap
 
 #: 1 kHz state and command topics: reliable, depth 10 (lockstep must not drop messages).
 STATE_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
-#: Real-time subscriptions: only the newest sample matters; a node that fell behind skips
-#: the backlog instead of answering states the driver has long left behind.
-LATEST_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
+#: Real-time subscriptions to 1-kHz streams: only the newest sample matters, so depth 1 and
+#: best effort (no acknowledgements or resends; a lost sample is superseded 1 ms later, and
+#: the watchdogs catch a stream that stops). A node that fell behind skips the backlog
+#: instead of answering states the driver has long left behind. The publishers stay
+#: reliable, which serves best-effort and (lockstep) reliable subscribers alike.
+LATEST_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.BEST_EFFORT)
 
 
 def input_qos(node: Node) -> QoSProfile:
@@ -231,6 +235,47 @@ def make_executor(kind: str = "events", context=None):
     return SingleThreadedExecutor(context=context)
 
 
+class GcControl:
+    """Garbage collection moved off the control path of a process.
+
+    After start-up everything alive is collected once and frozen (``gc.freeze``: never
+    scanned again), automatic collection is switched off, and a wall-clock timer of one node
+    collects what the loop left behind every ``period_s`` — between callbacks, never inside a
+    tick. ``pauses`` keeps the collection times [µs]. :meth:`release` restores the automatic
+    collector (tests run several graphs in one process)."""
+
+    def __init__(self, period_s: float = 0.2):
+        self.period_s = period_s
+        self.pauses = TimingStats(period_s, capacity=10_000)
+        self._timer = None
+        self._was_enabled = None
+
+    def start(self, node: Node) -> "GcControl":
+        from rclpy.clock import Clock, ClockType
+
+        gc.collect()
+        gc.freeze()
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer = node.create_timer(self.period_s, self.collect, clock=Clock(clock_type=ClockType.STEADY_TIME))
+        return self
+
+    def collect(self) -> None:
+        sw = Stopwatch()
+        gc.collect()
+        self.pauses.add(sw.us())
+
+    def release(self) -> None:
+        if self._was_enabled is None:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        gc.unfreeze()
+        if self._was_enabled:
+            gc.enable()
+        self._was_enabled = None
+
+
 def run_node(name: str, make_node, args=None, spin=None) -> int:
     """The ``main()`` of every node: loopback discovery, init, construct (a
     HumanoidControlError -> message on stderr, exit code 2), spin until Ctrl-C or
@@ -248,6 +293,7 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
     code = 0
     executor = make_executor("single", node.context)
     executor.add_node(node)
+    gc_control = GcControl().start(node)
     try:
         if spin is None:
             executor.spin()
@@ -256,10 +302,11 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
+        gc_control.release()
         node.destroy_node()
         rclpy.try_shutdown()
     return code
 
 
-__all__ = ["ConfigError", "STATE_QOS", "LATEST_QOS", "input_qos", "declare_from_schema", "TimingStats", "diagnostics_msg", "InputRejected",
+__all__ = ["ConfigError", "STATE_QOS", "LATEST_QOS", "input_qos", "declare_from_schema", "TimingStats", "GcControl", "diagnostics_msg", "InputRejected",
            "RepeatedStamp", "JointStateReader", "odometry_to_array", "StampedInputs", "StampSynced", "run_node"]

@@ -57,6 +57,8 @@ import math
 
 import numpy as np
 
+from humanoid_control.spatial import rotate_by_quaternion
+
 FALL_TILT_RAD = 1.0
 RECOVERY_WINDOW_S = 3.0
 RECOVERY_WINDOW_MIN_S = 1.0
@@ -71,9 +73,7 @@ def _rot_z_axis(q_xyzw) -> np.ndarray:
 
 
 def _rotate(q_xyzw, v) -> np.ndarray:
-    x, y, z, w = q_xyzw
-    u = np.array([x, y, z])
-    return v + 2.0 * np.cross(u, np.cross(u, v) + w * v)
+    return rotate_by_quaternion(q_xyzw, v)
 
 
 def parse_safety_events(value) -> list:
