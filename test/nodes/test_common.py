@@ -57,3 +57,38 @@ def test_a_repeated_stamp_is_told_apart_from_a_stale_one():
     s.put("js", 0, 1)  # the driver says its state again while it waits for a command
     with pytest.raises(RepeatedStamp):
         s.take(0, now_ns=0)
+
+
+def test_gc_control_collects_cycles_from_its_timer_and_restores_the_automatic_collector(ctx):
+    import gc
+    import time
+    import weakref
+
+    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.node import Node
+
+    from humanoid_control.nodes.common import GcControl
+
+    node = Node("gc_probe", context=ctx)
+    assert gc.isenabled()
+    control = GcControl(period_s=0.02).start(node)
+    try:
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+
+        class Cycle:
+            pass
+        a, b = Cycle(), Cycle()
+        a.other, b.other = b, a
+        probe = weakref.ref(a)
+        del a, b  # only the collector can free a reference cycle
+        ex = SingleThreadedExecutor(context=ctx)
+        ex.add_node(node)
+        t_end = time.monotonic() + 2.0
+        while probe() is not None and time.monotonic() < t_end:
+            ex.spin_once(timeout_sec=0.05)
+        assert probe() is None, "the timer's collection freed the cycle"
+        assert control.pauses.count >= 1
+    finally:
+        control.release()
+        node.destroy_node()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
