@@ -115,6 +115,9 @@ def run_sim(args) -> int:
         os.environ["ROS_DOMAIN_ID"] = str(args.domain_id)
     pushes = [parse_push(p) for p in args.push]
     robot = RobotModel.load(args.robot)  # validates the robot before anything starts
+    from humanoid_control.nodes.common import apply_process_scheduling
+    for warning in apply_process_scheduling():  # optional CPU pinning / SCHED_FIFO (environment)
+        print(f"humanoid-control: warning: {warning}", file=sys.stderr)
     robot_arg = args.robot if not Path(args.robot).suffix else str(Path(args.robot).resolve())
     config_dir = args.config_dir or share_dir() / "config"
     lockstep = args.mode == "lockstep"

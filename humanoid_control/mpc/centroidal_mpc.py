@@ -27,7 +27,7 @@ import numpy as np
 import proxsuite
 
 from humanoid_control.errors import ConfigError, check_ranges
-from humanoid_control.mpc import kernels
+from humanoid_control.kernels import mpc as kernels
 
 GRAVITY = np.array([0.0, 0.0, -9.81])
 NX = 9

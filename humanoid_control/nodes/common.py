@@ -235,6 +235,49 @@ def make_executor(kind: str = "events", context=None):
     return SingleThreadedExecutor(context=context)
 
 
+CPU_AFFINITY_ENV = "HUMANOID_CONTROL_CPU_AFFINITY"
+RT_PRIORITY_ENV = "HUMANOID_CONTROL_RT_PRIORITY"
+
+
+def apply_process_scheduling(environ=None) -> list:
+    """Optional real-time scheduling of this process, off by default, from two environment
+    variables (inherited by the node processes the CLI starts):
+
+    * ``HUMANOID_CONTROL_CPU_AFFINITY="2,3"`` pins the process to those CPUs;
+    * ``HUMANOID_CONTROL_RT_PRIORITY=80`` (1..99) runs it under SCHED_FIFO at that priority.
+
+    A malformed value raises :class:`ConfigError` naming the variable; a setting the OS
+    refuses (SCHED_FIFO needs CAP_SYS_NICE or an rtprio limit, a CPU may not exist) is
+    skipped and returned as a warning: the controller runs, just without it."""
+    env = os.environ if environ is None else environ
+    warnings = []
+    cpus_text = env.get(CPU_AFFINITY_ENV, "").strip()
+    if cpus_text:
+        try:
+            cpus = {int(c) for c in cpus_text.split(",") if c.strip()}
+        except ValueError:
+            raise ConfigError(f"'{cpus_text}' is not a comma-separated list of CPU numbers", CPU_AFFINITY_ENV) from None
+        try:
+            os.sched_setaffinity(0, cpus)
+        except OSError as exc:
+            warnings.append(f"{CPU_AFFINITY_ENV}={cpus_text} not applied: {exc.strerror} "
+                            f"(CPUs available: {sorted(os.sched_getaffinity(0))})")
+    prio_text = env.get(RT_PRIORITY_ENV, "").strip()
+    if prio_text:
+        try:
+            prio = int(prio_text)
+        except ValueError:
+            prio = -1
+        if not 1 <= prio <= 99:
+            raise ConfigError(f"'{prio_text}' is not a SCHED_FIFO priority in [1, 99]", RT_PRIORITY_ENV)
+        try:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(prio))
+        except OSError as exc:
+            warnings.append(f"{RT_PRIORITY_ENV}={prio} not applied: {exc.strerror} "
+                            "(needs CAP_SYS_NICE or an rtprio limit in /etc/security/limits.conf)")
+    return warnings
+
+
 class GcControl:
     """Garbage collection moved off the control path of a process.
 
@@ -285,6 +328,8 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
     ensure_localhost_discovery()
     rclpy.init(args=args)
     try:
+        for warning in apply_process_scheduling():
+            print(f"{name}: warning: {warning}", file=sys.stderr)
         node = make_node()
     except HumanoidControlError as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)

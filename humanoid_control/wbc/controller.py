@@ -15,7 +15,7 @@ import proxsuite
 
 from humanoid_control.planning.planar import circular_mean
 from humanoid_control.robot.model import RobotModel
-from humanoid_control.wbc import kernels
+from humanoid_control.kernels import wbc as kernels
 from humanoid_control.wbc.balance import BalanceOutput, DcmBalance
 from humanoid_control.wbc.constraints.contact_acceleration import ContactAcceleration
 from humanoid_control.wbc.constraints.contact_wrench_cone import ContactWrenchCone

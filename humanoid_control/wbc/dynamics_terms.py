@@ -9,7 +9,7 @@ import numpy as np
 import pinocchio as pin
 
 from humanoid_control.robot.model import RobotModel
-from humanoid_control.wbc import kernels
+from humanoid_control.kernels import wbc as kernels
 
 LWA = pin.ReferenceFrame.LOCAL_WORLD_ALIGNED
 

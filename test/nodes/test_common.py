@@ -92,3 +92,24 @@ def test_gc_control_collects_cycles_from_its_timer_and_restores_the_automatic_co
         control.release()
         node.destroy_node()
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_real_time_scheduling_is_off_unless_asked_and_bad_values_name_the_variable():
+    import os
+
+    from humanoid_control.errors import ConfigError
+    from humanoid_control.nodes.common import apply_process_scheduling
+
+    assert apply_process_scheduling({}) == []
+    with pytest.raises(ConfigError, match="HUMANOID_CONTROL_CPU_AFFINITY"):
+        apply_process_scheduling({"HUMANOID_CONTROL_CPU_AFFINITY": "zero,one"})
+    with pytest.raises(ConfigError, match=r"HUMANOID_CONTROL_RT_PRIORITY.*\[1, 99\]"):
+        apply_process_scheduling({"HUMANOID_CONTROL_RT_PRIORITY": "150"})
+    before = os.sched_getaffinity(0)
+    try:  # pinning to the CPUs we already have is always permitted
+        assert apply_process_scheduling({"HUMANOID_CONTROL_CPU_AFFINITY": ",".join(map(str, sorted(before)))}) == []
+        warnings = apply_process_scheduling({"HUMANOID_CONTROL_CPU_AFFINITY": "4095"})
+        assert len(warnings) == 1 and "not applied" in warnings[0]  # a CPU that does not exist: warned, not fatal
+    finally:
+        os.sched_setaffinity(0, before)
+    assert os.sched_getaffinity(0) == before

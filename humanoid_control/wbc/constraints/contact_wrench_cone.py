@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from humanoid_control.wbc import kernels
+from humanoid_control.kernels import wbc as kernels
 from humanoid_control.wbc.constraints.base import Constraint
 from humanoid_control.wbc.dynamics_terms import DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout

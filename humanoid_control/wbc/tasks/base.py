@@ -9,7 +9,7 @@ Acceleration tasks write only :meth:`~AccelerationTask.compute_error`,
     J qdd + dJ·v = a_ref + kp * e - kd * (J v - v_ref)
 
 and the base adds ``Jᵀ W J`` and ``-Jᵀ W r`` to the QP cost in one place, with the Numba
-kernels of :mod:`humanoid_control.wbc.kernels` (a block whose Jacobian is the identity
+kernels of :mod:`humanoid_control.kernels.wbc` (a block whose Jacobian is the identity
 takes the diagonal kernel)."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from humanoid_control.wbc import kernels
+from humanoid_control.kernels import wbc as kernels
 from humanoid_control.wbc.dynamics_terms import DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
 

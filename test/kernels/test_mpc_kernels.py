@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from humanoid_control.mpc import kernels
+from humanoid_control.kernels import mpc as kernels
 
 
 @pytest.mark.parametrize("name", sorted(kernels.NUMPY_TWINS))

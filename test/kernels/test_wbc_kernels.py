@@ -3,7 +3,7 @@ control loop starts, and the assembled QP equals the dense textbook formulas."""
 import numpy as np
 import pytest
 
-from humanoid_control.wbc import kernels
+from humanoid_control.kernels import wbc as kernels
 from humanoid_control.wbc.controller import WholeBodyController
 
 

@@ -6,7 +6,7 @@ length nc (contacts in layout order). Every kernel writes into preallocated arra
 returns nothing, so the steady-state tick allocates no QP matrices.
 
 ``*_numpy`` functions are the readable reference (vectorised numpy); the ``@njit`` loops of
-the same name without the suffix compute the same numbers faster. ``test/wbc/test_kernels.py``
+the same name without the suffix compute the same numbers faster. ``test/kernels/test_wbc_kernels.py``
 checks that every pair agrees. :func:`warm_up` compiles (or loads from the on-disk cache)
 every kernel; the controller calls it at start-up so no compilation happens in the loop.
 Set ``HUMANOID_CONTROL_NUMBA=0`` to run the numpy twins instead (debugging, profiling)."""

@@ -1,6 +1,6 @@
 """Numba kernels of the centroidal MPC, each with a pure-numpy twin (same contract as
-:mod:`humanoid_control.wbc.kernels`: ``*_numpy`` is the reference, the ``@njit`` function
-computes the same numbers, ``test/mpc/test_kernels.py`` checks they agree, :func:`warm_up`
+:mod:`humanoid_control.kernels.wbc`: ``*_numpy`` is the reference, the ``@njit`` function
+computes the same numbers, ``test/kernels/test_mpc_kernels.py`` checks they agree, :func:`warm_up`
 compiles them at start-up; ``HUMANOID_CONTROL_NUMBA=0`` selects the twins)."""
 from __future__ import annotations
 
