@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from humanoid_control.kernels import estimation as kernels
+
 GRAVITY_WORLD = np.array([0.0, 0.0, -9.81])  # [m/s²]
 
 
@@ -49,53 +51,42 @@ class LegKinematicsKF:
             H[6 * self.nc + k, 6 + 3 * k + 2] = 1.0
         self.H = H
         self.initialized = False
+        self._stance = np.zeros(self.nc, dtype=bool)
+        self._z = np.empty(m)
+        self._r = np.empty(m)
+        kernels.warm_up()
 
     def reset(self, p_base: np.ndarray, v_base: np.ndarray, feet_world: dict) -> None:
         self.x[0:3] = p_base
         self.x[3:6] = v_base
         for k, c in enumerate(self.contacts):
             self.x[6 + 3 * k:9 + 3 * k] = feet_world[c]
-        self.P = np.eye(self.n) * 1e-6
+        self.P[:] = np.eye(self.n) * 1e-6
         self.initialized = True
 
     def predict(self, accel_world: np.ndarray, dt: float, contact: dict) -> None:
         """Propagate with the world-frame linear acceleration of the base [m/s²]."""
-        x = self.x
-        x[0:3] += x[3:6] * dt + 0.5 * accel_world * dt * dt
-        x[3:6] += accel_world * dt
-        F = np.eye(self.n)
-        F[0:3, 3:6] = np.eye(3) * dt
-        q_acc = self.p.accel_noise ** 2
-        Q = np.zeros((self.n, self.n))
-        Q[0:3, 0:3] = np.eye(3) * q_acc * dt ** 4 / 4
-        Q[0:3, 3:6] = Q[3:6, 0:3] = np.eye(3) * q_acc * dt ** 3 / 2
-        Q[3:6, 3:6] = np.eye(3) * q_acc * dt * dt
+        stance = self._stance
         for k, c in enumerate(self.contacts):
-            s = self.p.foot_process_noise_stance if contact[c] else self.p.foot_process_noise_swing
-            Q[6 + 3 * k:9 + 3 * k, 6 + 3 * k:9 + 3 * k] = np.eye(3) * s * s * dt
-        self.P = F @ self.P @ F.T + Q
+            stance[k] = bool(contact[c])
+        p = self.p
+        kernels.kf_predict(self.x, self.P, np.ascontiguousarray(accel_world, dtype=float), float(dt), stance,
+                           float(p.accel_noise), float(p.foot_process_noise_stance), float(p.foot_process_noise_swing))
 
     def correct(self, rel_feet_world: dict, base_velocity_from_feet: dict, contact: dict) -> None:
         """``rel_feet_world[c]`` = R r_foot (foot position relative to the base, world axes) [m];
         ``base_velocity_from_feet[c]`` = base velocity implied by a static foot c [m/s]."""
         nc = self.nc
-        z = np.empty(self.H.shape[0])
-        r = np.empty(self.H.shape[0])
+        z, r = self._z, self._r
         for k, c in enumerate(self.contacts):
             scale = 1.0 if contact[c] else self.p.swing_noise_scale
             z[3 * k:3 * k + 3] = rel_feet_world[c]
-            r[3 * k:3 * k + 3] = self.p.kinematics_noise ** 2 * (1.0 if contact[c] else 1.0)
+            r[3 * k:3 * k + 3] = self.p.kinematics_noise ** 2
             z[3 * nc + 3 * k:3 * nc + 3 * k + 3] = base_velocity_from_feet[c]
             r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = self.p.velocity_noise ** 2 * scale
             z[6 * nc + k] = 0.0
             r[6 * nc + k] = self.p.height_noise ** 2 * scale
-        H = self.H
-        y = z - H @ self.x
-        S = H @ self.P @ H.T + np.diag(r)
-        K = np.linalg.solve(S, H @ self.P).T
-        self.x += K @ y
-        self.P = (np.eye(self.n) - K @ H) @ self.P
-        self.P = 0.5 * (self.P + self.P.T)
+        kernels.kf_correct(self.x, self.P, self.H, z, r)
 
     @property
     def base_position(self) -> np.ndarray:
