@@ -1,3 +1,25 @@
 """Numba-JITed hot loops (``@njit(cache=True)``), each with a pure-numpy twin: ``wbc``
 (whole-body QP assembly, balance, joint command), ``mpc`` (centroidal rollout),
-``estimation`` (Kalman filter predict / correct)."""
+``estimation`` (Kalman filter predict / correct).
+
+Every kernel module has ``NUMBA_KERNELS`` and ``NUMPY_TWINS`` (name -> function),
+``example_arguments()`` and ``warm_up()``; ``HUMANOID_CONTROL_NUMBA=0`` makes every module
+hand out its numpy twins (debugging, profiling)."""
+from __future__ import annotations
+
+import os
+
+USE_NUMBA = os.environ.get("HUMANOID_CONTROL_NUMBA", "1") != "0"
+
+
+def select(numba_kernels: dict, numpy_twins: dict) -> dict:
+    """The functions a module hands out: the kernels, or their twins without Numba."""
+    return numba_kernels if USE_NUMBA else numpy_twins
+
+
+def compile_all(numba_kernels: dict, example_arguments) -> None:
+    """Compile (or load from numba's on-disk cache) every kernel of a module by calling it
+    once on ``example_arguments()`` — at start-up, never inside a control loop."""
+    if USE_NUMBA:
+        for name, args in example_arguments().items():
+            numba_kernels[name](*args)

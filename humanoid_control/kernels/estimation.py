@@ -3,12 +3,10 @@ contract as :mod:`humanoid_control.kernels.wbc`; ``test/kernels/test_estimation_
 checks the pairs agree). State layout: ``x = [p_base (3), v_base (3), p_foot (3) per contact]``."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from numba import njit
 
-USE_NUMBA = os.environ.get("HUMANOID_CONTROL_NUMBA", "1") != "0"
+from humanoid_control.kernels import compile_all, select
 
 
 def kf_predict_numpy(x, P, accel_world, dt, stance, accel_noise, foot_noise_stance, foot_noise_swing):
@@ -86,8 +84,8 @@ def _kf_correct(x, P, H, z, r):
 
 NUMPY_TWINS = {"kf_predict": kf_predict_numpy, "kf_correct": kf_correct_numpy}
 NUMBA_KERNELS = {"kf_predict": _kf_predict, "kf_correct": _kf_correct}
-kf_predict = _kf_predict if USE_NUMBA else kf_predict_numpy
-kf_correct = _kf_correct if USE_NUMBA else kf_correct_numpy
+kf_predict = select(NUMBA_KERNELS, NUMPY_TWINS)["kf_predict"]
+kf_correct = select(NUMBA_KERNELS, NUMPY_TWINS)["kf_correct"]
 
 
 def example_arguments(nc: int = 2, rng=None) -> dict:
@@ -102,7 +100,5 @@ def example_arguments(nc: int = 2, rng=None) -> dict:
 
 
 def warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel, outside any control loop."""
-    if USE_NUMBA:
-        for name, args in example_arguments().items():
-            NUMBA_KERNELS[name](*args)
+    """Compile every kernel of this module, outside any control loop."""
+    compile_all(NUMBA_KERNELS, example_arguments)

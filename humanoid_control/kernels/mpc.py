@@ -4,12 +4,10 @@ computes the same numbers, ``test/kernels/test_mpc_kernels.py`` checks they agre
 compiles them at start-up; ``HUMANOID_CONTROL_NUMBA=0`` selects the twins)."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from numba import njit
 
-USE_NUMBA = os.environ.get("HUMANOID_CONTROL_NUMBA", "1") != "0"
+from humanoid_control.kernels import compile_all, select
 
 
 def rollout_numpy(x, x0, x_ref, foot_position, u, A, B_force, d, dt):
@@ -62,7 +60,7 @@ def _rollout(x, x0, x_ref, foot_position, u, A, B_force, d, dt):
 
 NUMPY_TWINS = {"rollout": rollout_numpy}
 NUMBA_KERNELS = {"rollout": _rollout}
-rollout = _rollout if USE_NUMBA else rollout_numpy
+rollout = select(NUMBA_KERNELS, NUMPY_TWINS)["rollout"]
 
 
 def example_arguments(N: int = 6, rng=None) -> dict:
@@ -74,7 +72,5 @@ def example_arguments(N: int = 6, rng=None) -> dict:
 
 
 def warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel, outside any control loop."""
-    if USE_NUMBA:
-        for name, args in example_arguments().items():
-            NUMBA_KERNELS[name](*args)
+    """Compile every kernel of this module, outside any control loop."""
+    compile_all(NUMBA_KERNELS, example_arguments)

@@ -12,12 +12,11 @@ every kernel; the controller calls it at start-up so no compilation happens in t
 Set ``HUMANOID_CONTROL_NUMBA=0`` to run the numpy twins instead (debugging, profiling)."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from numba import njit
 
-USE_NUMBA = os.environ.get("HUMANOID_CONTROL_NUMBA", "1") != "0"
+from humanoid_control.kernels import compile_all, select
+
 GRAVITY = 9.81  # [m/s²]
 INF = 1e20  # the solver's infinity for one-sided rows
 
@@ -391,7 +390,7 @@ NUMBA_KERNELS = {
     "torque_limit_rows": _torque_limit_rows,
     "joint_torques": _joint_torques,
 }
-_ACTIVE = NUMBA_KERNELS if USE_NUMBA else NUMPY_TWINS
+_ACTIVE = select(NUMBA_KERNELS, NUMPY_TWINS)
 copy_symmetric = _ACTIVE["copy_symmetric"]
 add_pd_task = _ACTIVE["add_pd_task"]
 dcm_balance = _ACTIVE["dcm_balance"]
@@ -449,8 +448,5 @@ def example_arguments(nv: int = 9, nc: int = 2, rng=None) -> dict:
 
 
 def warm_up() -> None:
-    """Compile (or load from numba's on-disk cache) every kernel, outside any control loop."""
-    if not USE_NUMBA:
-        return
-    for name, args in example_arguments().items():
-        NUMBA_KERNELS[name](*args)
+    """Compile every kernel of this module, outside any control loop."""
+    compile_all(NUMBA_KERNELS, example_arguments)

@@ -224,9 +224,9 @@ class DriverNode(Node):
         if not self.lockstep:
             age_ns = self.get_clock().now().nanoseconds - stamp
             self.latency.add(age_ns * 1e-3)  # sensor sample published -> its command here [µs]
-        if not self.lockstep and age_ns > self.cfg["command_timeout_s"] * 1e9:
-            self.commands_rejected_stale += 1  # answers a state older than the watchdog allows
-            return
+            if age_ns > self.cfg["command_timeout_s"] * 1e9:
+                self.commands_rejected_stale += 1  # answers a state older than the watchdog allows
+                return
         if self.safety.accept(cmd, t):
             self.command = cmd
             self.commands_received += 1

@@ -129,7 +129,6 @@ class WholeBodyController:
         self.last_solution: WbcSolution | None = None
         self.failures = 0
         self._damping = np.ascontiguousarray(robot.damping, dtype=float)
-        self._dq = np.zeros(robot.nj)
         #: (nc, 4, 3) [m] sole corners in each sole frame, layout order
         self._corners = np.array([[[sx * robot.config.feet[c].length / 2, sy * robot.config.feet[c].width / 2, 0.0]
                                    for sx in (-1, 1) for sy in (-1, 1)] for c in self.layout.contacts])
@@ -289,17 +288,13 @@ class WholeBodyController:
         qdd = x[lay.qdd]
         wrenches = {c: x[lay.wrench(c)] for c in lay.contacts}
         tau = np.empty(self.robot.nj)  # [N·m]; kept by last_solution, so not a shared buffer
-        kernels.joint_torques(tau, terms.M, terms.h, terms.J_contacts, x, self._damping, self._dq_buf(v), lay.nv)
+        kernels.joint_torques(tau, terms.M, terms.h, terms.J_contacts, x, self._damping, v[6:], lay.nv)
         cop = self._cop.copy() if kernels.net_cop(self._cop, terms.contact_position, x[lay.wrenches], 1.0) else bal.cop_xy
         sol = WbcSolution(ok, status, iters, qdd, wrenches, tau, cop, bal.dcm_xy,
                           (t1 - t0) * 1e6, (t2 - t1) * 1e6)
         if ok:
             self.last_solution = sol
         return sol
-
-    def _dq_buf(self, v: np.ndarray) -> np.ndarray:
-        self._dq[:] = v[6:]
-        return self._dq
 
     def joint_command(self, sol: WbcSolution, q: np.ndarray, v: np.ndarray) -> tuple:
         """MIT-mode command (position [rad], velocity [rad/s], effort [N·m], kp, kd) in
