@@ -52,11 +52,14 @@ demo: install
 	  --cmd-vel 8:0.3,0,0 --cmd-vel 11:0,0,0 \
 	  --report reports/demo.json
 
+# Two pytest-xdist workers (the CI machines have 2 cores); each test has its own ROS_DOMAIN_ID
+# (test/conftest.py). PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest -q -ra $(PYTEST_ARGS) test
+	$(PY) -m pytest -q -ra -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS) test
 
 test-fast: install
-	$(PY) -m pytest -q -ra -m "not sim" test
+	$(PY) -m pytest -q -ra -n $(PYTEST_WORKERS) --dist worksteal -m "not sim" test
 
 # Every performance figure in one table + bench/results.json. TSID (the C++ reference) is a
 # bench-only extra, built once from source against our Pinocchio (~12 min, cached in build/wheels);
