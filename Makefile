@@ -13,15 +13,21 @@ STAMP_DEPS := $(VENV_ABS)/.deps-installed
 STAMP_MSGS := $(VENV_ABS)/.msgs-installed
 STAMP_PKG := $(VENV_ABS)/.pkg-installed
 
-.PHONY: install demo test test-fast bench bench-extra clean system-deps
+.PHONY: install demo readme-media test test-fast bench bench-extra clean system-deps
 
 install: $(STAMP_PKG)
 
+# Debian packages: cmake and g++ build humanoid_control_msgs; libosmesa6 is the software
+# OpenGL MuJoCo renders videos with (--video) on machines without a GPU or display.
 system-deps:
-	@if ! command -v cmake >/dev/null || ! command -v g++ >/dev/null; then \
-	  echo "installing cmake and g++ from Debian (needed to build humanoid_control_msgs)"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq cmake g++ >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq cmake g++ >/dev/null; fi; \
+	@missing=""; \
+	command -v cmake >/dev/null || missing="$$missing cmake"; \
+	command -v g++ >/dev/null || missing="$$missing g++"; \
+	/sbin/ldconfig -p | grep -q "libOSMesa.so" || missing="$$missing libosmesa6"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing from Debian:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing >/dev/null; fi; \
 	fi
 
 $(STAMP_DEPS): $(wildcard requirements*.txt) | system-deps
@@ -50,7 +56,12 @@ demo: install
 	@mkdir -p reports
 	$(VENV_ABS)/bin/humanoid-control sim --robot humanoid --duration 14 --push 3:115,0,0:0.1 --push 6:0,115,0:0.1 \
 	  --cmd-vel 8:0.3,0,0 --cmd-vel 11:0,0,0 \
-	  --report reports/demo.json
+	  --report reports/demo.json --video reports/demo.mp4 --plots reports/plots
+
+# The README's picture and plot, from the demo's video and plots (run after `make demo`).
+readme-media: demo
+	$(PY) -m humanoid_control.viz.video --frame reports/demo.mp4 9.0 docs/media/demo_frame.png
+	cp reports/plots/com_support.png docs/media/demo_com_support.png
 
 # Two pytest-xdist workers (the CI machines have 2 cores); each test has its own ROS_DOMAIN_ID
 # (test/conftest.py). PYTEST_WORKERS=0 runs the suite in one process.

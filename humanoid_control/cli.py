@@ -2,6 +2,7 @@
 
   humanoid-control sim [--robot humanoid|talos|PATH] [--duration S] [--mode lockstep|realtime]
                        [--layout composed|processes|split] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
+                       [--video FILE.mp4] [--plots DIR] [--viewer]
   humanoid-control check-urdf ROBOT_OR_PATH
 
 DDS discovery stays on loopback (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST) unless the
@@ -24,6 +25,9 @@ from humanoid_control.sim.scenario import FAULT_KINDS
 
 NODE_MODULES = {"driver": "humanoid_control.nodes.driver_node", "estimator": "humanoid_control.nodes.estimator_node",
                 "wbc": "humanoid_control.nodes.wbc_node", "mpc": "humanoid_control.nodes.mpc_node"}
+
+
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--fault", action="append", default=[], metavar="T:KIND[:ARG]",
                    help="inject a fault at time T [s]; repeatable; kinds: " + ", ".join(FAULT_KINDS))
     s.add_argument("--report", type=Path, help="write the JSON report here")
+    s.add_argument("--video", type=Path, metavar="FILE.mp4",
+                   help="render the run offscreen into this video (MuJoCo, software GL, tracking camera, contact "
+                        "forces drawn as arrows); 25 frames per simulated second")
+    s.add_argument("--plots", type=Path, metavar="DIR",
+                   help="write PNG plots here: base height, CoM over the footprints, velocity tracking, contact "
+                        "forces against the friction cone, per-node timing")
+    s.add_argument("--viewer", action="store_true",
+                   help="follow the run in MuJoCo's interactive viewer (needs a display; without one the run "
+                        "goes on headless and says so)")
     s.add_argument("--config-dir", type=Path, help="folder with driver.yaml, estimator.yaml, wbc.yaml (default: shipped)")
     s.add_argument("--domain-id", type=int, help="ROS_DOMAIN_ID for this run (default: environment or 0)")
     s.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -113,12 +126,17 @@ def run_sim(args) -> int:
         if not 0 <= args.domain_id <= 232:
             return _fail(f"--domain-id {args.domain_id} is outside [0, 232]")
         os.environ["ROS_DOMAIN_ID"] = str(args.domain_id)
+    if args.video is not None and args.video.suffix.lower() not in VIDEO_SUFFIXES:
+        return _fail(f"--video {args.video}: unknown container '{args.video.suffix}'; choose one of "
+                     + ", ".join(VIDEO_SUFFIXES))
     pushes = [parse_push(p) for p in args.push]
     robot = RobotModel.load(args.robot)  # validates the robot before anything starts
     from humanoid_control.nodes.common import apply_process_scheduling
     for warning in apply_process_scheduling():  # optional CPU pinning / SCHED_FIFO (environment)
         print(f"humanoid-control: warning: {warning}", file=sys.stderr)
     robot_arg = args.robot if not Path(args.robot).suffix else str(Path(args.robot).resolve())
+    args.robot_arg = robot_arg
+    args.recording = _new_recording(args, robot)
     config_dir = args.config_dir or share_dir() / "config"
     lockstep = args.mode == "lockstep"
     sim_time = lockstep
@@ -156,14 +174,78 @@ def run_sim(args) -> int:
     if report is None:
         return _fail(err, 1)
     report.update(mode=args.mode, layout=args.layout, backend=backend, executor=args.executor)
+    artifact_err = _write_artifacts(report, args, robot, params["driver"]["friction"])
     _print_summary(report, args)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(report, indent=2) + "\n")
         print(f"report: {args.report}")
-    if err:
-        return _fail(err, 1)
+    if err or artifact_err:
+        return _fail(err or artifact_err, 1)
     return 1 if report["fell"] else 0
+
+
+def _new_recording(args, robot):
+    """A RunRecording when plots, a video or the viewer want one, else None."""
+    if not (args.video or args.plots or args.viewer):
+        return None
+    from humanoid_control.sim.recording import RunRecording
+    return RunRecording(robot.joint_names, {s: f.frame for s, f in robot.config.feet.items()})
+
+
+def _open_viewer(args, robot):
+    """The live viewer when asked for and a display exists; says why not otherwise."""
+    if not args.viewer:
+        return None
+    from humanoid_control.viz.viewer import LiveViewer, display_problem
+    problem = display_problem()
+    if problem:
+        args.viewer_status = f"not opened: {problem}"
+        print(f"humanoid-control: --viewer: {problem}; the run goes on headless (--video FILE.mp4 records it)",
+              file=sys.stderr)
+        return None
+    try:
+        viewer = LiveViewer(robot)
+    except Exception as exc:  # GLFW / driver trouble: the run itself must not fail for it
+        args.viewer_status = f"not opened: {exc}"
+        print(f"humanoid-control: --viewer: MuJoCo's viewer did not open ({exc}); the run goes on headless",
+              file=sys.stderr)
+        return None
+    args.viewer_status = "opened"
+    return viewer
+
+
+def _write_artifacts(report: dict, args, robot, friction: float) -> str:
+    """Plots and video from the run's recording, listed under the report's ``artifacts``;
+    '' or what went wrong (the report is still written)."""
+    rec = getattr(args, "recording", None)
+    artifacts = {}
+    if args.viewer:
+        artifacts["viewer"] = getattr(args, "viewer_status", "not opened")
+    err = ""
+    if rec is not None and (args.plots or args.video):
+        arrays = rec.arrays()
+        if args.plots:
+            from humanoid_control.viz.plots import write_plots
+            paths = write_plots(arrays, report, robot, args.plots, friction, getattr(args, "commands", ()))
+            artifacts["plots"] = [str(p) for p in paths]
+            if not args.quiet:
+                print(f"plots: {args.plots}/ ({', '.join(p.name for p in paths)})")
+        if args.video:
+            from humanoid_control.viz.video import render_in_child
+            if not args.quiet:
+                print(f"rendering {args.video} ...", flush=True)
+            try:
+                v = render_in_child(arrays, args.robot_arg, args.video)
+                artifacts["video"] = {"path": v.path, "frames": v.frames, "fps": v.fps, "width": v.width,
+                                      "height": v.height}
+                if not args.quiet:
+                    print(f"video: {v.path} ({v.frames} frames at {v.fps:g} fps)")
+            except HumanoidControlError as exc:
+                err = f"--video: {exc}"
+    if artifacts:
+        report["artifacts"] = artifacts
+    return err
 
 
 def _progress(args, sim_s: float, wall_s: float, last: list) -> None:
@@ -259,7 +341,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
     gc_control = GcControl()
     try:
         rb = ReportBuilder(robot.mass)
-        monitor = MonitorNode(rb, stamps_from_zero=sim_time, context=ctx)
+        monitor = MonitorNode(rb, stamps_from_zero=sim_time, recording=args.recording, context=ctx)
         nodes.append(monitor)
         est = EstimatorNode(context=ctx, parameter_overrides=_ros_params(params["estimator"], sim_time))
         wbc = WbcNode(context=ctx, parameter_overrides=_ros_params(params["wbc"], sim_time))
@@ -282,6 +364,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         ex = make_executor(args.executor, ctx)
         for n in nodes:
             ex.add_node(n)
+        viewer = _open_viewer(args, robot)
         gc_control.start(driver)
         t0 = time.monotonic()
         last = [0.0]
@@ -300,7 +383,11 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
                 break
             if not args.quiet and wall - last[0] >= 5.0:
                 _progress(args, sim_s, wall, last)
+            if viewer is not None:
+                viewer.update(args.recording, wall)
         wall = time.monotonic() - t0
+        if viewer is not None:
+            viewer.close()
         ex.remove_node(driver)  # the simulation ends here: no physics step in the spins below
         driver.publish_diagnostics(driver.get_clock().now().to_msg())
         for n in (est, wbc):
@@ -362,9 +449,10 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     rclpy.init(context=ctx, args=[])
     rb = ReportBuilder(robot.mass)
     rb.commands = list(args.commands)
-    monitor = MonitorNode(rb, stamps_from_zero=sim_time, context=ctx)
+    monitor = MonitorNode(rb, stamps_from_zero=sim_time, recording=args.recording, context=ctx)
     ex = make_executor(args.executor, ctx)
     ex.add_node(monitor)
+    viewer = _open_viewer(args, robot)
     err = ""
     t0 = time.monotonic()
     last = [0.0]
@@ -380,7 +468,11 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
                 err = "no simulation progress within 120 s of start-up"
                 break
             _progress(args, monitor.sim_ns * 1e-9, wall, last)
+            if viewer is not None:
+                viewer.update(args.recording, wall)
         wall = time.monotonic() - t0
+        if viewer is not None:
+            viewer.close()
         # Let the nodes' last periodic diagnostics arrive (they publish every diagnostics_period_s of sim time).
         t_end = time.monotonic() + 0.3
         while time.monotonic() < t_end:

@@ -64,3 +64,7 @@ class SolverError(HumanoidControlError):
     def __init__(self, message: str, status: str = ""):
         self.status = status
         super().__init__(f"{message} (status: {status})" if status else message)
+
+
+class VideoError(HumanoidControlError):
+    """A video of a run could not be rendered or encoded (offscreen GL, ffmpeg)."""

@@ -128,3 +128,8 @@ def test_the_driver_on_hardware_example_validates_and_names_a_shipped_hardware_c
     values = P.validate(P.load_yaml(share_dir() / "config" / "driver_on_hardware.yaml", "driver"), P.DRIVER)
     assert values["simulation"] is False and values["mode"] == "realtime" and values["backend"] in P.HARDWARE_BACKENDS
     assert resolve_resource(values["hardware_config"]).is_file()
+
+
+def test_a_video_file_of_an_unknown_container_lists_the_supported_ones():
+    p = _run("sim", "--duration", "1", "--video", "run.gif")
+    assert p.returncode == 2 and "unknown container '.gif'" in p.stderr and ".mp4" in p.stderr

@@ -57,12 +57,35 @@ def _urdf_for_mujoco(robot: RobotModel) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
+def _add_scenery(spec, floor) -> None:
+    """Checkered floor (0.5-m squares), gradient sky, two lights and robot colours: pictures only."""
+    spec.compiler.discardvisual = False  # keep the textures (the URDF's <visual> elements are gone already)
+    for g in spec.geoms:
+        g.rgba = [0.75, 0.78, 0.82, 1.0]
+    checker = spec.add_texture(name="floor_checker", type=mujoco.mjtTexture.mjTEXTURE_2D,
+                               builtin=mujoco.mjtBuiltin.mjBUILTIN_CHECKER, width=256, height=256,
+                               rgb1=[0.32, 0.36, 0.42], rgb2=[0.22, 0.25, 0.3])
+    spec.add_texture(name="sky", type=mujoco.mjtTexture.mjTEXTURE_SKYBOX, builtin=mujoco.mjtBuiltin.mjBUILTIN_GRADIENT,
+                     width=256, height=256, rgb1=[0.55, 0.7, 0.9], rgb2=[0.1, 0.12, 0.18])
+    mat = spec.add_material(name="floor_material", texrepeat=[2, 2], texuniform=True, reflectance=0.1)
+    mat.textures[mujoco.mjtTextureRole.mjTEXROLE_RGB] = checker.name
+    floor.material = mat.name
+    floor.size = [0.0, 0.0, 0.05]
+    for pos, directional in (([0, 0, 4], True), ([2, -2, 3], False)):
+        light = spec.worldbody.add_light()
+        light.pos = pos
+        light.dir = [0, 0, -1]
+        light.type = mujoco.mjtLightType.mjLIGHT_DIRECTIONAL if directional else mujoco.mjtLightType.mjLIGHT_SPOT
+
+
 def build_mujoco_model(robot: RobotModel, joint_names, timestep: float = 0.001,
-                       friction: float = 1.0) -> tuple:
+                       friction: float = 1.0, scenery: bool = False) -> tuple:
     """Return ``(MjModel, MujocoHandles)`` for the robot standing on a flat floor.
 
     ``joint_names`` fixes the order of ``joint_qpos_adr``/``joint_dof_adr`` (the hardware's
-    joint order). ``friction`` is the sliding friction coefficient of every contact."""
+    joint order). ``friction`` is the sliding friction coefficient of every contact.
+    ``scenery`` adds what only pictures need (a checkered floor, a sky, lights); the
+    physics is the same."""
     try:
         spec = mujoco.MjSpec.from_string(_urdf_for_mujoco(robot))
     except Exception as exc:  # mujoco raises ValueError with its own parser message
@@ -100,6 +123,9 @@ def build_mujoco_model(robot: RobotModel, joint_names, timestep: float = 0.001,
     floor.size = [0.0, 0.0, 0.05]
     floor.contype, floor.conaffinity = FLOOR_CONTYPE, FLOOR_CONAFFINITY
     floor.friction = [friction, 0.01, 0.0001]
+
+    if scenery:
+        _add_scenery(spec, floor)
 
     imu_body = spec.body(robot.config.imu_frame)
     if imu_body is None:

@@ -1,19 +1,23 @@
 """Run monitor (simulation only): listens to ground truth, the estimate and /diagnostics
-and feeds the :class:`~humanoid_control.sim.report.ReportBuilder`. It commands nothing."""
+and feeds the :class:`~humanoid_control.sim.report.ReportBuilder` and, when given one, a
+:class:`~humanoid_control.sim.recording.RunRecording` (for plots, video and the viewer: it
+then also listens to /joint_states and the foot wrenches). It commands nothing."""
 from __future__ import annotations
 
 from diagnostic_msgs.msg import DiagnosticArray
-from geometry_msgs.msg import PointStamped
+from geometry_msgs.msg import PointStamped, WrenchStamped
 from humanoid_control_msgs.msg import ContactState
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
+from sensor_msgs.msg import JointState
 
 from humanoid_control.nodes.common import STATE_QOS, stamp_to_ns
 from humanoid_control.sim.report import ReportBuilder, mpc_figures
+from humanoid_control.spatial import rotate_by_quaternion
 
 
 class MonitorNode(Node):
-    def __init__(self, report: ReportBuilder, stamps_from_zero: bool = True, **kwargs):
+    def __init__(self, report: ReportBuilder, stamps_from_zero: bool = True, recording=None, **kwargs):
         """``stamps_from_zero``: lockstep stamps count sim time from 0; in real time the run
         starts at the first ground-truth stamp seen (ROS time), and report times count from it."""
         super().__init__("monitor", **kwargs)
@@ -27,6 +31,17 @@ class MonitorNode(Node):
         self.create_subscription(Odometry, "/odom", self.on_odom, STATE_QOS)
         self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diag, 10)
         self.create_subscription(ContactState, "/contact_states", self.on_contacts, STATE_QOS)
+        self.recording = recording
+        if recording is not None:
+            self.create_subscription(JointState, "/joint_states",
+                                     lambda m: recording.set_joint_positions(m.name, m.position), STATE_QOS)
+            for side in recording.sides:
+                self.create_subscription(WrenchStamped, f"/{side}_foot/wrench",
+                                         lambda m, side=side: self.on_wrench(side, m), STATE_QOS)
+
+    def on_wrench(self, side: str, m: WrenchStamped) -> None:
+        f, t = m.wrench.force, m.wrench.torque
+        self.recording.set_foot_wrench(side, (f.x, f.y, f.z, t.x, t.y, t.z))
 
     def on_com(self, m: PointStamped) -> None:
         ns = stamp_to_ns(m.header.stamp)
@@ -45,7 +60,11 @@ class MonitorNode(Node):
             p, q, v, w = self._gt.pop(ns)
             if self.origin_ns is None:
                 self.origin_ns = ns
-            self.report.add_ground_truth(ns - self.origin_ns, p, q, v, self._com.pop(ns), w)
+            com = self._com.pop(ns)
+            self.report.add_ground_truth(ns - self.origin_ns, p, q, v, com, w)
+            if self.recording is not None:
+                self.recording.add_ground_truth((ns - self.origin_ns) * 1e-9, p, q, rotate_by_quaternion(q, v),
+                                                float(rotate_by_quaternion(q, w)[2]), com)
             self.sim_ns = max(self.sim_ns, ns - self.origin_ns)
             if len(self._gt) > 100 or len(self._com) > 100:  # drop unmatched leftovers
                 for d in (self._gt, self._com):
@@ -60,7 +79,10 @@ class MonitorNode(Node):
 
     def on_contacts(self, m: ContactState) -> None:
         if self.origin_ns is not None:
-            self.report.add_contacts(stamp_to_ns(m.header.stamp) - self.origin_ns, dict(zip(m.name, m.in_contact)))
+            flags = dict(zip(m.name, m.in_contact))
+            self.report.add_contacts(stamp_to_ns(m.header.stamp) - self.origin_ns, flags)
+            if self.recording is not None:
+                self.recording.set_contacts(flags)
 
     def on_diag(self, m: DiagnosticArray) -> None:
         for st in m.status:
