@@ -2,7 +2,7 @@
 
   humanoid-control sim [--robot humanoid|talos|PATH] [--duration S] [--mode lockstep|realtime]
                        [--layout composed|processes|split] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
-                       [--video FILE.mp4] [--plots DIR] [--viewer]
+                       [--video FILE.mp4] [--plots DIR] [--viewer] [--record FILE.mcap]
   humanoid-control check-urdf ROBOT_OR_PATH
 
 DDS discovery stays on loopback (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST) unless the
@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--plots", type=Path, metavar="DIR",
                    help="write PNG plots here: base height, CoM over the footprints, velocity tracking, contact "
                         "forces against the friction cone, per-node timing")
+    s.add_argument("--record", type=Path, metavar="FILE.mcap",
+                   help="record every topic of the run (ROS 2 messages, CDR) into an MCAP file that Foxglove and "
+                        "ros2 bag read; ground truth is on /ground_truth/*")
     s.add_argument("--viewer", action="store_true",
                    help="follow the run in MuJoCo's interactive viewer (needs a display; without one the run "
                         "goes on headless and says so)")
@@ -129,6 +132,8 @@ def run_sim(args) -> int:
     if args.video is not None and args.video.suffix.lower() not in VIDEO_SUFFIXES:
         return _fail(f"--video {args.video}: unknown container '{args.video.suffix}'; choose one of "
                      + ", ".join(VIDEO_SUFFIXES))
+    if args.record is not None and args.record.suffix.lower() != ".mcap":
+        return _fail(f"--record {args.record}: the recording is an MCAP file; name it *.mcap")
     pushes = [parse_push(p) for p in args.push]
     robot = RobotModel.load(args.robot)  # validates the robot before anything starts
     from humanoid_control.nodes.common import apply_process_scheduling
@@ -193,6 +198,36 @@ def _new_recording(args, robot):
     return RunRecording(robot.joint_names, {s: f.frame for s, f in robot.config.feet.items()})
 
 
+class _Recording:
+    """``--record``: the recorder node, its topic discovery and its entry in the report."""
+
+    DISCOVERY_PERIOD_S = 0.1  # [s] wall time between looks for new topics
+
+    def __init__(self, args, ctx, sim_time: bool):
+        from humanoid_control.nodes.common import GRAPH_TOPICS
+        from humanoid_control.nodes.recorder_node import RecorderNode
+        from humanoid_control.sim.mcap_recording import McapRecorder
+
+        self.path = args.record
+        self.mcap = McapRecorder(args.record)
+        self.node = RecorderNode(self.mcap, sim_time, context=ctx)
+        for topic, type_name in GRAPH_TOPICS.items():
+            self.node.subscribe(topic, type_name)
+        self._last = -1.0
+
+    def poll(self, wall_s: float) -> None:
+        if wall_s - self._last >= self.DISCOVERY_PERIOD_S:
+            self._last = wall_s
+            self.node.discover()
+
+    def close(self, args) -> None:
+        self.mcap.close()
+        args.recording_summary = {"path": str(self.path), "messages": dict(sorted(self.mcap.counts.items())),
+                                  "skipped": dict(self.node.skipped)}
+        if not args.quiet:
+            print(f"recording: {self.path} ({sum(self.mcap.counts.values())} messages on {len(self.mcap.counts)} topics)")
+
+
 def _open_viewer(args, robot):
     """The live viewer when asked for and a display exists; says why not otherwise."""
     if not args.viewer:
@@ -222,6 +257,8 @@ def _write_artifacts(report: dict, args, robot, friction: float) -> str:
     artifacts = {}
     if args.viewer:
         artifacts["viewer"] = getattr(args, "viewer_status", "not opened")
+    if getattr(args, "recording_summary", None):
+        artifacts["recording"] = args.recording_summary
     err = ""
     if rec is not None and (args.plots or args.video):
         arrays = rec.arrays()
@@ -339,6 +376,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
     procs, logs = {}, {}
     err = ""
     gc_control = GcControl()
+    recording = None
     try:
         rb = ReportBuilder(robot.mass)
         monitor = MonitorNode(rb, stamps_from_zero=sim_time, recording=args.recording, context=ctx)
@@ -365,6 +403,11 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         for n in nodes:
             ex.add_node(n)
         viewer = _open_viewer(args, robot)
+        if args.record:
+            recording = _Recording(args, ctx, sim_time)
+            nodes.append(recording.node)
+            ex.add_node(recording.node)
+            recording.poll(0.0)
         gc_control.start(driver)
         t0 = time.monotonic()
         last = [0.0]
@@ -385,6 +428,8 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
                 _progress(args, sim_s, wall, last)
             if viewer is not None:
                 viewer.update(args.recording, wall)
+            if recording is not None:
+                recording.poll(wall)
         wall = time.monotonic() - t0
         if viewer is not None:
             viewer.close()
@@ -400,6 +445,8 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         _final_diagnostics(rb, driver, est, wbc, mpc)
         return rb.build(wall, pushes), wall, err
     finally:
+        if recording is not None:
+            recording.close(args)
         gc_control.release()
         _stop_nodes(procs, logs)
         for n in nodes:
@@ -441,10 +488,6 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     from humanoid_control.sim.report import ReportBuilder
 
     tmp = Path(tempfile.mkdtemp(prefix="humanoid_control_"))
-    procs = {}
-    logs = {}
-    for name, values in params.items():
-        procs[name] = _spawn_node(name, values, sim_time, tmp, logs)
     ctx = rclpy.Context()
     rclpy.init(context=ctx, args=[])
     rb = ReportBuilder(robot.mass)
@@ -452,6 +495,14 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     monitor = MonitorNode(rb, stamps_from_zero=sim_time, recording=args.recording, context=ctx)
     ex = make_executor(args.executor, ctx)
     ex.add_node(monitor)
+    recording = None
+    if args.record:  # subscribed before the nodes start: nothing is lost to discovery
+        recording = _Recording(args, ctx, sim_time)
+        ex.add_node(recording.node)
+    procs = {}
+    logs = {}
+    for name, values in params.items():
+        procs[name] = _spawn_node(name, values, sim_time, tmp, logs)
     viewer = _open_viewer(args, robot)
     err = ""
     t0 = time.monotonic()
@@ -470,6 +521,8 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
             _progress(args, monitor.sim_ns * 1e-9, wall, last)
             if viewer is not None:
                 viewer.update(args.recording, wall)
+            if recording is not None:
+                recording.poll(wall)
         wall = time.monotonic() - t0
         if viewer is not None:
             viewer.close()
@@ -480,6 +533,9 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
         return rb.build(wall, pushes), wall, err
     finally:
         _stop_nodes(procs, logs)
+        if recording is not None:
+            recording.close(args)
+            recording.node.destroy_node()
         monitor.destroy_node()
         rclpy.try_shutdown(context=ctx)
 

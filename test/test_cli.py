@@ -133,3 +133,8 @@ def test_the_driver_on_hardware_example_validates_and_names_a_shipped_hardware_c
 def test_a_video_file_of_an_unknown_container_lists_the_supported_ones():
     p = _run("sim", "--duration", "1", "--video", "run.gif")
     assert p.returncode == 2 and "unknown container '.gif'" in p.stderr and ".mp4" in p.stderr
+
+
+def test_a_recording_that_is_not_an_mcap_file_is_refused():
+    p = _run("sim", "--duration", "1", "--record", "run.bag")
+    assert p.returncode == 2 and "name it *.mcap" in p.stderr

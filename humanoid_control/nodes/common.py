@@ -218,6 +218,26 @@ class StampSynced:
         self.update(ns, inputs)
 
 
+#: The topics the stack's nodes publish in simulation, with their types (ARCHITECTURE.md's
+#: graph): the recorder subscribes to them before the nodes start, so a recording of nodes in
+#: other processes misses nothing while discovery catches up; anything else is discovered.
+GRAPH_TOPICS = {
+    "/clock": "rosgraph_msgs/msg/Clock",
+    "/joint_states": "sensor_msgs/msg/JointState",
+    "/imu": "sensor_msgs/msg/Imu",
+    "/left_foot/wrench": "geometry_msgs/msg/WrenchStamped",
+    "/right_foot/wrench": "geometry_msgs/msg/WrenchStamped",
+    "/ground_truth/odom": "nav_msgs/msg/Odometry",
+    "/ground_truth/com": "geometry_msgs/msg/PointStamped",
+    "/odom": "nav_msgs/msg/Odometry",
+    "/contact_states": "humanoid_control_msgs/msg/ContactState",
+    "/joint_commands": "humanoid_control_msgs/msg/JointCommand",
+    "/centroidal_plan": "humanoid_control_msgs/msg/CentroidalPlan",
+    "/cmd_vel": "geometry_msgs/msg/Twist",
+    "/estop": "std_msgs/msg/Bool",
+    "/diagnostics": "diagnostic_msgs/msg/DiagnosticArray",
+}
+
 EXECUTORS = ("events", "single")
 
 
