@@ -32,6 +32,7 @@ setup(
         ("share/" + PACKAGE + "/config", glob("config/*.yaml")),
         ("share/" + PACKAGE + "/config/robots", glob("config/robots/*.yaml")),
         ("share/" + PACKAGE + "/config/hardware", glob("config/hardware/*.yaml")),
+        ("share/" + PACKAGE + "/config/gazebo", glob("config/gazebo/*.yaml")),
         ("share/" + PACKAGE + "/urdf", glob("urdf/*.urdf")),
     ],
     install_requires=_requirements(),
@@ -50,6 +51,7 @@ setup(
             "wbc_node = humanoid_control.nodes.wbc_node:main",
             "mpc_node = humanoid_control.nodes.mpc_node:main",
             "hardware_bridge_node = humanoid_control.nodes.hardware_bridge_node:main",
+            "effort_relay_node = humanoid_control.nodes.effort_relay_node:main",
         ],
     },
 )

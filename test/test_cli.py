@@ -72,10 +72,13 @@ def _fake_launch_modules(monkeypatch, started):
             started.append(kwargs)
 
     mods = {name: types.ModuleType(name) for name in ("launch", "launch.actions", "launch.conditions",
-                                                     "launch.substitutions", "launch_ros", "launch_ros.actions")}
+                                                     "launch.substitutions", "launch.launch_description_sources",
+                                                     "launch_ros", "launch_ros.actions")}
     mods["launch"].LaunchDescription = lambda actions: list(actions)
-    for name in ("DeclareLaunchArgument", "SetEnvironmentVariable"):
+    for name in ("DeclareLaunchArgument", "SetEnvironmentVariable", "IncludeLaunchDescription"):
         setattr(mods["launch.actions"], name, type(name, (Action,), {}))
+    mods["launch.launch_description_sources"].PythonLaunchDescriptionSource = type(
+        "PythonLaunchDescriptionSource", (Action,), {})
     mods["launch.conditions"].IfCondition = type("IfCondition", (Action,), {})
     for name in ("LaunchConfiguration", "PythonExpression"):
         setattr(mods["launch.substitutions"], name, type(name, (Action,), {}))

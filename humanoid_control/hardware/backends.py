@@ -14,9 +14,10 @@ Hardware (:func:`make_hardware`, driver parameter ``simulation: false``): ``mit-
 """
 from __future__ import annotations
 
+
 import itertools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from humanoid_control.errors import ConfigError, HumanoidControlError, UnknownNameError
@@ -111,6 +112,28 @@ def _load_can_config(backend: str, path: Path, joint_names, rate_hz: float):
     return cfg, Plant, System
 
 
+def load_topic_bridge_config(path: str) -> dict:
+    """The topic bridge's hardware parameters from a flat YAML file (they override the URDF's)."""
+    import yaml
+
+    from humanoid_control.hardware.topic_bridge import TopicBridgeParams
+
+    file = Path(resolve_resource(path))
+    if not file.is_file():
+        raise ConfigError("file does not exist", str(file))
+    try:
+        data = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}",
+                          f"{file}:{mark.line + 1}" if mark else str(file)) from None
+    known = set(TopicBridgeParams.__dataclass_fields__)
+    if not isinstance(data, dict) or set(data) - known:
+        unknown = sorted(set(data) - known) if isinstance(data, dict) else data
+        raise ConfigError(f"unknown topic bridge parameters {unknown}; valid: {sorted(known)}", str(file))
+    return {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in data.items()}
+
+
 def make_hardware(backend: str, robot: RobotModel, info: HardwareInfo, hardware_config: str = "",
                   rate_hz: float = 1000.0, before_activate=None) -> Hardware:
     """Build, configure and activate the backend ``backend`` ('' = the URDF's plugin) on the
@@ -125,6 +148,9 @@ def make_hardware(backend: str, robot: RobotModel, info: HardwareInfo, hardware_
         hw = MockSystem()
     elif backend == "topic-bridge":
         hw = TopicBridgeSystem()
+        if hardware_config:
+            info = replace(info, hardware_parameters={
+                **info.hardware_parameters, **load_topic_bridge_config(hardware_config)})
     else:
         cfg, _, System = _load_can_config(backend, _hardware_config_path(backend, robot, info, hardware_config),
                                           info.joint_names, rate_hz)

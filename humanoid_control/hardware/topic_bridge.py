@@ -8,7 +8,12 @@ The side that *controls* publishes ``sensor_msgs/JointState`` commands on
 Hardware parameters as that plugin names them: ``joint_commands_topic``,
 ``joint_states_topic``, ``trigger_joint_command_threshold`` (1e-5: a position command closer
 than this to the state is not sent) and ``sum_wrapped_joint_states`` (false: when
-true, positions that wrap at ±2π are unwrapped into a total rotation).
+true, positions that wrap at ±2π are unwrapped into a total rotation). Our own addition,
+``effort_includes_pd`` (false): when true, the ``effort`` sent is the whole joint torque
+``effort + kp (position − q) + kd (velocity − dq)`` from the newest state, for robots
+whose side only takes torques (Gazebo's effort controllers: the contract carries no gains).
+The driver's ``hardware_config`` may name a YAML file of these parameters; its values
+override the URDF's.
 
 :class:`TopicBridgeSystem` is that controlling side as one of our backends (so the driver can
 command a robot that ros2_control or a simulator serves over topics); the serving side,
@@ -39,6 +44,7 @@ class TopicBridgeParams:
     joint_states_topic: str = "/robot_joint_states"
     trigger_joint_command_threshold: float = 1e-5  # [rad] position commands this close to the state are not sent
     sum_wrapped_joint_states: bool = False
+    effort_includes_pd: bool = False
 
     @classmethod
     def from_hardware_parameters(cls, p: dict) -> "TopicBridgeParams":
@@ -48,11 +54,14 @@ class TopicBridgeParams:
         except ValueError:
             raise ConfigError(f"'trigger_joint_command_threshold' must be a number, got "
                               f"{p['trigger_joint_command_threshold']!r}", where) from None
-        wrapped = str(p.get("sum_wrapped_joint_states", "false")).strip().lower()
-        if wrapped not in ("true", "false"):
-            raise ConfigError(f"'sum_wrapped_joint_states' must be true or false, got {wrapped!r}", where)
+        flags = {}
+        for name in ("sum_wrapped_joint_states", "effort_includes_pd"):
+            value = str(p.get(name, "false")).strip().lower()
+            if value not in ("true", "false"):
+                raise ConfigError(f"'{name}' must be true or false, got {value!r}", where)
+            flags[name] = value == "true"
         out = cls(str(p.get("joint_commands_topic", cls.joint_commands_topic)),
-                  str(p.get("joint_states_topic", cls.joint_states_topic)), threshold, wrapped == "true")
+                  str(p.get("joint_states_topic", cls.joint_states_topic)), threshold, **flags)
         for name in ("joint_commands_topic", "joint_states_topic"):
             if not getattr(out, name).strip("/"):
                 raise ConfigError(f"'{name}' must name a topic", where)
@@ -144,6 +153,17 @@ class TopicBridgeSystem(SystemInterface):
             self.joint_state["position"][:] = raw + self._unwrap_offset
         return ReturnType.OK
 
+    def effort_with_pd(self) -> np.ndarray:
+        """Joint torques [N·m]: the effort command plus the PD law on the newest state; a
+        joint without a finite state gets no PD term (its feed-forward only)."""
+        c, s = self.joint_command, self.joint_state
+        tau = np.array(c["effort"], dtype=float) if "effort" in c else np.zeros(len(self.joint_names))
+        for gain, target, measured in (("kp", "position", "position"), ("kd", "velocity", "velocity")):
+            if gain in c and target in c and measured in s:
+                term = c[gain] * (c[target] - s[measured])
+                tau += np.where(np.isfinite(term), term, 0.0)
+        return tau
+
     def write(self, time_s: float, period: float) -> ReturnType:
         if self.publish is None:
             self.last_error = "topic bridge has no publisher"
@@ -154,6 +174,8 @@ class TopicBridgeSystem(SystemInterface):
             if np.all(gap <= self.params.trigger_joint_command_threshold):
                 return ReturnType.OK  # already there: the plugin's trigger threshold
         fields = {f: c[f].tolist() if f in c else [] for f in FIELDS}
+        if self.params.effort_includes_pd:
+            fields["effort"] = self.effort_with_pd().tolist()
         self.publish(list(self.joint_names), fields["position"], fields["velocity"], fields["effort"])
         self.commands_sent += 1
         return ReturnType.OK
