@@ -2,7 +2,7 @@
 
   humanoid-control sim [--robot humanoid|talos|PATH] [--duration S] [--mode lockstep|realtime]
                        [--layout composed|processes|split] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
-                       [--video FILE.mp4] [--plots DIR] [--viewer] [--record FILE.mcap]
+                       [--video FILE.mp4] [--plots DIR] [--viewer] [--record FILE.mcap] [--foxglove [PORT]]
   humanoid-control check-urdf ROBOT_OR_PATH
 
 DDS discovery stays on loopback (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST) unless the
@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--record", type=Path, metavar="FILE.mcap",
                    help="record every topic of the run (ROS 2 messages, CDR) into an MCAP file that Foxglove and "
                         "ros2 bag read; ground truth is on /ground_truth/*")
+    s.add_argument("--foxglove", type=int, nargs="?", const=8765, metavar="PORT",
+                   help="serve a Foxglove WebSocket live view of the run on PORT (default 8765; 0 picks a free "
+                        "port): robot model, joint states, base pose, CoM, contact wrenches, footstep plan, timing")
+    s.add_argument("--foxglove-host", default="127.0.0.1", metavar="HOST",
+                   help="address the Foxglove server binds to (default 127.0.0.1: this machine only)")
     s.add_argument("--viewer", action="store_true",
                    help="follow the run in MuJoCo's interactive viewer (needs a display; without one the run "
                         "goes on headless and says so)")
@@ -132,6 +137,8 @@ def run_sim(args) -> int:
     if args.video is not None and args.video.suffix.lower() not in VIDEO_SUFFIXES:
         return _fail(f"--video {args.video}: unknown container '{args.video.suffix}'; choose one of "
                      + ", ".join(VIDEO_SUFFIXES))
+    if args.foxglove is not None and not 0 <= args.foxglove <= 65535:
+        return _fail(f"--foxglove {args.foxglove}: the port is outside [0, 65535]")
     if args.record is not None and args.record.suffix.lower() != ".mcap":
         return _fail(f"--record {args.record}: the recording is an MCAP file; name it *.mcap")
     pushes = [parse_push(p) for p in args.push]
@@ -192,7 +199,7 @@ def run_sim(args) -> int:
 
 def _new_recording(args, robot):
     """A RunRecording when plots, a video or the viewer want one, else None."""
-    if not (args.video or args.plots or args.viewer):
+    if not (args.video or args.plots or args.viewer or args.foxglove is not None):
         return None
     from humanoid_control.sim.recording import RunRecording
     return RunRecording(robot.joint_names, {s: f.frame for s, f in robot.config.feet.items()})
@@ -228,6 +235,27 @@ class _Recording:
             print(f"recording: {self.path} ({sum(self.mcap.counts.values())} messages on {len(self.mcap.counts)} topics)")
 
 
+def _open_live_view(args, robot):
+    """The Foxglove live view when --foxglove is given (its address goes into the report)."""
+    if args.foxglove is None:
+        return None
+    from humanoid_control.viz.live_view import LiveView
+    try:
+        view = LiveView(robot, args.foxglove, args.foxglove_host)
+    except (OSError, RuntimeError) as exc:  # port taken, address not available
+        raise HumanoidControlError(f"--foxglove {args.foxglove}: cannot serve on "
+                                   f"{args.foxglove_host}:{args.foxglove}: {exc}") from None
+    args.live_view_url = view.url
+    print(f"foxglove: live view on {view.url} (Foxglove: Open connection -> Foxglove WebSocket)", flush=True)
+    return view
+
+
+def _close_live_view(live, args) -> None:
+    if live is not None:
+        args.live_view_updates = live.updates
+        live.close()
+
+
 def _open_viewer(args, robot):
     """The live viewer when asked for and a display exists; says why not otherwise."""
     if not args.viewer:
@@ -259,6 +287,8 @@ def _write_artifacts(report: dict, args, robot, friction: float) -> str:
         artifacts["viewer"] = getattr(args, "viewer_status", "not opened")
     if getattr(args, "recording_summary", None):
         artifacts["recording"] = args.recording_summary
+    if getattr(args, "live_view_url", None):
+        artifacts["foxglove"] = {"url": args.live_view_url, "updates": args.live_view_updates}
     err = ""
     if rec is not None and (args.plots or args.video):
         arrays = rec.arrays()
@@ -377,6 +407,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
     err = ""
     gc_control = GcControl()
     recording = None
+    live = None
     try:
         rb = ReportBuilder(robot.mass)
         monitor = MonitorNode(rb, stamps_from_zero=sim_time, recording=args.recording, context=ctx)
@@ -403,6 +434,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         for n in nodes:
             ex.add_node(n)
         viewer = _open_viewer(args, robot)
+        live = _open_live_view(args, robot)
         if args.record:
             recording = _Recording(args, ctx, sim_time)
             nodes.append(recording.node)
@@ -428,6 +460,8 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
                 _progress(args, sim_s, wall, last)
             if viewer is not None:
                 viewer.update(args.recording, wall)
+            if live is not None:
+                live.update(args.recording, wall, rb.nodes)
             if recording is not None:
                 recording.poll(wall)
         wall = time.monotonic() - t0
@@ -447,6 +481,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
     finally:
         if recording is not None:
             recording.close(args)
+        _close_live_view(live, args)
         gc_control.release()
         _stop_nodes(procs, logs)
         for n in nodes:
@@ -499,11 +534,12 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     if args.record:  # subscribed before the nodes start: nothing is lost to discovery
         recording = _Recording(args, ctx, sim_time)
         ex.add_node(recording.node)
+    viewer = _open_viewer(args, robot)
+    live = _open_live_view(args, robot)  # before the nodes start: a port in use stops nothing running
     procs = {}
     logs = {}
     for name, values in params.items():
         procs[name] = _spawn_node(name, values, sim_time, tmp, logs)
-    viewer = _open_viewer(args, robot)
     err = ""
     t0 = time.monotonic()
     last = [0.0]
@@ -521,6 +557,8 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
             _progress(args, monitor.sim_ns * 1e-9, wall, last)
             if viewer is not None:
                 viewer.update(args.recording, wall)
+            if live is not None:
+                live.update(args.recording, wall, rb.nodes)
             if recording is not None:
                 recording.poll(wall)
         wall = time.monotonic() - t0
@@ -536,6 +574,7 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
         if recording is not None:
             recording.close(args)
             recording.node.destroy_node()
+        _close_live_view(live, args)
         monitor.destroy_node()
         rclpy.try_shutdown(context=ctx)
 

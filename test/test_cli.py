@@ -141,3 +141,8 @@ def test_a_video_file_of_an_unknown_container_lists_the_supported_ones():
 def test_a_recording_that_is_not_an_mcap_file_is_refused():
     p = _run("sim", "--duration", "1", "--record", "run.bag")
     assert p.returncode == 2 and "name it *.mcap" in p.stderr
+
+
+def test_a_foxglove_port_out_of_range_is_refused():
+    p = _run("sim", "--duration", "1", "--foxglove", "70000")
+    assert p.returncode == 2 and "outside [0, 65535]" in p.stderr

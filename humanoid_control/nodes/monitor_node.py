@@ -1,12 +1,14 @@
 """Run monitor (simulation only): listens to ground truth, the estimate and /diagnostics
 and feeds the :class:`~humanoid_control.sim.report.ReportBuilder` and, when given one, a
-:class:`~humanoid_control.sim.recording.RunRecording` (for plots, video and the viewer: it
-then also listens to /joint_states and the foot wrenches). It commands nothing."""
+:class:`~humanoid_control.sim.recording.RunRecording` (for plots, video, the viewer and the
+Foxglove live view: it then also listens to /joint_states, the foot wrenches and the plan).
+It commands nothing."""
 from __future__ import annotations
 
+import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PointStamped, WrenchStamped
-from humanoid_control_msgs.msg import ContactState
+from humanoid_control_msgs.msg import CentroidalPlan, ContactState
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import JointState
@@ -38,6 +40,13 @@ class MonitorNode(Node):
             for side in recording.sides:
                 self.create_subscription(WrenchStamped, f"/{side}_foot/wrench",
                                          lambda m, side=side: self.on_wrench(side, m), STATE_QOS)
+            self.create_subscription(CentroidalPlan, "/centroidal_plan", self.on_plan, STATE_QOS)
+
+    def on_plan(self, m) -> None:
+        from humanoid_control.planning.plan_codec import footstep_targets
+
+        states = np.asarray(m.states, dtype=float).reshape(-1, 9)
+        self.recording.set_plan(footstep_targets(list(m.feet), np.asarray(m.swing)), states[:, 0:3])
 
     def on_wrench(self, side: str, m: WrenchStamped) -> None:
         f, t = m.wrench.force, m.wrench.torque

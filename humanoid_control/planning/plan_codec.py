@@ -95,3 +95,10 @@ def decode(fields: dict, t0: float) -> LocomotionPlan:
                       wrenches.reshape(n, nf, 6))
     return LocomotionPlan(t0, mpc, float(fields["dt"]), feet, phases, swings, [], float(fields["base_yaw_rate"]),
                           float(fields["base_yaw0"]), float(fields["mass"]))
+
+
+def footstep_targets(feet, swing: np.ndarray) -> list:
+    """[(foot, target (3,) world [m], yaw_end [rad])] of the swings a plan carries (message
+    fields ``feet`` and ``swing`` reshaped to (len(feet), SWING_SIZE); NaN rows skipped)."""
+    rows = np.asarray(swing, dtype=float).reshape(len(feet), SWING_SIZE)
+    return [(f, rows[i, 8:11].copy(), float(rows[i, 30])) for i, f in enumerate(feet) if np.isfinite(rows[i, 0])]

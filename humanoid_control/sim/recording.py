@@ -72,6 +72,8 @@ class RunRecording:
         self._contact = {s: False for s in self.sides}
         self._rows = []
         self._next_t = 0.0
+        #: newest MPC plan: ([(foot, target xyz (3,) [m], yaw [rad])], CoM plan (n, 3) [m]) or None
+        self.plan = None
 
     # ------------------------------------------------------------------ inputs (latest values)
     def set_joint_positions(self, names, positions) -> None:
@@ -103,6 +105,18 @@ class RunRecording:
                {s: w.copy() for s, w in self._wrench.items()}, dict(self._contact))
         self._rows.append(row)
         return True
+
+    def set_plan(self, footstep_targets, com_plan) -> None:
+        """Newest plan: swing targets [(foot, xyz, yaw)] and the CoM over the horizon (n, 3)."""
+        self.plan = (list(footstep_targets), np.asarray(com_plan, dtype=float).reshape(-1, 3))
+
+    def latest_sample(self):
+        """(t [s], q (Pinocchio), com (3,), {side: wrench at the sole (6,), sole frame}) of
+        the newest sample, or None before the first one."""
+        if not self._rows:
+            return None
+        r = self._rows[-1]
+        return r[0], np.concatenate([r[1], r[2], r[6]]), np.asarray(r[5]), r[7]
 
     def latest_configuration(self):
         """Pinocchio ``q`` of the newest sample, or None before the first one."""

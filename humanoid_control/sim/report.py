@@ -50,10 +50,11 @@ Keys (units in the names):
                             {joint: {temperature_c, error_code, reply_loss_rate, commands_saturated}},
                             buses {name: {frames_sent, corrupt_frames, send_errors}}; wbc: solver_failures;
                             estimator: rejected
-  artifacts                 only with --video / --plots / --viewer / --record (humanoid_control.cli):
+  artifacts                 only with --video / --plots / --viewer / --record / --foxglove:
                             {video: {path, frames, fps, width, height}, plots: [paths],
                             viewer: "opened" | "not opened: <why>",
-                            recording: {path, messages: {topic: count}, skipped: {topic: why}}}
+                            recording: {path, messages: {topic: count}, skipped: {topic: why}},
+                            foxglove: {url, updates}}
 """
 from __future__ import annotations
 

@@ -1,6 +1,10 @@
 """What a run leaves besides its report: video, plots, MCAP recording and the viewer's verdict (CLI)."""
 import collections
 import json
+import socket
+import struct
+import threading
+import time
 
 import imageio.v2 as imageio
 import pytest
@@ -64,3 +68,63 @@ def test_the_recording_finds_the_topics_of_nodes_in_other_processes(tmp_path, ro
         # first tenth of a simulated second or so can be missed (README, Recording)
         assert counts[topic] >= 450, (topic, counts)
         assert last_ns[topic] >= 0.59e9, topic  # recorded to the end
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _connect(port: int, timeout_s: float = 120.0):
+    """A Foxglove WebSocket client on loopback, once the server is up."""
+    from websockets.sync.client import connect
+
+    end = time.monotonic() + timeout_s
+    while True:
+        try:
+            return connect(f"ws://127.0.0.1:{port}", subprotocols=["foxglove.sdk.v1", "foxglove.websocket.v1"],
+                           open_timeout=2)
+        except OSError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.1)
+
+
+def test_a_foxglove_client_on_loopback_receives_every_advertised_channel_of_a_walking_run(tmp_path, ros_domain):
+    from humanoid_control.viz.live_view import CHANNELS
+
+    port = _free_loopback_port()
+    report = tmp_path / "r.json"
+    result = {}
+    run = threading.Thread(target=lambda: result.setdefault("code", cli.main(
+        ["sim", "--duration", "2", "--quiet", "--cmd-vel", "0.3:0.2,0,0", "--foxglove", str(port),
+         "--report", str(report)])))
+    run.start()
+    channels, counts, payloads = {}, collections.Counter(), {}
+    with _connect(port) as ws:
+        while set(channels.values()) != set(CHANNELS):
+            message = json.loads(ws.recv(timeout=30))
+            if message["op"] == "advertise":
+                channels.update({c["id"]: c["topic"] for c in message["channels"]})
+        ids = list(channels)
+        ws.send(json.dumps({"op": "subscribe", "subscriptions": [{"id": i, "channelId": c} for i, c in enumerate(ids)]}))
+        while run.is_alive() and min(counts[t] for t in CHANNELS) < 3:
+            try:
+                message = ws.recv(timeout=5)
+            except TimeoutError:
+                continue
+            if isinstance(message, bytes) and message[0] == 0x01:  # message data: opcode, subscription, time
+                sub, _log_ns = struct.unpack_from("<IQ", message, 1)
+                topic = channels[ids[sub]]
+                counts[topic] += 1
+                payloads[topic] = message[13:]
+    run.join(timeout=300)
+    assert result.get("code") == 0
+    assert all(counts[t] >= 3 for t in CHANNELS), counts
+    assert "<robot" in json.loads(payloads["/robot_description"])["data"]
+    timing = json.loads(payloads["/timing"])
+    assert {"driver", "wbc", "estimator"} <= set(timing)
+    r = json.loads(report.read_text())
+    assert r["artifacts"]["foxglove"]["url"] == f"ws://127.0.0.1:{port}"
+    assert r["artifacts"]["foxglove"]["updates"] > 0
