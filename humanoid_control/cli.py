@@ -3,6 +3,7 @@
   humanoid-control sim [--robot humanoid|talos|PATH] [--duration S] [--mode lockstep|realtime]
                        [--layout composed|processes|split] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
                        [--video FILE.mp4] [--plots DIR] [--viewer] [--record FILE.mcap] [--foxglove [PORT]]
+  humanoid-control node driver|estimator|wbc|mpc [--robot R] [--use-sim-time] [--discovery RANGE]
   humanoid-control check-urdf ROBOT_OR_PATH
 
 DDS discovery stays on loopback (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST) unless the
@@ -28,6 +29,18 @@ NODE_MODULES = {"driver": "humanoid_control.nodes.driver_node", "estimator": "hu
 
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi")
+
+
+def _add_network_flags(p) -> None:
+    from humanoid_control.network import DISCOVERY_RANGES
+
+    p.add_argument("--discovery", choices=tuple(DISCOVERY_RANGES), metavar="RANGE",
+                   help="DDS discovery range: " + ", ".join(DISCOVERY_RANGES) + " (default: the environment's "
+                        "ROS_AUTOMATIC_DISCOVERY_RANGE, else localhost; subnet/system_default/off reach other "
+                        "machines: README 'Several machines')")
+    p.add_argument("--static-peers", default="", metavar="HOST[,HOST]",
+                   help="hosts to reach by unicast (ROS_STATIC_PEERS), e.g. the computer running the MPC")
+    p.add_argument("--domain-id", type=int, help="ROS_DOMAIN_ID for this run (default: environment or 0)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,10 +89,22 @@ def _parser() -> argparse.ArgumentParser:
                    help="follow the run in MuJoCo's interactive viewer (needs a display; without one the run "
                         "goes on headless and says so)")
     s.add_argument("--config-dir", type=Path, help="folder with driver.yaml, estimator.yaml, wbc.yaml (default: shipped)")
-    s.add_argument("--domain-id", type=int, help="ROS_DOMAIN_ID for this run (default: environment or 0)")
+    s.add_argument("--mpc-elsewhere", action="store_true",
+                   help="walk with an MPC node you started yourself (another machine: humanoid-control node mpc): "
+                        "wait for its plans instead of starting one; give it the same --cmd-vel")
+    _add_network_flags(s)
     s.add_argument("--quiet", action="store_true", help="no progress lines")
     c = sub.add_parser("check-urdf", help="load a robot (URDF + config) and print its joints, feet and limits")
     c.add_argument("robot")
+    n = sub.add_parser("node", help="run one node of the stack with the shipped config (the pip-only `ros2 run`), "
+                                    "e.g. the MPC on a second machine")
+    n.add_argument("name", choices=tuple(NODE_MODULES))
+    n.add_argument("--robot", default="humanoid", help="humanoid, talos, or a robot YAML path (default: humanoid)")
+    n.add_argument("--config-dir", type=Path, help="folder with the node's YAML (default: shipped)")
+    n.add_argument("--use-sim-time", action="store_true", help="follow /clock (a lockstep simulation)")
+    n.add_argument("--cmd-vel", action="append", default=[], metavar="T:VX,VY,WZ",
+                   help="mpc: scripted velocity commands, as for sim")
+    _add_network_flags(n)
     return ap
 
 
@@ -88,17 +113,54 @@ def _fail(msg: str, code: int = 2) -> int:
     return code
 
 
+def _apply_network_flags(args) -> None:
+    """Discovery range and static peers into this process's environment (nodes it starts
+    inherit them); loopback unless the flags or the environment say otherwise."""
+    from humanoid_control.network import apply_network
+
+    if getattr(args, "domain_id", None) is not None:
+        if not 0 <= args.domain_id <= 232:
+            raise HumanoidControlError(f"--domain-id {args.domain_id} is outside [0, 232]")
+        os.environ["ROS_DOMAIN_ID"] = str(args.domain_id)
+    if getattr(args, "discovery", None) is not None or getattr(args, "static_peers", ""):
+        current = os.environ.get("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST").lower()
+        apply_network(args.discovery or current, args.static_peers)
+    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     try:
         if args.command == "check-urdf":
+            os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
             return check_urdf(args.robot)
+        _apply_network_flags(args)
+        if args.command == "node":
+            return run_node_command(args)
         return run_sim(args)
     except HumanoidControlError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+
+
+def run_node_command(args) -> int:
+    """``humanoid-control node NAME``: one node in this process with the shipped config."""
+    import importlib
+
+    config_dir = args.config_dir or __import__("humanoid_control.paths", fromlist=["share_dir"]).share_dir() / "config"
+    robot_arg = args.robot if not Path(args.robot).suffix else str(Path(args.robot).resolve())
+    overrides = {"robot": robot_arg}
+    if args.name == "mpc":
+        from humanoid_control.planning.command import parse_cmd_vel
+        overrides["cmd_vel_script"] = [parse_cmd_vel(c).text() for c in args.cmd_vel] or [""]
+    values = _node_params(config_dir, args.name, overrides)
+    values["use_sim_time"] = bool(args.use_sim_time)
+    with tempfile.TemporaryDirectory(prefix="humanoid_control_node_") as tmp:
+        pfile = Path(tmp) / f"{args.name}.yaml"
+        pfile.write_text(json.dumps({args.name: {"ros__parameters": values}}))  # JSON is valid YAML
+        module = importlib.import_module(NODE_MODULES[args.name])
+        return int(module.main(["--ros-args", "--params-file", str(pfile)]) or 0)
 
 
 def check_urdf(robot: str) -> int:
@@ -130,10 +192,6 @@ def run_sim(args) -> int:
 
     if not 0.0 < args.duration <= 3600.0:
         return _fail(f"--duration {args.duration} s is outside (0, 3600]")
-    if args.domain_id is not None:
-        if not 0 <= args.domain_id <= 232:
-            return _fail(f"--domain-id {args.domain_id} is outside [0, 232]")
-        os.environ["ROS_DOMAIN_ID"] = str(args.domain_id)
     if args.video is not None and args.video.suffix.lower() not in VIDEO_SUFFIXES:
         return _fail(f"--video {args.video}: unknown container '{args.video.suffix}'; choose one of "
                      + ", ".join(VIDEO_SUFFIXES))
@@ -153,7 +211,7 @@ def run_sim(args) -> int:
     lockstep = args.mode == "lockstep"
     sim_time = lockstep
     commands = [parse_cmd_vel(c) for c in args.cmd_vel]
-    walking = bool(commands)
+    walking = bool(commands) or args.mpc_elsewhere
     overrides = {
         "driver": {"robot": robot_arg, "mode": args.mode, "pushes": [p.text() for p in pushes] or [""]},
         "estimator": {"robot": robot_arg},
@@ -179,7 +237,7 @@ def run_sim(args) -> int:
         check_faults(faults, backend, robot.joint_names)
     args.commands = [(c.t, c.velocity) for c in commands]
     if args.layout in ("composed", "split"):
-        external = ("mpc",) if args.layout == "split" and walking else ()
+        external = ("mpc",) if (args.layout == "split" and walking) or args.mpc_elsewhere else ()
         report, wall, err = _run_composed(params, sim_time, args, robot, pushes, external)
     else:
         report, wall, err = _run_processes(params, sim_time, args, robot, pushes, config_dir)
@@ -416,7 +474,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         wbc = WbcNode(context=ctx, parameter_overrides=_ros_params(params["wbc"], sim_time))
         nodes += [est, wbc]
         mpc = None
-        for name in external:
+        for name in external if not args.mpc_elsewhere else ():
             procs[name] = _spawn_node(name, params[name], sim_time, Path(tempfile.mkdtemp(prefix="humanoid_control_")),
                                       logs)
         if "mpc" in params and "mpc" not in external:

@@ -12,6 +12,16 @@ On the real robot (no MuJoCo; the IMU on /hardware/imu, the foot F/T sensors on
         driver_params:=/path/to/my_driver_on_hardware.yaml
 
 (start from config/driver_on_hardware.yaml: simulation: false, backend, hardware_config).
+
+Across two machines (README "Several machines"), e.g. the MPC on a second computer:
+
+    # robot computer: the 1-kHz loop
+    ros2 launch humanoid_control humanoid_control.launch.py mode:=realtime mpc:=false discovery:=subnet
+    # second computer: the MPC only
+    ros2 launch humanoid_control humanoid_control.launch.py mode:=realtime loop:=false discovery:=subnet
+
+``discovery`` is localhost (default), subnet, system_default or off (then give
+``static_peers:=HOST;HOST``); ``localhost_only:=false`` (older) leaves the environment's setting.
 """
 import os
 
@@ -30,22 +40,39 @@ def generate_launch_description():
     mode = LaunchConfiguration("mode")
     sim_time = PythonExpression(["'", mode, "' == 'lockstep'"])
     common = {"robot": robot}
+    discovery = LaunchConfiguration("discovery")
+    loop = IfCondition(LaunchConfiguration("loop"))
     return LaunchDescription([
         DeclareLaunchArgument("robot", default_value="humanoid", description="humanoid, talos or a robot YAML path"),
         DeclareLaunchArgument("mode", default_value="lockstep", description="lockstep | realtime"),
-        DeclareLaunchArgument("localhost_only", default_value="true", description="keep DDS discovery on loopback"),
+        DeclareLaunchArgument("localhost_only", default_value="true",
+                              description="with discovery:=localhost: keep DDS discovery on loopback (false: leave "
+                                          "the environment's ROS_AUTOMATIC_DISCOVERY_RANGE)"),
+        DeclareLaunchArgument("discovery", default_value="localhost",
+                              description="DDS discovery range: localhost | subnet | system_default | off"),
+        DeclareLaunchArgument("static_peers", default_value="",
+                              description="hosts to reach by unicast, ';'-separated (ROS_STATIC_PEERS)"),
         DeclareLaunchArgument("mpc", default_value="true", description="start the centroidal MPC (walking on /cmd_vel)"),
+        DeclareLaunchArgument("loop", default_value="true",
+                              description="start the 1-kHz loop: driver, state estimator, whole-body QP"),
         DeclareLaunchArgument("driver_params", default_value=os.path.join(config, "driver.yaml"),
                               description="driver parameters applied last, e.g. config/driver_on_hardware.yaml"),
         SetEnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST",
-                               condition=IfCondition(LaunchConfiguration("localhost_only"))),
+                               condition=IfCondition(PythonExpression(["'", discovery, "' == 'localhost' and '",
+                                                                       LaunchConfiguration("localhost_only"),
+                                                                       "' == 'true'"]))),
+        SetEnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", PythonExpression(["'", discovery, "'.upper()"]),
+                               condition=IfCondition(PythonExpression(["'", discovery, "' != 'localhost'"]))),
+        SetEnvironmentVariable("ROS_STATIC_PEERS", LaunchConfiguration("static_peers"),
+                               condition=IfCondition(PythonExpression(["'", LaunchConfiguration("static_peers"),
+                                                                       "' != ''"]))),
         Node(package="humanoid_control", executable="driver_node", name="driver", output="screen",
              parameters=[os.path.join(config, "driver.yaml"), common, {"mode": mode},
-                         LaunchConfiguration("driver_params")]),
+                         LaunchConfiguration("driver_params")], condition=loop),
         Node(package="humanoid_control", executable="estimator_node", name="estimator", output="screen",
-             parameters=[os.path.join(config, "estimator.yaml"), common, {"use_sim_time": sim_time}]),
+             parameters=[os.path.join(config, "estimator.yaml"), common, {"use_sim_time": sim_time}], condition=loop),
         Node(package="humanoid_control", executable="wbc_node", name="wbc", output="screen",
-             parameters=[os.path.join(config, "wbc.yaml"), common, {"use_sim_time": sim_time}]),
+             parameters=[os.path.join(config, "wbc.yaml"), common, {"use_sim_time": sim_time}], condition=loop),
         Node(package="humanoid_control", executable="mpc_node", name="mpc", output="screen",
              parameters=[os.path.join(config, "mpc.yaml"), common, {"use_sim_time": sim_time}],
              condition=IfCondition(LaunchConfiguration("mpc"))),

@@ -146,3 +146,34 @@ def test_a_recording_that_is_not_an_mcap_file_is_refused():
 def test_a_foxglove_port_out_of_range_is_refused():
     p = _run("sim", "--duration", "1", "--foxglove", "70000")
     assert p.returncode == 2 and "outside [0, 65535]" in p.stderr
+
+
+def test_the_launch_file_splits_across_machines_by_arguments_and_defaults_to_loopback(monkeypatch):
+    import importlib.util
+
+    from humanoid_control.paths import share_dir
+    started = []
+    _fake_launch_modules(monkeypatch, started)
+    monkeypatch.setattr("ament_index_python.packages.get_package_share_directory", lambda pkg: str(share_dir()))
+    spec = importlib.util.spec_from_file_location("launch_file", share_dir() / "launch" / "humanoid_control.launch.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    actions = module.generate_launch_description()
+    declared = {a.args[0]: a.kwargs["default_value"] for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
+    assert declared["discovery"] == "localhost" and declared["static_peers"] == ""
+    assert declared["loop"] == "true" and declared["mpc"] == "true"
+    env = [a.args[0] for a in actions if type(a).__name__ == "SetEnvironmentVariable"]
+    assert env.count("ROS_AUTOMATIC_DISCOVERY_RANGE") == 2 and "ROS_STATIC_PEERS" in env
+    by_exe = {n["executable"]: n for n in started}
+    for exe in ("driver_node", "estimator_node", "wbc_node", "mpc_node"):
+        assert "condition" in by_exe[exe]  # each side of the split can be left out
+
+
+def test_a_bad_discovery_range_lists_the_choices():
+    p = _run("sim", "--duration", "1", "--discovery", "internet")
+    assert p.returncode == 2 and "localhost" in p.stderr and "subnet" in p.stderr
+
+
+def test_a_malformed_static_peer_is_named():
+    p = _run("node", "mpc", "--static-peers", "bad host!")
+    assert p.returncode == 2 and "static peer 'bad host!'" in p.stderr

@@ -128,3 +128,4 @@ def test_a_foxglove_client_on_loopback_receives_every_advertised_channel_of_a_wa
     r = json.loads(report.read_text())
     assert r["artifacts"]["foxglove"]["url"] == f"ws://127.0.0.1:{port}"
     assert r["artifacts"]["foxglove"]["updates"] > 0
+
