@@ -206,7 +206,8 @@ def run_sim(args) -> int:
         print(f"humanoid-control: warning: {warning}", file=sys.stderr)
     robot_arg = args.robot if not Path(args.robot).suffix else str(Path(args.robot).resolve())
     args.robot_arg = robot_arg
-    args.recording = _new_recording(args, robot)
+    from humanoid_control.sim.run_extras import new_recording
+    args.recording = new_recording(args, robot)
     config_dir = args.config_dir or share_dir() / "config"
     lockstep = args.mode == "lockstep"
     sim_time = lockstep
@@ -244,7 +245,8 @@ def run_sim(args) -> int:
     if report is None:
         return _fail(err, 1)
     report.update(mode=args.mode, layout=args.layout, backend=backend, executor=args.executor)
-    artifact_err = _write_artifacts(report, args, robot, params["driver"]["friction"])
+    from humanoid_control.sim.run_extras import write_artifacts
+    artifact_err = write_artifacts(report, args, getattr(args, "extras", None), robot, params["driver"]["friction"])
     _print_summary(report, args)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -253,124 +255,6 @@ def run_sim(args) -> int:
     if err or artifact_err:
         return _fail(err or artifact_err, 1)
     return 1 if report["fell"] else 0
-
-
-def _new_recording(args, robot):
-    """A RunRecording when plots, a video or the viewer want one, else None."""
-    if not (args.video or args.plots or args.viewer or args.foxglove is not None):
-        return None
-    from humanoid_control.sim.recording import RunRecording
-    return RunRecording(robot.joint_names, {s: f.frame for s, f in robot.config.feet.items()})
-
-
-class _Recording:
-    """``--record``: the recorder node, its topic discovery and its entry in the report."""
-
-    DISCOVERY_PERIOD_S = 0.1  # [s] wall time between looks for new topics
-
-    def __init__(self, args, ctx, sim_time: bool):
-        from humanoid_control.nodes.common import GRAPH_TOPICS
-        from humanoid_control.nodes.recorder_node import RecorderNode
-        from humanoid_control.sim.mcap_recording import McapRecorder
-
-        self.path = args.record
-        self.mcap = McapRecorder(args.record)
-        self.node = RecorderNode(self.mcap, sim_time, context=ctx)
-        for topic, type_name in GRAPH_TOPICS.items():
-            self.node.subscribe(topic, type_name)
-        self._last = -1.0
-
-    def poll(self, wall_s: float) -> None:
-        if wall_s - self._last >= self.DISCOVERY_PERIOD_S:
-            self._last = wall_s
-            self.node.discover()
-
-    def close(self, args) -> None:
-        self.mcap.close()
-        args.recording_summary = {"path": str(self.path), "messages": dict(sorted(self.mcap.counts.items())),
-                                  "skipped": dict(self.node.skipped)}
-        if not args.quiet:
-            print(f"recording: {self.path} ({sum(self.mcap.counts.values())} messages on {len(self.mcap.counts)} topics)")
-
-
-def _open_live_view(args, robot):
-    """The Foxglove live view when --foxglove is given (its address goes into the report)."""
-    if args.foxglove is None:
-        return None
-    from humanoid_control.viz.live_view import LiveView
-    try:
-        view = LiveView(robot, args.foxglove, args.foxglove_host)
-    except (OSError, RuntimeError) as exc:  # port taken, address not available
-        raise HumanoidControlError(f"--foxglove {args.foxglove}: cannot serve on "
-                                   f"{args.foxglove_host}:{args.foxglove}: {exc}") from None
-    args.live_view_url = view.url
-    print(f"foxglove: live view on {view.url} (Foxglove: Open connection -> Foxglove WebSocket)", flush=True)
-    return view
-
-
-def _close_live_view(live, args) -> None:
-    if live is not None:
-        args.live_view_updates = live.updates
-        live.close()
-
-
-def _open_viewer(args, robot):
-    """The live viewer when asked for and a display exists; says why not otherwise."""
-    if not args.viewer:
-        return None
-    from humanoid_control.viz.viewer import LiveViewer, display_problem
-    problem = display_problem()
-    if problem:
-        args.viewer_status = f"not opened: {problem}"
-        print(f"humanoid-control: --viewer: {problem}; the run goes on headless (--video FILE.mp4 records it)",
-              file=sys.stderr)
-        return None
-    try:
-        viewer = LiveViewer(robot)
-    except Exception as exc:  # GLFW / driver trouble: the run itself must not fail for it
-        args.viewer_status = f"not opened: {exc}"
-        print(f"humanoid-control: --viewer: MuJoCo's viewer did not open ({exc}); the run goes on headless",
-              file=sys.stderr)
-        return None
-    args.viewer_status = "opened"
-    return viewer
-
-
-def _write_artifacts(report: dict, args, robot, friction: float) -> str:
-    """Plots and video from the run's recording, listed under the report's ``artifacts``;
-    '' or what went wrong (the report is still written)."""
-    rec = getattr(args, "recording", None)
-    artifacts = {}
-    if args.viewer:
-        artifacts["viewer"] = getattr(args, "viewer_status", "not opened")
-    if getattr(args, "recording_summary", None):
-        artifacts["recording"] = args.recording_summary
-    if getattr(args, "live_view_url", None):
-        artifacts["foxglove"] = {"url": args.live_view_url, "updates": args.live_view_updates}
-    err = ""
-    if rec is not None and (args.plots or args.video):
-        arrays = rec.arrays()
-        if args.plots:
-            from humanoid_control.viz.plots import write_plots
-            paths = write_plots(arrays, report, robot, args.plots, friction, getattr(args, "commands", ()))
-            artifacts["plots"] = [str(p) for p in paths]
-            if not args.quiet:
-                print(f"plots: {args.plots}/ ({', '.join(p.name for p in paths)})")
-        if args.video:
-            from humanoid_control.viz.video import render_in_child
-            if not args.quiet:
-                print(f"rendering {args.video} ...", flush=True)
-            try:
-                v = render_in_child(arrays, args.robot_arg, args.video)
-                artifacts["video"] = {"path": v.path, "frames": v.frames, "fps": v.fps, "width": v.width,
-                                      "height": v.height}
-                if not args.quiet:
-                    print(f"video: {v.path} ({v.frames} frames at {v.fps:g} fps)")
-            except HumanoidControlError as exc:
-                err = f"--video: {exc}"
-    if artifacts:
-        report["artifacts"] = artifacts
-    return err
 
 
 def _progress(args, sim_s: float, wall_s: float, last: list) -> None:
@@ -464,8 +348,8 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
     procs, logs = {}, {}
     err = ""
     gc_control = GcControl()
-    recording = None
-    live = None
+    from humanoid_control.sim.run_extras import RunExtras
+    extras = args.extras = RunExtras(args, robot)
     try:
         rb = ReportBuilder(robot.mass)
         monitor = MonitorNode(rb, stamps_from_zero=sim_time, recording=args.recording, context=ctx)
@@ -491,13 +375,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         ex = make_executor(args.executor, ctx)
         for n in nodes:
             ex.add_node(n)
-        viewer = _open_viewer(args, robot)
-        live = _open_live_view(args, robot)
-        if args.record:
-            recording = _Recording(args, ctx, sim_time)
-            nodes.append(recording.node)
-            ex.add_node(recording.node)
-            recording.poll(0.0)
+        extras.open(ctx, ex, sim_time)
         gc_control.start(driver)
         t0 = time.monotonic()
         last = [0.0]
@@ -516,15 +394,9 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
                 break
             if not args.quiet and wall - last[0] >= 5.0:
                 _progress(args, sim_s, wall, last)
-            if viewer is not None:
-                viewer.update(args.recording, wall)
-            if live is not None:
-                live.update(args.recording, wall, rb.nodes)
-            if recording is not None:
-                recording.poll(wall)
+            extras.tick(wall, rb.nodes)
         wall = time.monotonic() - t0
-        if viewer is not None:
-            viewer.close()
+        extras.end_views()
         ex.remove_node(driver)  # the simulation ends here: no physics step in the spins below
         driver.publish_diagnostics(driver.get_clock().now().to_msg())
         for n in (est, wbc):
@@ -537,9 +409,7 @@ def _run_composed(params, sim_time, args, robot, pushes, external=()):
         _final_diagnostics(rb, driver, est, wbc, mpc)
         return rb.build(wall, pushes), wall, err
     finally:
-        if recording is not None:
-            recording.close(args)
-        _close_live_view(live, args)
+        extras.close()
         gc_control.release()
         _stop_nodes(procs, logs)
         for n in nodes:
@@ -588,12 +458,15 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     monitor = MonitorNode(rb, stamps_from_zero=sim_time, recording=args.recording, context=ctx)
     ex = make_executor(args.executor, ctx)
     ex.add_node(monitor)
-    recording = None
-    if args.record:  # subscribed before the nodes start: nothing is lost to discovery
-        recording = _Recording(args, ctx, sim_time)
-        ex.add_node(recording.node)
-    viewer = _open_viewer(args, robot)
-    live = _open_live_view(args, robot)  # before the nodes start: a port in use stops nothing running
+    from humanoid_control.sim.run_extras import RunExtras
+    extras = args.extras = RunExtras(args, robot)
+    try:
+        extras.open(ctx, ex, sim_time)  # before the nodes start: nothing lost to discovery, nothing to stop
+    except HumanoidControlError:
+        extras.close()
+        monitor.destroy_node()
+        rclpy.try_shutdown(context=ctx)
+        raise
     procs = {}
     logs = {}
     for name, values in params.items():
@@ -613,15 +486,9 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
                 err = "no simulation progress within 120 s of start-up"
                 break
             _progress(args, monitor.sim_ns * 1e-9, wall, last)
-            if viewer is not None:
-                viewer.update(args.recording, wall)
-            if live is not None:
-                live.update(args.recording, wall, rb.nodes)
-            if recording is not None:
-                recording.poll(wall)
+            extras.tick(wall, rb.nodes)
         wall = time.monotonic() - t0
-        if viewer is not None:
-            viewer.close()
+        extras.end_views()
         # Let the nodes' last periodic diagnostics arrive (they publish every diagnostics_period_s of sim time).
         t_end = time.monotonic() + 0.3
         while time.monotonic() < t_end:
@@ -629,10 +496,7 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
         return rb.build(wall, pushes), wall, err
     finally:
         _stop_nodes(procs, logs)
-        if recording is not None:
-            recording.close(args)
-            recording.node.destroy_node()
-        _close_live_view(live, args)
+        extras.close()
         monitor.destroy_node()
         rclpy.try_shutdown(context=ctx)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from humanoid_control.errors import ConfigError, ParameterRangeError, UnknownNameError
+from humanoid_control.paths import read_yaml_mapping
 
 
 #: Hardware backends of the driver (humanoid_control/hardware/backends.py).
@@ -75,14 +74,7 @@ def validate(values: dict, schema, source: str = "") -> dict:
 def load_yaml(path: Path, node_name: str) -> dict:
     """The ``ros__parameters`` of ``node_name`` (or of ``/**``) in a ROS 2 parameter file."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError("parameter file does not exist", str(path))
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                          f"{path}:{mark.line + 1}" if mark else str(path)) from None
+    data = read_yaml_mapping(path, "parameter file does not exist")
     out = {}
     for key in ("/**", node_name, "/" + node_name):
         section = data.get(key)

@@ -6,6 +6,8 @@ import os
 import sysconfig
 from pathlib import Path
 
+import yaml
+
 from humanoid_control.errors import ConfigError
 
 PACKAGE_NAME = "humanoid_control"
@@ -54,3 +56,22 @@ def resolve_resource(path: str, relative_to: Path | None = None) -> Path:
     if relative_to is not None and (relative_to / p).exists():
         return relative_to / p
     return share_dir() / p
+
+
+def read_yaml_mapping(path, missing: str = "file does not exist") -> dict:
+    """The top-level mapping of a YAML file; a ConfigError naming the file (and the line of a
+    syntax error) when it is missing, malformed or not a mapping. An empty file is ``{}``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(missing, str(path))
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}",
+                          f"{path}:{mark.line + 1}" if mark else str(path)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping at the top level", str(path))
+    return data

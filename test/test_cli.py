@@ -87,19 +87,26 @@ def _fake_launch_modules(monkeypatch, started):
         monkeypatch.setitem(sys.modules, name, mod)
 
 
-def test_launch_file_starts_the_node_executables_with_their_config_files(monkeypatch):
+def launch_actions(monkeypatch, launch_file: str):
+    """(actions, started nodes' keyword arguments) of a shipped launch file, built with the
+    stand-ins of :func:`_fake_launch_modules`."""
     import importlib.util
-    import re
 
-    import yaml
     from humanoid_control.paths import share_dir
     started = []
     _fake_launch_modules(monkeypatch, started)
     monkeypatch.setattr("ament_index_python.packages.get_package_share_directory", lambda pkg: str(share_dir()))
-    spec = importlib.util.spec_from_file_location("launch_file", share_dir() / "launch" / "humanoid_control.launch.py")
+    spec = importlib.util.spec_from_file_location("launch_file", share_dir() / "launch" / launch_file)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    actions = module.generate_launch_description()
+    return module.generate_launch_description(), started
+
+
+def test_launch_file_starts_the_node_executables_with_their_config_files(monkeypatch):
+    import re
+
+    import yaml
+    actions, started = launch_actions(monkeypatch, "humanoid_control.launch.py")
     assert {type(a).__name__ for a in actions} >= {"DeclareLaunchArgument", "SetEnvironmentVariable"}
     setup_py = (Path(__file__).resolve().parents[1] / "setup.py").read_text()
     console_scripts = set(re.findall(r'"([\w-]+) = humanoid_control', setup_py))
@@ -149,16 +156,7 @@ def test_a_foxglove_port_out_of_range_is_refused():
 
 
 def test_the_launch_file_splits_across_machines_by_arguments_and_defaults_to_loopback(monkeypatch):
-    import importlib.util
-
-    from humanoid_control.paths import share_dir
-    started = []
-    _fake_launch_modules(monkeypatch, started)
-    monkeypatch.setattr("ament_index_python.packages.get_package_share_directory", lambda pkg: str(share_dir()))
-    spec = importlib.util.spec_from_file_location("launch_file", share_dir() / "launch" / "humanoid_control.launch.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    actions = module.generate_launch_description()
+    actions, started = launch_actions(monkeypatch, "humanoid_control.launch.py")
     declared = {a.args[0]: a.kwargs["default_value"] for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
     assert declared["discovery"] == "localhost" and declared["static_peers"] == ""
     assert declared["loop"] == "true" and declared["mpc"] == "true"

@@ -29,7 +29,7 @@ from humanoid_control.hardware.mock_system import MockSystem
 from humanoid_control.hardware.topic_bridge import ALIASES as TOPIC_ALIASES
 from humanoid_control.hardware.topic_bridge import TopicBridgeSystem
 from humanoid_control.params import DRIVER_BACKENDS, HARDWARE_BACKENDS
-from humanoid_control.paths import resolve_resource, share_dir
+from humanoid_control.paths import read_yaml_mapping, resolve_resource, share_dir
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
 
@@ -114,22 +114,13 @@ def _load_can_config(backend: str, path: Path, joint_names, rate_hz: float):
 
 def load_topic_bridge_config(path: str) -> dict:
     """The topic bridge's hardware parameters from a flat YAML file (they override the URDF's)."""
-    import yaml
-
     from humanoid_control.hardware.topic_bridge import TopicBridgeParams
 
     file = Path(resolve_resource(path))
-    if not file.is_file():
-        raise ConfigError("file does not exist", str(file))
-    try:
-        data = yaml.safe_load(file.read_text()) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                          f"{file}:{mark.line + 1}" if mark else str(file)) from None
+    data = read_yaml_mapping(file)
     known = set(TopicBridgeParams.__dataclass_fields__)
-    if not isinstance(data, dict) or set(data) - known:
-        unknown = sorted(set(data) - known) if isinstance(data, dict) else data
+    if set(data) - known:
+        unknown = sorted(set(data) - known)
         raise ConfigError(f"unknown topic bridge parameters {unknown}; valid: {sorted(known)}", str(file))
     return {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in data.items()}
 

@@ -7,10 +7,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from humanoid_control.errors import ConfigError, ParameterRangeError, UnknownNameError
-from humanoid_control.paths import resolve_resource, share_dir
+from humanoid_control.paths import read_yaml_mapping, resolve_resource, share_dir
 
 
 @dataclass(frozen=True)
@@ -71,15 +69,7 @@ def load_robot_config(robot: str) -> RobotConfig:
         if not shipped.exists():
             raise UnknownNameError("robot", robot, available_robots() + ["<path/to/robot.yaml>"])
         p = shipped
-    if not p.exists():
-        raise ConfigError("robot config file does not exist", str(p))
-    try:
-        data = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}" if mark else str(p)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", where) from None
-    return parse_robot_config(data, p)
+    return parse_robot_config(read_yaml_mapping(p, "robot config file does not exist"), p)
 
 
 def parse_robot_config(data, path: Path) -> RobotConfig:

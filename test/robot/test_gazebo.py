@@ -105,12 +105,9 @@ def test_the_launch_file_imports_without_ros_launch_and_resolves_the_controllers
 
 
 def test_the_launch_file_starts_gazebo_the_bridge_the_spawners_the_relay_and_our_nodes(monkeypatch):
-    from test_cli import _fake_launch_modules
+    from test_cli import launch_actions
 
-    started = []
-    _fake_launch_modules(monkeypatch, started)
-    monkeypatch.setattr("ament_index_python.packages.get_package_share_directory", lambda pkg: str(share_dir()))
-    actions = _launch_module().generate_launch_description()
+    actions, started = launch_actions(monkeypatch, "gazebo.launch.py")
     assert "IncludeLaunchDescription" in {type(a).__name__ for a in actions}
     setup_py = (REPO / "setup.py").read_text()
     console_scripts = set(re.findall(r'"([\w-]+) = humanoid_control', setup_py))

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
-
 from humanoid_control.errors import ConfigError, UnknownNameError
 from humanoid_control.hardware.can.mit_protocol import REPLY_LAYOUTS, MitRanges
-from humanoid_control.paths import resolve_resource, share_dir
+from humanoid_control.paths import read_yaml_mapping, resolve_resource, share_dir
 
 BUS_KEYS = ("interface", "channel", "bitrate")
 MAX_BUS_LOAD = 0.9  # [-] share of a bus's bit time the cyclic frames may take
@@ -164,17 +162,7 @@ def _ranges_and_layout(row, source: str, base: MitRanges | None = None, layout: 
 
 
 def _read_yaml(path: Path) -> dict:
-    if not Path(path).is_file():
-        raise ConfigError("file does not exist", str(path))
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", where) from None
-    if not isinstance(data, dict):
-        raise ConfigError("expected a mapping at the top level", str(path))
-    return data
+    return read_yaml_mapping(path)
 
 
 def load_mit_can_config(path, joint_names, models: dict | None = None) -> MitCanConfig:
