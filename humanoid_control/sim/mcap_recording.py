@@ -5,20 +5,17 @@ The file is written with the ``mcap`` library; the message bytes are what rclpy 
 (raw subscriptions, no re-encoding). A schema's text is its ``.msg`` definition followed by
 those of every type it uses, each after a ``MSG: pkg/Type`` separator line — the layout
 rosbag2 writes — read from ``<prefix>/share/<pkg>/msg/<Type>.msg`` of the ROS install
-(``AMENT_PREFIX_PATH``, else this Python environment's prefix).
+(``AMENT_PREFIX_PATH``, else this Python environment's prefix); rosidl_adapter parses them.
 """
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
 from humanoid_control.errors import HumanoidControlError
 
 SEPARATOR = "=" * 80
-PRIMITIVES = {"bool", "byte", "char", "float32", "float64", "int8", "uint8", "int16", "uint16", "int32", "uint32",
-              "int64", "uint64", "string", "wstring", "octet"}
 
 
 class RecordingError(HumanoidControlError):
@@ -50,24 +47,13 @@ def _split(type_name: str) -> tuple:
     raise RecordingError(f"'{type_name}' is not a message type name like 'pkg/msg/Type'")
 
 
-def _field_types(text: str, pkg: str) -> list:
-    """Complex types (``pkg/Type``) the fields of a ``.msg`` text use, in order."""
-    out = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if re.match(r"^\S+\s+\w+\s*=", line):  # a constant: primitive types only
-            continue
-        token = line.split()[0]
-        base = re.sub(r"\[.*\]$", "", token)
-        base = re.sub(r"<=\d+$", "", base)
-        if base in PRIMITIVES:
-            continue
-        if base == "Header":
-            base = "std_msgs/Header"
-        out.append(base if "/" in base else f"{pkg}/{base}")
-    return out
+def _field_types(text: str, pkg: str, name: str) -> list:
+    """Complex types (``pkg/Type``) the fields of a ``.msg`` text use, in order (parsed by
+    rosidl_adapter, ROS 2's own ``.msg`` parser)."""
+    from rosidl_adapter.parser import parse_message_string
+
+    spec = parse_message_string(pkg, name, text)
+    return [f"{f.type.pkg_name}/{f.type.type}" for f in spec.fields if not f.type.is_primitive_type()]
 
 
 def message_definition(type_name: str) -> str:
@@ -75,7 +61,7 @@ def message_definition(type_name: str) -> str:
     pkg, _, name = _split(type_name)
     main = msg_file(type_name).read_text()
     parts, seen = [main.rstrip("\n")], set()
-    queue = _field_types(main, pkg)
+    queue = _field_types(main, pkg, name)
     while queue:
         dep = queue.pop(0)
         dep_pkg, _, dep_name = _split(dep)
@@ -85,7 +71,7 @@ def message_definition(type_name: str) -> str:
         seen.add(key)
         text = msg_file(key).read_text()
         parts.append(f"{SEPARATOR}\nMSG: {key}\n{text.rstrip(chr(10))}")
-        queue += _field_types(text, dep_pkg)
+        queue += _field_types(text, dep_pkg, dep_name)
     return "\n".join(parts) + "\n"
 
 
