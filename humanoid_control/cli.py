@@ -144,21 +144,32 @@ def main(argv=None) -> int:
         return 130
 
 
+def _robot_arg(robot: str) -> str:
+    """The --robot value as a node parameter: a shipped name as is, a path made absolute."""
+    return robot if not Path(robot).suffix else str(Path(robot).resolve())
+
+
+def _write_params_file(path: Path, name: str, values: dict) -> Path:
+    """A ROS 2 parameter file ``{name: {ros__parameters: values}}`` (JSON is valid YAML)."""
+    path.write_text(json.dumps({name: {"ros__parameters": values}}))
+    return path
+
+
 def run_node_command(args) -> int:
     """``humanoid-control node NAME``: one node in this process with the shipped config."""
     import importlib
 
-    config_dir = args.config_dir or __import__("humanoid_control.paths", fromlist=["share_dir"]).share_dir() / "config"
-    robot_arg = args.robot if not Path(args.robot).suffix else str(Path(args.robot).resolve())
-    overrides = {"robot": robot_arg}
+    from humanoid_control.paths import share_dir
+
+    config_dir = args.config_dir or share_dir() / "config"
+    overrides = {"robot": _robot_arg(args.robot)}
     if args.name == "mpc":
         from humanoid_control.planning.command import parse_cmd_vel
         overrides["cmd_vel_script"] = [parse_cmd_vel(c).text() for c in args.cmd_vel] or [""]
     values = _node_params(config_dir, args.name, overrides)
     values["use_sim_time"] = bool(args.use_sim_time)
     with tempfile.TemporaryDirectory(prefix="humanoid_control_node_") as tmp:
-        pfile = Path(tmp) / f"{args.name}.yaml"
-        pfile.write_text(json.dumps({args.name: {"ros__parameters": values}}))  # JSON is valid YAML
+        pfile = _write_params_file(Path(tmp) / f"{args.name}.yaml", args.name, values)
         module = importlib.import_module(NODE_MODULES[args.name])
         return int(module.main(["--ros-args", "--params-file", str(pfile)]) or 0)
 
@@ -204,8 +215,7 @@ def run_sim(args) -> int:
     from humanoid_control.nodes.common import apply_process_scheduling
     for warning in apply_process_scheduling():  # optional CPU pinning / SCHED_FIFO (environment)
         print(f"humanoid-control: warning: {warning}", file=sys.stderr)
-    robot_arg = args.robot if not Path(args.robot).suffix else str(Path(args.robot).resolve())
-    args.robot_arg = robot_arg
+    robot_arg = args.robot_arg = _robot_arg(args.robot)
     from humanoid_control.sim.run_extras import new_recording
     args.recording = new_recording(args, robot)
     config_dir = args.config_dir or share_dir() / "config"
@@ -276,10 +286,7 @@ def _ros_params(values: dict, sim_time: bool) -> list:
 def _spawn_node(name: str, values: dict, sim_time: bool, tmp: Path, logs: dict) -> subprocess.Popen:
     """Start one node as its own Python process with its parameters in a file under ``tmp``;
     its output goes to ``logs[name]`` (read back when it dies)."""
-    pfile = tmp / f"{name}.yaml"
-    vals = dict(values)
-    vals["use_sim_time"] = sim_time and name != "driver"
-    pfile.write_text(json.dumps({name: {"ros__parameters": vals}}))  # JSON is valid YAML
+    pfile = _write_params_file(tmp / f"{name}.yaml", name, {**values, "use_sim_time": sim_time and name != "driver"})
     logs[name] = open(tmp / f"{name}.log", "w+")
     cmd = [sys.executable, "-m", NODE_MODULES[name], "--ros-args", "--params-file", str(pfile)]
     return subprocess.Popen(cmd, stdout=logs[name], stderr=subprocess.STDOUT, env=os.environ.copy())
@@ -460,22 +467,16 @@ def _run_processes(params, sim_time, args, robot, pushes, config_dir):
     ex.add_node(monitor)
     from humanoid_control.sim.run_extras import RunExtras
     extras = args.extras = RunExtras(args, robot)
-    try:
-        extras.open(ctx, ex, sim_time)  # before the nodes start: nothing lost to discovery, nothing to stop
-    except HumanoidControlError:
-        extras.close()
-        monitor.destroy_node()
-        rclpy.try_shutdown(context=ctx)
-        raise
     procs = {}
     logs = {}
-    for name, values in params.items():
-        procs[name] = _spawn_node(name, values, sim_time, tmp, logs)
     err = ""
-    t0 = time.monotonic()
     last = [0.0]
     end_ns = int(args.duration * 1e9)
     try:
+        extras.open(ctx, ex, sim_time)  # before the nodes start: nothing lost to discovery, nothing to stop
+        for name, values in params.items():
+            procs[name] = _spawn_node(name, values, sim_time, tmp, logs)
+        t0 = time.monotonic()
         while monitor.sim_ns < end_ns:
             ex.spin_once(timeout_sec=0.05)
             wall = time.monotonic() - t0

@@ -20,3 +20,10 @@ def rotate_by_quaternion(q_xyzw, v) -> np.ndarray:
     t1 = z * v0 - x * v2 + w * v1
     t2 = x * v1 - y * v0 + w * v2
     return np.array([v0 + 2.0 * (y * t2 - z * t1), v1 + 2.0 * (z * t0 - x * t2), v2 + 2.0 * (x * t1 - y * t0)])
+
+
+def yaw_of_quaternion(q_xyzw):
+    """Heading [rad] of unit quaternion(s) ``(x, y, z, w)`` (last axis): the rotation about
+    world z of the body's x axis projected on the ground; works on arrays of quaternions."""
+    x, y, z, w = np.moveaxis(np.asarray(q_xyzw, dtype=float), -1, 0)
+    return np.arctan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z))

@@ -57,6 +57,16 @@ def _urdf_for_mujoco(robot: RobotModel) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
+def set_qpos_from_pinocchio(qpos: np.ndarray, h: MujocoHandles, q_pin: np.ndarray, pin_index=None) -> None:
+    """Write a Pinocchio configuration ``[p, quat xyzw, joints]`` into MuJoCo's ``qpos``
+    (quaternion wxyz). ``pin_index`` picks the Pinocchio joint of each handle joint; None when
+    the handles were built in Pinocchio's joint order."""
+    qpos[0:3] = q_pin[0:3]
+    qpos[3] = q_pin[6]
+    qpos[4:7] = q_pin[3:6]
+    qpos[h.joint_qpos_adr] = q_pin[7:] if pin_index is None else q_pin[7:][pin_index]
+
+
 def _add_scenery(spec, floor) -> None:
     """Checkered floor (0.5-m squares), gradient sky, two lights and robot colours: pictures only."""
     spec.compiler.discardvisual = False  # keep the textures (the URDF's <visual> elements are gone already)

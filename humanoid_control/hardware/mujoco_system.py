@@ -18,7 +18,7 @@ import mujoco
 import numpy as np
 
 from humanoid_control.errors import ConfigError, ParameterRangeError, UnknownNameError
-from humanoid_control.hardware.mujoco_model import build_mujoco_model
+from humanoid_control.hardware.mujoco_model import build_mujoco_model, set_qpos_from_pinocchio
 from humanoid_control.hardware.system_interface import CallbackReturn, LifecycleState, ReturnType, SystemInterface
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
@@ -113,10 +113,7 @@ class MujocoSystem(SystemInterface):
     def reset(self, q_pin: np.ndarray) -> None:
         """Put the robot at a Pinocchio configuration, at rest."""
         mujoco.mj_resetData(self.model, self.data)
-        self.data.qpos[0:3] = q_pin[0:3]
-        self.data.qpos[3] = q_pin[6]
-        self.data.qpos[4:7] = q_pin[3:6]
-        self.data.qpos[self.h.joint_qpos_adr] = q_pin[7:][self._pin_index]
+        set_qpos_from_pinocchio(self.data.qpos, self.h, q_pin, self._pin_index)
         mujoco.mj_forward(self.model, self.data)
         self.sim_time = 0.0
 

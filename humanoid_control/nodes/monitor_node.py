@@ -15,7 +15,6 @@ from sensor_msgs.msg import JointState
 
 from humanoid_control.nodes.common import STATE_QOS, stamp_to_ns
 from humanoid_control.sim.report import ReportBuilder, mpc_figures
-from humanoid_control.spatial import rotate_by_quaternion
 
 
 class MonitorNode(Node):
@@ -72,8 +71,7 @@ class MonitorNode(Node):
             com = self._com.pop(ns)
             self.report.add_ground_truth(ns - self.origin_ns, p, q, v, com, w)
             if self.recording is not None:
-                self.recording.add_ground_truth((ns - self.origin_ns) * 1e-9, p, q, rotate_by_quaternion(q, v),
-                                                float(rotate_by_quaternion(q, w)[2]), com)
+                self.recording.add_ground_truth((ns - self.origin_ns) * 1e-9, p, q, v, w, com)
             self.sim_ns = max(self.sim_ns, ns - self.origin_ns)
             if len(self._gt) > 100 or len(self._com) > 100:  # drop unmatched leftovers
                 for d in (self._gt, self._com):

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from humanoid_control.spatial import rotate_by_quaternion
+
 DEFAULT_PERIOD_S = 0.01  # [s] 100 samples per simulated second
 
 
@@ -95,13 +97,16 @@ class RunRecording:
             if side is not None:
                 self._contact[side] = bool(v)
 
-    def add_ground_truth(self, t_s: float, p, q_xyzw, v_world, wz_world: float, com) -> bool:
-        """One ground-truth state at run time ``t_s``; kept when a period has passed since the
-        last kept one (True then)."""
+    def add_ground_truth(self, t_s: float, p, q_xyzw, v_base, w_base, com) -> bool:
+        """One ground-truth state at run time ``t_s`` (velocities as odometry gives them: base
+        frame [m/s], [rad/s]); kept when a period has passed since the last kept one (True
+        then). Only kept samples are turned into world axes."""
         if t_s + 1e-9 < self._next_t:
             return False
         self._next_t = t_s + self.period_s
-        row = (t_s, tuple(p), tuple(q_xyzw), tuple(v_world), float(wz_world), tuple(com), self._joints.copy(),
+        v_world = rotate_by_quaternion(q_xyzw, v_base)
+        wz_world = float(rotate_by_quaternion(q_xyzw, w_base)[2])
+        row = (t_s, tuple(p), tuple(q_xyzw), tuple(v_world), wz_world, tuple(com), self._joints.copy(),
                {s: w.copy() for s, w in self._wrench.items()}, dict(self._contact))
         self._rows.append(row)
         return True
@@ -117,13 +122,6 @@ class RunRecording:
             return None
         r = self._rows[-1]
         return r[0], np.concatenate([r[1], r[2], r[6]]), np.asarray(r[5]), r[7]
-
-    def latest_configuration(self):
-        """Pinocchio ``q`` of the newest sample, or None before the first one."""
-        if not self._rows:
-            return None
-        r = self._rows[-1]
-        return np.concatenate([r[1], r[2], r[6]])
 
     def __len__(self) -> int:
         return len(self._rows)

@@ -62,7 +62,7 @@ import math
 
 import numpy as np
 
-from humanoid_control.spatial import rotate_by_quaternion
+from humanoid_control.spatial import rotate_by_quaternion, yaw_of_quaternion
 
 FALL_TILT_RAD = 1.0
 RECOVERY_WINDOW_S = 3.0
@@ -131,8 +131,7 @@ class ReportBuilder:
     def add_ground_truth(self, ns: int, p, q_xyzw, v_local, com, w_local=(0.0, 0.0, 0.0)) -> None:
         p = np.asarray(p, dtype=float)
         v_world = _rotate(q_xyzw, np.asarray(v_local, dtype=float))
-        x, y, z, w = q_xyzw
-        self.yaw.append(math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z)))
+        self.yaw.append(float(yaw_of_quaternion(q_xyzw)))
         self.wz.append(float(_rotate(q_xyzw, np.asarray(w_local, dtype=float))[2]))
         if self.h0 is None:
             self.h0 = float(p[2])

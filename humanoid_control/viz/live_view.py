@@ -49,11 +49,12 @@ class LiveView:
     def __init__(self, robot, port: int = 8765, host: str = "127.0.0.1"):
         import foxglove
         from foxglove import channels as ch
+        from foxglove import messages
 
         if not 0 <= port <= 65535:
             raise ConfigError(f"port {port} is outside [0, 65535]", "--foxglove")
         self.robot = robot
-        self._m = __import__("foxglove.messages", fromlist=["messages"])
+        self._m = messages
         self.server = foxglove.start_server(name="humanoid_control", host=host, port=port)
         self.host, self.port = host, self.server.port
         string_schema = foxglove.Schema(name="std_msgs/String", encoding="jsonschema",

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from humanoid_control.spatial import yaw_of_quaternion
+
 PLOT_NAMES = ("base_height", "com_support", "velocity_tracking", "contact_forces", "node_timing")
 TICK_BUDGET_US = 1000.0  # [µs] one 1-kHz tick
 MIN_LOAD_SHARE = 0.05  # friction ratios are drawn where the normal force exceeds this share of the weight
@@ -26,14 +28,9 @@ def _pyplot():
     return plt
 
 
-def _yaw(q_xyzw: np.ndarray) -> np.ndarray:
-    x, y, z, w = q_xyzw.T
-    return np.arctan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z))
-
-
 def heading_velocity(rec) -> np.ndarray:
     """(n, 3): base [vx, vy] in the heading frame [m/s] and the yaw rate wz [rad/s]."""
-    yaw = _yaw(rec.base_quat)
+    yaw = yaw_of_quaternion(rec.base_quat)
     c, s = np.cos(yaw), np.sin(yaw)
     vx = c * rec.base_vel[:, 0] + s * rec.base_vel[:, 1]
     vy = -s * rec.base_vel[:, 0] + c * rec.base_vel[:, 1]

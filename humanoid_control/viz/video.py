@@ -59,7 +59,7 @@ def render_video(rec, robot, out: Path, fps: float = 25.0, width: int = 480, hei
     import imageio.v2 as imageio
     import mujoco
 
-    from humanoid_control.hardware.mujoco_model import build_mujoco_model
+    from humanoid_control.hardware.mujoco_model import build_mujoco_model, set_qpos_from_pinocchio
 
     model, h = build_mujoco_model(robot, robot.joint_names, scenery=True)
     model.vis.global_.offwidth = max(model.vis.global_.offwidth, width)
@@ -83,9 +83,7 @@ def render_video(rec, robot, out: Path, fps: float = 25.0, width: int = 480, hei
                 q = rec.configuration(int(i))
                 if not np.all(np.isfinite(q)):
                     continue  # before the first joint state
-                data.qpos[0:3] = q[0:3]
-                data.qpos[3:7] = (q[6], q[3], q[4], q[5])  # MuJoCo quaternions are wxyz
-                data.qpos[h.joint_qpos_adr] = q[7:]
+                set_qpos_from_pinocchio(data.qpos, h, q)
                 mujoco.mj_forward(model, data)  # positions and the subtree CoM the camera tracks
                 renderer.update_scene(data, camera=cam)
                 _draw_forces(renderer.scene, data, h, rec, int(i))

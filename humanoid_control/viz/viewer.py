@@ -9,6 +9,8 @@ import os
 
 import numpy as np
 
+from humanoid_control.hardware.mujoco_model import build_mujoco_model, set_qpos_from_pinocchio
+
 SYNC_PERIOD_S = 1.0 / 30.0  # [s] wall time between viewer refreshes
 
 
@@ -27,8 +29,6 @@ class LiveViewer:
         import mujoco
         import mujoco.viewer
 
-        from humanoid_control.hardware.mujoco_model import build_mujoco_model
-
         self._mujoco = mujoco
         self.model, self.h = build_mujoco_model(robot, robot.joint_names, scenery=True)
         self.data = mujoco.MjData(self.model)
@@ -39,14 +39,11 @@ class LiveViewer:
         if wall_s - self._last < SYNC_PERIOD_S or not len(recording) or not self.handle.is_running():
             return
         self._last = wall_s
-        q = recording.latest_configuration()
-        if q is None or not np.all(np.isfinite(q)):
+        sample = recording.latest_sample()
+        if sample is None or not np.all(np.isfinite(sample[1])):
             return
-        d = self.data
-        d.qpos[0:3] = q[0:3]
-        d.qpos[3:7] = (q[6], q[3], q[4], q[5])
-        d.qpos[self.h.joint_qpos_adr] = q[7:]
-        self._mujoco.mj_forward(self.model, d)
+        set_qpos_from_pinocchio(self.data.qpos, self.h, sample[1])
+        self._mujoco.mj_forward(self.model, self.data)
         self.handle.sync()
 
     def close(self) -> None:

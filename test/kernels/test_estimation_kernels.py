@@ -3,16 +3,14 @@ import numpy as np
 import pytest
 
 from humanoid_control.kernels import estimation as kernels
+from twins import run_both
 
 
 @pytest.mark.parametrize("name", sorted(kernels.NUMPY_TWINS))
 @pytest.mark.parametrize("nc", [1, 2, 4])
 def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, nc):
     args = kernels.example_arguments(nc, np.random.default_rng(nc))[name]
-    a = tuple(v.copy() if isinstance(v, np.ndarray) else v for v in args)
-    b = tuple(v.copy() if isinstance(v, np.ndarray) else v for v in args)
-    kernels.NUMBA_KERNELS[name](*a)
-    kernels.NUMPY_TWINS[name](*b)
+    (a, _), (b, _) = run_both(kernels, name, args)
     for u, w, original in zip(a[:2], b[:2], args[:2]):  # x and P, updated in place
         np.testing.assert_allclose(u, w, rtol=1e-9, atol=1e-12)
         assert not np.array_equal(u, original)

@@ -3,16 +3,14 @@ import numpy as np
 import pytest
 
 from humanoid_control.kernels import mpc as kernels
+from twins import run_both
 
 
 @pytest.mark.parametrize("name", sorted(kernels.NUMPY_TWINS))
 @pytest.mark.parametrize("N", [1, 6, 24])
 def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, N):
     args = kernels.example_arguments(N, np.random.default_rng(N))[name]
-    a = tuple(x.copy() if isinstance(x, np.ndarray) else x for x in args)
-    b = tuple(x.copy() if isinstance(x, np.ndarray) else x for x in args)
-    kernels.NUMBA_KERNELS[name](*a)
-    kernels.NUMPY_TWINS[name](*b)
+    (a, _), (b, _) = run_both(kernels, name, args)
     np.testing.assert_allclose(a[0], b[0], rtol=1e-12, atol=1e-9)
     assert np.any(a[0][1:]), "the kernel wrote nothing"
 

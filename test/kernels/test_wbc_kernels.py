@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from humanoid_control.kernels import wbc as kernels
+from twins import run_both
 from humanoid_control.wbc.controller import WholeBodyController
 
 
@@ -12,9 +13,9 @@ from humanoid_control.wbc.controller import WholeBodyController
 def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, nv, nc):
     args = kernels.example_arguments(nv, nc, np.random.default_rng(nv * 10 + nc))
     # start from non-zero outputs: a kernel must overwrite (rows) or accumulate (costs) exactly like its twin
-    a = tuple(x.copy() + 0.5 if isinstance(x, np.ndarray) and x.dtype == float else x for x in args[name])
-    b = tuple(x.copy() if isinstance(x, np.ndarray) else x for x in a)
-    assert kernels.NUMBA_KERNELS[name](*a) == kernels.NUMPY_TWINS[name](*b)  # returned values too
+    start = tuple(x + 0.5 if isinstance(x, np.ndarray) and x.dtype == float else x for x in args[name])
+    (a, returned_a), (b, returned_b) = run_both(kernels, name, start)
+    assert returned_a == returned_b  # returned values too
     changed = False
     for x, y, original in zip(a, b, args[name]):
         if isinstance(x, np.ndarray):

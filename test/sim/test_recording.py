@@ -13,7 +13,7 @@ def _standing(n=101, period=0.01):
     rec.set_contacts({"left_sole": True, "right": True})
     rec.set_foot_wrench("left", (1, 2, 3, 4, 5, 6))
     for k in range(n):
-        rec.add_ground_truth(k * 0.001, (0, 0, 0.9), (0, 0, 0, 1), (0.1, 0, 0), 0.0, (0, 0, 0.8))
+        rec.add_ground_truth(k * 0.001, (0, 0, 0.9), (0, 0, 0, 1), (0.1, 0, 0), (0, 0, 0), (0, 0, 0.8))
     return rec
 
 
@@ -49,7 +49,7 @@ def test_frame_indices_give_one_frame_per_period_of_the_frame_rate():
     rec = RunRecording(["a"], FEET)
     rec.set_joint_positions(["a"], [0.0])
     for k in range(201):  # 0 .. 2 s every 10 ms
-        rec.add_ground_truth(k * 0.01, (0, 0, 1), (0, 0, 0, 1), (0, 0, 0), 0.0, (0, 0, 1))
+        rec.add_ground_truth(k * 0.01, (0, 0, 1), (0, 0, 0, 1), (0, 0, 0), (0, 0, 0), (0, 0, 1))
     arr = rec.arrays()
     idx = arr.frame_indices(25.0)
     assert len(idx) == 51

@@ -18,7 +18,7 @@ def recording_of(robot, seconds=1.0, yaw=0.0):
         rec.set_foot_wrench(s, (5.0, 0.0, robot.mass * 9.81 / 2, 0, 0, 0))
     quat = (0.0, 0.0, math.sin(yaw / 2), math.cos(yaw / 2))
     for k in range(int(seconds * 1000) + 1):
-        rec.add_ground_truth(k * 0.001, q[:3], quat, (0.2 * math.cos(yaw), 0.2 * math.sin(yaw), 0.0), 0.1, q[:3])
+        rec.add_ground_truth(k * 0.001, q[:3], quat, (0.2, 0.0, 0.0), (0.0, 0.0, 0.1), q[:3])  # base frame
     return rec.arrays()
 
 

@@ -29,7 +29,7 @@ def test_a_one_second_recording_becomes_26_frames_that_show_the_robot(humanoid, 
 
 def test_a_recording_without_joint_positions_is_refused_with_a_reason(humanoid, tmp_path):
     rec = RunRecording(humanoid.joint_names, {s: f.frame for s, f in humanoid.config.feet.items()})
-    rec.add_ground_truth(0.0, (0, 0, 1), (0, 0, 0, 1), (0, 0, 0), 0.0, (0, 0, 1))
+    rec.add_ground_truth(0.0, (0, 0, 1), (0, 0, 0, 1), (0, 0, 0), (0, 0, 0), (0, 0, 1))
     with pytest.raises(VideoError, match="no sample with joint positions"):
         render_in_child(rec.arrays(), "humanoid", tmp_path / "x.mp4")
     assert not np.isfinite(rec.arrays().joint_pos).any()
