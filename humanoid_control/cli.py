@@ -51,10 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--duration", type=float, default=10.0, help="simulated seconds (default: 10)")
     s.add_argument("--mode", choices=("lockstep", "realtime"), default="lockstep")
     s.add_argument("--layout", choices=("composed", "processes", "split"),
-                   help="composed: every node in this process on one executor; processes: one process per node; "
-                        "split: the 1-kHz loop (driver, estimator, WBC) composed, the MPC in its own process, "
-                        "so its solves never stall the loop (default: split when walking in realtime mode, "
-                        "else composed)")
+                   help="composed (default): the 1-kHz control loop (driver, estimator, WBC, safety) as plain calls "
+                        "in this process, topics mirrored for outside listeners, the MPC in a worker process "
+                        "(lockstep: one MPC period of planning latency); split: the same loop with the MPC *node* "
+                        "in its own process over ROS topics; processes: one ROS process per node")
     s.add_argument("--push", action="append", default=[], metavar="T:FX,FY,FZ:DUR",
                    help="push at the base: time [s], force [N] (world), duration [s]; repeatable")
     s.add_argument("--cmd-vel", action="append", default=[], metavar="T:VX,VY,WZ",
@@ -187,11 +187,12 @@ def check_urdf(robot: str) -> int:
 
 
 def _node_params(config_dir: Path, node: str, overrides: dict) -> dict:
+    """Validated before any node starts (fail fast); the values as given, for parameter files."""
     from humanoid_control import params as P
 
     values = P.load_yaml(config_dir / f"{node}.yaml", node)
     values.update(overrides)
-    P.validate(values, P.SCHEMAS[node], str(config_dir / f"{node}.yaml"))  # fail fast, before any node starts
+    P.node_params(config_dir, node, overrides)
     return values
 
 
@@ -237,7 +238,7 @@ def run_sim(args) -> int:
     if faults:
         overrides["driver"]["faults"] = [f.text() for f in faults]
     if args.layout is None:
-        args.layout = "split" if walking and not lockstep else "composed"
+        args.layout = "composed"
     nodes = [n for n in NODE_MODULES if n != "mpc" or walking]
     params = {n: _node_params(config_dir, n, overrides[n]) for n in nodes}
     from humanoid_control.hardware.backends import resolve_backend
@@ -248,8 +249,10 @@ def run_sim(args) -> int:
         check_faults(faults, backend, robot.joint_names)
     args.commands = [(c.t, c.velocity) for c in commands]
     if args.layout in ("composed", "split"):
-        external = ("mpc",) if (args.layout == "split" and walking) or args.mpc_elsewhere else ()
-        report, wall, err = _run_composed(params, sim_time, args, robot, pushes, external)
+        from humanoid_control.sim.loop_run import run_loop
+        external = walking and (args.layout == "split" or args.mpc_elsewhere)
+        result = run_loop(params, args, robot, pushes, external)
+        report, wall, err = result.report, result.wall_s, result.error
     else:
         report, wall, err = _run_processes(params, sim_time, args, robot, pushes, config_dir)
     if report is None:
@@ -335,119 +338,6 @@ def _wait_for_external(node, procs: dict, logs: dict) -> str:
         time.sleep(0.05)
     time.sleep(0.2)  # let the MPC's subscriptions match too
     return ""
-
-
-def _run_composed(params, sim_time, args, robot, pushes, external=()):
-    """Every node in this process on one executor, except those named in ``external``, which
-    run as their own processes (``--layout split``)."""
-    import rclpy
-
-    from humanoid_control.nodes.common import GcControl, make_executor
-    from humanoid_control.nodes.driver_node import DriverNode
-    from humanoid_control.nodes.estimator_node import EstimatorNode
-    from humanoid_control.nodes.monitor_node import MonitorNode
-    from humanoid_control.nodes.wbc_node import WbcNode
-    from humanoid_control.sim.report import ReportBuilder
-
-    ctx = rclpy.Context()
-    rclpy.init(context=ctx, args=[])
-    nodes = []
-    procs, logs = {}, {}
-    err = ""
-    gc_control = GcControl()
-    from humanoid_control.sim.run_extras import RunExtras
-    extras = args.extras = RunExtras(args, robot)
-    try:
-        rb = ReportBuilder(robot.mass)
-        monitor = MonitorNode(rb, stamps_from_zero=sim_time, recording=args.recording, context=ctx)
-        nodes.append(monitor)
-        est = EstimatorNode(context=ctx, parameter_overrides=_ros_params(params["estimator"], sim_time))
-        wbc = WbcNode(context=ctx, parameter_overrides=_ros_params(params["wbc"], sim_time))
-        nodes += [est, wbc]
-        mpc = None
-        for name in external if not args.mpc_elsewhere else ():
-            procs[name] = _spawn_node(name, params[name], sim_time, Path(tempfile.mkdtemp(prefix="humanoid_control_")),
-                                      logs)
-        if "mpc" in params and "mpc" not in external:
-            from humanoid_control.nodes.mpc_node import MpcNode
-            mpc = MpcNode(context=ctx, parameter_overrides=_ros_params(params["mpc"], sim_time))
-            nodes.append(mpc)
-        rb.commands = list(args.commands)
-        if external:
-            err = _wait_for_external(wbc, procs, logs)
-            if err:
-                return None, 0.0, err
-        driver = DriverNode(context=ctx, parameter_overrides=_ros_params(params["driver"], False))
-        nodes.append(driver)
-        ex = make_executor(args.executor, ctx)
-        for n in nodes:
-            ex.add_node(n)
-        extras.open(ctx, ex, sim_time)
-        gc_control.start(driver)
-        t0 = time.monotonic()
-        last = [0.0]
-        end_ns = int(args.duration * 1e9)
-        while True:
-            ex.spin_once(timeout_sec=0.05)
-            wall = time.monotonic() - t0
-            sim_s = driver.tick_ns * 1e-9
-            if driver.tick_ns >= end_ns:
-                break
-            if driver.fatal:
-                err = driver.fatal
-                break
-            err = _dead_node(procs, logs)
-            if err:
-                break
-            if not args.quiet and wall - last[0] >= 5.0:
-                _progress(args, sim_s, wall, last)
-            extras.tick(wall, rb.nodes)
-        wall = time.monotonic() - t0
-        extras.end_views()
-        ex.remove_node(driver)  # the simulation ends here: no physics step in the spins below
-        driver.publish_diagnostics(driver.get_clock().now().to_msg())
-        for n in (est, wbc):
-            n._last_diag_ns = -10 ** 18
-        t_end = time.monotonic() + (0.3 if procs else 0.0)  # an external MPC's last diagnostics
-        for _ in range(20):
-            ex.spin_once(timeout_sec=0.01)
-        while time.monotonic() < t_end:
-            ex.spin_once(timeout_sec=0.02)
-        _final_diagnostics(rb, driver, est, wbc, mpc)
-        return rb.build(wall, pushes), wall, err
-    finally:
-        extras.close()
-        gc_control.release()
-        _stop_nodes(procs, logs)
-        for n in nodes:
-            n.destroy_node()
-        rclpy.try_shutdown(context=ctx)
-
-
-def _final_diagnostics(rb, driver, est, wbc, mpc=None) -> None:
-    """In-process nodes: read their final timing directly (no /diagnostics round trip)."""
-    from humanoid_control.sim.report import mpc_figures
-
-    for node in (driver, est, wbc) + ((mpc,) if mpc is not None else ()):
-        p50, p99, pmax = node.stats.percentiles()
-        values = {"compute_time_p50_us": p50, "compute_time_p99_us": p99, "compute_time_max_us": pmax,
-                  "overruns": node.stats.overruns, "ticks": node.stats.count}
-        if node is driver:
-            values.update(driver.hardware_health())
-        rb.add_node_timing(node.get_name(), {k: str(v) for k, v in values.items()})
-    rb.nodes["driver"].update({"mode": driver.safety.mode.value, "commands_rejected": driver.safety.rejected,
-                               "last_rejection": driver.safety.last_rejection, "missed_ticks": driver.missed_ticks,
-                               "commands_stale": driver.commands_rejected_stale, **driver.latency_figures(),
-                               "safety_events": [e.__dict__ for e in driver.safety.events]})
-    rb.nodes["wbc"]["solver_failures"] = wbc.solver_failures
-    rb.foot_slip_max_m = round(driver.slip.max_slip_m, 5)
-    rb.nodes["wbc"].update({"plans_received": wbc.plans_received, "plan_timeouts": wbc.plan_timeouts})
-    rb.nodes["estimator"]["rejected"] = est.rejected
-    if mpc is not None:
-        p50, p99, _ = mpc.solve_ms.percentiles()
-        rb.mpc = mpc_figures({"solve_p50_ms": p50 * 1e-3, "solve_p99_ms": p99 * 1e-3, "plans": mpc.stats.count,
-                              "rate_hz": mpc.rate_hz(), "solver_failures": mpc.failures})
-        rb.nodes["mpc"]["solver_failures"] = mpc.failures
 
 
 def _run_processes(params, sim_time, args, robot, pushes, config_dir):

@@ -192,6 +192,15 @@ MPC = (
 SCHEMAS = {"driver": DRIVER, "estimator": ESTIMATOR, "wbc": WBC, "mpc": MPC}
 
 
+def node_params(config_dir: Path, node: str, overrides: dict | None = None) -> dict:
+    """A node's validated parameters: ``<config_dir>/<node>.yaml`` with ``overrides`` on top
+    (a ConfigError names the file and the parameter)."""
+    path = Path(config_dir) / f"{node}.yaml"
+    values = load_yaml(path, node)
+    values.update(overrides or {})
+    return validate(values, SCHEMAS[node], str(path))
+
+
 def render_yaml(node: str, schema) -> str:
     """The shipped ``config/<node>.yaml``: every parameter with its default, unit, bounds
     and meaning (``python -m humanoid_control.params`` rewrites the files; a test keeps

@@ -101,6 +101,14 @@ class MujocoSystem(SystemInterface):
         self.tau_max = np.array([self.robot.tau_max[self.robot.joint_names.index(n)] for n in self.joint_names])
         self._pin_index = np.array([self.robot.joint_names.index(n) for n in self.joint_names], dtype=np.intp)
         self._f6 = np.zeros(6)
+        self._sides = tuple(self.h.foot_geoms)
+        self._geom_side = np.full(self.model.ngeom, -1, dtype=np.intp)  # geom -> foot index, -1 not a foot
+        for j, side in enumerate(self._sides):
+            self._geom_side[list(self.h.foot_geoms[side])] = j
+        self._foot_body = [self.h.foot_bodies[side] for side in self._sides]
+        self._wrench_sums = np.zeros((len(self._sides), 6))
+        self._f_local = np.zeros((256, 3))
+        self._wrench_out = [self.sensor_state[f"{side}_foot_wrench"] for side in self._sides]
         self.applied_effort = np.zeros(len(self.joint_names))
         self.sim_time = 0.0
         return CallbackReturn.SUCCESS
@@ -151,26 +159,40 @@ class MujocoSystem(SystemInterface):
         return ReturnType.OK
 
     def _read_foot_wrenches(self) -> None:
-        m, d, h = self.model, self.data, self.h
-        sums = {side: np.zeros(6) for side in h.foot_geoms}  # world force, world torque about sole
-        origins = {side: d.xpos[b] for side, b in h.foot_bodies.items()}
-        for i in range(d.ncon):
-            c = d.contact[i]
-            for side, geoms in h.foot_geoms.items():
-                if c.geom1 in geoms or c.geom2 in geoms:
-                    mujoco.mj_contactForce(m, d, i, self._f6)
-                    frame = c.frame.reshape(3, 3)
-                    f_world = frame.T @ self._f6[:3]
-                    if c.geom1 in geoms:  # force acts from geom1 on geom2
-                        f_world = -f_world
-                    sums[side][:3] += f_world
-                    sums[side][3:] += cross3(c.pos - origins[side], f_world)
-                    break
-        for side, b in h.foot_bodies.items():
-            R = d.xmat[b].reshape(3, 3)
-            w = self.sensor_state[f"{side}_foot_wrench"]
-            w[0:3] = R.T @ sums[side][:3]
-            w[3:6] = R.T @ sums[side][3:]
+        """Each foot's contact wrench at its sole origin, in the sole frame: the contacts of
+        its geoms summed (contact arrays read at once; one mj_contactForce per foot contact)."""
+        m, d = self.model, self.data
+        sides = self._sides
+        sums = self._wrench_sums  # (n_feet, 6): world force, world torque about the sole origin
+        sums[:] = 0.0
+        n = d.ncon
+        if n:
+            con = d.contact
+            g1, g2 = con.geom1[:n], con.geom2[:n]
+            s1, s2 = self._geom_side[g1], self._geom_side[g2]
+            side = np.where(s1 >= 0, s1, s2)
+            hits = np.flatnonzero(side >= 0)
+            if len(hits):
+                frames, pos = con.frame[:n], con.pos[:n]
+                f6 = self._f6
+                if len(hits) > len(self._f_local):
+                    self._f_local = np.zeros((2 * len(hits), 3))
+                f_local = self._f_local[:len(hits)]
+                for k, i in enumerate(hits):
+                    mujoco.mj_contactForce(m, d, int(i), f6)
+                    f_local[k] = f6[:3]
+                # frame rows are the contact axes in world: f_world = frameᵀ f_local; geom1 feels -f
+                f_world = np.einsum("kji,kj->ki", frames[hits].reshape(-1, 3, 3), f_local)
+                f_world[s1[hits] >= 0] *= -1.0
+                for k, i in enumerate(hits):
+                    j = side[i]
+                    sums[j, :3] += f_world[k]
+                    sums[j, 3:] += cross3(pos[i] - d.xpos[self._foot_body[j]], f_world[k])
+        for j, s in enumerate(sides):
+            R = d.xmat[self._foot_body[j]].reshape(3, 3)
+            w = self._wrench_out[j]
+            w[0:3] = R.T @ sums[j, :3]
+            w[3:6] = R.T @ sums[j, 3:]
 
     def write(self, time: float, period: float) -> ReturnType:
         cmd = self.joint_command

@@ -96,6 +96,27 @@ class SystemInterface:
         self.command_min: dict = {}  # interface name -> array (nj,), -inf where unbounded
         self.command_max: dict = {}
         self.rejected_writes = 0  # write() calls refused by the lifecycle
+        self.last_error = ""  # why the last lifecycle step or write failed ('' = none)
+
+    # ------------------------------------------------------------------ capabilities
+    #: The backend's ROS transport must be attached between configure and activate (the
+    #: topic bridge: its topics live on the hosting node).
+    needs_transport = False
+
+    @property
+    def has_motor_telemetry(self) -> bool:
+        """Motor temperature and error code are state interfaces (CAN backends)."""
+        return "temperature" in self.joint_state and "error_code" in self.joint_state
+
+    def lost_joints(self) -> list:
+        """Joints whose device stopped answering (backends with devices on a bus)."""
+        return []
+
+    def health(self) -> dict:
+        """Backend health for diagnostics, flat ``{key: number}``: CAN backends give per
+        motor ``motor.<joint>.{temperature_c, error_code, reply_loss_rate, commands_saturated}``
+        and per bus ``bus.<name>.{frames_sent, corrupt_frames, send_errors}``; empty here."""
+        return {}
 
     # ------------------------------------------------------------------ hooks
     def on_init(self, info: HardwareInfo) -> CallbackReturn:

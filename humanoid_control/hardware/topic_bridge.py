@@ -87,6 +87,8 @@ class TopicBridgeSystem(SystemInterface):
     #: [s] how long activation waits for the first state message (the robot's side may start later).
     ACTIVATE_TIMEOUT_S = 10.0
 
+    needs_transport = True  # its topics live on the node that hosts it
+
     def __init__(self, publish=None, spin=None):
         """``publish(names, position, velocity, effort)`` sends one command message (lists;
         empty where a field is not commanded); ``spin()`` lets the transport deliver messages

@@ -7,7 +7,6 @@ import array
 import gc
 import os
 import sys
-import time
 
 import numpy as np
 from builtin_interfaces.msg import Time as TimeMsg
@@ -20,6 +19,7 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from humanoid_control import params as P
 from humanoid_control.errors import ConfigError, HumanoidControlError, UnknownNameError
 from humanoid_control.robot.joint_map import JointMap
+from humanoid_control.timing import NodeStats, Stopwatch, TimingStats  # noqa: F401 - the nodes' shared names
 
 #: 1 kHz state and command topics: reliable, depth 10 (lockstep must not drop messages).
 STATE_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
@@ -66,50 +66,22 @@ def to_array(values: np.ndarray) -> array.array:
     return array.array("d", np.asarray(values, dtype=float).tobytes())
 
 
-class TimingStats:
-    """Compute-time samples [µs] of one node's main callback (last ``capacity`` samples)."""
-
-    def __init__(self, period_s: float, capacity: int = 100_000):
-        self.period_us = period_s * 1e6
-        self.samples = np.zeros(capacity)
-        self.count = 0
-        self.overruns = 0
-        self.iterations = 0  # solver iterations (WBC), summed
-
-    def add(self, compute_us: float) -> None:
-        self.samples[self.count % len(self.samples)] = compute_us
-        self.count += 1
-        if compute_us > self.period_us:
-            self.overruns += 1
-
-    def percentiles(self) -> tuple:
-        n = min(self.count, len(self.samples))
-        if n == 0:
-            return 0.0, 0.0, 0.0
-        s = self.samples[:n]
-        return float(np.percentile(s, 50)), float(np.percentile(s, 99)), float(s.max())
-
-
-class Stopwatch:
-    def __init__(self):
-        self.t0 = time.perf_counter()
-
-    def us(self) -> float:
-        return (time.perf_counter() - self.t0) * 1e6
-
-
-def diagnostics_msg(node: Node, stamp, stats: TimingStats, level: int, message: str, extra: dict) -> DiagnosticArray:
-    p50, p99, pmax = stats.percentiles()
-    values = {"compute_time_p50_us": f"{p50:.1f}", "compute_time_p99_us": f"{p99:.1f}",
-              "compute_time_max_us": f"{pmax:.1f}", "ticks": str(stats.count), "overruns": str(stats.overruns),
-              "period_us": f"{stats.period_us:.0f}"}
-    values.update({k: str(v) for k, v in extra.items()})
-    st = DiagnosticStatus(level=bytes([level]), name=f"humanoid_control/{node.get_name()}", message=message,
-                          hardware_id=node.get_name(), values=[KeyValue(key=k, value=v) for k, v in values.items()])
+def node_stats_msg(stamp, stats) -> DiagnosticArray:
+    """A DiagnosticArray with one status per :class:`~humanoid_control.timing.NodeStats`."""
     msg = DiagnosticArray()
     msg.header.stamp = stamp
-    msg.status = [st]
+    msg.status = [DiagnosticStatus(level=bytes([st.level]), name=f"humanoid_control/{st.name}", message=st.message,
+                                   hardware_id=st.name,
+                                   values=[KeyValue(key=k, value=v) for k, v in st.to_key_values().items()])
+                  for st in stats]
     return msg
+
+
+def diagnostic_to_node_stats(status) -> NodeStats:
+    """One DiagnosticStatus back to the NodeStats it was made from."""
+    level = status.level[0] if isinstance(status.level, (bytes, bytearray)) else int(status.level)
+    return NodeStats.from_key_values(status.hardware_id or status.name, {kv.key: kv.value for kv in status.values},
+                                     level, status.message)
 
 
 class InputRejected(HumanoidControlError):
@@ -373,5 +345,5 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
     return code
 
 
-__all__ = ["ConfigError", "STATE_QOS", "LATEST_QOS", "input_qos", "declare_from_schema", "TimingStats", "GcControl", "diagnostics_msg", "InputRejected",
+__all__ = ["ConfigError", "STATE_QOS", "LATEST_QOS", "input_qos", "declare_from_schema", "TimingStats", "Stopwatch", "GcControl", "node_stats_msg", "InputRejected",
            "RepeatedStamp", "JointStateReader", "odometry_to_array", "StampedInputs", "StampSynced", "run_node"]

@@ -1,6 +1,7 @@
 """State estimator node: /joint_states + /imu + /<side>_foot/wrench -> /odom
 (nav_msgs/Odometry, odom -> base_link, twist in base_link, REP-105) and /contact_states
-(humanoid_control_msgs/ContactState), once per sensor sample (1 kHz)."""
+(humanoid_control_msgs/ContactState), once per sensor sample (1 kHz). The ROS shell of
+:class:`~humanoid_control.loop.estimator_core.EstimatorCore`."""
 from __future__ import annotations
 
 import sys
@@ -14,33 +15,20 @@ from rclpy.node import Node
 from sensor_msgs.msg import Imu, JointState
 
 from humanoid_control import params as P
-from humanoid_control.errors import HumanoidControlError
-from humanoid_control.estimation.kalman_filter import KfParams
-from humanoid_control.estimation.state_estimator import StateEstimator
+from humanoid_control.loop.estimator_core import EstimatorCore
 from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampSynced, StampedInputs,
-                                           Stopwatch, TimingStats, declare_from_schema, diagnostics_msg, input_qos,
-                                           run_node)
-from humanoid_control.robot.model import RobotModel
+                                           declare_from_schema, input_qos, node_stats_msg, run_node)
 
 
 class EstimatorNode(StampSynced, Node):
     def __init__(self, **kwargs):
         super().__init__("estimator", **kwargs)
         cfg = declare_from_schema(self, P.ESTIMATOR)
-        if cfg["contact_off_N"] >= cfg["contact_on_N"]:
-            raise HumanoidControlError(f"estimator: contact_off_N ({cfg['contact_off_N']}) must be < contact_on_N "
-                                       f"({cfg['contact_on_N']})")
         self.cfg = cfg
-        self.robot = RobotModel.load(cfg["robot"])
-        self.est = StateEstimator(self.robot, KfParams(accel_noise=cfg["accel_noise"], kinematics_noise=cfg["kinematics_noise"],
-                                                       velocity_noise=cfg["velocity_noise"]),
-                                  cfg["contact_on_N"], cfg["contact_off_N"])
-        self.sides = tuple(self.robot.config.feet)
-        self.stats = TimingStats(0.001)
-        self.rejected = 0
-        self.last_rejection = ""
+        self.core = EstimatorCore(cfg)
+        self.robot = self.core.robot
+        self.sides = self.core.sides
         self._published = False
-        self._last_ns = None
         self._joint_states = JointStateReader(self.robot.joint_names)
         # "joints": (q, dq) Pinocchio order; "imu": (quat xyzw, gyro, acc); side: fz [N]
         self._inputs = StampedInputs(("joints", "imu", *self.sides), cfg["stale_timeout_s"])
@@ -58,6 +46,13 @@ class EstimatorNode(StampSynced, Node):
         self._odom.child_frame_id = self.robot.config.base_link
         self._contact = ContactState()
         self._contact.name = [self.robot.config.feet[s].frame for s in self.sides]
+
+    stats = property(lambda self: self.core.stats)
+    rejected = property(lambda self: self.core.rejected)
+    last_rejection = property(lambda self: self.core.last_rejection)
+
+    def reject(self, why: str) -> None:
+        self.core.reject(why)
 
     def on_imu(self, m: Imu) -> None:
         v = np.array([m.orientation.x, m.orientation.y, m.orientation.z, m.orientation.w,
@@ -85,34 +80,23 @@ class EstimatorNode(StampSynced, Node):
             self.pub_odom.publish(self._odom)
 
     def update(self, ns: int, inputs: dict) -> None:
-        sw = Stopwatch()
         q, dq = inputs["joints"]
-        imu = inputs["imu"]
-        forces = {s: inputs[s] for s in self.sides}
-        dt = 0.001 if self._last_ns is None else min(max((ns - self._last_ns) * 1e-9, 1e-4), 0.05)  # [s]
-        e = self.est.update(q, dq, imu[0:4], imu[4:7], imu[7:10], forces, dt)
-        self._last_ns = ns
+        e = self.core.update(ns, q, dq, inputs["imu"], {s: inputs[s] for s in self.sides})
         o = self._odom
         o.header.stamp.sec, o.header.stamp.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
-        pp, qq = o.pose.pose.position, o.pose.pose.orientation
-        pp.x, pp.y, pp.z = (float(v) for v in e.position)
-        qq.x, qq.y, qq.z, qq.w = (float(v) for v in e.orientation_xyzw)
-        tl, ta = o.twist.twist.linear, o.twist.twist.angular
-        tl.x, tl.y, tl.z = (float(v) for v in e.linear_velocity_local)
-        ta.x, ta.y, ta.z = (float(v) for v in e.angular_velocity_local)
+        pp, qq, tl, ta = o.pose.pose.position, o.pose.pose.orientation, o.twist.twist.linear, o.twist.twist.angular
+        pp.x, pp.y, pp.z, qq.x, qq.y, qq.z, qq.w, tl.x, tl.y, tl.z, ta.x, ta.y, ta.z = e.odom.tolist()
         c = self._contact
         c.header.stamp = o.header.stamp
-        c.in_contact = [bool(e.contact[s]) for s in self.sides]
-        c.normal_force = [float(forces[s]) for s in self.sides]
-        c.probability = [self.est.detector.probability(forces[s]) for s in self.sides]
+        c.in_contact = e.in_contact.tolist()
+        c.normal_force = e.normal_force.tolist()
+        c.probability = e.probability.tolist()
         self.pub_contact.publish(c)
         self.pub_odom.publish(o)
         self._published = True
-        self.stats.add(sw.us())
         if ns - self._last_diag_ns >= int(self.cfg["diagnostics_period_s"] * 1e9):
             self._last_diag_ns = ns
-            self.pub_diag.publish(diagnostics_msg(self, o.header.stamp, self.stats, 0, "ok",
-                                                  {"rejected": self.rejected, "last_rejection": self.last_rejection}))
+            self.pub_diag.publish(node_stats_msg(o.header.stamp, [self.core.node_stats(self.get_name())]))
 
 
 def main(args=None):

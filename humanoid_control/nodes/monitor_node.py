@@ -13,8 +13,8 @@ from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import JointState
 
-from humanoid_control.nodes.common import STATE_QOS, stamp_to_ns
-from humanoid_control.sim.report import ReportBuilder, mpc_figures
+from humanoid_control.nodes.common import STATE_QOS, diagnostic_to_node_stats, stamp_to_ns
+from humanoid_control.sim.report import ReportBuilder
 
 
 class MonitorNode(Node):
@@ -93,8 +93,4 @@ class MonitorNode(Node):
 
     def on_diag(self, m: DiagnosticArray) -> None:
         for st in m.status:
-            values = {kv.key: kv.value for kv in st.values}
-            name = st.hardware_id or st.name
-            self.report.add_node_timing(name, values)
-            if name == "mpc":
-                self.report.mpc = mpc_figures(values)
+            self.report.add_node_stats(diagnostic_to_node_stats(st))

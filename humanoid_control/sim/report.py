@@ -154,7 +154,7 @@ class ReportBuilder:
 
     #: Diagnostics values (strings on /diagnostics) kept in the report, as typed there.
     COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks",
-                  "latency_samples")
+                  "latency_samples", "plans_received", "plan_timeouts")
     FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us")
     TEXT_KEYS = ("mode", "last_rejection")
 
@@ -243,6 +243,17 @@ class ReportBuilder:
         if "foot_slip_max_m" in values:
             self.foot_slip_max_m = round(f("foot_slip_max_m"), 5)
         self.nodes[name] = entry
+
+    def add_node_stats(self, st) -> None:
+        """A node's :class:`~humanoid_control.timing.NodeStats` (in-process or from
+        /diagnostics) -> its entry under ``nodes`` (and ``mpc`` for the MPC)."""
+        values = {**st.values, "compute_time_p50_us": st.compute_p50_us, "compute_time_p99_us": st.compute_p99_us,
+                  "compute_time_max_us": st.compute_max_us, "overruns": st.overruns, "ticks": st.ticks}
+        if st.safety_events is not None:
+            values["safety_events"] = st.safety_events
+        self.add_node_timing(st.name, values)
+        if st.name == "mpc":
+            self.mpc = mpc_figures(values)
 
     def fell_at(self, i: int) -> bool:
         return self.height[i] < 0.5 * self.h0 or self.tilt[i] > FALL_TILT_RAD

@@ -300,9 +300,15 @@ class WholeBodyController:
         """MIT-mode command (position [rad], velocity [rad/s], effort [N·m], kp, kd) in
         Pinocchio joint order: the WBC torque plus light feedback around the state the WBC
         wants one period ahead, clipped to the position, velocity and effort limits."""
+        out = self.joint_command_rows(sol, q, v)
+        return out[0].copy(), out[1].copy(), out[2].copy(), out[3].copy(), out[4].copy()
+
+    def joint_command_rows(self, sol: WbcSolution, q: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """:meth:`joint_command` as one (5, nj) buffer (rows position, velocity, effort, kp,
+        kd), overwritten by the next call: within the URDF limits the driver enforces (it
+        rejects, not clamps, what is beyond)."""
         r = self.robot
         out = self._command
         kernels.mit_command(out, q[7:], v[6:], sol.qdd[6:], sol.tau, self.p.dt, r.q_lower, r.q_upper, r.v_max,
                             r.tau_max, float(self.p.joint_kp), float(self.p.joint_kd))
-        # within the URDF limits the driver enforces (it rejects, not clamps, what is beyond)
-        return out[0].copy(), out[1].copy(), out[2].copy(), out[3].copy(), out[4].copy()
+        return out

@@ -156,6 +156,20 @@ class CanSystem(SystemInterface):
         """Per joint: share of commands that got no reply since activation [-]."""
         return self.missed_total / np.maximum(self.requests, 1)
 
+    def health(self) -> dict:
+        out = {}
+        loss = self.reply_loss_rate()
+        for i, j in enumerate(self.joint_names):
+            out[f"motor.{j}.temperature_c"] = round(float(self.joint_state["temperature"][i]), 2)
+            out[f"motor.{j}.error_code"] = int(self.joint_state["error_code"][i])
+            out[f"motor.{j}.reply_loss_rate"] = round(float(loss[i]), 5)
+            out[f"motor.{j}.commands_saturated"] = int(self.saturations[i])
+        for b in self.config.buses:
+            out[f"bus.{b}.frames_sent"] = self.frames_sent[b]
+            out[f"bus.{b}.corrupt_frames"] = self.corrupt_frames[b]
+            out[f"bus.{b}.send_errors"] = self.send_errors[b]
+        return out
+
     def export_state_interfaces(self) -> list:
         out = super().export_state_interfaces()
         declared = {s.name for j in self.info.joints for s in j.state_interfaces}

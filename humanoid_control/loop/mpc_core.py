@@ -1,0 +1,115 @@
+"""The MPC node's per-period body, ROS-free: velocity commands (script and ``/cmd_vel``),
+the locomotion planner (gait, footsteps, swings, centroidal MPC) and its statistics.
+
+Commands: the scripted ``cmd_vel_script`` (times from the start of the run: simulation time,
+or on wall-clock time seconds from the first state) and/or a live twist; the latest of
+either wins; both are clamped to ``max_v*`` and slewed at ``max_acc_*``. A twist older than
+``cmd_vel_timeout_s`` of state time counts as zero."""
+from __future__ import annotations
+
+import numpy as np
+
+from humanoid_control.mpc.centroidal_mpc import MpcParams
+from humanoid_control.planning.command import CommandLimiter, parse_cmd_vel, scripted_command_at
+from humanoid_control.planning.gait_scheduler import GaitParams
+from humanoid_control.planning.locomotion import LocomotionParams, LocomotionPlan, LocomotionPlanner
+from humanoid_control.planning.plan_codec import encode
+from humanoid_control.planning.velocity_feedback import VelocityFeedbackParams
+from humanoid_control.robot.model import RobotModel
+from humanoid_control.timing import NodeStats, Stopwatch, TimingStats
+
+SIM_CLOCK_MAX_S = 3600.0  # [s] first stamps below this are taken as run time (simulation), above as wall clock
+
+
+class MpcCore:
+    def __init__(self, cfg: dict, robot: RobotModel | None = None):
+        self.cfg = cfg
+        self.robot = robot if robot is not None else RobotModel.load(cfg["robot"])
+        gait = GaitParams(cfg["step_period_s"], cfg["double_support_ratio"], cfg["step_height_m"])
+        mpc = MpcParams(horizon_s=cfg["horizon_s"], knots=cfg["knots"], friction_coefficient=cfg["friction_coefficient"])
+        speed = VelocityFeedbackParams(cfg["speed_feedback_gain"], cfg["speed_feedback_gain_lateral"],
+                                       disturbance_mps=cfg["speed_feedback_disturbance_mps"])
+        self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
+                                                                      velocity_feedback=speed.validate()))
+        self.period_ns = int(round(1e9 / cfg["rate_hz"]))
+        self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
+        self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),
+                                      (cfg["max_acc_xy"], cfg["max_acc_xy"], cfg["max_acc_wz"]))
+        self.twist = None  # (state stamp [ns] when received or None, (vx, vy, wz)) of the last live command
+        self._script_origin_ns = None
+        self.stats = TimingStats(1.0 / cfg["rate_hz"])
+        self.solve_ms = TimingStats(1.0 / cfg["rate_hz"])
+        self.failures = 0
+        self.rejected = 0
+        self.last_rejection = ""
+        self.command = np.zeros(3)
+        self.first_ns = None
+        self.planned_ns = None  # [ns] stamp of the state the last plan started from
+        self.last_plan: LocomotionPlan | None = None
+
+    # ------------------------------------------------------------------ commands
+    def set_twist(self, v, received_ns: int | None) -> None:
+        """A live velocity command (vx, vy [m/s], wz [rad/s]) heard at state time ``received_ns``."""
+        self.twist = (received_ns, tuple(float(x) for x in v))
+
+    def script_time(self, ns: int) -> float:
+        """[s] time of the command script at state stamp ``ns``: the stamp itself when the
+        stamps count from the start of the run (simulation time, under SIM_CLOCK_MAX_S at the
+        first state), otherwise seconds since the first state."""
+        if self._script_origin_ns is None:
+            self._script_origin_ns = 0 if ns < SIM_CLOCK_MAX_S * 1e9 else ns
+        return (ns - self._script_origin_ns) * 1e-9
+
+    def target_command(self, ns: int) -> tuple:
+        t = self.script_time(ns)
+        scripted = [c for c in self.script if c.t <= t]
+        latest_script_t = max((c.t for c in scripted), default=None)
+        twist = None
+        if self.twist is not None:
+            received_ns = ns if self.twist[0] is None else self.twist[0]
+            if ns - received_ns <= self.cfg["cmd_vel_timeout_s"] * 1e9:
+                twist = (self.script_time(received_ns), self.twist[1])
+        if twist is not None and (latest_script_t is None or twist[0] >= latest_script_t):
+            return twist[1]
+        return scripted_command_at(self.script, t)
+
+    def planned_this_period(self, ns: int) -> bool:
+        """True when a plan already exists for the MPC period holding ``ns`` (the state the
+        last plan started from again is not: its plan is said again)."""
+        if ns == self.planned_ns:
+            return False
+        return self.planned_ns is not None and ns // self.period_ns <= self.planned_ns // self.period_ns
+
+    # ------------------------------------------------------------------ planning
+    def update(self, ns: int, q: np.ndarray, v: np.ndarray) -> dict:
+        """Plan from the state (q, v) (Pinocchio, base twist in the base frame) stamped
+        ``ns``; returns the encoded plan (:func:`~humanoid_control.planning.plan_codec.encode`)."""
+        sw = Stopwatch()
+        self.planned_ns = ns
+        t = ns * 1e-9
+        self.command = self.limiter.update(t, self.target_command(ns))
+        plan = self.planner.update(t, q, v, self.command)
+        self.last_plan = plan
+        if not plan.mpc.ok:
+            self.failures += 1
+        fields = encode(plan)
+        if self.first_ns is None:
+            self.first_ns = ns
+        self.stats.add(sw.us())
+        self.solve_ms.add(fields["solve_time_ms"] * 1e3)
+        return fields
+
+    def rate_hz(self, ns: int | None = None) -> float:
+        """Plans per second of stamp time from the first plan to ``ns`` (default: the last plan)."""
+        ns = self.planned_ns if ns is None else ns
+        if self.first_ns is None or ns is None or ns <= self.first_ns:
+            return 0.0
+        return (self.stats.count - 1) / ((ns - self.first_ns) * 1e-9)
+
+    def node_stats(self, name: str = "mpc", ns: int | None = None) -> NodeStats:
+        p50, p99, _ = self.solve_ms.percentiles()
+        ok = self.last_plan is None or self.last_plan.mpc.ok
+        return NodeStats.of(name, self.stats, 0 if ok else 1, "ok" if ok else self.last_plan.mpc.status, {
+            "rejected": self.rejected, "last_rejection": self.last_rejection, "solver_failures": self.failures,
+            "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}", "plans": self.stats.count,
+            "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command)})

@@ -1,0 +1,265 @@
+"""Where the control loop's plans come from (one abstract base, three ways).
+
+* :class:`InlinePlanner` — the MPC called in the loop's own thread at the start of each MPC
+  period; the plan answers the state it was computed from (no latency). Deterministic, and
+  it stalls the loop for a whole solve: for tests and for comparison, never for real time.
+* :class:`WorkerPlanner` — the MPC in its own process (ProxSuite and Pinocchio hold the GIL
+  for a whole call, so a thread would stall the loop). Lockstep: the state at the start of
+  MPC period k is sent to the worker, which solves while the loop runs period k; its plan is
+  taken at the start of period k + 1 — *one MPC period of planning latency*, as in real time
+  — so both cores work and runs stay deterministic. Real time: the loop takes the newest
+  plan without waiting and sends the newest state whenever the worker is idle.
+* :class:`ExternalPlans` — plans from an MPC node elsewhere (``/centroidal_plan``, e.g. on
+  another machine), handed over by the ROS shell.
+
+Every source gives the WBC decoded plans through ``WbcCore.accept_plan`` and keeps the
+newest encoded plan (``last_fields``, ``last_ns``) for the topic mirror and the recording."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+
+import numpy as np
+
+from humanoid_control.errors import HumanoidControlError
+from humanoid_control.planning.plan_codec import PlanDecodeError, decode
+from humanoid_control.timing import NodeStats, TimingStats
+
+
+class PlanSource:
+    """Base: :meth:`exchange` is called once per tick with the tick's estimated state."""
+
+    last_fields: dict | None = None
+    last_ns: int | None = None
+    plans_taken = 0
+
+    def exchange(self, ns: int, q: np.ndarray, v: np.ndarray, wbc) -> None:  # pragma: no cover - abstract
+        """Hand the state (q, v) stamped ``ns`` [ns] to the planner when it wants one, and
+        give ``wbc`` (a :class:`~humanoid_control.loop.wbc_core.WbcCore`) any plan that is ready."""
+        raise NotImplementedError
+
+    def set_twist(self, v, received_ns: int | None) -> None:
+        """A live /cmd_vel (vx, vy, wz) for the planner."""
+
+    def node_stats(self) -> NodeStats | None:
+        return None
+
+    def close(self) -> None:
+        """Stop what the source started (idempotent)."""
+
+    def _deliver(self, fields: dict, ns: int, wbc) -> None:
+        self.last_fields, self.last_ns = fields, ns
+        if not fields["ok"]:
+            wbc.accept_plan(None, ns, ok=False)
+            return
+        try:
+            plan = decode(fields, ns * 1e-9)
+        except PlanDecodeError as exc:
+            wbc.accept_plan(None, ns, why=f"/centroidal_plan: {exc}")
+            return
+        if wbc.accept_plan(plan, ns):
+            self.plans_taken += 1
+
+
+def _period_start(ns: int, period_ns: int) -> bool:
+    return ns % period_ns == 0
+
+
+class InlinePlanner(PlanSource):
+    def __init__(self, mpc_cfg: dict, robot=None, lockstep: bool = True):
+        from humanoid_control.loop.mpc_core import MpcCore
+
+        self.core = MpcCore(mpc_cfg, robot)
+        self.lockstep = lockstep
+
+    def set_twist(self, v, received_ns):
+        self.core.set_twist(v, received_ns)
+
+    def exchange(self, ns, q, v, wbc) -> None:
+        core = self.core
+        due = _period_start(ns, core.period_ns) if self.lockstep else not core.planned_this_period(ns)
+        if due:
+            self._deliver(core.update(ns, q, v), ns, wbc)
+
+    def node_stats(self):
+        return self.core.node_stats()
+
+
+def _worker_main(conn, mpc_cfg: dict) -> None:
+    """The MPC worker process: build the planner, say ready, then answer states with plans."""
+    from humanoid_control.loop.mpc_core import MpcCore
+
+    try:
+        core = MpcCore(mpc_cfg)
+        core.update(0, *_nominal_state(core.robot))  # compile and warm the solver before the run
+        core = MpcCore(mpc_cfg, core.robot)  # a fresh planner: the warm-up leaves no state behind
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        kind = msg[0]
+        if kind == "state":
+            _, ns, q, v, twist = msg
+            if twist is not None:
+                core.set_twist(*twist)
+            fields = core.update(ns, q, v)
+            conn.send(("plan", ns, fields, core.stats.samples[(core.stats.count - 1) % len(core.stats.samples)]))
+        elif kind == "stats":
+            conn.send(("stats", core.node_stats()))
+        else:
+            return
+
+
+def _nominal_state(robot):
+    q = robot.nominal_configuration()
+    return q, np.zeros(robot.nv)
+
+
+class WorkerPlanner(PlanSource):
+    """The MPC in a child process (``multiprocessing``, spawn: nothing of the parent's
+    threads or DDS state is inherited). ``wait``: lockstep semantics (above)."""
+
+    #: [s] how long the worker may take to build its solver, and to answer in lockstep
+    STARTUP_TIMEOUT_S = 180.0
+    ANSWER_TIMEOUT_S = 30.0
+
+    def __init__(self, mpc_cfg: dict, wait: bool = True):
+        self.period_ns = int(round(1e9 / mpc_cfg["rate_hz"]))
+        self.wait = wait
+        self.rate_hz_cfg = mpc_cfg["rate_hz"]
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_worker_main, args=(child, dict(mpc_cfg)), name="humanoid_control-mpc",
+                                 daemon=True)
+        self._proc.start()
+        child.close()
+        self._pending: int | None = None  # [ns] stamp of the state the worker is solving
+        self._twist = None
+        self._planned_period = None
+        self.stats = TimingStats(1.0 / mpc_cfg["rate_hz"])
+        self.solve_ms = TimingStats(1.0 / mpc_cfg["rate_hz"])
+        self.waits = TimingStats(1.0 / mpc_cfg["rate_hz"])  # [µs] lockstep: time the loop waited for a plan
+        self._first_ns = None
+        self._final: NodeStats | None = None
+        self.failures = 0
+        self._receive(self.STARTUP_TIMEOUT_S, "ready")
+
+    def _receive(self, timeout_s: float, expect: str):
+        if not self._conn.poll(timeout_s):
+            code = self._proc.exitcode
+            self.close()
+            raise HumanoidControlError(f"the MPC worker did not answer within {timeout_s:.0f} s"
+                                       + ("" if code is None else f" (it exited with code {code})"))
+        try:
+            msg = self._conn.recv()
+        except EOFError:
+            self._proc.join(timeout=1.0)
+            code = self._proc.exitcode
+            self.close()
+            raise HumanoidControlError(f"the MPC worker exited (code {code})") from None
+        if msg[0] == "error":
+            self.close()
+            raise HumanoidControlError(f"the MPC worker failed to start: {msg[1]}")
+        if msg[0] != expect:
+            raise HumanoidControlError(f"the MPC worker said '{msg[0]}' where '{expect}' was expected")
+        return msg
+
+    def set_twist(self, v, received_ns):
+        self._twist = (tuple(float(x) for x in v), received_ns)
+
+    def _send_state(self, ns, q, v) -> None:
+        twist, self._twist = self._twist, None
+        self._conn.send(("state", ns, q.copy(), v.copy(), twist))
+        self._pending = ns
+        self._planned_period = ns // self.period_ns
+
+    def _take(self, msg, wbc) -> None:
+        _, ns, fields, compute_us = msg
+        self._pending = None
+        self.stats.add(float(compute_us))
+        self.solve_ms.add(float(fields["solve_time_ms"]) * 1e3)
+        if not fields["ok"]:
+            self.failures += 1
+        if self._first_ns is None:
+            self._first_ns = ns
+        self._deliver(fields, ns, wbc)
+
+    def exchange(self, ns, q, v, wbc) -> None:
+        if self.wait:
+            if not _period_start(ns, self.period_ns):
+                return
+            if self._pending is not None:
+                t0 = time.perf_counter()
+                self._take(self._receive(self.ANSWER_TIMEOUT_S, "plan"), wbc)
+                self.waits.add((time.perf_counter() - t0) * 1e6)
+            self._send_state(ns, q, v)
+            return
+        if self._pending is not None and self._conn.poll():
+            self._take(self._receive(0.0, "plan"), wbc)
+        if self._pending is None and ns // self.period_ns != self._planned_period:
+            self._send_state(ns, q, v)
+
+    def rate_hz(self) -> float:
+        """Plans per second of stamp time from the first plan taken to the last."""
+        if self._first_ns is None or self.last_ns is None or self.last_ns <= self._first_ns:
+            return 0.0
+        return (self.stats.count - 1) / ((self.last_ns - self._first_ns) * 1e-9)
+
+    def node_stats(self):
+        if self._final is not None:
+            return self._final
+        p50, p99, _ = self.solve_ms.percentiles()
+        w50, w99, _ = self.waits.percentiles()
+        return NodeStats.of("mpc", self.stats, 0, "ok", {
+            "solver_failures": self.failures, "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
+            "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}", "process": "worker",
+            "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1)})
+
+    def close(self) -> None:
+        if self._proc is None:
+            return
+        self._final = self.node_stats() if self.stats.count else None
+        try:
+            if self._pending is not None and self._conn.poll(5.0):
+                self._conn.recv()
+            self._conn.send(("stop",))
+        except (OSError, EOFError, BrokenPipeError):
+            pass
+        self._proc.join(timeout=5.0)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+        self._conn.close()
+        self._proc = None
+
+
+class ExternalPlans(PlanSource):
+    """Plans from an MPC node elsewhere: the ROS shell calls :meth:`put` from its
+    ``/centroidal_plan`` subscription. ``wait_for(ns)`` (lockstep) spins the shell until the
+    plan stamped ``ns`` arrived; the plan then answers the state it was computed from."""
+
+    def __init__(self, period_ns: int, wait_for=None):
+        self.period_ns = period_ns
+        self.wait_for = wait_for
+        self._inbox = []
+        self.answered_ns = None  # newest stamp the MPC answered (a plan or a failure)
+
+    def put(self, fields: dict | None, ns: int, why: str = "") -> None:
+        self._inbox.append((fields, ns, why))
+        self.answered_ns = max(ns, self.answered_ns or 0)
+
+    def exchange(self, ns, q, v, wbc) -> None:
+        if (self.wait_for is not None and self.last_ns is not None and _period_start(ns, self.period_ns)
+                and (self.answered_ns or 0) < ns):
+            self.wait_for(ns)
+        inbox, self._inbox = self._inbox, []
+        for fields, stamp, why in inbox:
+            if fields is None:
+                wbc.accept_plan(None, stamp, why=why)
+            else:
+                self._deliver(fields, stamp, wbc)

@@ -1,0 +1,255 @@
+"""Runs the composed control loop for ``humanoid-control sim`` (layouts ``composed`` and
+``split``), in lockstep or real time, and builds the report in-process.
+
+* ``composed``: the loop in this process's main thread; when walking, the MPC in a worker
+  process of the loop (:class:`~humanoid_control.loop.plan_source.WorkerPlanner`: in
+  lockstep the plan of MPC period k is computed from the state at period k − 1, in parallel
+  with the loop — one MPC period of planning latency, the same as in real time).
+* ``split``: the loop here, the MPC *node* in its own process over ROS topics
+  (``/odom``, ``/joint_states`` mirrored to it, ``/centroidal_plan`` back); lockstep waits
+  for the plan of each MPC period's first state (no latency). ``--mpc-elsewhere``: the same
+  with a node the user started.
+
+The rclpy side is one node (:class:`~humanoid_control.nodes.loop_node.LoopNode`: topic
+mirror, e-stop, /cmd_vel, diagnostics) whose callbacks run between ticks, every
+``SPIN_EVERY_TICKS`` ticks, never inside one."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+from humanoid_control.errors import HumanoidControlError
+from humanoid_control.timing import TimingStats
+
+#: the ROS side's callbacks (e-stop, /cmd_vel, services, extras) run every this many ticks
+SPIN_EVERY_TICKS = 10
+#: real time: at most this many control periods of physics per tick when catching up
+MAX_CATCH_UP_STEPS = 20
+
+
+@dataclass
+class RunResult:
+    report: dict | None
+    wall_s: float
+    error: str = ""
+
+
+class ReportObserver:
+    """Feeds the report (and the run recording) from the loop after every tick: ground
+    truth of the plant's new state, the estimate and contacts of the state just answered."""
+
+    def __init__(self, rb, loop, recording=None):
+        self.rb, self.loop, self.recording = rb, loop, recording
+        d = loop.driver
+        self.sim = d.sim
+        self.sides = loop.sides
+        self.frames = [d.robot.config.feet[s].frame for s in self.sides]
+        self.ros_names = list(d.robot.ros_joint_names)
+        self._hw_to_ros = d.hw_to_ros.index
+        self.ground_truth(d.tick_ns)
+
+    def ground_truth(self, ns: int) -> None:
+        sim = self.sim
+        gt = sim.ground_truth()
+        R = sim.data.xmat[sim.h.base_body].reshape(3, 3)
+        v_local = R.T @ gt["base_linear_velocity_world"]
+        p, q, w, com = gt["base_position"], gt["base_orientation_xyzw"], gt["base_angular_velocity_local"], gt["com"]
+        self.rb.add_ground_truth(ns, p, q, v_local, com, w)
+        rec = self.recording
+        if rec is not None and rec.add_ground_truth(ns * 1e-9, p, q, v_local, w, com):
+            hw = self.loop.driver.hw
+            rec.set_joint_positions(self.ros_names, hw.joint_state["position"][self._hw_to_ros])
+            for s in self.sides:
+                rec.set_foot_wrench(s, hw.sensor_state[f"{s}_foot_wrench"])
+
+    def __call__(self, loop) -> None:
+        e = loop.estimator.out
+        if e.stamp_ns == loop.stamp_ns:
+            od = e.odom
+            self.rb.add_estimate(loop.stamp_ns, od[0:3], od[3:7], od[7:10])
+            flags = dict(zip(self.frames, e.in_contact.tolist()))
+            self.rb.add_contacts(loop.stamp_ns, flags)
+            if self.recording is not None:
+                self.recording.set_contacts(flags)
+        self.ground_truth(loop.driver.tick_ns)
+        plans = loop.plans
+        if self.recording is not None and plans is not None and plans.last_ns is not None \
+                and plans.last_ns != getattr(self, "_plan_ns", None):
+            import numpy as np
+
+            from humanoid_control.planning.plan_codec import footstep_targets
+
+            self._plan_ns = plans.last_ns
+            f = plans.last_fields
+            states = np.asarray(f["states"], dtype=float).reshape(-1, 9)
+            self.recording.set_plan(footstep_targets(list(f["feet"]), np.asarray(f["swing"])), states[:, 0:3])
+
+
+def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult:
+    """Run the loop for ``args.duration`` seconds of plant time (``args.mode``). With
+    ``params['mpc']`` it walks: MPC worker (composed) or an MPC node elsewhere
+    (``external_mpc``: split / --mpc-elsewhere)."""
+    import rclpy
+
+    from humanoid_control.loop.builder import build_loop
+    from humanoid_control.loop.plan_source import ExternalPlans
+    from humanoid_control.nodes.common import GcControl, make_executor
+    from humanoid_control.nodes.loop_node import LoopNode
+    from humanoid_control.sim.report import ReportBuilder
+    from humanoid_control.sim.run_extras import RunExtras
+
+    lockstep = args.mode == "lockstep"
+    walking = "mpc" in params
+    ctx = rclpy.Context()
+    rclpy.init(context=ctx, args=[])
+    procs, logs = {}, {}
+    loop = node = None
+    gc_control = GcControl()
+    extras = args.extras = RunExtras(args, robot)
+    err = ""
+    try:
+        ex = make_executor(args.executor, ctx)
+        external = None
+        loop_params = {k: v for k, v in params.items() if k != "mpc" or not external_mpc}
+        if walking and external_mpc:
+            mpc_period_ns = int(round(1e9 / params["mpc"]["rate_hz"]))
+            external = ExternalPlans(mpc_period_ns)
+        loop = build_loop(loop_params, robot, plans=external)
+        rb = ReportBuilder(robot.mass)
+        rb.commands = list(args.commands)
+        node = LoopNode(loop, params["driver"]["diagnostics_period_s"], external_plans=external, context=ctx)
+        ex.add_node(node)
+        if external is not None:
+            from humanoid_control.cli import _dead_node, _spawn_node, _wait_for_external
+            import tempfile
+            from pathlib import Path
+
+            if not args.mpc_elsewhere:
+                procs["mpc"] = _spawn_node("mpc", params["mpc"], lockstep,
+                                           Path(tempfile.mkdtemp(prefix="humanoid_control_")), logs)
+            err = _wait_for_external(node, procs, logs)
+            if err:
+                return RunResult(None, 0.0, err)
+
+            def wait_for(ns: int) -> None:
+                t_end = time.monotonic() + params["driver"]["lockstep_timeout_s"]
+                while (external.answered_ns or 0) < ns and time.monotonic() < t_end:
+                    node.publish_tick()
+                    ex.spin_once(timeout_sec=0.002)
+                    if _dead_node(procs, logs):
+                        return
+            if lockstep:
+                external.wait_for = wait_for
+        observer = ReportObserver(rb, loop, args.recording)
+        loop.observers.append(observer)
+        extras.open(ctx, ex, lockstep)
+        gc_control.start(node)
+        end_ns = int(args.duration * 1e9)
+        t0 = time.monotonic()
+        if lockstep:
+            err = _run_lockstep(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0)
+        else:
+            err = _run_realtime(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0)
+        wall = time.monotonic() - t0
+        extras.end_views()
+        for _ in range(5):
+            ex.spin_once(timeout_sec=0.01)
+        if loop.plans is not None:
+            loop.plans.close()
+        for st in loop.node_stats():
+            rb.add_node_stats(st)
+        rb.nodes.setdefault("driver", {})["mirrored_messages"] = dict(node.published)
+        return RunResult(rb.build(wall, pushes), wall, err)
+    except HumanoidControlError as exc:
+        return RunResult(None, 0.0, str(exc))
+    finally:
+        extras.close()
+        gc_control.release()
+        if procs:
+            from humanoid_control.cli import _stop_nodes
+            _stop_nodes(procs, logs)
+        if loop is not None:
+            if loop.plans is not None:
+                loop.plans.close()
+            loop.driver.shutdown()
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown(context=ctx)
+
+
+def _between_ticks(i, node, ex, extras, rb, args, sim_ns, t0, last, procs, logs) -> str:
+    """Every SPIN_EVERY_TICKS ticks: ROS callbacks, extras, progress, dead children."""
+    if i % SPIN_EVERY_TICKS:
+        return ""
+    ex.spin_once(timeout_sec=0.0)
+    wall = time.monotonic() - t0
+    extras.tick(wall, rb.nodes)
+    if procs:
+        from humanoid_control.cli import _dead_node
+        dead = _dead_node(procs, logs)
+        if dead:
+            return dead
+    if not args.quiet and wall - last[0] >= 5.0:
+        last[0] = wall
+        print(f"  sim {sim_ns * 1e-9:7.2f} / {args.duration:.1f} s   wall {wall:6.1f} s   "
+              f"rtf {sim_ns * 1e-9 / max(wall, 1e-9):.2f}", flush=True)
+    return ""
+
+
+def _run_lockstep(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0) -> str:
+    d = loop.driver
+    node.publish_tick()
+    i, last = 0, [0.0]
+    while d.tick_ns < end_ns:
+        loop.tick()
+        node.publish_tick()
+        i += 1
+        err = _between_ticks(i, node, ex, extras, rb, args, d.tick_ns, t0, last, procs, logs)
+        if err:
+            return err
+    return ""
+
+
+def _run_realtime(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0) -> str:
+    """Wall-clock pacing: at each 1-ms deadline the plant catches up with wall time (whole
+    control periods, the command held; more than one counts as missed ticks), then the loop
+    computes the next command from the fresh state. Stamps on the mirrored topics are
+    wall-clock (ROS) time."""
+    d = loop.driver
+    dt_ns = d.dt_ns
+    perf = time.perf_counter_ns
+    node.stamp_offset_ns = time.time_ns() - d.tick_ns  # stamps in ROS (system clock) time
+    loop.compute(perf)
+    t_start = perf()
+    done = 0  # control periods the plant has run
+    i, last = 0, [0.0]
+    sleep = time.sleep
+    while d.tick_ns < end_ns:
+        deadline = t_start + (done + 1) * dt_ns
+        now = perf()
+        if deadline - now > 200_000:
+            sleep((deadline - now - 150_000) * 1e-9)
+        while perf() < deadline:
+            pass
+        tick_start = perf()
+        due = (tick_start - t_start) // dt_ns
+        steps = int(min(max(1, due - done), MAX_CATCH_UP_STEPS))
+        d.counters.missed_ticks += steps - 1
+        loop.advance(steps)
+        done += steps
+        if due - done > MAX_CATCH_UP_STEPS:  # hopelessly behind (a debugger, a stall): resynchronise
+            t_start = perf() - done * dt_ns
+        loop.compute(perf)
+        node.publish_tick()
+        loop.tick_stats.add((perf() - tick_start) * 1e-3)
+        for f in loop.observers:
+            f(loop)
+        i += 1
+        err = _between_ticks(i, node, ex, extras, rb, args, d.tick_ns, t0, last, procs, logs)
+        if err:
+            return err
+    return ""
+
+
+__all__ = ["run_loop", "RunResult", "ReportObserver", "TimingStats", "os"]

@@ -1,0 +1,112 @@
+"""Per-node timing and the typed statistics every node reports (ROS-free).
+
+:class:`TimingStats` keeps compute-time samples of one node's main callback;
+:class:`NodeStats` is what a node says about itself — timing, mode, counters, safety
+events — as one typed object used by the in-process path (the control loop hands it to the
+report directly) and by ``/diagnostics`` (:meth:`NodeStats.to_key_values` and
+:meth:`NodeStats.from_key_values` are inverse to each other), so nothing is joined into a
+string in one place and parsed again in another."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class TimingStats:
+    """Compute-time samples [µs] of one node's main callback (last ``capacity`` samples)."""
+
+    def __init__(self, period_s: float, capacity: int = 100_000):
+        self.period_us = period_s * 1e6
+        self.samples = np.zeros(capacity)
+        self.count = 0
+        self.overruns = 0
+        self.iterations = 0  # solver iterations (WBC), summed
+
+    def add(self, compute_us: float) -> None:
+        self.samples[self.count % len(self.samples)] = compute_us
+        self.count += 1
+        if compute_us > self.period_us:
+            self.overruns += 1
+
+    def percentiles(self) -> tuple:
+        """(p50, p99, max) of the kept samples [µs]; zeros before the first sample."""
+        n = min(self.count, len(self.samples))
+        if n == 0:
+            return 0.0, 0.0, 0.0
+        s = self.samples[:n]
+        return float(np.percentile(s, 50)), float(np.percentile(s, 99)), float(s.max())
+
+
+class Stopwatch:
+    def __init__(self):
+        self.t0 = time.perf_counter()
+
+    def us(self) -> float:
+        """[µs] since construction."""
+        return (time.perf_counter() - self.t0) * 1e6
+
+
+#: /diagnostics keys that hold JSON (lists and dicts), not plain text.
+JSON_KEYS = ("safety_events",)
+
+
+@dataclass
+class NodeStats:
+    """What one node reports about itself.
+
+    ``values`` holds the node's own figures (counters, solver statistics, hardware health)
+    with their Python types; ``safety_events`` is a list of ``{t, reason, action, joint}``."""
+
+    name: str
+    compute_p50_us: float = 0.0
+    compute_p99_us: float = 0.0
+    compute_max_us: float = 0.0
+    ticks: int = 0
+    overruns: int = 0
+    period_us: float = 0.0
+    level: int = 0  # 0 ok, 1 warn, 2 error (diagnostic_msgs/DiagnosticStatus)
+    message: str = "ok"
+    values: dict = field(default_factory=dict)
+    safety_events: list | None = None  # the driver's [{t, reason, action, joint}]; None for other nodes
+
+    @classmethod
+    def of(cls, name: str, timing: TimingStats, level: int = 0, message: str = "ok", values: dict | None = None,
+           safety_events: list | None = None) -> "NodeStats":
+        p50, p99, pmax = timing.percentiles()
+        return cls(name, p50, p99, pmax, timing.count, timing.overruns, timing.period_us, level, message,
+                   dict(values or {}), None if safety_events is None else list(safety_events))
+
+    def to_key_values(self) -> dict:
+        """Flat ``{key: text}`` for a DiagnosticStatus (the keys the stack has always used)."""
+        out = {"compute_time_p50_us": f"{self.compute_p50_us:.1f}", "compute_time_p99_us": f"{self.compute_p99_us:.1f}",
+               "compute_time_max_us": f"{self.compute_max_us:.1f}", "ticks": str(self.ticks),
+               "overruns": str(self.overruns), "period_us": f"{self.period_us:.0f}"}
+        out.update({k: str(v) for k, v in self.values.items()})
+        if self.safety_events is not None:
+            out["safety_events"] = json.dumps(self.safety_events)
+        return out
+
+    @classmethod
+    def from_key_values(cls, name: str, kv: dict, level: int = 0, message: str = "") -> "NodeStats":
+        """Inverse of :meth:`to_key_values` (values come back as text, except JSON keys)."""
+        def num(key, kind=float):
+            try:
+                return kind(float(kv.get(key, 0)))
+            except (TypeError, ValueError):
+                return kind(0)
+        fixed = {"compute_time_p50_us", "compute_time_p99_us", "compute_time_max_us", "ticks", "overruns", "period_us"}
+        events = None
+        if "safety_events" in kv:
+            try:
+                events = json.loads(kv["safety_events"]) if kv["safety_events"] else []
+            except json.JSONDecodeError:  # the text form of earlier releases: t:reason:action:joint;…
+                events = [dict(zip(("t", "reason", "action", "joint"), (item.split(":") + ["", "", "", ""])[:4]))
+                          for item in kv["safety_events"].split(";") if item]
+                for e in events:
+                    e["t"] = float(e["t"])
+        values = {k: v for k, v in kv.items() if k not in fixed and k not in JSON_KEYS}
+        return cls(name, num("compute_time_p50_us"), num("compute_time_p99_us"), num("compute_time_max_us"),
+                   num("ticks", int), num("overruns", int), num("period_us"), level, message, values, events)

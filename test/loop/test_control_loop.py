@@ -1,0 +1,119 @@
+"""The control loop driven without ROS: lockstep standing, safety reactions, plan sources."""
+import numpy as np
+import pytest
+
+from humanoid_control import params as P
+from humanoid_control.loop.builder import build_loop
+from humanoid_control.paths import share_dir
+from humanoid_control.safety.supervisor import Mode
+
+CONFIG = share_dir() / "config"
+
+
+def _params(robot="humanoid", walk=None, **driver):
+    names = ("driver", "estimator", "wbc") + (("mpc",) if walk is not None else ())
+    out = {n: P.node_params(CONFIG, n, {"robot": robot}) for n in names}
+    out["driver"].update(driver)
+    if walk is not None:
+        out["mpc"]["cmd_vel_script"] = [walk]
+    return out
+
+
+def _run(loop, seconds: float) -> None:
+    for _ in range(int(round(seconds / loop.driver.dt))):
+        loop.tick()
+
+
+def _tilt(loop) -> float:
+    q = loop.driver.sim.ground_truth()["base_orientation_xyzw"]
+    x, y = q[0], q[1]
+    return float(np.arccos(np.clip(1 - 2 * (x * x + y * y), -1, 1)))
+
+
+@pytest.fixture
+def standing_loop():
+    loop = build_loop(_params())
+    yield loop
+    loop.driver.shutdown()
+
+
+def test_the_loop_stands_the_humanoid_for_two_seconds_in_lockstep_without_ros(standing_loop):
+    loop = standing_loop
+    h0 = loop.driver.sim.ground_truth()["base_position"][2]
+    _run(loop, 2.0)
+    gt = loop.driver.sim.ground_truth()
+    assert loop.driver.tick_ns == 2_000_000_000
+    assert gt["base_position"][2] > 0.97 * h0  # did not sag or fall
+    assert _tilt(loop) < 0.02
+    assert np.linalg.norm(gt["base_linear_velocity_world"]) < 0.02
+    assert loop.driver.safety.mode is Mode.NORMAL and loop.driver.safety.events == []
+    assert loop.driver.counters.commands_received == 2000  # one accepted command per tick
+    est = loop.estimator.out.odom
+    assert np.linalg.norm(est[0:3] - gt["base_position"]) < 0.02  # the estimate follows the truth
+
+
+def test_the_loop_reports_every_part_as_typed_node_stats(standing_loop):
+    _run(standing_loop, 0.05)
+    stats = {s.name: s for s in standing_loop.node_stats()}
+    assert set(stats) == {"driver", "estimator", "wbc", "control_loop"}
+    assert stats["driver"].ticks == stats["estimator"].ticks == stats["wbc"].ticks == 50
+    assert stats["driver"].safety_events == [] and stats["estimator"].safety_events is None
+    assert stats["control_loop"].compute_p50_us > 0 and stats["wbc"].values["solver_failures"] == 0
+
+
+def test_an_invalid_command_damps_the_robot_within_one_tick():
+    loop = build_loop(_params(faults=["0.3:nan-command"]))
+    try:
+        _run(loop, 0.5)
+        safety = loop.driver.safety
+        assert safety.mode is Mode.DAMPING
+        (event,) = safety.events
+        assert event.reason == "invalid_command" and event.t == pytest.approx(0.3, abs=1.5e-3)
+        cmd = loop.driver.hw.joint_command
+        assert np.all(cmd["kp"] == 0.0) and np.all(cmd["effort"] == 0.0) and np.all(cmd["kd"] > 0.0)
+    finally:
+        loop.driver.shutdown()
+
+
+def test_a_nan_state_from_the_hardware_sends_no_command_and_the_watchdog_damps(standing_loop):
+    loop = standing_loop
+    _run(loop, 0.1)
+    loop.driver.hw.sensor_state["imu"][4] = np.nan  # a broken gyro sample
+    verdict = loop.compute()
+    assert verdict == "" and loop.estimator.rejected == 1 and "NaN" in loop.estimator.last_rejection
+    for _ in range(30):  # the gyro stays broken: no command reaches the driver
+        loop.driver.hw.sensor_state["imu"][4] = np.nan
+        loop.compute()
+        loop.advance()
+    assert loop.driver.safety.mode is Mode.DAMPING
+    assert loop.driver.safety.events[0].reason == "command_timeout"
+
+
+def test_the_loop_stands_talos_too(talos):
+    loop = build_loop(_params("talos"), talos)
+    try:
+        h0 = loop.driver.sim.ground_truth()["base_position"][2]
+        _run(loop, 1.0)
+        assert loop.driver.sim.ground_truth()["base_position"][2] > 0.97 * h0 and _tilt(loop) < 0.03
+        assert loop.driver.safety.events == []
+    finally:
+        loop.driver.shutdown()
+
+
+@pytest.mark.sim
+def test_the_mpc_worker_walks_the_loop_deterministically():
+    """Two lockstep walks with the MPC in its worker process end in the same state to the bit,
+    and the robot walked forward (plans arrived every MPC period, one period late)."""
+    finals = []
+    for _ in range(2):
+        loop = build_loop(_params(walk="0.3:0.4,0,0"))
+        try:
+            _run(loop, 1.5)
+            finals.append(loop.driver.sim.data.qpos.copy())
+            assert loop.wbc.plans_received == 149 and loop.wbc.plan_timeouts == 0  # 150 periods, the first unanswered
+            assert loop.driver.safety.events == []
+        finally:
+            loop.plans.close()
+            loop.driver.shutdown()
+    np.testing.assert_allclose(finals[0], finals[1], rtol=0, atol=1e-9)  # same run (1e-13: BLAS sums)
+    assert finals[0][0] > 0.15  # walked forward
