@@ -7,6 +7,7 @@ import array
 import gc
 import os
 import sys
+import time
 
 import numpy as np
 from builtin_interfaces.msg import Time as TimeMsg
@@ -285,15 +286,26 @@ class GcControl:
         self._timer = None
         self._was_enabled = None
 
-    def start(self, node: Node) -> "GcControl":
+    def start(self, node: Node | None = None) -> "GcControl":
+        """Freeze and disable the collector; with ``node``, a wall-clock timer of it collects
+        every ``period_s`` (without one, the owner calls :meth:`poll` between ticks)."""
         from rclpy.clock import Clock, ClockType
 
         gc.collect()
         gc.freeze()
         self._was_enabled = gc.isenabled()
         gc.disable()
-        self._timer = node.create_timer(self.period_s, self.collect, clock=Clock(clock_type=ClockType.STEADY_TIME))
+        self._next_s = time.monotonic() + self.period_s
+        if node is not None:
+            self._timer = node.create_timer(self.period_s, self.collect, clock=Clock(clock_type=ClockType.STEADY_TIME))
         return self
+
+    def poll(self) -> None:
+        """Collect when ``period_s`` of wall time has passed since the last collection."""
+        now = time.monotonic()
+        if now >= self._next_s:
+            self._next_s = now + self.period_s
+            self.collect()
 
     def collect(self) -> None:
         sw = Stopwatch()

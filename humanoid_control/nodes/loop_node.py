@@ -29,7 +29,7 @@ from sensor_msgs.msg import Imu, JointState
 from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
 
-from humanoid_control.nodes.common import STATE_QOS, stamp_to_ns, to_array
+from humanoid_control.nodes.common import STATE_QOS, diagnostic_to_node_stats, stamp_to_ns, to_array
 from humanoid_control.nodes.plan_msg import fields_to_msg, msg_to_fields
 
 
@@ -57,9 +57,10 @@ class LoopNode(Node):
             "odom": self.create_publisher(Odometry, "/odom", STATE_QOS),
             "contact": self.create_publisher(ContactState, "/contact_states", STATE_QOS),
             "cmd": self.create_publisher(JointCommand, "/joint_commands", STATE_QOS),
-            "plan": self.create_publisher(CentroidalPlan, "/centroidal_plan", STATE_QOS),
             **{f"wrench_{s}": self.create_publisher(WrenchStamped, f"/{s}_foot/wrench", STATE_QOS) for s in self.sides},
         }
+        if external_plans is None:  # with an MPC elsewhere, that node publishes the plans
+            self.pub["plan"] = self.create_publisher(CentroidalPlan, "/centroidal_plan", STATE_QOS)
         if self.lockstep:
             self.pub["clock"] = self.create_publisher(ClockMsg, "/clock", 10)
         if d.sim is not None:
@@ -99,8 +100,11 @@ class LoopNode(Node):
         self.create_service(Trigger, "/estop/reset", self.on_estop_reset)
         self.create_subscription(Twist, "/cmd_vel", self.on_cmd_vel, 10)
         self.external_plans = external_plans
+        #: the newest NodeStats of nodes outside the loop (an MPC node elsewhere), by name
+        self.foreign_stats = {}
         if external_plans is not None:
             self.create_subscription(CentroidalPlan, "/centroidal_plan", self.on_plan, STATE_QOS)
+            self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diagnostics, 10)
 
     # ------------------------------------------------------------------ inputs
     def on_estop(self, msg: Bool) -> None:
@@ -133,6 +137,12 @@ class LoopNode(Node):
             self.external_plans.put(None, ns, "the MPC did not converge: previous plan kept")
         else:
             self.external_plans.put(msg_to_fields(m), ns)
+
+    def on_diagnostics(self, m: DiagnosticArray) -> None:
+        for status in m.status:
+            st = diagnostic_to_node_stats(status)
+            if st.name == "mpc":
+                self.foreign_stats[st.name] = st
 
     # ------------------------------------------------------------------ mirror
     def refresh_subscribers(self) -> None:
@@ -185,8 +195,8 @@ class LoopNode(Node):
             m.position, m.velocity, m.effort, m.kp, m.kd = (to_array(r) for r in rows)
             self.pub["cmd"].publish(m)
             self.published["cmd"] += 1
-        if live["plan"] and loop.plans is not None and loop.plans.last_ns != self._plan_ns_sent \
-                and loop.plans.last_fields is not None and self.external_plans is None:
+        plans = loop.plans
+        if live.get("plan") and plans is not None and plans.last_fields is not None and plans.last_ns != self._plan_ns_sent:
             self._plan_ns_sent = loop.plans.last_ns
             self.pub["plan"].publish(fields_to_msg(loop.plans.last_fields, loop.plans.last_ns, self._plan_msg))
             self.published["plan"] += 1

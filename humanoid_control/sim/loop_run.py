@@ -11,18 +11,22 @@
   with a node the user started.
 
 The rclpy side is one node (:class:`~humanoid_control.nodes.loop_node.LoopNode`: topic
-mirror, e-stop, /cmd_vel, diagnostics) whose callbacks run between ticks, every
-``SPIN_EVERY_TICKS`` ticks, never inside one."""
+mirror, e-stop, /cmd_vel, diagnostics) plus the run's extras; their callbacks (inputs are
+rare: an e-stop, a /cmd_vel, a plan from elsewhere) run on a spinner thread that waits in
+rclpy's C++ executor without the GIL, so the loop's thread never spins the executor (an idle
+``spin_once`` costs ~0.1 ms). Garbage collection runs from the loop's thread between ticks
+(:class:`~humanoid_control.nodes.common.GcControl`)."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.timing import TimingStats
 
-#: the ROS side's callbacks (e-stop, /cmd_vel, services, extras) run every this many ticks
+#: extras, progress, child processes and garbage collection are looked after every this many ticks
 SPIN_EVERY_TICKS = 10
 #: real time: at most this many control periods of physics per tick when catching up
 MAX_CATCH_UP_STEPS = 20
@@ -86,6 +90,28 @@ class ReportObserver:
             self.recording.set_plan(footstep_targets(list(f["feet"]), np.asarray(f["swing"])), states[:, 0:3])
 
 
+class Spinner:
+    """An executor spun on its own thread until :meth:`stop`."""
+
+    def __init__(self, executor, context):
+        self.executor, self.context = executor, context
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="humanoid_control-ros", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set() and self.context.ok():
+            self.executor.spin_once(timeout_sec=0.05)
+
+    def start(self) -> "Spinner":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
+
+
 def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult:
     """Run the loop for ``args.duration`` seconds of plant time (``args.mode``). With
     ``params['mpc']`` it walks: MPC worker (composed) or an MPC node elsewhere
@@ -109,7 +135,6 @@ def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult
     extras = args.extras = RunExtras(args, robot)
     err = ""
     try:
-        ex = make_executor(args.executor, ctx)
         external = None
         loop_params = {k: v for k, v in params.items() if k != "mpc" or not external_mpc}
         if walking and external_mpc:
@@ -119,7 +144,6 @@ def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult
         rb = ReportBuilder(robot.mass)
         rb.commands = list(args.commands)
         node = LoopNode(loop, params["driver"]["diagnostics_period_s"], external_plans=external, context=ctx)
-        ex.add_node(node)
         if external is not None:
             from humanoid_control.cli import _dead_node, _spawn_node, _wait_for_external
             import tempfile
@@ -135,29 +159,32 @@ def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult
             def wait_for(ns: int) -> None:
                 t_end = time.monotonic() + params["driver"]["lockstep_timeout_s"]
                 while (external.answered_ns or 0) < ns and time.monotonic() < t_end:
-                    node.publish_tick()
-                    ex.spin_once(timeout_sec=0.002)
+                    node.publish_tick()  # the state again, for a node that joined late
+                    time.sleep(0.0005)
                     if _dead_node(procs, logs):
                         return
             if lockstep:
                 external.wait_for = wait_for
+        ex = make_executor(args.executor, ctx)  # after a failed start-up of the MPC: it arms faulthandler
+        ex.add_node(node)
         observer = ReportObserver(rb, loop, args.recording)
         loop.observers.append(observer)
         extras.open(ctx, ex, lockstep)
-        gc_control.start(node)
+        spinner = Spinner(ex, ctx).start()
+        gc_control.start()
         end_ns = int(args.duration * 1e9)
         t0 = time.monotonic()
-        if lockstep:
-            err = _run_lockstep(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0)
-        else:
-            err = _run_realtime(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0)
-        wall = time.monotonic() - t0
-        extras.end_views()
-        for _ in range(5):
-            ex.spin_once(timeout_sec=0.01)
+        try:
+            run = _run_lockstep if lockstep else _run_realtime
+            err = run(loop, node, gc_control, extras, rb, args, end_ns, procs, logs, t0)
+            wall = time.monotonic() - t0
+            extras.end_views()
+            time.sleep(0.3 if external is not None else 0.05)  # in flight: the extras' messages, a last diagnostics
+        finally:
+            spinner.stop()
         if loop.plans is not None:
             loop.plans.close()
-        for st in loop.node_stats():
+        for st in loop.node_stats() + list(node.foreign_stats.values()):
             rb.add_node_stats(st)
         rb.nodes.setdefault("driver", {})["mirrored_messages"] = dict(node.published)
         return RunResult(rb.build(wall, pushes), wall, err)
@@ -178,12 +205,16 @@ def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult
         rclpy.try_shutdown(context=ctx)
 
 
-def _between_ticks(i, node, ex, extras, rb, args, sim_ns, t0, last, procs, logs) -> str:
-    """Every SPIN_EVERY_TICKS ticks: ROS callbacks, extras, progress, dead children."""
+def _between_ticks(i, node, gc_control, extras, rb, args, sim_ns, t0, last, procs, logs) -> str:
+    """Every SPIN_EVERY_TICKS ticks: garbage collection when due, extras, progress, dead children."""
     if i % SPIN_EVERY_TICKS:
         return ""
-    ex.spin_once(timeout_sec=0.0)
+    gc_control.poll()
     wall = time.monotonic() - t0
+    if extras.live is not None and wall - last[1] >= 1.0:  # the live view shows per-node timing
+        last[1] = wall
+        for st in node.loop.node_stats():
+            rb.add_node_stats(st)
     extras.tick(wall, rb.nodes)
     if procs:
         from humanoid_control.cli import _dead_node
@@ -197,21 +228,21 @@ def _between_ticks(i, node, ex, extras, rb, args, sim_ns, t0, last, procs, logs)
     return ""
 
 
-def _run_lockstep(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0) -> str:
+def _run_lockstep(loop, node, gc_control, extras, rb, args, end_ns, procs, logs, t0) -> str:
     d = loop.driver
     node.publish_tick()
-    i, last = 0, [0.0]
+    i, last = 0, [0.0, -1.0]
     while d.tick_ns < end_ns:
         loop.tick()
         node.publish_tick()
         i += 1
-        err = _between_ticks(i, node, ex, extras, rb, args, d.tick_ns, t0, last, procs, logs)
+        err = _between_ticks(i, node, gc_control, extras, rb, args, d.tick_ns, t0, last, procs, logs)
         if err:
             return err
     return ""
 
 
-def _run_realtime(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0) -> str:
+def _run_realtime(loop, node, gc_control, extras, rb, args, end_ns, procs, logs, t0) -> str:
     """Wall-clock pacing: at each 1-ms deadline the plant catches up with wall time (whole
     control periods, the command held; more than one counts as missed ticks), then the loop
     computes the next command from the fresh state. Stamps on the mirrored topics are
@@ -223,7 +254,7 @@ def _run_realtime(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0) -> 
     loop.compute(perf)
     t_start = perf()
     done = 0  # control periods the plant has run
-    i, last = 0, [0.0]
+    i, last = 0, [0.0, -1.0]
     sleep = time.sleep
     while d.tick_ns < end_ns:
         deadline = t_start + (done + 1) * dt_ns
@@ -246,7 +277,7 @@ def _run_realtime(loop, node, ex, extras, rb, args, end_ns, procs, logs, t0) -> 
         for f in loop.observers:
             f(loop)
         i += 1
-        err = _between_ticks(i, node, ex, extras, rb, args, d.tick_ns, t0, last, procs, logs)
+        err = _between_ticks(i, node, gc_control, extras, rb, args, d.tick_ns, t0, last, procs, logs)
         if err:
             return err
     return ""

@@ -9,6 +9,7 @@ import time
 import imageio.v2 as imageio
 import pytest
 from mcap_ros2.reader import read_ros2_messages
+from websockets.exceptions import ConnectionClosed
 
 from humanoid_control import cli
 from humanoid_control.nodes.common import GRAPH_TOPICS
@@ -98,7 +99,7 @@ def test_a_foxglove_client_on_loopback_receives_every_advertised_channel_of_a_wa
     report = tmp_path / "r.json"
     result = {}
     run = threading.Thread(target=lambda: result.setdefault("code", cli.main(
-        ["sim", "--duration", "2", "--quiet", "--cmd-vel", "0.3:0.2,0,0", "--foxglove", str(port),
+        ["sim", "--duration", "4", "--quiet", "--cmd-vel", "0.3:0.2,0,0", "--foxglove", str(port),
          "--report", str(report)])))
     run.start()
     channels, counts, payloads = {}, collections.Counter(), {}
@@ -114,6 +115,8 @@ def test_a_foxglove_client_on_loopback_receives_every_advertised_channel_of_a_wa
                 message = ws.recv(timeout=5)
             except TimeoutError:
                 continue
+            except ConnectionClosed:  # the run ended
+                break
             if isinstance(message, bytes) and message[0] == 0x01:  # message data: opcode, subscription, time
                 sub, _log_ns = struct.unpack_from("<IQ", message, 1)
                 topic = channels[ids[sub]]
