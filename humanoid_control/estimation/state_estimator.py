@@ -13,7 +13,7 @@ import pinocchio as pin
 from humanoid_control.estimation.contact_detector import ContactDetector
 from humanoid_control.estimation.kalman_filter import GRAVITY_WORLD, KfParams, LegKinematicsKF
 from humanoid_control.robot.model import RobotModel
-from humanoid_control.spatial import cross3
+from humanoid_control.kernels import estimation as kernels
 
 LWA = pin.ReferenceFrame.LOCAL_WORLD_ALIGNED
 
@@ -47,41 +47,55 @@ class StateEstimator:
         self.detector = ContactDetector(self.contacts, contact_on_N, contact_off_N)
         self.base_R_imu = robot.imu_rotation_in_base(robot.nominal_joint_positions())  # updated every tick
         self._q = pin.neutral(robot.model)
+        nc = len(self.contacts)
+        self._foot_ids = [robot.foot_frame_ids[c] for c in self.contacts]
+        self._r_feet = np.zeros((nc, 3))  # [m] feet in the base frame
+        self._J_feet = np.zeros((nc, 3, robot.nj))  # linear Jacobians w.r.t. the joints, base frame
+        self._stance = np.zeros(nc, dtype=bool)
+        self._imu = np.zeros(10)
+        self.odom = np.zeros(13)  # [p (3), quat xyzw (4), v_base (3), omega_base (3)], see leg_odometry
+        self.rel_feet = np.zeros((nc, 3))  # [m] feet relative to the base, world axes
+        p = self.kf.p
+        self._noise = np.array([p.accel_noise, p.foot_process_noise_stance, p.foot_process_noise_swing,
+                                p.kinematics_noise, p.velocity_noise, p.height_noise, p.swing_noise_scale,
+                                -GRAVITY_WORLD[2]])
+
+    def update_odom(self, joint_q: np.ndarray, joint_dq: np.ndarray, imu: np.ndarray, normal_forces: dict,
+                    dt: float) -> dict:
+        """One sample: joints (Pinocchio order) [rad, rad/s], ``imu`` (10,) = quaternion xyzw,
+        gyro [rad/s], accelerometer [m/s²] (IMU frame), normal forces [N] per foot. The
+        estimate lands in :attr:`odom` (13,); returns the contact flags."""
+        # Kinematics with the base at the origin: frames expressed in the base frame.
+        q, m, d = self._q, self.model, self.data
+        q[7:] = joint_q
+        pin.computeJointJacobians(m, d, q)
+        pin.updateFramePlacements(m, d)
+        oMf = d.oMf
+        self.base_R_imu = oMf[self.robot.base_frame_id].rotation.T @ oMf[self.robot.imu_frame_id].rotation
+        for k, fid in enumerate(self._foot_ids):
+            self._r_feet[k] = oMf[fid].translation
+            self._J_feet[k] = pin.getFrameJacobian(m, d, fid, LWA)[:3, 6:]
+        contact = self.detector.update(normal_forces)
+        kf = self.kf
+        if not kf.initialized:
+            R = pin.Quaternion(imu[3], imu[0], imu[1], imu[2]).normalized().toRotationMatrix() @ self.base_R_imu.T
+            rel = {c: R @ self._r_feet[k] for k, c in enumerate(self.contacts)}
+            p0 = np.array([0.0, 0.0, -min(v[2] for v in rel.values())])
+            p0[0:2] = -np.mean([v for v in rel.values()], axis=0)[0:2]
+            kf.reset(p0, np.zeros(3), {c: p0 + rel[c] for c in self.contacts})
+        for k, c in enumerate(self.contacts):
+            self._stance[k] = contact[c]
+        kernels.leg_odometry(kf.x, kf.P, kf.H, kf._z, kf._r, imu, self.base_R_imu, self._r_feet, self._J_feet,
+                             joint_dq, self._stance, float(dt), self._noise, self.odom, self.rel_feet)
+        return contact
 
     def update(self, joint_q: np.ndarray, joint_dq: np.ndarray, imu_quat_xyzw: np.ndarray,
                imu_gyro: np.ndarray, imu_accel: np.ndarray, normal_forces: dict, dt: float) -> BaseEstimate:
-        # Kinematics with the base at the origin: frames expressed in the base frame.
-        q = self._q
-        q[7:] = joint_q
-        pin.computeJointJacobians(self.model, self.data, q)
-        pin.updateFramePlacements(self.model, self.data)
-        oMf = self.data.oMf
-        self.base_R_imu = oMf[self.robot.base_frame_id].rotation.T @ oMf[self.robot.imu_frame_id].rotation
-        quat = pin.Quaternion(imu_quat_xyzw[3], imu_quat_xyzw[0], imu_quat_xyzw[1], imu_quat_xyzw[2])
-        quat.normalize()
-        world_R_imu = quat.toRotationMatrix()
-        R = world_R_imu @ self.base_R_imu.T  # world_R_base
-        omega_b = self.base_R_imu @ imu_gyro  # [rad/s] base frame
-        accel_world = world_R_imu @ imu_accel + GRAVITY_WORLD
-        contact = self.detector.update(normal_forces)
-        rel, vel = {}, {}
-        for c, fid in self.robot.foot_frame_ids.items():
-            r_b = self.data.oMf[fid].translation
-            J = pin.getFrameJacobian(self.model, self.data, fid, LWA)[:3, 6:]
-            rel[c] = R @ r_b
-            vel[c] = -R @ (cross3(omega_b, r_b) + J @ joint_dq)
-        if not self.kf.initialized:
-            p0 = np.array([0.0, 0.0, -min(v[2] for v in rel.values())])
-            mid = np.mean([v for v in rel.values()], axis=0)
-            p0[0:2] = -mid[0:2]
-            self.kf.reset(p0, np.zeros(3), {c: p0 + rel[c] for c in self.contacts})
-        self.kf.predict(accel_world, dt, contact)
-        self.kf.correct(rel, vel, contact)
-        return BaseEstimate(
-            position=self.kf.base_position.copy(),
-            orientation_xyzw=pin.Quaternion(R).coeffs().copy(),
-            linear_velocity_local=R.T @ self.kf.base_velocity,
-            angular_velocity_local=omega_b,
-            contact=contact,
-            normal_force=dict(normal_forces),
-        )
+        """:meth:`update_odom` with the IMU in parts, as a :class:`BaseEstimate`."""
+        imu = self._imu
+        imu[0:4], imu[4:7], imu[7:10] = imu_quat_xyzw, imu_gyro, imu_accel
+        contact = self.update_odom(joint_q, joint_dq, imu, normal_forces, dt)
+        o = self.odom
+        return BaseEstimate(position=o[0:3].copy(), orientation_xyzw=o[3:7].copy(),
+                            linear_velocity_local=o[7:10].copy(), angular_velocity_local=o[10:13].copy(),
+                            contact=contact, normal_force=dict(normal_forces))

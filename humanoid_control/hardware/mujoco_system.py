@@ -102,12 +102,11 @@ class MujocoSystem(SystemInterface):
         self._pin_index = np.array([self.robot.joint_names.index(n) for n in self.joint_names], dtype=np.intp)
         self._f6 = np.zeros(6)
         self._sides = tuple(self.h.foot_geoms)
-        self._geom_side = np.full(self.model.ngeom, -1, dtype=np.intp)  # geom -> foot index, -1 not a foot
-        for j, side in enumerate(self._sides):
-            self._geom_side[list(self.h.foot_geoms[side])] = j
         self._foot_body = [self.h.foot_bodies[side] for side in self._sides]
-        self._wrench_sums = np.zeros((len(self._sides), 6))
-        self._f_local = np.zeros((256, 3))
+        #: per foot, the bodies its geoms belong to, and the body whose subtree CoM cfrc_ext refers to
+        self._foot_chain = [np.unique(self.model.geom_bodyid[sorted(self.h.foot_geoms[side])]).astype(np.intp)
+                            for side in self._sides]
+        self._foot_root = [int(self.model.body_rootid[b]) for b in self._foot_body]
         self._wrench_out = [self.sensor_state[f"{side}_foot_wrench"] for side in self._sides]
         self.applied_effort = np.zeros(len(self.joint_names))
         self.sim_time = 0.0
@@ -159,40 +158,20 @@ class MujocoSystem(SystemInterface):
         return ReturnType.OK
 
     def _read_foot_wrenches(self) -> None:
-        """Each foot's contact wrench at its sole origin, in the sole frame: the contacts of
-        its geoms summed (contact arrays read at once; one mj_contactForce per foot contact)."""
+        """Each foot's contact wrench at its sole origin, in the sole frame: MuJoCo's external
+        forces on the foot's bodies (``cfrc_ext``, contact forces only: nothing else acts on
+        a foot), summed and carried from the subtree CoM they are expressed at to the sole."""
         m, d = self.model, self.data
-        sides = self._sides
-        sums = self._wrench_sums  # (n_feet, 6): world force, world torque about the sole origin
-        sums[:] = 0.0
-        n = d.ncon
-        if n:
-            con = d.contact
-            g1, g2 = con.geom1[:n], con.geom2[:n]
-            s1, s2 = self._geom_side[g1], self._geom_side[g2]
-            side = np.where(s1 >= 0, s1, s2)
-            hits = np.flatnonzero(side >= 0)
-            if len(hits):
-                frames, pos = con.frame[:n], con.pos[:n]
-                f6 = self._f6
-                if len(hits) > len(self._f_local):
-                    self._f_local = np.zeros((2 * len(hits), 3))
-                f_local = self._f_local[:len(hits)]
-                for k, i in enumerate(hits):
-                    mujoco.mj_contactForce(m, d, int(i), f6)
-                    f_local[k] = f6[:3]
-                # frame rows are the contact axes in world: f_world = frameᵀ f_local; geom1 feels -f
-                f_world = np.einsum("kji,kj->ki", frames[hits].reshape(-1, 3, 3), f_local)
-                f_world[s1[hits] >= 0] *= -1.0
-                for k, i in enumerate(hits):
-                    j = side[i]
-                    sums[j, :3] += f_world[k]
-                    sums[j, 3:] += cross3(pos[i] - d.xpos[self._foot_body[j]], f_world[k])
-        for j, s in enumerate(sides):
-            R = d.xmat[self._foot_body[j]].reshape(3, 3)
-            w = self._wrench_out[j]
-            w[0:3] = R.T @ sums[j, :3]
-            w[3:6] = R.T @ sums[j, 3:]
+        mujoco.mj_rnePostConstraint(m, d)
+        cf, com = d.cfrc_ext, d.subtree_com
+        for j, bodies in enumerate(self._foot_chain):
+            w = cf[bodies].sum(axis=0) if len(bodies) > 1 else cf[bodies[0]]  # [torque about com, force], world
+            b = self._foot_body[j]
+            torque = w[0:3] + cross3(com[self._foot_root[j]] - d.xpos[b], w[3:6])
+            R = d.xmat[b].reshape(3, 3)
+            out = self._wrench_out[j]
+            out[0:3] = w[3:6] @ R  # Rᵀ f
+            out[3:6] = torque @ R
 
     def write(self, time: float, period: float) -> ReturnType:
         cmd = self.joint_command

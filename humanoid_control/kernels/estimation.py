@@ -82,10 +82,148 @@ def _kf_correct(x, P, H, z, r):
             P[j, i] = s
 
 
-NUMPY_TWINS = {"kf_predict": kf_predict_numpy, "kf_correct": kf_correct_numpy}
-NUMBA_KERNELS = {"kf_predict": _kf_predict, "kf_correct": _kf_correct}
+def quat_xyzw_to_matrix_numpy(q):
+    """Rotation matrix of a quaternion (x, y, z, w), normalised first."""
+    x, y, z, w = q / np.sqrt(q @ q)
+    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+                     [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+                     [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
+
+
+def matrix_to_quat_xyzw_numpy(R, out):
+    """Quaternion (x, y, z, w) of a rotation matrix into ``out`` (largest-component method;
+    the sign is whatever the branch gives: q and -q are the same rotation)."""
+    t = R[0, 0] + R[1, 1] + R[2, 2]
+    if t > 0.0:
+        s = np.sqrt(t + 1.0) * 2.0
+        out[:] = ((R[2, 1] - R[1, 2]) / s, (R[0, 2] - R[2, 0]) / s, (R[1, 0] - R[0, 1]) / s, 0.25 * s)
+    elif R[0, 0] > R[1, 1] and R[0, 0] > R[2, 2]:
+        s = np.sqrt(1.0 + R[0, 0] - R[1, 1] - R[2, 2]) * 2.0
+        out[:] = (0.25 * s, (R[0, 1] + R[1, 0]) / s, (R[0, 2] + R[2, 0]) / s, (R[2, 1] - R[1, 2]) / s)
+    elif R[1, 1] > R[2, 2]:
+        s = np.sqrt(1.0 + R[1, 1] - R[0, 0] - R[2, 2]) * 2.0
+        out[:] = ((R[0, 1] + R[1, 0]) / s, 0.25 * s, (R[1, 2] + R[2, 1]) / s, (R[0, 2] - R[2, 0]) / s)
+    else:
+        s = np.sqrt(1.0 + R[2, 2] - R[0, 0] - R[1, 1]) * 2.0
+        out[:] = ((R[0, 2] + R[2, 0]) / s, (R[1, 2] + R[2, 1]) / s, 0.25 * s, (R[1, 0] - R[0, 1]) / s)
+
+
+def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, dt, noise, out_odom, out_rel):
+    """One filter step from the IMU and the legs, all in one call.
+
+    ``imu`` (10,): quaternion xyzw (world ← IMU), gyro [rad/s], accelerometer [m/s²] (IMU
+    frame); ``base_R_imu`` (3, 3); ``r_feet`` (nc, 3) [m] and ``J_feet`` (nc, 3, nj) each
+    foot's position and linear Jacobian in the base frame (base at the origin); ``dq`` (nj,)
+    [rad/s]; ``stance`` (nc,) bool; ``noise`` (8,) = accel [m/s²], foot random walk in stance
+    and in swing [m/√s], kinematics [m], velocity [m/s], height [m], swing scale [-], gravity
+    [m/s²]. Out: ``out_odom`` (13,) = base position (odom), quaternion xyzw (odom ← base),
+    linear and angular velocity in the base frame; ``out_rel`` (nc, 3) [m] each foot
+    relative to the base in world axes."""
+    nc = r_feet.shape[0]
+    world_R_imu = quat_xyzw_to_matrix_numpy(imu[0:4])
+    R = world_R_imu @ base_R_imu.T
+    omega_b = base_R_imu @ imu[4:7]
+    accel_world = world_R_imu @ imu[7:10]
+    accel_world[2] -= noise[7]
+    kf_predict_numpy(x, P, accel_world, dt, stance, noise[0], noise[1], noise[2])
+    for k in range(nc):
+        scale = 1.0 if stance[k] else noise[6]
+        out_rel[k] = R @ r_feet[k]
+        z[3 * k:3 * k + 3] = out_rel[k]
+        r[3 * k:3 * k + 3] = noise[3] ** 2
+        z[3 * nc + 3 * k:3 * nc + 3 * k + 3] = -R @ (np.cross(omega_b, r_feet[k]) + J_feet[k] @ dq)
+        r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = noise[4] ** 2 * scale
+        z[6 * nc + k] = 0.0
+        r[6 * nc + k] = noise[5] ** 2 * scale
+    kf_correct_numpy(x, P, H, z, r)
+    out_odom[0:3] = x[0:3]
+    matrix_to_quat_xyzw_numpy(R, out_odom[3:7])
+    out_odom[7:10] = R.T @ x[3:6]
+    out_odom[10:13] = omega_b
+
+
+@njit(cache=True)
+def _matrix_to_quat_xyzw(R, out):
+    t = R[0, 0] + R[1, 1] + R[2, 2]
+    if t > 0.0:
+        s = np.sqrt(t + 1.0) * 2.0
+        out[0], out[1], out[2], out[3] = (R[2, 1] - R[1, 2]) / s, (R[0, 2] - R[2, 0]) / s, (R[1, 0] - R[0, 1]) / s, 0.25 * s
+    elif R[0, 0] > R[1, 1] and R[0, 0] > R[2, 2]:
+        s = np.sqrt(1.0 + R[0, 0] - R[1, 1] - R[2, 2]) * 2.0
+        out[0], out[1], out[2], out[3] = 0.25 * s, (R[0, 1] + R[1, 0]) / s, (R[0, 2] + R[2, 0]) / s, (R[2, 1] - R[1, 2]) / s
+    elif R[1, 1] > R[2, 2]:
+        s = np.sqrt(1.0 + R[1, 1] - R[0, 0] - R[2, 2]) * 2.0
+        out[0], out[1], out[2], out[3] = (R[0, 1] + R[1, 0]) / s, 0.25 * s, (R[1, 2] + R[2, 1]) / s, (R[0, 2] - R[2, 0]) / s
+    else:
+        s = np.sqrt(1.0 + R[2, 2] - R[0, 0] - R[1, 1]) * 2.0
+        out[0], out[1], out[2], out[3] = (R[0, 2] + R[2, 0]) / s, (R[1, 2] + R[2, 1]) / s, 0.25 * s, (R[1, 0] - R[0, 1]) / s
+
+
+@njit(cache=True)
+def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, dt, noise, out_odom, out_rel):
+    nc = r_feet.shape[0]
+    nj = dq.shape[0]
+    qx, qy, qz, qw = imu[0], imu[1], imu[2], imu[3]
+    norm = np.sqrt(qx * qx + qy * qy + qz * qz + qw * qw)
+    qx, qy, qz, qw = qx / norm, qy / norm, qz / norm, qw / norm
+    W = np.empty((3, 3))  # world_R_imu
+    W[0, 0], W[0, 1], W[0, 2] = 1 - 2 * (qy * qy + qz * qz), 2 * (qx * qy - qz * qw), 2 * (qx * qz + qy * qw)
+    W[1, 0], W[1, 1], W[1, 2] = 2 * (qx * qy + qz * qw), 1 - 2 * (qx * qx + qz * qz), 2 * (qy * qz - qx * qw)
+    W[2, 0], W[2, 1], W[2, 2] = 2 * (qx * qz - qy * qw), 2 * (qy * qz + qx * qw), 1 - 2 * (qx * qx + qy * qy)
+    R = np.zeros((3, 3))
+    omega = np.zeros(3)
+    acc = np.zeros(3)
+    for i in range(3):
+        for j in range(3):
+            for k in range(3):
+                R[i, j] += W[i, k] * base_R_imu[j, k]
+            omega[i] += base_R_imu[i, j] * imu[4 + j]
+            acc[i] += W[i, j] * imu[7 + j]
+    acc[2] -= noise[7]
+    _kf_predict(x, P, acc, dt, stance, noise[0], noise[1], noise[2])
+    kin2, vel2, h2 = noise[3] * noise[3], noise[4] * noise[4], noise[5] * noise[5]
+    v = np.zeros(3)
+    for c in range(nc):
+        scale = 1.0 if stance[c] else noise[6]
+        rb = r_feet[c]
+        # omega x r + J dq, in the base frame
+        v[0] = omega[1] * rb[2] - omega[2] * rb[1]
+        v[1] = omega[2] * rb[0] - omega[0] * rb[2]
+        v[2] = omega[0] * rb[1] - omega[1] * rb[0]
+        for i in range(3):
+            acc_i = 0.0
+            for j in range(nj):
+                acc_i += J_feet[c, i, j] * dq[j]
+            v[i] += acc_i
+        for i in range(3):
+            rel = 0.0
+            vel = 0.0
+            for j in range(3):
+                rel += R[i, j] * rb[j]
+                vel += R[i, j] * v[j]
+            out_rel[c, i] = rel
+            z[3 * c + i] = rel
+            r[3 * c + i] = kin2
+            z[3 * nc + 3 * c + i] = -vel
+            r[3 * nc + 3 * c + i] = vel2 * scale
+        z[6 * nc + c] = 0.0
+        r[6 * nc + c] = h2 * scale
+    _kf_correct(x, P, H, z, r)
+    for i in range(3):
+        out_odom[i] = x[i]
+        s = 0.0
+        for j in range(3):
+            s += R[j, i] * x[3 + j]
+        out_odom[7 + i] = s
+        out_odom[10 + i] = omega[i]
+    _matrix_to_quat_xyzw(R, out_odom[3:7])
+
+
+NUMPY_TWINS = {"kf_predict": kf_predict_numpy, "kf_correct": kf_correct_numpy, "leg_odometry": leg_odometry_numpy}
+NUMBA_KERNELS = {"kf_predict": _kf_predict, "kf_correct": _kf_correct, "leg_odometry": _leg_odometry}
 kf_predict = select(NUMBA_KERNELS, NUMPY_TWINS)["kf_predict"]
 kf_correct = select(NUMBA_KERNELS, NUMPY_TWINS)["kf_correct"]
+leg_odometry = select(NUMBA_KERNELS, NUMPY_TWINS)["leg_odometry"]
 
 
 def example_arguments(nc: int = 2, rng=None) -> dict:
@@ -94,9 +232,24 @@ def example_arguments(nc: int = 2, rng=None) -> dict:
     A = rng.normal(size=(n, n))
     P = A @ A.T * 1e-3 + np.eye(n) * 1e-4
     stance = np.array([k % 2 == 0 for k in range(nc)])
+    nj = 12
+    H = np.zeros((m, n))
+    for k in range(nc):
+        H[3 * k:3 * k + 3, 0:3] = -np.eye(3)
+        H[3 * k:3 * k + 3, 6 + 3 * k:9 + 3 * k] = np.eye(3)
+        H[3 * nc + 3 * k:3 * nc + 3 * k + 3, 3:6] = np.eye(3)
+        H[6 * nc + k, 6 + 3 * k + 2] = 1.0
+    quat = rng.normal(size=4)
+    c, s = np.cos(0.3), np.sin(0.3)
+    base_R_imu = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    imu = np.concatenate([quat / np.linalg.norm(quat), rng.normal(size=3), rng.normal(size=3) + [0, 0, 9.81]])
+    noise = np.array([0.5, 0.001, 10.0, 0.002, 0.05, 0.005, 1e4, 9.81])
     return {"kf_predict": (rng.normal(size=n), P.copy(), rng.normal(size=3), 0.001, stance, 0.5, 0.001, 10.0),
             "kf_correct": (rng.normal(size=n), P.copy(), rng.normal(size=(m, n)), rng.normal(size=m),
-                           rng.uniform(1e-6, 1e-2, m))}
+                           rng.uniform(1e-6, 1e-2, m)),
+            "leg_odometry": (rng.normal(size=n), P.copy(), H, np.zeros(m), np.zeros(m), imu, base_R_imu,
+                             rng.normal(size=(nc, 3)), rng.normal(size=(nc, 3, nj)), rng.normal(size=nj), stance, 0.001,
+                             noise, np.zeros(13), np.zeros((nc, 3)))}
 
 
 def warm_up() -> None:

@@ -115,6 +115,8 @@ class DriverCore:
                          cfg["soft_start_s"], cfg["motor_derate_temperature_c"], cfg["motor_max_temperature_c"],
                          cfg["min_base_height_ratio"] * float(r.nominal_configuration()[2])))
         self.helpers = SimulationHelpers(cfg, self.hardware, self.safety) if self.simulation else None
+        c = self.hw.joint_command
+        self._hw_command = CommandArrays(c["position"], c["velocity"], c["effort"], c["kp"], c["kd"])
         self._cmd_maps = {}
         self.command: CommandArrays | None = None
         self.tick_ns = 0  # [ns] time since the start of the run (pushes and faults are scheduled on it)
@@ -213,13 +215,7 @@ class DriverCore:
             safety.check(t, base_tilt_rad(imu_q, base_R_imu), height)
         if hw.has_motor_telemetry:
             safety.check_motors(t, hw.joint_state["temperature"], hw.joint_state["error_code"], hw.lost_joints())
-        out = safety.output(self.command, t)
-        c = hw.joint_command
-        c["position"][:] = out.position
-        c["velocity"][:] = out.velocity
-        c["effort"][:] = out.effort
-        c["kp"][:] = out.kp
-        c["kd"][:] = out.kd
+        safety.output(self.command, t, self._hw_command)  # straight into the command interfaces
         if helpers is not None:
             helpers.before_write(t)
         period = self.dt * steps

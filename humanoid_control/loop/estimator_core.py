@@ -54,17 +54,14 @@ class EstimatorCore:
         = quaternion xyzw, gyro [rad/s], accelerometer [m/s²]; ``normal_forces`` foot → [N]."""
         sw = Stopwatch()
         dt = 0.001 if self._last_ns is None else min(max((ns - self._last_ns) * 1e-9, DT_MIN_S), DT_MAX_S)
-        e = self.est.update(joint_q, joint_dq, imu[0:4], imu[4:7], imu[7:10], normal_forces, dt)
+        contact = self.est.update_odom(joint_q, joint_dq, imu, normal_forces, dt)
         self._last_ns = ns
         o = self.out
         o.stamp_ns = ns
-        o.odom[0:3] = e.position
-        o.odom[3:7] = e.orientation_xyzw
-        o.odom[7:10] = e.linear_velocity_local
-        o.odom[10:13] = e.angular_velocity_local
+        o.odom[:] = self.est.odom
         det = self.est.detector
         for i, s in enumerate(self.sides):
-            o.in_contact[i] = e.contact[s]
+            o.in_contact[i] = contact[s]
             o.normal_force[i] = normal_forces[s]
             o.probability[i] = det.probability(normal_forces[s])
         self.stats.add(sw.us())

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from humanoid_control.kernels import safety as kernels
+
 
 def quat_xyzw_to_matrix(q_xyzw) -> np.ndarray:
     """Rotation matrix (3, 3) of a quaternion (x, y, z, w), normalised first."""
@@ -123,9 +125,25 @@ class SafetySupervisor:
         self._damping = CommandArrays(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
                                       np.full(n, self.params.damping_kd))
         self._off = CommandArrays(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+        self._tau_max = np.zeros(n)  # [N·m] effort limit after derating, this tick
+        self._on = np.ones(n)  # 1 per joint, 0 where a motor fault holds the torque off
+        self.velocity_limit = np.ascontiguousarray(self.velocity_limit, dtype=float)
+        self.effort_limit = np.ascontiguousarray(self.effort_limit, dtype=float)
+        self.position_limits = tuple(np.ascontiguousarray(a, dtype=float) for a in self.position_limits)
+        self.gain_limits = tuple(np.ascontiguousarray(a, dtype=float) for a in self.gain_limits)
+        kernels.warm_up()
 
     def validate(self, cmd: CommandArrays) -> str:
         """'' if acceptable, else a reason naming the first offending joint."""
+        lo, hi = self.position_limits
+        kp_max, kd_max = self.gain_limits
+        if kernels.first_violation(cmd.position, cmd.velocity, cmd.effort, cmd.kp, cmd.kd, lo, hi, self.velocity_limit,
+                                   self.effort_limit, kp_max, kd_max) < 0:
+            return ""
+        return self._reason(cmd)
+
+    def _reason(self, cmd: CommandArrays) -> str:
+        """The first offending joint of a command the check refused, in words."""
         lo, hi = self.position_limits
         kp_max, kd_max = self.gain_limits
         checks = (("position", cmd.position, lo, hi), ("velocity", cmd.velocity, -self.velocity_limit, self.velocity_limit),
@@ -219,24 +237,35 @@ class SafetySupervisor:
         self.hardware_message = what
         self.trip(t, "hardware_error", action="torque_off")
 
-    def output(self, cmd: CommandArrays | None, t: float | None = None) -> CommandArrays:
+    def output(self, cmd: CommandArrays | None, t: float | None = None, out: CommandArrays | None = None) -> CommandArrays:
         """The command that reaches the hardware at time t [s]: the tripped mode's command, or
         damping when no valid command exists yet, else ``cmd`` clamped to the limits (torque
         limits derated by temperature), ramped during the soft start; joints held off by a
-        motor fault get zeros."""
-        if self.mode is Mode.TORQUE_OFF:
-            return self._off
-        if self.mode is Mode.DAMPING or cmd is None:
-            out = self._damping
-            if self.joint_off.any():
-                out = CommandArrays(out.position, out.velocity, out.effort, out.kp,
-                                    np.where(self.joint_off, 0.0, out.kd))
+        motor fault get zeros. ``out``: arrays to write it into (the hardware's command
+        interfaces; returned), else new arrays."""
+        if out is None:
+            n = len(self.joint_names)
+            out = CommandArrays(np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n))
+        if self.mode is Mode.TORQUE_OFF or self.mode is Mode.DAMPING or cmd is None:
+            src = self._off if self.mode is Mode.TORQUE_OFF else self._damping
+            out.position[:] = src.position
+            out.velocity[:] = src.velocity
+            out.effort[:] = src.effort
+            out.kp[:] = src.kp
+            out.kd[:] = src.kd
+            if src is self._damping and self.joint_off.any():
+                out.kd[self.joint_off] = 0.0
             return out
         lo, hi = self.position_limits
-        tau_max = self.effort_limit * self.effort_scale
+        if self._derating.any():
+            np.multiply(self.effort_limit, self.effort_scale, out=self._tau_max)
+        else:
+            self._tau_max[:] = self.effort_limit
         ramp = 1.0
         if self.params.soft_start_s > 0 and t is not None and self._enabled_at is not None:
             ramp = min(max((t - self._enabled_at) / self.params.soft_start_s, 0.0), 1.0)
-        on = ~self.joint_off
-        return CommandArrays(np.clip(cmd.position, lo, hi), np.clip(cmd.velocity, -self.velocity_limit, self.velocity_limit),
-                             np.clip(cmd.effort, -tau_max, tau_max) * ramp * on, cmd.kp * ramp * on, cmd.kd * ramp * on)
+        np.subtract(1.0, self.joint_off, out=self._on)
+        kernels.safe_command(cmd.position, cmd.velocity, cmd.effort, cmd.kp, cmd.kd, out.position, out.velocity,
+                             out.effort, out.kp, out.kd, lo, hi, self.velocity_limit, self._tau_max, float(ramp),
+                             self._on)
+        return out

@@ -30,6 +30,9 @@ from humanoid_control.timing import TimingStats
 SPIN_EVERY_TICKS = 10
 #: real time: at most this many control periods of physics per tick when catching up
 MAX_CATCH_UP_STEPS = 20
+#: [s] wall time given to DDS before the first tick, so that listeners already running (a
+#: recorder, Foxglove, a user's node) are matched with the mirror's publishers and hear tick 1
+DISCOVERY_SETTLE_S = 0.3
 
 
 @dataclass
@@ -171,6 +174,7 @@ def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult
         loop.observers.append(observer)
         extras.open(ctx, ex, lockstep)
         spinner = Spinner(ex, ctx).start()
+        time.sleep(DISCOVERY_SETTLE_S)
         gc_control.start()
         end_ns = int(args.duration * 1e9)
         t0 = time.monotonic()
