@@ -122,6 +122,7 @@ class MujocoSystem(SystemInterface):
         mujoco.mj_resetData(self.model, self.data)
         set_qpos_from_pinocchio(self.data.qpos, self.h, q_pin, self._pin_index)
         mujoco.mj_forward(self.model, self.data)
+        self._read_foot_wrenches()
         self.sim_time = 0.0
 
     def apply_push(self, force_world: np.ndarray, duration: float) -> None:
@@ -149,13 +150,12 @@ class MujocoSystem(SystemInterface):
         imu[0:3] = quat[1:4]
         imu[3] = quat[0]
         imu[4:7] = d.sensordata[h.gyro_adr:h.gyro_adr + 3] + np.asarray(p.imu_gyro_bias)
-        imu[7:10] = d.sensordata[h.accel_adr:h.accel_adr + 3]
+        imu[7:10] = d.sensordata[h.accel_adr:h.accel_adr + 3]  # acceleration stage: one physics step old
         if p.imu_gyro_noise_std > 0:
             imu[4:7] += self.rng.normal(0.0, p.imu_gyro_noise_std, 3)
         if p.imu_accel_noise_std > 0:
             imu[7:10] += self.rng.normal(0.0, p.imu_accel_noise_std, 3)
-        self._read_foot_wrenches()
-        return ReturnType.OK
+        return ReturnType.OK  # the foot wrenches were read by write() (or reset())
 
     def _read_foot_wrenches(self) -> None:
         """Each foot's contact wrench at its sole origin, in the sole frame: MuJoCo's external
@@ -181,7 +181,7 @@ class MujocoSystem(SystemInterface):
             return ReturnType.ERROR  # the safety layer upstream never lets this happen
         d, h = self.data, self.h
         steps = max(1, int(round(period / self.params.timestep)))
-        for _ in range(steps):
+        for k in range(steps):
             q = d.qpos[h.joint_qpos_adr]
             dq = d.qvel[h.joint_dof_adr]
             tau = eff + kp * (pos - q) + kd * (vel - dq)
@@ -191,10 +191,15 @@ class MujocoSystem(SystemInterface):
                 d.xfrc_applied[h.base_body, 0:3] = self._push_force
             else:
                 d.xfrc_applied[h.base_body, 0:3] = 0.0
-            mujoco.mj_step(self.model, d)
+            # mj_step split in its halves, second half first: the positions, contacts and
+            # sensors of the current state were computed by the previous mj_step1 (or
+            # mj_forward at reset), so no extra mj_forward is needed after stepping.
+            mujoco.mj_step2(self.model, d)  # constraint forces at the state just left, then integrate
+            if k == steps - 1:
+                self._read_foot_wrenches()  # those contact forces: the F/T sensors lag one physics step
+            mujoco.mj_step1(self.model, d)  # positions, contacts, IMU orientation and gyro at the new state
             self.sim_time += self.params.timestep
             self.applied_effort = tau
-        mujoco.mj_forward(self.model, d)  # sensors, contacts and CoM at the new state
         return ReturnType.OK
 
     # ------------------------------------------------------------------ ground truth

@@ -361,6 +361,49 @@ def _net_cop(out, positions, wrenches, min_normal_force_N):
     return True
 
 
+def equality_qp_numpy(H, g, A, b, C, lo, up, K, rhs, x, tol):
+    """The QP ``min ½xᵀHx + gᵀx, A x = b`` solved exactly through its KKT system (``K``
+    (n+m, n+m) and ``rhs`` (n+m,) are work buffers) into ``x``; True when that solution also
+    meets ``lo - tol <= C x <= up + tol`` — it is then the solution of the full QP (convex),
+    and no iterative solve is needed."""
+    n, m = H.shape[0], A.shape[0]
+    K[:n, :n] = H
+    K[:n, n:] = A.T
+    K[n:, :n] = A
+    K[n:, n:] = 0.0
+    rhs[:n] = -g
+    rhs[n:] = b
+    x[:] = np.linalg.solve(K, rhs)[:n]
+    Cx = C @ x
+    return bool(np.all(Cx >= lo - tol) and np.all(Cx <= up + tol))
+
+
+@njit(cache=True)
+def _equality_qp(H, g, A, b, C, lo, up, K, rhs, x, tol):
+    n, m = H.shape[0], A.shape[0]
+    for i in range(n):
+        for j in range(n):
+            K[i, j] = H[i, j]
+        for j in range(m):
+            K[i, n + j] = A[j, i]
+            K[n + j, i] = A[j, i]
+        rhs[i] = -g[i]
+    for i in range(m):
+        for j in range(m):
+            K[n + i, n + j] = 0.0
+        rhs[n + i] = b[i]
+    sol = np.linalg.solve(K, rhs)
+    for i in range(n):
+        x[i] = sol[i]
+    for r in range(C.shape[0]):
+        s = 0.0
+        for j in range(n):
+            s += C[r, j] * x[j]
+        if s < lo[r] - tol or s > up[r] + tol:
+            return False
+    return True
+
+
 # ---------------------------------------------------------------- dispatch
 NUMPY_TWINS = {
     "copy_symmetric": copy_symmetric_numpy,
@@ -375,6 +418,7 @@ NUMPY_TWINS = {
     "wrench_cone_rows": wrench_cone_rows_numpy,
     "torque_limit_rows": torque_limit_rows_numpy,
     "joint_torques": joint_torques_numpy,
+    "equality_qp": equality_qp_numpy,
 }
 NUMBA_KERNELS = {
     "copy_symmetric": _copy_symmetric,
@@ -389,6 +433,7 @@ NUMBA_KERNELS = {
     "wrench_cone_rows": _wrench_cone_rows,
     "torque_limit_rows": _torque_limit_rows,
     "joint_torques": _joint_torques,
+    "equality_qp": _equality_qp,
 }
 _ACTIVE = select(NUMBA_KERNELS, NUMPY_TWINS)
 copy_symmetric = _ACTIVE["copy_symmetric"]
@@ -403,6 +448,7 @@ contact_acceleration_rows = _ACTIVE["contact_acceleration_rows"]
 wrench_cone_rows = _ACTIVE["wrench_cone_rows"]
 torque_limit_rows = _ACTIVE["torque_limit_rows"]
 joint_torques = _ACTIVE["joint_torques"]
+equality_qp = _ACTIVE["equality_qp"]
 
 
 def example_arguments(nv: int = 9, nc: int = 2, rng=None) -> dict:
@@ -444,6 +490,9 @@ def example_arguments(nv: int = 9, nc: int = 2, rng=None) -> dict:
                               rng.uniform(10, 100, nv - 6), nv),
         "joint_torques": (np.zeros(nv - 6), M, rng.normal(size=nv), J, rng.normal(size=n),
                           rng.uniform(0, 1, nv - 6), rng.normal(size=nv - 6), nv),
+        "equality_qp": (np.eye(n) * 2.0 + 0.1 * np.ones((n, n)), rng.normal(size=n), rng.normal(size=(6, n)),
+                        rng.normal(size=6), rng.normal(size=(4, n)), np.full(4, -1e3), np.full(4, 1e3),
+                        np.zeros((n + 6, n + 6)), np.zeros(n + 6), np.zeros(n), 1e-9),
     }
 
 

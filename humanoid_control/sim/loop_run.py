@@ -71,6 +71,7 @@ class ReportObserver:
                 rec.set_foot_wrench(s, hw.sensor_state[f"{s}_foot_wrench"])
 
     def __call__(self, loop) -> None:
+        self.ground_truth(loop.driver.tick_ns)  # first: in real time the state just answered is this one
         e = loop.estimator.out
         if e.stamp_ns == loop.stamp_ns:
             od = e.odom
@@ -79,7 +80,6 @@ class ReportObserver:
             self.rb.add_contacts(loop.stamp_ns, flags)
             if self.recording is not None:
                 self.recording.set_contacts(flags)
-        self.ground_truth(loop.driver.tick_ns)
         plans = loop.plans
         if self.recording is not None and plans is not None and plans.last_ns is not None \
                 and plans.last_ns != getattr(self, "_plan_ns", None):

@@ -125,6 +125,8 @@ class WholeBodyController:
         self._wrench_refs = {}
         kernels.warm_up()
         self._qp = None
+        self._kkt = None  # work buffers of the equality-only solve
+        self.kkt_solves = 0  # ticks solved by the equality-only KKT system (no inequality bound active)
         self.com_ref = None  # [m] world; set on the first tick (centre of the feet, nominal height)
         self.last_solution: WbcSolution | None = None
         self.failures = 0
@@ -243,7 +245,31 @@ class WholeBodyController:
         solver.init(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
         return solver
 
+    #: [-] how far the equality-only solution may pass an inequality bound and still be taken
+    INEQUALITY_TOLERANCE = 1e-9
+
     def solve(self, qp: QpData) -> tuple:
+        """Solve the QP. Returns (ok, status, iterations, x).
+
+        First the equality-constrained problem through its KKT system (one factorisation,
+        ~µs): when its solution meets every inequality (no friction, CoP or torque bound
+        binds, as in most standing and many walking ticks) it is the QP's solution (status
+        ``EQUALITY_KKT``, 0 iterations). Otherwise ProxSuite (:meth:`solve_iterative`)."""
+        n, m = qp.H.shape[0], qp.A.shape[0]
+        if self._kkt is None:
+            self._kkt = (np.zeros((n + m, n + m)), np.zeros(n + m), np.zeros(n))
+        K, rhs, x = self._kkt
+        try:
+            inside = kernels.equality_qp(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u, K, rhs, x,
+                                         self.INEQUALITY_TOLERANCE)
+        except np.linalg.LinAlgError:  # a singular KKT system (dependent contact rows): let ProxSuite decide
+            inside = False
+        if inside and np.all(np.isfinite(x)):
+            self.kkt_solves += 1
+            return True, "EQUALITY_KKT", 0, x.copy()
+        return self.solve_iterative(qp)
+
+    def solve_iterative(self, qp: QpData) -> tuple:
         """Solve with ProxSuite (dense; init once, then update + warm start from the previous
         tick). Returns (ok, status, iterations, x).
 
