@@ -18,7 +18,6 @@ import numpy as np
 
 from humanoid_control.kernels import estimation as kernels
 
-GRAVITY_WORLD = np.array([0.0, 0.0, -9.81])  # [m/s²]
 
 
 @dataclass

@@ -11,7 +11,8 @@ import numpy as np
 import pinocchio as pin
 
 from humanoid_control.estimation.contact_detector import ContactDetector
-from humanoid_control.estimation.kalman_filter import GRAVITY_WORLD, KfParams, LegKinematicsKF
+from humanoid_control.constants import GRAVITY_WORLD
+from humanoid_control.estimation.kalman_filter import KfParams, LegKinematicsKF
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.kernels import estimation as kernels
 

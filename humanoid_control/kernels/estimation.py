@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from humanoid_control.constants import GRAVITY
 from humanoid_control.kernels import compile_all, select
 
 
@@ -242,8 +243,8 @@ def example_arguments(nc: int = 2, rng=None) -> dict:
     quat = rng.normal(size=4)
     c, s = np.cos(0.3), np.sin(0.3)
     base_R_imu = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-    imu = np.concatenate([quat / np.linalg.norm(quat), rng.normal(size=3), rng.normal(size=3) + [0, 0, 9.81]])
-    noise = np.array([0.5, 0.001, 10.0, 0.002, 0.05, 0.005, 1e4, 9.81])
+    imu = np.concatenate([quat / np.linalg.norm(quat), rng.normal(size=3), rng.normal(size=3) + [0, 0, GRAVITY]])
+    noise = np.array([0.5, 0.001, 10.0, 0.002, 0.05, 0.005, 1e4, GRAVITY])
     return {"kf_predict": (rng.normal(size=n), P.copy(), rng.normal(size=3), 0.001, stance, 0.5, 0.001, 10.0),
             "kf_correct": (rng.normal(size=n), P.copy(), rng.normal(size=(m, n)), rng.normal(size=m),
                            rng.uniform(1e-6, 1e-2, m)),

@@ -17,7 +17,7 @@ from numba import njit
 
 from humanoid_control.kernels import compile_all, select
 
-GRAVITY = 9.81  # [m/s²]
+from humanoid_control.constants import GRAVITY
 INF = 1e20  # the solver's infinity for one-sided rows
 
 
@@ -107,10 +107,10 @@ def _add_pd_task(H, g, J, drift, e, vel, v_ref, a_ref, kp, kd, w, col0, identity
 # ---------------------------------------------------------------- balance
 def dcm_balance_numpy(out, corners_sole, R, p, stance, com, com_velocity, dcm_ref_xy, gain, margin, max_acceleration):
     """Support rectangle of the stance soles and DCM feedback (see
-    :mod:`humanoid_control.wbc.balance`) in one call. corners_sole (nc, 4, 3) [m] in each
+    :mod:`humanoid_control.dcm`) in one call. corners_sole (nc, 4, 3) [m] in each
     sole frame; R (nc, 3, 3), p (nc, 3) the soles in the world; stance (nc,) bool. Writes
     out (7,) = [CoM acceleration xy (m/s²), CoP xy clipped (m), DCM xy (m), saturated]."""
-    from humanoid_control.wbc.balance import DcmBalance, support_rectangle
+    from humanoid_control.dcm import DcmBalance, support_rectangle
 
     if stance.any():
         world = corners_sole @ R.transpose(0, 2, 1) + p[:, None, :]
@@ -327,9 +327,9 @@ def _mit_command(out, q_joints, dq, qdd, tau, dt, q_lower, q_upper, v_max, tau_m
 
 
 def net_cop_numpy(out, positions, wrenches, min_normal_force_N):
-    """Centre of pressure of the contact wrenches (see :func:`humanoid_control.wbc.balance.net_cop_xy`)
+    """Centre of pressure of the contact wrenches (see :func:`humanoid_control.dcm.net_cop_xy`)
     into out (2,); returns False (out untouched) when they carry less than the minimum."""
-    from humanoid_control.wbc.balance import net_cop_xy
+    from humanoid_control.dcm import net_cop_xy
 
     cop = net_cop_xy(positions, wrenches, min_normal_force_N)
     if cop is None:
@@ -366,7 +366,7 @@ def equality_qp_numpy(H, g, A, b, C, lo, up, K, rhs, x, tol):
     (n+m, n+m) and ``rhs`` (n+m,) are work buffers) into ``x``; True when that solution also
     meets ``lo - tol <= C x <= up + tol`` — it is then the solution of the full QP (convex),
     and no iterative solve is needed."""
-    n, m = H.shape[0], A.shape[0]
+    n = H.shape[0]
     K[:n, :n] = H
     K[:n, n:] = A.T
     K[n:, :n] = A

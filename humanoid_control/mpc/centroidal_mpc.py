@@ -26,10 +26,11 @@ import casadi as ca
 import numpy as np
 import proxsuite
 
+from humanoid_control.constants import GRAVITY_WORLD
 from humanoid_control.errors import ConfigError, check_ranges
 from humanoid_control.kernels import mpc as kernels
 
-GRAVITY = np.array([0.0, 0.0, -9.81])
+GRAVITY = GRAVITY_WORLD  # [m/s²]
 NX = 9
 NU_FOOT = 6
 ROWS_PER_FOOT = 10

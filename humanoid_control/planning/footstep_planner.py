@@ -27,7 +27,7 @@ import numpy as np
 from humanoid_control.errors import ConfigError
 from humanoid_control.planning.planar import rotation_2d, wrap_angle
 
-GRAVITY = 9.81
+from humanoid_control.constants import GRAVITY
 
 
 @dataclass(frozen=True)

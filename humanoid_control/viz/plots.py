@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from humanoid_control.constants import GRAVITY
 from humanoid_control.spatial import yaw_of_quaternion
 
 PLOT_NAMES = ("base_height", "com_support", "velocity_tracking", "contact_forces", "node_timing")
@@ -113,7 +114,7 @@ def write_plots(rec, report: dict, robot, out_dir: Path, friction: float, comman
     axes[-1].set_xlabel("time [s]")
     save(fig, "velocity_tracking")
 
-    weight = robot.mass * 9.81
+    weight = robot.mass * GRAVITY
     fig, axes = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
     for side, w in rec.foot_wrench.items():
         fn = w[:, 2]

@@ -16,7 +16,7 @@ import proxsuite
 from humanoid_control.planning.planar import circular_mean
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.kernels import wbc as kernels
-from humanoid_control.wbc.balance import BalanceOutput, DcmBalance
+from humanoid_control.dcm import BalanceOutput, DcmBalance
 from humanoid_control.wbc.constraints.contact_acceleration import ContactAcceleration
 from humanoid_control.wbc.constraints.contact_wrench_cone import ContactWrenchCone
 from humanoid_control.wbc.constraints.floating_base_dynamics import FloatingBaseDynamics
@@ -30,7 +30,7 @@ from humanoid_control.wbc.tasks.contact_wrench_task import ContactWrenchTask
 from humanoid_control.wbc.tasks.foot_task import FootTask
 from humanoid_control.wbc.tasks.posture_task import PostureTask
 
-GRAVITY = 9.81
+from humanoid_control.constants import GRAVITY
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-GRAVITY = 9.81  # [m/s²]
+from humanoid_control.constants import GRAVITY
 
 
 @dataclass

@@ -1,6 +1,6 @@
 import numpy as np
 
-from humanoid_control.wbc.balance import net_cop_xy
+from humanoid_control.dcm import net_cop_xy
 
 
 def test_the_cop_of_one_foot_is_shifted_by_its_torque_over_its_normal_force():
