@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 import casadi as ca
 import numpy as np
-import proxsuite
 
 from humanoid_control.constants import GRAVITY_WORLD
+from humanoid_control.dense_qp import DenseQp, QpSettings
 from humanoid_control.errors import ConfigError, check_ranges
 from humanoid_control.kernels import mpc as kernels
 
@@ -99,7 +99,11 @@ class CentroidalMpc:
         self._A, self._B_force, self._d = self._discrete_dynamics()
         self._qp_fn = self._build_casadi()
         self._init_buffers()
-        self._solver = None
+        # Backend and start chosen on the problems the MPC node solves while walking (replayed:
+        # bench/mpc_solve.py): started from the equality-constrained (here: unconstrained)
+        # minimiser it converged in 3-7 iterations, p50 3 ms; warm starts from the previous
+        # solution took up to 12 iterations.
+        self._solver = DenseQp(self.n, 0, self.n_in, QpSettings(1e-4, self.p.max_iterations, 1500, "equality"), box=True)
         kernels.warm_up()
 
     # ------------------------------------------------------------------ model
@@ -234,40 +238,13 @@ class CentroidalMpc:
         t0 = time.perf_counter()
         H, g, C, lo, up, lb, ub = self.build(prob)
         t1 = time.perf_counter()
-        reused = self._solver is not None
-        if reused:
-            self._solver.update(H, g, None, None, C, lo, up, lb, ub)
-        else:
-            self._solver = self._new_solver(H, g, C, lo, up, lb, ub)
-        self._solver.solve()
-        if self._solver.results.info.status != proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED and reused:
-            # the reused solver's proximal state can mislead the infeasibility test (zero
-            # wrenches are always feasible): retry with a fresh solver
-            self._solver = self._new_solver(H, g, C, lo, up, lb, ub)
-            self._solver.solve()
-        res = self._solver.results
-        ok = res.info.status == proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED
+        res = self._solver.solve(H, g, None, None, C, lo, up, lb, ub)
+        ok = res.ok
         u = np.clip(res.x, lb, ub)
-        if not ok:
-            self._solver = None  # nothing of a failed solve carries over
         t2 = time.perf_counter()
-        return MpcSolution(ok, str(res.info.status).split(".")[-1], int(res.info.iter), self.rollout(prob, u),
+        return MpcSolution(ok, res.status, res.iterations, self.rollout(prob, u),
                            u.reshape(self.N, 2, NU_FOOT), (t1 - t0) * 1e6, (t2 - t1) * 1e6,
                            np.arange(self.N + 1) * self.p.dt)
-
-    def _new_solver(self, H, g, C, lo, up, lb, ub):
-        # Backend and start chosen on the problems the MPC node solves while walking (replayed:
-        # bench/mpc_solve.py): the primal-dual KKT backend started from the equality-
-        # constrained (here: unconstrained) minimiser converged in 3-7 iterations, p50 3 ms;
-        # warm starts from the previous solution took up to 12 iterations, and the primal
-        # backend failed on a quarter of them.
-        solver = proxsuite.proxqp.dense.QP(self.n, 0, self.n_in, True)
-        s = solver.settings
-        s.eps_abs = 1e-4
-        s.max_iter = self.p.max_iterations
-        s.initial_guess = proxsuite.proxqp.InitialGuess.EQUALITY_CONSTRAINED_INITIAL_GUESS
-        solver.init(H, g, None, None, C, lo, up, lb, ub)
-        return solver
 
     def rollout(self, prob: MpcProblem, u_flat: np.ndarray) -> np.ndarray:
         """(N + 1, 9) states from x0 under the wrenches ``u_flat`` (the model the QP uses)."""

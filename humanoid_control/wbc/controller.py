@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pinocchio as pin
-import proxsuite
 
+from humanoid_control.dense_qp import DenseQp, QpSettings
 from humanoid_control.planning.planar import circular_mean
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.kernels import wbc as kernels
@@ -124,7 +124,8 @@ class WholeBodyController:
         self._cop = np.zeros(2)
         self._wrench_refs = {}
         kernels.warm_up()
-        self._qp = None
+        self._qp = DenseQp(self.layout.n, self.n_eq, self.n_in,
+                           QpSettings(1e-5, self.MAX_OUTER_ITERATIONS, self.MAX_INNER_ITERATIONS, "previous"))
         self._kkt = None  # work buffers of the equality-only solve
         self.kkt_solves = 0  # ticks solved by the equality-only KKT system (no inequality bound active)
         self.com_ref = None  # [m] world; set on the first tick (centre of the feet, nominal height)
@@ -236,15 +237,6 @@ class WholeBodyController:
     MAX_OUTER_ITERATIONS = 50
     MAX_INNER_ITERATIONS = 100
 
-    def _new_qp(self, qp: QpData):
-        solver = proxsuite.proxqp.dense.QP(self.layout.n, self.n_eq, self.n_in)
-        solver.settings.eps_abs = 1e-5
-        solver.settings.max_iter = self.MAX_OUTER_ITERATIONS
-        solver.settings.max_iter_in = self.MAX_INNER_ITERATIONS
-        solver.settings.initial_guess = proxsuite.proxqp.InitialGuess.WARM_START_WITH_PREVIOUS_RESULT
-        solver.init(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
-        return solver
-
     #: [-] how far the equality-only solution may pass an inequality bound and still be taken
     INEQUALITY_TOLERANCE = 1e-9
 
@@ -270,31 +262,10 @@ class WholeBodyController:
         return self.solve_iterative(qp)
 
     def solve_iterative(self, qp: QpData) -> tuple:
-        """Solve with ProxSuite (dense; init once, then update + warm start from the previous
-        tick). Returns (ok, status, iterations, x).
-
-        A warm start from a failed tick is worse than none (the proximal parameters and the
-        iterate it leaves behind made single ticks take 100+ ms after a fall), so a solve
-        that does not converge is retried once from a fresh solver, and a failure leaves no
-        state behind for the next tick."""
-        warm = self._qp is not None
-        if warm:
-            self._qp.update(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
-        else:
-            self._qp = self._new_qp(qp)
-        self._qp.solve()
-        iterations = int(self._qp.results.info.iter)
-        if warm and self._qp.results.info.status != proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED:
-            self._qp = self._new_qp(qp)
-            self._qp.solve()
-            iterations += int(self._qp.results.info.iter)
-        res = self._qp.results
-        status = res.info.status
-        ok = status == proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED
-        x = res.x.copy()
-        if not ok:
-            self._qp = None
-        return ok, str(status).split(".")[-1], iterations, x
+        """Solve with ProxSuite (:class:`~humanoid_control.dense_qp.DenseQp`: warm-started from
+        the previous tick, a cold retry after a failure). Returns (ok, status, iterations, x)."""
+        r = self._qp.solve(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
+        return r.ok, r.status, r.iterations, r.x
 
     def update(self, q: np.ndarray, v: np.ndarray, active: dict, ref: WbcReference | None = None) -> WbcSolution:
         """One control tick: build, solve, compute torques [N·m] (Pinocchio joint order)."""

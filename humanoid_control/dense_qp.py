@@ -1,0 +1,86 @@
+"""One ProxSuite wrapper for every QP of the stack (the WBC's and the MPC's).
+
+``min ½ xᵀHx + gᵀx  s.t.  A x = b,  l <= C x <= u  (,  lb <= x <= ub)``, dense backend,
+initialised once and then updated in place each solve, with the start the problem family
+measured best (the previous solution, or the equality-constrained minimiser). A solve that
+does not converge on a reused solver is retried once on a fresh one — the proximal
+parameters and iterate a hard or failed solve leaves behind can mislead the next one — and a
+failure leaves nothing behind for the next call."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import proxsuite
+
+from humanoid_control.errors import UnknownNameError
+
+#: how each solve starts: the previous result, or the minimiser under the equalities only
+INITIAL_GUESSES = {"previous": proxsuite.proxqp.InitialGuess.WARM_START_WITH_PREVIOUS_RESULT,
+                   "equality": proxsuite.proxqp.InitialGuess.EQUALITY_CONSTRAINED_INITIAL_GUESS}
+SOLVED = proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED
+
+
+@dataclass(frozen=True)
+class QpSettings:
+    eps_abs: float = 1e-5  # [-] absolute residual tolerance
+    max_iter: int = 50  # outer (proximal) iterations
+    max_iter_in: int = 100  # inner iterations per outer one
+    initial_guess: str = "previous"  # one of INITIAL_GUESSES
+
+
+@dataclass
+class QpResult:
+    """``x`` (n,) is a copy (the solver's buffer is reused); ``status`` ProxSuite's name."""
+
+    ok: bool
+    status: str
+    iterations: int  # all iterations of the call, the cold retry's included
+    x: np.ndarray
+
+
+class DenseQp:
+    def __init__(self, n: int, n_eq: int, n_in: int, settings: QpSettings | None = None, box: bool = False):
+        self.n, self.n_eq, self.n_in, self.box = n, n_eq, n_in, box
+        self.settings = settings or QpSettings()
+        if self.settings.initial_guess not in INITIAL_GUESSES:
+            raise UnknownNameError("initial guess", self.settings.initial_guess, tuple(INITIAL_GUESSES))
+        self._solver = None
+        self.cold_retries = 0
+
+    def _new(self, H, g, A, b, C, lo, up, lb, ub):
+        s = self.settings
+        solver = proxsuite.proxqp.dense.QP(self.n, self.n_eq, self.n_in, self.box)
+        solver.settings.eps_abs = s.eps_abs
+        solver.settings.max_iter = s.max_iter
+        solver.settings.max_iter_in = s.max_iter_in
+        solver.settings.initial_guess = INITIAL_GUESSES[s.initial_guess]
+        if self.box:
+            solver.init(H, g, A, b, C, lo, up, lb, ub)
+        else:
+            solver.init(H, g, A, b, C, lo, up)
+        return solver
+
+    def solve(self, H, g, A=None, b=None, C=None, lo=None, up=None, lb=None, ub=None) -> QpResult:
+        """Solve for the given matrices (None where the problem has no such block)."""
+        reused = self._solver is not None
+        if reused:
+            if self.box:
+                self._solver.update(H, g, A, b, C, lo, up, lb, ub)
+            else:
+                self._solver.update(H, g, A, b, C, lo, up)
+        else:
+            self._solver = self._new(H, g, A, b, C, lo, up, lb, ub)
+        self._solver.solve()
+        iterations = int(self._solver.results.info.iter)
+        if reused and self._solver.results.info.status != SOLVED:
+            self.cold_retries += 1
+            self._solver = self._new(H, g, A, b, C, lo, up, lb, ub)
+            self._solver.solve()
+            iterations += int(self._solver.results.info.iter)
+        res = self._solver.results
+        ok = res.info.status == SOLVED
+        out = QpResult(ok, str(res.info.status).split(".")[-1], iterations, res.x.copy())
+        if not ok:
+            self._solver = None
+        return out
