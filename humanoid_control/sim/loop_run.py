@@ -18,13 +18,11 @@ rclpy's C++ executor without the GIL, so the loop's thread never spins the execu
 (:class:`~humanoid_control.nodes.common.GcControl`)."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass
 
 from humanoid_control.errors import HumanoidControlError
-from humanoid_control.timing import TimingStats
 
 #: extras, progress, child processes and garbage collection are looked after every this many ticks
 SPIN_EVERY_TICKS = 10
@@ -37,9 +35,15 @@ DISCOVERY_SETTLE_S = 0.3
 
 @dataclass
 class RunResult:
-    report: dict | None
-    wall_s: float
+    report: dict | None  # None: the run could not start (``error`` says why)
+    wall_s: float  # [s]
     error: str = ""
+    extras: object = None  # the run's RunExtras (artifacts it kept)
+
+
+def progress_line(spec, sim_ns: int, wall_s: float) -> str:
+    return (f"  sim {sim_ns * 1e-9:7.2f} / {spec.duration_s:.1f} s   wall {wall_s:6.1f} s   "
+            f"rtf {sim_ns * 1e-9 / max(wall_s, 1e-9):.2f}")
 
 
 class ReportObserver:
@@ -115,72 +119,74 @@ class Spinner:
             self._thread.join(timeout=2.0)
 
 
-def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult:
-    """Run the loop for ``args.duration`` seconds of plant time (``args.mode``). With
-    ``params['mpc']`` it walks: MPC worker (composed) or an MPC node elsewhere
-    (``external_mpc``: split / --mpc-elsewhere)."""
+def run_loop(spec, robot, recording=None) -> RunResult:
+    """Run the loop for ``spec.duration_s`` seconds of plant time (``spec.mode``). Walking,
+    its plans come from the MPC worker (composed) or an MPC node elsewhere (split /
+    --mpc-elsewhere)."""
     import rclpy
 
     from humanoid_control.loop.builder import build_loop
     from humanoid_control.loop.plan_source import ExternalPlans
     from humanoid_control.nodes.common import GcControl, make_executor
     from humanoid_control.nodes.loop_node import LoopNode
+    from humanoid_control.nodes.mirror_node import MirrorProcess
+    from humanoid_control.sim.node_processes import dead_node, spawn_node, stop_nodes, wait_for_external
     from humanoid_control.sim.report import ReportBuilder
     from humanoid_control.sim.run_extras import RunExtras
 
-    lockstep = args.mode == "lockstep"
-    walking = "mpc" in params
+    params, lockstep = spec.params, spec.lockstep
     ctx = rclpy.Context()
     rclpy.init(context=ctx, args=[])
     procs, logs = {}, {}
-    loop = node = None
+    loop = node = mirror = None
     gc_control = GcControl()
-    extras = args.extras = RunExtras(args, robot)
+    extras = RunExtras(spec, robot, recording)
     err = ""
     try:
         external = None
-        loop_params = {k: v for k, v in params.items() if k != "mpc" or not external_mpc}
-        if walking and external_mpc:
-            mpc_period_ns = int(round(1e9 / params["mpc"]["rate_hz"]))
-            external = ExternalPlans(mpc_period_ns)
+        loop_params = {k: v for k, v in params.items() if k != "mpc" or not spec.external_mpc}
+        if spec.external_mpc:
+            external = ExternalPlans(int(round(1e9 / params["mpc"]["rate_hz"])))
         loop = build_loop(loop_params, robot, plans=external)
         rb = ReportBuilder(robot.mass)
-        rb.commands = list(args.commands)
-        node = LoopNode(loop, params["driver"]["diagnostics_period_s"], external_plans=external, context=ctx)
+        rb.commands = list(spec.commands)
+        mirror = MirrorProcess(loop)
+        node = LoopNode(loop, loop.driver.cfg["diagnostics_period_s"], external_plans=external, mirror=mirror.writer,
+                        context=ctx)
         if external is not None:
-            from humanoid_control.cli import _dead_node, _spawn_node, _wait_for_external
             import tempfile
             from pathlib import Path
 
-            if not args.mpc_elsewhere:
-                procs["mpc"] = _spawn_node("mpc", params["mpc"], lockstep,
-                                           Path(tempfile.mkdtemp(prefix="humanoid_control_")), logs)
-            err = _wait_for_external(node, procs, logs)
+            if not spec.mpc_elsewhere:
+                procs["mpc"] = spawn_node("mpc", params["mpc"], lockstep,
+                                          Path(tempfile.mkdtemp(prefix="humanoid_control_")), logs)
+            err = wait_for_external(node, procs, logs)
             if err:
-                return RunResult(None, 0.0, err)
+                return RunResult(None, 0.0, err, extras)
+            timeout_s = loop.driver.cfg["lockstep_timeout_s"]
 
             def wait_for(ns: int) -> None:
-                t_end = time.monotonic() + params["driver"]["lockstep_timeout_s"]
+                t_end = time.monotonic() + timeout_s
                 while (external.answered_ns or 0) < ns and time.monotonic() < t_end:
                     node.publish_tick()  # the state again, for a node that joined late
                     time.sleep(0.0005)
-                    if _dead_node(procs, logs):
+                    if dead_node(procs, logs):
                         return
             if lockstep:
                 external.wait_for = wait_for
-        ex = make_executor(args.executor, ctx)  # after a failed start-up of the MPC: it arms faulthandler
+        ex = make_executor(spec.executor, ctx)  # after a failed start-up of the MPC: it arms faulthandler
         ex.add_node(node)
-        observer = ReportObserver(rb, loop, args.recording)
+        observer = ReportObserver(rb, loop, recording)
         loop.observers.append(observer)
         extras.open(ctx, ex, lockstep)
         spinner = Spinner(ex, ctx).start()
         time.sleep(DISCOVERY_SETTLE_S)
         gc_control.start()
-        end_ns = int(args.duration * 1e9)
+        end_ns = int(spec.duration_s * 1e9)
         t0 = time.monotonic()
         try:
             run = _run_lockstep if lockstep else _run_realtime
-            err = run(loop, node, gc_control, extras, rb, args, end_ns, procs, logs, t0)
+            err = run(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
             wall = time.monotonic() - t0
             extras.end_views()
             time.sleep(0.3 if external is not None else 0.05)  # in flight: the extras' messages, a last diagnostics
@@ -190,16 +196,19 @@ def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult
             loop.plans.close()
         for st in loop.node_stats() + list(node.foreign_stats.values()):
             rb.add_node_stats(st)
-        rb.nodes.setdefault("driver", {})["mirrored_messages"] = dict(node.published)
-        return RunResult(rb.build(wall, pushes), wall, err)
+        stats = mirror.close()
+        rb.nodes.setdefault("driver", {})["mirrored_messages"] = dict(stats.get("published", {}))
+        rb.nodes["driver"]["mirror_dropped"] = int(stats.get("dropped", 0))
+        return RunResult(rb.build(wall, spec.pushes), wall, err, extras)
     except HumanoidControlError as exc:
-        return RunResult(None, 0.0, str(exc))
+        return RunResult(None, 0.0, str(exc), extras)
     finally:
         extras.close()
         gc_control.release()
         if procs:
-            from humanoid_control.cli import _stop_nodes
-            _stop_nodes(procs, logs)
+            stop_nodes(procs, logs)
+        if mirror is not None:
+            mirror.close()
         if loop is not None:
             if loop.plans is not None:
                 loop.plans.close()
@@ -209,7 +218,7 @@ def run_loop(params: dict, args, robot, pushes, external_mpc: bool) -> RunResult
         rclpy.try_shutdown(context=ctx)
 
 
-def _between_ticks(i, node, gc_control, extras, rb, args, sim_ns, t0, last, procs, logs) -> str:
+def _between_ticks(i, node, gc_control, extras, rb, spec, sim_ns, t0, last, procs, logs) -> str:
     """Every SPIN_EVERY_TICKS ticks: garbage collection when due, extras, progress, dead children."""
     if i % SPIN_EVERY_TICKS:
         return ""
@@ -221,18 +230,17 @@ def _between_ticks(i, node, gc_control, extras, rb, args, sim_ns, t0, last, proc
             rb.add_node_stats(st)
     extras.tick(wall, rb.nodes)
     if procs:
-        from humanoid_control.cli import _dead_node
-        dead = _dead_node(procs, logs)
+        from humanoid_control.sim.node_processes import dead_node
+        dead = dead_node(procs, logs)
         if dead:
             return dead
-    if not args.quiet and wall - last[0] >= 5.0:
+    if not spec.quiet and wall - last[0] >= 5.0:
         last[0] = wall
-        print(f"  sim {sim_ns * 1e-9:7.2f} / {args.duration:.1f} s   wall {wall:6.1f} s   "
-              f"rtf {sim_ns * 1e-9 / max(wall, 1e-9):.2f}", flush=True)
+        print(progress_line(spec, sim_ns, wall), flush=True)
     return ""
 
 
-def _run_lockstep(loop, node, gc_control, extras, rb, args, end_ns, procs, logs, t0) -> str:
+def _run_lockstep(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0) -> str:
     d = loop.driver
     node.publish_tick()
     i, last = 0, [0.0, -1.0]
@@ -240,13 +248,13 @@ def _run_lockstep(loop, node, gc_control, extras, rb, args, end_ns, procs, logs,
         loop.tick()
         node.publish_tick()
         i += 1
-        err = _between_ticks(i, node, gc_control, extras, rb, args, d.tick_ns, t0, last, procs, logs)
+        err = _between_ticks(i, node, gc_control, extras, rb, spec, d.tick_ns, t0, last, procs, logs)
         if err:
             return err
     return ""
 
 
-def _run_realtime(loop, node, gc_control, extras, rb, args, end_ns, procs, logs, t0) -> str:
+def _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0) -> str:
     """Wall-clock pacing: at each 1-ms deadline the plant catches up with wall time (whole
     control periods, the command held; more than one counts as missed ticks), then the loop
     computes the next command from the fresh state. Stamps on the mirrored topics are
@@ -281,10 +289,10 @@ def _run_realtime(loop, node, gc_control, extras, rb, args, end_ns, procs, logs,
         for f in loop.observers:
             f(loop)
         i += 1
-        err = _between_ticks(i, node, gc_control, extras, rb, args, d.tick_ns, t0, last, procs, logs)
+        err = _between_ticks(i, node, gc_control, extras, rb, spec, d.tick_ns, t0, last, procs, logs)
         if err:
             return err
     return ""
 
 
-__all__ = ["run_loop", "RunResult", "ReportObserver", "TimingStats", "os"]
+__all__ = ["run_loop", "RunResult", "ReportObserver", "progress_line"]

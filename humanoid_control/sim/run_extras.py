@@ -15,9 +15,9 @@ import sys
 from humanoid_control.errors import HumanoidControlError
 
 
-def new_recording(args, robot):
+def new_recording(spec, robot):
     """A RunRecording when plots, a video, the viewer or the live view want one, else None."""
-    if not (args.video or args.plots or args.viewer or args.foxglove is not None):
+    if not spec.wants_recording:
         return None
     from humanoid_control.sim.recording import RunRecording
     return RunRecording(robot.joint_names, {s: f.frame for s, f in robot.config.feet.items()})
@@ -53,9 +53,9 @@ class McapRun:
 
 
 class RunExtras:
-    def __init__(self, args, robot):
-        self.args, self.robot = args, robot
-        self.recording = args.recording  # the RunRecording the monitor fills (or None)
+    def __init__(self, spec, robot, recording=None):
+        self.args, self.robot = spec, robot  # the RunSpec (its artifact flags)
+        self.recording = recording  # the RunRecording the run fills (or None)
         self.viewer = self.live = self.mcap = None
         self.artifacts = {}
 
@@ -124,19 +124,20 @@ class RunExtras:
             self.live = None
 
 
-def write_artifacts(report: dict, args, extras, robot, friction: float) -> str:
+def write_artifacts(report: dict, spec, extras, robot, friction: float) -> str:
     """Plots and video from the run's recording, and what the extras kept, under the report's
-    ``artifacts``; '' or what went wrong (the report is still written)."""
+    ``artifacts``; '' or what went wrong (the report is still written). ``spec``: the RunSpec."""
+    args = spec
     artifacts = dict(extras.artifacts) if extras is not None else {}
     if args.viewer and "viewer" not in artifacts:
         artifacts["viewer"] = "not opened"
-    rec = args.recording
+    rec = extras.recording if extras is not None else None
     err = ""
     if rec is not None and (args.plots or args.video):
         arrays = rec.arrays()
         if args.plots:
             from humanoid_control.viz.plots import write_plots
-            paths = write_plots(arrays, report, robot, args.plots, friction, getattr(args, "commands", ()))
+            paths = write_plots(arrays, report, robot, args.plots, friction, args.commands)
             artifacts["plots"] = [str(p) for p in paths]
             if not args.quiet:
                 print(f"plots: {args.plots}/ ({', '.join(p.name for p in paths)})")

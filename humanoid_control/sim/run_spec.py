@@ -1,0 +1,121 @@
+"""What one ``humanoid-control sim`` run is, built once from the command line and frozen:
+the runners read it and carry their own state, nothing is written back onto the arguments."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from humanoid_control.errors import ConfigError
+
+LAYOUTS = ("composed", "processes", "split")
+MODES = ("lockstep", "realtime")
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi")
+MAX_DURATION_S = 3600.0
+
+
+def robot_param(robot: str) -> str:
+    """A --robot value as a node parameter: a shipped name as is, a path made absolute."""
+    return robot if not Path(robot).suffix else str(Path(robot).resolve())
+
+
+def node_param_values(config_dir: Path, node: str, overrides: dict) -> dict:
+    """A node's parameter values (its YAML under ``config_dir`` with ``overrides``), validated
+    here so that a bad value stops the run before any node starts; the values as given (for
+    parameter files), the defaults left to the node."""
+    from humanoid_control import params as P
+
+    values = P.load_yaml(config_dir / f"{node}.yaml", node)
+    values.update(overrides)
+    P.node_params(config_dir, node, overrides)
+    return values
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    robot: str  # --robot as given (for messages)
+    robot_arg: str  # the same as a node parameter
+    duration_s: float  # [s] of simulated (plant) time
+    mode: str  # one of MODES
+    layout: str  # one of LAYOUTS
+    executor: str  # rclpy executor of the run's own process
+    params: dict  # node name -> parameter values (driver, estimator, wbc and, when walking, mpc)
+    backend: str  # the hardware backend the driver runs
+    pushes: tuple = ()  # scenario.Push
+    commands: tuple = ()  # ((t [s], (vx, vy, wz)), ...) the scripted velocity commands
+    mpc_elsewhere: bool = False  # walk with an MPC node the user started
+    quiet: bool = False
+    video: Path | None = None
+    plots: Path | None = None
+    record: Path | None = None
+    foxglove: int | None = None
+    foxglove_host: str = "127.0.0.1"
+    viewer: bool = False
+    config_dir: Path = field(default_factory=Path)
+
+    @property
+    def lockstep(self) -> bool:
+        return self.mode == "lockstep"
+
+    @property
+    def walking(self) -> bool:
+        return "mpc" in self.params
+
+    @property
+    def external_mpc(self) -> bool:
+        """The MPC runs as a ROS node outside the loop (split, or started by the user)."""
+        return self.walking and (self.layout == "split" or self.mpc_elsewhere)
+
+    @property
+    def wants_recording(self) -> bool:
+        return bool(self.video or self.plots or self.viewer or self.foxglove is not None)
+
+    @classmethod
+    def from_args(cls, args, robot) -> "RunSpec":
+        """The spec of ``humanoid-control sim`` arguments for a loaded ``robot``. Raises a
+        HumanoidControlError naming the flag that is wrong."""
+        from humanoid_control.hardware.backends import resolve_backend
+        from humanoid_control.paths import share_dir
+        from humanoid_control.planning.command import parse_cmd_vel
+        from humanoid_control.robot.ros2_control_tag import hardware_info_for
+        from humanoid_control.sim.scenario import check_faults, parse_fault, parse_push
+
+        if not 0.0 < args.duration <= MAX_DURATION_S:
+            raise ConfigError(f"{args.duration} s is outside (0, {MAX_DURATION_S:.0f}]", "--duration")
+        if args.video is not None and args.video.suffix.lower() not in VIDEO_SUFFIXES:
+            raise ConfigError(f"unknown container '{args.video.suffix}'; choose one of " + ", ".join(VIDEO_SUFFIXES),
+                              f"--video {args.video}")
+        if args.foxglove is not None and not 0 <= args.foxglove <= 65535:
+            raise ConfigError("the port is outside [0, 65535]", f"--foxglove {args.foxglove}")
+        if args.record is not None and args.record.suffix.lower() != ".mcap":
+            raise ConfigError("the recording is an MCAP file; name it *.mcap", f"--record {args.record}")
+        pushes = tuple(parse_push(p) for p in args.push)
+        commands = [parse_cmd_vel(c) for c in args.cmd_vel]
+        faults = [parse_fault(f) for f in args.fault]
+        robot_arg = robot_param(args.robot)
+        config_dir = args.config_dir or share_dir() / "config"
+        lockstep = args.mode == "lockstep"
+        walking = bool(commands) or args.mpc_elsewhere
+        overrides = {
+            "driver": {"robot": robot_arg, "mode": args.mode, "pushes": [p.text() for p in pushes] or [""]},
+            "estimator": {"robot": robot_arg},
+            "wbc": {"robot": robot_arg, "wait_for_plan": walking and lockstep},
+            "mpc": {"robot": robot_arg, "cmd_vel_script": [c.text() for c in commands] or [""]},
+        }
+        if args.friction is not None:
+            overrides["driver"]["friction"] = args.friction
+        if args.backend is not None:
+            overrides["driver"]["backend"] = args.backend
+        if faults:
+            overrides["driver"]["faults"] = [f.text() for f in faults]
+        nodes = ("driver", "estimator", "wbc") + (("mpc",) if walking else ())
+        params = {n: node_param_values(config_dir, n, overrides[n]) for n in nodes}
+        info = hardware_info_for(robot.urdf_text, str(robot.config.urdf_path), robot.joint_names)
+        backend = resolve_backend(params["driver"]["backend"], info)
+        if faults:  # refused here, before anything starts, as the driver would
+            check_faults(faults, backend, robot.joint_names)
+        return cls(robot=args.robot, robot_arg=robot_arg, duration_s=float(args.duration), mode=args.mode,
+                   layout=args.layout or "composed", executor=args.executor, params=params, backend=backend,
+                   pushes=pushes, commands=tuple((c.t, c.velocity) for c in commands),
+                   mpc_elsewhere=bool(args.mpc_elsewhere), quiet=bool(args.quiet), video=args.video, plots=args.plots,
+                   record=args.record, foxglove=args.foxglove, foxglove_host=args.foxglove_host,
+                   viewer=bool(args.viewer), config_dir=config_dir)

@@ -1,0 +1,38 @@
+"""The frozen run spec built once from the command line."""
+import dataclasses
+
+import pytest
+
+from humanoid_control import cli
+from humanoid_control.errors import ConfigError
+from humanoid_control.sim.run_spec import RunSpec
+
+
+def _spec(humanoid, *argv):
+    args = cli._parser().parse_args(["sim", *argv])
+    return RunSpec.from_args(args, humanoid)
+
+
+def test_a_walking_run_gets_the_mpc_parameters_its_script_and_the_composed_layout(humanoid):
+    spec = _spec(humanoid, "--duration", "3", "--cmd-vel", "1:0.3,0,0", "--push", "2:50,0,0:0.1", "--friction", "0.7")
+    assert spec.layout == "composed" and spec.lockstep and spec.walking and not spec.external_mpc
+    assert spec.params["mpc"]["cmd_vel_script"] == ["1:0.3,0,0"]
+    assert spec.params["driver"]["friction"] == 0.7 and spec.params["wbc"]["wait_for_plan"] is True
+    assert spec.commands == ((1.0, (0.3, 0.0, 0.0)),) and len(spec.pushes) == 1
+    assert spec.backend == "mujoco" and not spec.wants_recording
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.layout = "processes"
+
+
+def test_standing_has_no_mpc_and_split_makes_the_mpc_external_only_when_walking(humanoid):
+    assert "mpc" not in _spec(humanoid, "--layout", "split").params
+    assert not _spec(humanoid, "--layout", "split").external_mpc
+    assert _spec(humanoid, "--layout", "split", "--cmd-vel", "1:0.2,0,0").external_mpc
+
+
+@pytest.mark.parametrize("argv,flag", [(("--duration", "0"), "--duration"), (("--video", "a.gif"), "--video a.gif"),
+                                       (("--record", "a.bag"), "--record a.bag"),
+                                       (("--foxglove", "70000"), "--foxglove 70000")])
+def test_a_bad_flag_is_named_in_the_error(humanoid, argv, flag):
+    with pytest.raises(ConfigError, match=flag):
+        _spec(humanoid, *argv)
