@@ -106,6 +106,11 @@ class MpcCore:
             return 0.0
         return (self.stats.count - 1) / ((ns - self.first_ns) * 1e-9)
 
+    def reject(self, why: str) -> None:
+        """Count a refused input and keep why."""
+        self.rejected += 1
+        self.last_rejection = why
+
     def node_stats(self, name: str = "mpc", ns: int | None = None) -> NodeStats:
         p50, p99, _ = self.solve_ms.percentiles()
         ok = self.last_plan is None or self.last_plan.mpc.ok

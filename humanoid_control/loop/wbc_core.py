@@ -108,6 +108,11 @@ class WbcCore:
         self.stats.iterations += sol.iterations
         return self.command
 
+    def reject(self, why: str) -> None:
+        """Count a refused input and keep why."""
+        self.rejected += 1
+        self.last_rejection = why
+
     def node_stats(self, name: str = "wbc") -> NodeStats:
         sol = self.last_solution
         ok = sol is None or sol.ok

@@ -165,16 +165,18 @@ class StampedInputs:
 
 class StampSynced:
     """Mixin of the nodes that compute once per complete set of same-stamp inputs
-    (estimator, WBC). The node provides ``self._inputs`` (:class:`StampedInputs`),
-    ``update(ns, inputs)`` and ``republish()`` (say the last output again: a downstream
-    node that joined late missed it, and lockstep would otherwise wait for ever)."""
+    (estimator, WBC, MPC). The node provides ``self.core`` (its ROS-free core, which counts
+    rejections: ``reject``, ``rejected``, ``last_rejection``), ``self._inputs``
+    (:class:`StampedInputs`), ``update(ns, inputs)`` and ``republish()`` (say the last
+    output again: a downstream node that joined late missed it, and lockstep would otherwise
+    wait for ever)."""
 
-    rejected: int
-    last_rejection: str
+    rejected = property(lambda self: self.core.rejected)
+    last_rejection = property(lambda self: self.core.last_rejection)
+    stats = property(lambda self: self.core.stats)
 
     def reject(self, why: str) -> None:
-        self.rejected += 1
-        self.last_rejection = why
+        self.core.reject(why)
 
     def receive(self, name: str, stamp, value) -> None:
         ns = stamp_to_ns(stamp)

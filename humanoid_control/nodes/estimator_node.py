@@ -47,12 +47,7 @@ class EstimatorNode(StampSynced, Node):
         self._contact = ContactState()
         self._contact.name = [self.robot.config.feet[s].frame for s in self.sides]
 
-    stats = property(lambda self: self.core.stats)
-    rejected = property(lambda self: self.core.rejected)
-    last_rejection = property(lambda self: self.core.last_rejection)
 
-    def reject(self, why: str) -> None:
-        self.core.reject(why)
 
     def on_imu(self, m: Imu) -> None:
         v = np.array([m.orientation.x, m.orientation.y, m.orientation.z, m.orientation.w,

@@ -53,17 +53,11 @@ class MpcNode(StampSynced, Node):
         self.create_subscription(Odometry, "/odom", self.on_odom, qos)
         self.create_subscription(Twist, "/cmd_vel", self.on_cmd_vel, 10)
 
-    stats = property(lambda self: self.core.stats)
     solve_ms = property(lambda self: self.core.solve_ms)
     period_ns = property(lambda self: self.core.period_ns)
     command = property(lambda self: self.core.command)
     failures = property(lambda self: self.core.failures)
-    rejected = property(lambda self: self.core.rejected)
-    last_rejection = property(lambda self: self.core.last_rejection)
 
-    def reject(self, why: str) -> None:
-        self.core.rejected += 1
-        self.core.last_rejection = why
 
     # ------------------------------------------------------------------ inputs
     def on_cmd_vel(self, m: Twist) -> None:

@@ -57,18 +57,12 @@ class WbcNode(StampSynced, Node):
         self._cmd = JointCommand()
         self._cmd.name = list(self.robot.ros_joint_names)
 
-    stats = property(lambda self: self.core.stats)
     plan = property(lambda self: self.core.plan)
     plans_received = property(lambda self: self.core.plans_received)
     plan_timeouts = property(lambda self: self.core.plan_timeouts)
     plan_rejected = property(lambda self: self.core.plan_rejected)
     solver_failures = property(lambda self: self.core.solver_failures)
-    rejected = property(lambda self: self.core.rejected)
-    last_rejection = property(lambda self: self.core.last_rejection)
 
-    def reject(self, why: str) -> None:
-        self.core.rejected += 1
-        self.core.last_rejection = why
 
     def on_joint_states(self, m: JointState) -> None:
         try:

@@ -83,7 +83,7 @@ class DynamicsComputer:
         pin.computeAllTerms(m, d, q, v)  # M, nle, joint Jacobians, com, Jcom, kinematics (a = 0 not set)
         pin.forwardKinematics(m, d, q, v, self._zero)  # drift pass: accelerations with qdd = 0
         pin.updateFramePlacements(m, d)
-        pin.centerOfMass(m, d, q, v, self._zero)  # d.acom[0] = dJcom·v
+        pin.centerOfMass(m, d, pin.KinematicLevel.ACCELERATION, False)  # from the drift pass: d.acom[0] = dJcom·v
         t.q[:] = q
         t.v[:] = v
         kernels.copy_symmetric(t.M, d.M)  # Pinocchio fills the upper triangle
