@@ -37,6 +37,7 @@ class QpResult:
     status: str
     iterations: int  # all iterations of the call, the cold retry's included
     x: np.ndarray
+    z: np.ndarray | None = None  # (n_in,) inequality multipliers (> 0: at the upper bound, < 0: at the lower)
 
 
 class DenseQp:
@@ -80,7 +81,8 @@ class DenseQp:
             iterations += int(self._solver.results.info.iter)
         res = self._solver.results
         ok = res.info.status == SOLVED
-        out = QpResult(ok, str(res.info.status).split(".")[-1], iterations, res.x.copy())
+        out = QpResult(ok, str(res.info.status).split(".")[-1], iterations, res.x.copy(),
+                       res.z.copy() if self.n_in else None)
         if not ok:
             self._solver = None
         return out

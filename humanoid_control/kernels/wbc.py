@@ -361,47 +361,120 @@ def _net_cop(out, positions, wrenches, min_normal_force_N):
     return True
 
 
-def equality_qp_numpy(H, g, A, b, C, lo, up, K, rhs, x, tol):
-    """The QP ``min ½xᵀHx + gᵀx, A x = b`` solved exactly through its KKT system (``K``
-    (n+m, n+m) and ``rhs`` (n+m,) are work buffers) into ``x``; True when that solution also
-    meets ``lo - tol <= C x <= up + tol`` — it is then the solution of the full QP (convex),
-    and no iterative solve is needed."""
-    n = H.shape[0]
-    K[:n, :n] = H
-    K[:n, n:] = A.T
-    K[n:, :n] = A
-    K[n:, n:] = 0.0
-    rhs[:n] = -g
-    rhs[n:] = b
-    x[:] = np.linalg.solve(K, rhs)[:n]
-    Cx = C @ x
-    return bool(np.all(Cx >= lo - tol) and np.all(Cx <= up + tol))
+def active_set_qp_numpy(H, g, A, b, C, lo, up, active, K, rhs, x, max_solves, tol):
+    """The QP ``min ½xᵀHx + gᵀx, A x = b, lo <= C x <= up`` by a primal active-set method
+    started from ``active`` (int8 per row of C: 0 free, +1 held at ``up``, -1 held at
+    ``lo``; updated in place): each round solves the KKT system of the equalities and the
+    held rows exactly (``K``, ``rhs``: work buffers of at least n + m + rows(C)), then adds
+    the most violated free row, or else drops the held row whose multiplier has the wrong
+    sign (+1 rows need μ >= 0, -1 rows μ <= 0), until neither exists and the equalities hold
+    to 1e-6 (the KKT conditions of the convex QP hold: ``x`` is its solution). Returns the
+    number of KKT solves, or -1 when ``max_solves`` were not enough, more rows than unknowns
+    would be held, or the system was too ill-conditioned (``x`` is then not a solution). This
+    simple method (no step lengths) can cycle: the caller falls back to an interior solver."""
+    n, m, r = H.shape[0], A.shape[0], C.shape[0]
+    for solve in range(1, max_solves + 1):
+        held = np.flatnonzero(active)
+        k = len(held)
+        N = n + m + k
+        Kv = K[:N, :N]
+        Kv[:] = 0.0
+        Kv[:n, :n] = H
+        Kv[:n, n:n + m] = A.T
+        Kv[n:n + m, :n] = A
+        Kv[:n, n + m:] = C[held].T
+        Kv[n + m:, :n] = C[held]
+        rv = rhs[:N]
+        rv[:n] = -g
+        rv[n:n + m] = b
+        rv[n + m:] = np.where(active[held] > 0, up[held], lo[held])
+        sol = np.linalg.solve(Kv, rv)
+        x[:] = sol[:n]
+        Cx = C @ x
+        viol = np.where(active == 0, np.maximum(lo - Cx, Cx - up), -np.inf)
+        worst = int(np.argmax(viol)) if r else -1
+        if r and viol[worst] > tol:
+            if m + k + 1 > n:  # more independent rows than unknowns cannot be held
+                return -1
+            active[worst] = 1 if Cx[worst] > up[worst] else -1
+            continue
+        mu = sol[n + m:] * active[held]  # sign-corrected: wrong where negative
+        if k and mu.min() < -tol:
+            active[held[int(np.argmin(mu))]] = 0
+            continue
+        if np.abs(A @ x - b).max(initial=0.0) > 1e-6 * (1.0 + np.abs(b).max(initial=0.0)):
+            return -1  # an ill-conditioned system: the equalities are not met, so this is no answer
+        return solve
+    return -1
 
 
 @njit(cache=True)
-def _equality_qp(H, g, A, b, C, lo, up, K, rhs, x, tol):
-    n, m = H.shape[0], A.shape[0]
-    for i in range(n):
-        for j in range(n):
-            K[i, j] = H[i, j]
+def _active_set_qp(H, g, A, b, C, lo, up, active, K, rhs, x, max_solves, tol):
+    n, m, r = H.shape[0], A.shape[0], C.shape[0]
+    held = np.empty(r, dtype=np.int64)
+    for solve in range(1, max_solves + 1):
+        k = 0
+        for i in range(r):
+            if active[i] != 0:
+                held[k] = i
+                k += 1
+        N = n + m + k
+        Kv = K[:N, :N]
+        for i in range(N):
+            for j in range(N):
+                Kv[i, j] = 0.0
+        for i in range(n):
+            for j in range(n):
+                Kv[i, j] = H[i, j]
+            for j in range(m):
+                Kv[i, n + j] = A[j, i]
+                Kv[n + j, i] = A[j, i]
+            for j in range(k):
+                Kv[i, n + m + j] = C[held[j], i]
+                Kv[n + m + j, i] = C[held[j], i]
+            rhs[i] = -g[i]
         for j in range(m):
-            K[i, n + j] = A[j, i]
-            K[n + j, i] = A[j, i]
-        rhs[i] = -g[i]
-    for i in range(m):
-        for j in range(m):
-            K[n + i, n + j] = 0.0
-        rhs[n + i] = b[i]
-    sol = np.linalg.solve(K, rhs)
-    for i in range(n):
-        x[i] = sol[i]
-    for r in range(C.shape[0]):
-        s = 0.0
-        for j in range(n):
-            s += C[r, j] * x[j]
-        if s < lo[r] - tol or s > up[r] + tol:
-            return False
-    return True
+            rhs[n + j] = b[j]
+        for j in range(k):
+            rhs[n + m + j] = up[held[j]] if active[held[j]] > 0 else lo[held[j]]
+        sol = np.linalg.solve(Kv, rhs[:N])
+        for i in range(n):
+            x[i] = sol[i]
+        worst, worst_v, side = -1, tol, 0
+        for i in range(r):
+            if active[i] != 0:
+                continue
+            s = 0.0
+            for j in range(n):
+                s += C[i, j] * x[j]
+            v = max(lo[i] - s, s - up[i])
+            if v > worst_v:
+                worst, worst_v = i, v
+                side = 1 if s > up[i] else -1
+        if worst >= 0:
+            if m + k + 1 > n:
+                return -1
+            active[worst] = side
+            continue
+        drop, drop_v = -1, -tol
+        for j in range(k):
+            mu = sol[n + m + j] * active[held[j]]
+            if mu < drop_v:
+                drop, drop_v = held[j], mu
+        if drop >= 0:
+            active[drop] = 0
+            continue
+        worst_eq, b_max = 0.0, 0.0
+        for i in range(m):
+            s = 0.0
+            for j in range(n):
+                s += A[i, j] * x[j]
+            worst_eq = max(worst_eq, abs(s - b[i]))
+            b_max = max(b_max, abs(b[i]))
+        if worst_eq > 1e-6 * (1.0 + b_max):
+            return -1
+        return solve
+    return -1
 
 
 # ---------------------------------------------------------------- dispatch
@@ -418,7 +491,7 @@ NUMPY_TWINS = {
     "wrench_cone_rows": wrench_cone_rows_numpy,
     "torque_limit_rows": torque_limit_rows_numpy,
     "joint_torques": joint_torques_numpy,
-    "equality_qp": equality_qp_numpy,
+    "active_set_qp": active_set_qp_numpy,
 }
 NUMBA_KERNELS = {
     "copy_symmetric": _copy_symmetric,
@@ -433,7 +506,7 @@ NUMBA_KERNELS = {
     "wrench_cone_rows": _wrench_cone_rows,
     "torque_limit_rows": _torque_limit_rows,
     "joint_torques": _joint_torques,
-    "equality_qp": _equality_qp,
+    "active_set_qp": _active_set_qp,
 }
 _ACTIVE = select(NUMBA_KERNELS, NUMPY_TWINS)
 copy_symmetric = _ACTIVE["copy_symmetric"]
@@ -448,7 +521,7 @@ contact_acceleration_rows = _ACTIVE["contact_acceleration_rows"]
 wrench_cone_rows = _ACTIVE["wrench_cone_rows"]
 torque_limit_rows = _ACTIVE["torque_limit_rows"]
 joint_torques = _ACTIVE["joint_torques"]
-equality_qp = _ACTIVE["equality_qp"]
+active_set_qp = _ACTIVE["active_set_qp"]
 
 
 def example_arguments(nv: int = 9, nc: int = 2, rng=None) -> dict:
@@ -490,9 +563,10 @@ def example_arguments(nv: int = 9, nc: int = 2, rng=None) -> dict:
                               rng.uniform(10, 100, nv - 6), nv),
         "joint_torques": (np.zeros(nv - 6), M, rng.normal(size=nv), J, rng.normal(size=n),
                           rng.uniform(0, 1, nv - 6), rng.normal(size=nv - 6), nv),
-        "equality_qp": (np.eye(n) * 2.0 + 0.1 * np.ones((n, n)), rng.normal(size=n), rng.normal(size=(6, n)),
-                        rng.normal(size=6), rng.normal(size=(4, n)), np.full(4, -1e3), np.full(4, 1e3),
-                        np.zeros((n + 6, n + 6)), np.zeros(n + 6), np.zeros(n), 1e-9),
+        "active_set_qp": (np.eye(n) * 2.0 + 0.1 * np.ones((n, n)), rng.normal(size=n), rng.normal(size=(6, n)),
+                          rng.normal(size=6), rng.normal(size=(4, n)), np.full(4, -0.3), np.full(4, 0.3),
+                          np.zeros(4, dtype=np.int8), np.zeros((n + 10, n + 10)), np.zeros(n + 10), np.zeros(n), 20,
+                          1e-9),
     }
 
 

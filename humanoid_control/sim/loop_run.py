@@ -22,7 +22,10 @@ import threading
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from humanoid_control.errors import HumanoidControlError
+from humanoid_control.spatial import rotate_by_quaternion
 
 #: extras, progress, child processes and garbage collection are looked after every this many ticks
 SPIN_EVERY_TICKS = 10
@@ -46,9 +49,34 @@ def progress_line(spec, sim_ns: int, wall_s: float) -> str:
             f"rtf {sim_ns * 1e-9 / max(wall_s, 1e-9):.2f}")
 
 
+class RowLog:
+    """Rows of float64 appended one per tick into chunks allocated ahead (no allocation per
+    tick); :meth:`rows` joins them at the end."""
+
+    CHUNK = 8192
+
+    def __init__(self, width: int):
+        self.width = width
+        self._chunks = [np.empty((self.CHUNK, width))]
+        self._n = 0  # rows in the last chunk
+
+    def next_row(self) -> np.ndarray:
+        if self._n == self.CHUNK:
+            self._chunks.append(np.empty((self.CHUNK, self.width)))
+            self._n = 0
+        row = self._chunks[-1][self._n]
+        self._n += 1
+        return row
+
+    def rows(self) -> np.ndarray:
+        return np.concatenate(self._chunks[:-1] + [self._chunks[-1][:self._n]])
+
+
 class ReportObserver:
     """Feeds the report (and the run recording) from the loop after every tick: ground
-    truth of the plant's new state, the estimate and contacts of the state just answered."""
+    truth of the plant's new state, the estimate and contacts of the state just answered.
+    In the loop's thread it only copies raw numbers into preallocated rows (a few µs); the
+    report's figures are computed from them after the run (:meth:`replay`)."""
 
     def __init__(self, rb, loop, recording=None):
         self.rb, self.loop, self.recording = rb, loop, recording
@@ -58,17 +86,26 @@ class ReportObserver:
         self.frames = [d.robot.config.feet[s].frame for s in self.sides]
         self.ros_names = list(d.robot.ros_joint_names)
         self._hw_to_ros = d.hw_to_ros.index
+        #: [ns, base p (3), quat wxyz (4), v world (3), w base (3), com (3)]
+        self.truth = RowLog(17)
+        #: [ns, p (3), quat xyzw (4), v base (3), contact flags (nf)]
+        self.estimates = RowLog(11 + len(self.sides))
+        self._plan_ns = None
         self.ground_truth(d.tick_ns)
 
     def ground_truth(self, ns: int) -> None:
-        sim = self.sim
-        gt = sim.ground_truth()
-        R = sim.data.xmat[sim.h.base_body].reshape(3, 3)
-        v_local = R.T @ gt["base_linear_velocity_world"]
-        p, q, w, com = gt["base_position"], gt["base_orientation_xyzw"], gt["base_angular_velocity_local"], gt["com"]
-        self.rb.add_ground_truth(ns, p, q, v_local, com, w)
+        d = self.sim.data
+        row = self.truth.next_row()
+        row[0] = ns
+        row[1:8] = d.qpos[0:7]
+        row[8:14] = d.qvel[0:6]
+        row[14:17] = d.subtree_com[0]
         rec = self.recording
-        if rec is not None and rec.add_ground_truth(ns * 1e-9, p, q, v_local, w, com):
+        if rec is not None and rec.wants(ns * 1e-9):
+            gt = self.sim.ground_truth()
+            R = d.xmat[self.sim.h.base_body].reshape(3, 3)
+            rec.add_ground_truth(ns * 1e-9, gt["base_position"], gt["base_orientation_xyzw"],
+                                 R.T @ gt["base_linear_velocity_world"], gt["base_angular_velocity_local"], gt["com"])
             hw = self.loop.driver.hw
             rec.set_joint_positions(self.ros_names, hw.joint_state["position"][self._hw_to_ros])
             for s in self.sides:
@@ -78,23 +115,43 @@ class ReportObserver:
         self.ground_truth(loop.driver.tick_ns)  # first: in real time the state just answered is this one
         e = loop.estimator.out
         if e.stamp_ns == loop.stamp_ns:
-            od = e.odom
-            self.rb.add_estimate(loop.stamp_ns, od[0:3], od[3:7], od[7:10])
-            flags = dict(zip(self.frames, e.in_contact.tolist()))
-            self.rb.add_contacts(loop.stamp_ns, flags)
+            row = self.estimates.next_row()
+            row[0] = loop.stamp_ns
+            row[1:11] = e.odom[0:10]
+            row[11:] = e.in_contact
             if self.recording is not None:
-                self.recording.set_contacts(flags)
+                self.recording.set_contacts(dict(zip(self.frames, e.in_contact.tolist())))
         plans = loop.plans
         if self.recording is not None and plans is not None and plans.last_ns is not None \
                 and plans.last_ns != getattr(self, "_plan_ns", None):
-            import numpy as np
-
             from humanoid_control.planning.plan_codec import footstep_targets
 
             self._plan_ns = plans.last_ns
             f = plans.last_fields
             states = np.asarray(f["states"], dtype=float).reshape(-1, 9)
             self.recording.set_plan(footstep_targets(list(f["feet"]), np.asarray(f["swing"])), states[:, 0:3])
+
+
+    def replay(self) -> None:
+        """The logged rows into the report, in stamp order (ground truth of a stamp before
+        the estimate of the same stamp)."""
+        rb = self.rb
+        truth, est = self.truth.rows(), self.estimates.rows()
+        i = 0
+        for row in est:
+            ns = int(row[0])
+            while i < len(truth) and int(truth[i, 0]) <= ns:
+                self._add_truth(truth[i])
+                i += 1
+            rb.add_estimate(ns, row[1:4], row[4:8], row[8:11])
+            rb.add_contacts(ns, dict(zip(self.frames, (bool(x) for x in row[11:]))))
+        for row in truth[i:]:
+            self._add_truth(row)
+
+    def _add_truth(self, row) -> None:
+        q_xyzw = (row[5], row[6], row[7], row[4])
+        v_local = rotate_by_quaternion((-row[5], -row[6], -row[7], row[4]), row[8:11])  # Rᵀ v
+        self.rb.add_ground_truth(int(row[0]), row[1:4], q_xyzw, v_local, row[14:17], row[11:14])
 
 
 class Spinner:
@@ -194,6 +251,7 @@ def run_loop(spec, robot, recording=None) -> RunResult:
             spinner.stop()
         if loop.plans is not None:
             loop.plans.close()
+        observer.replay()
         for st in loop.node_stats() + list(node.foreign_stats.values()):
             rb.add_node_stats(st)
         stats = mirror.close()

@@ -97,6 +97,10 @@ class RunRecording:
             if side is not None:
                 self._contact[side] = bool(v)
 
+    def wants(self, t_s: float) -> bool:
+        """Whether a sample at run time ``t_s`` [s] would be kept (a period has passed)."""
+        return t_s + 1e-9 >= self._next_t
+
     def add_ground_truth(self, t_s: float, p, q_xyzw, v_base, w_base, com) -> bool:
         """One ground-truth state at run time ``t_s`` (velocities as odometry gives them: base
         frame [m/s], [rad/s]); kept when a period has passed since the last kept one (True

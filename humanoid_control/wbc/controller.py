@@ -126,8 +126,8 @@ class WholeBodyController:
         kernels.warm_up()
         self._qp = DenseQp(self.layout.n, self.n_eq, self.n_in,
                            QpSettings(1e-5, self.MAX_OUTER_ITERATIONS, self.MAX_INNER_ITERATIONS, "previous"))
-        self._kkt = None  # work buffers of the equality-only solve
-        self.kkt_solves = 0  # ticks solved by the equality-only KKT system (no inequality bound active)
+        self._kkt = None  # work buffers and the active rows of the active-set solve
+        self.kkt_solves = 0  # ticks solved by the active-set method (ProxSuite not needed)
         self.com_ref = None  # [m] world; set on the first tick (centre of the feet, nominal height)
         self.last_solution: WbcSolution | None = None
         self.failures = 0
@@ -237,34 +237,50 @@ class WholeBodyController:
     MAX_OUTER_ITERATIONS = 50
     MAX_INNER_ITERATIONS = 100
 
-    #: [-] how far the equality-only solution may pass an inequality bound and still be taken
-    INEQUALITY_TOLERANCE = 1e-9
+    #: [-] feasibility and multiplier-sign tolerance of the active-set solve
+    ACTIVE_SET_TOLERANCE = 1e-9
+    #: KKT solves the active-set method may take (from each start) before ProxSuite decides
+    ACTIVE_SET_MAX_SOLVES = 8
+    #: a ProxSuite multiplier beyond this marks its row active for the next tick's hot start
+    ACTIVE_SET_SEED_MULTIPLIER = 1e-6
 
     def solve(self, qp: QpData) -> tuple:
         """Solve the QP. Returns (ok, status, iterations, x).
 
-        First the equality-constrained problem through its KKT system (one factorisation,
-        ~µs): when its solution meets every inequality (no friction, CoP or torque bound
-        binds, as in most standing and many walking ticks) it is the QP's solution (status
-        ``EQUALITY_KKT``, 0 iterations). Otherwise ProxSuite (:meth:`solve_iterative`)."""
-        n, m = qp.H.shape[0], qp.A.shape[0]
+        First a primal active-set method (:func:`~humanoid_control.kernels.wbc.active_set_qp`)
+        hot-started from the previous tick's active rows: each round is one exact KKT solve;
+        from one tick to the next the active set mostly stays, so one or two solves finish it
+        (status ``ACTIVE_SET``, iterations = KKT solves). Its answer is taken only when the
+        KKT conditions hold (every row within its bounds, every held row's multiplier of the
+        right sign) — then it is the QP's solution. Otherwise (more rounds needed, or a
+        singular system) ProxSuite (:class:`~humanoid_control.dense_qp.DenseQp`: warm-started from its previous
+        solution, a cold retry after a failure), whose multipliers also seed the next
+        tick's active set."""
+        n, m, r = qp.H.shape[0], qp.A.shape[0], qp.C.shape[0]
         if self._kkt is None:
-            self._kkt = (np.zeros((n + m, n + m)), np.zeros(n + m), np.zeros(n))
-        K, rhs, x = self._kkt
-        try:
-            inside = kernels.equality_qp(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u, K, rhs, x,
-                                         self.INEQUALITY_TOLERANCE)
-        except np.linalg.LinAlgError:  # a singular KKT system (dependent contact rows): let ProxSuite decide
-            inside = False
-        if inside and np.all(np.isfinite(x)):
+            self._kkt = (np.zeros((n + m + r, n + m + r)), np.zeros(n + m + r), np.zeros(n), np.zeros(r, dtype=np.int8))
+        K, rhs, x, active = self._kkt
+        solves = -1
+        for start in ("hot", "cold"):
+            if start == "cold":
+                if not active.any():
+                    break
+                active[:] = 0  # the previous tick's rows did not fit this one: start from none
+            try:
+                solves = kernels.active_set_qp(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u, active, K, rhs, x,
+                                               self.ACTIVE_SET_MAX_SOLVES, self.ACTIVE_SET_TOLERANCE)
+            except np.linalg.LinAlgError:  # rows that depend on each other held at once
+                solves = -1
+            if solves > 0:
+                break
+        if solves > 0 and np.all(np.isfinite(x)):
             self.kkt_solves += 1
-            return True, "EQUALITY_KKT", 0, x.copy()
-        return self.solve_iterative(qp)
-
-    def solve_iterative(self, qp: QpData) -> tuple:
-        """Solve with ProxSuite (:class:`~humanoid_control.dense_qp.DenseQp`: warm-started from
-        the previous tick, a cold retry after a failure). Returns (ok, status, iterations, x)."""
+            return True, "ACTIVE_SET", solves, x.copy()
         r = self._qp.solve(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
+        active[:] = 0
+        if r.ok:  # the rows ProxSuite's multipliers hold
+            active[r.z > self.ACTIVE_SET_SEED_MULTIPLIER] = 1
+            active[r.z < -self.ACTIVE_SET_SEED_MULTIPLIER] = -1
         return r.ok, r.status, r.iterations, r.x
 
     def update(self, q: np.ndarray, v: np.ndarray, active: dict, ref: WbcReference | None = None) -> WbcSolution:

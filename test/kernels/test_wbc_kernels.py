@@ -90,3 +90,50 @@ def test_the_assembled_constraints_equal_the_equations_of_motion_and_the_sole_fr
     np.testing.assert_allclose(qp.C[:11] @ x, wbc.constraints[2].U["left"] @ w_sole, atol=1e-9)
     assert (qp.l[10], qp.u[10]) == (wbc.constraints[2].fz_min, wbc.constraints[2].fz_max)
     assert (qp.l[21], qp.u[21]) == (0.0, 0.0)  # the swing foot's normal force is pinned to zero
+
+
+def test_the_active_set_solve_finds_proxsuites_optimum_with_binding_rows_or_says_it_cannot():
+    from humanoid_control.dense_qp import DenseQp, QpSettings
+
+    solved = 0
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        n, m, r = 12, 4, 10
+        L = rng.normal(size=(n, n))
+        H, g = L @ L.T + np.eye(n), rng.normal(size=n) * 5.0
+        x0 = rng.normal(size=n) * 0.1  # a feasible point: the problem has a solution
+        A, C = rng.normal(size=(m, n)), rng.normal(size=(r, n))
+        b = A @ x0
+        lo, up = C @ x0 - np.abs(rng.normal(size=r)) * 0.5, C @ x0 + np.abs(rng.normal(size=r)) * 0.5
+        lo[0] = -np.inf  # a one-sided row
+        ref = DenseQp(n, m, r, QpSettings(1e-10, 1000, 1500, "equality")).solve(H, g, A, b, C, lo, up)
+        assert ref.ok
+        active = np.zeros(r, dtype=np.int8)
+        x = np.zeros(n)
+        K, rhs = np.zeros((n + m + r, n + m + r)), np.zeros(n + m + r)
+        solves = kernels.active_set_qp(H, g, A, b, C, lo, up, active, K, rhs, x, 40, 1e-10)
+        if solves < 0:
+            continue  # it said it could not: the caller asks ProxSuite
+        solved += 1
+        assert active.any()  # rows bind: not the equality-only case
+        np.testing.assert_allclose(x, ref.x, atol=1e-6)
+        again = kernels.active_set_qp(H, g, A, b, C, lo, up, active, K, rhs, x, 40, 1e-10)
+        assert again == 1  # hot-started from its own active set: one KKT solve
+        np.testing.assert_allclose(x, ref.x, atol=1e-6)
+    assert solved >= 9  # measured 11 of 12
+
+
+def test_the_active_set_solve_gives_up_rather_than_answer_wrongly():
+    rng = np.random.default_rng(7)
+    n, m, r = 8, 2, 12
+    H, g = np.eye(n), rng.normal(size=n) * 20.0
+    A, b, C = rng.normal(size=(m, n)), rng.normal(size=m), rng.normal(size=(r, n))
+    lo, up = np.full(r, -0.01), np.full(r, 0.01)
+    active = np.zeros(r, dtype=np.int8)
+    x = np.zeros(n)
+    K, rhs = np.zeros((n + m + r, n + m + r)), np.zeros(n + m + r)
+    try:
+        solves = kernels.active_set_qp(H, g, A, b, C, lo, up, active, K, rhs, x, 1, 1e-10)
+    except np.linalg.LinAlgError:
+        solves = -1
+    assert solves == -1  # one solve is not enough here: it says so instead of returning an infeasible x

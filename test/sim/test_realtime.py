@@ -23,6 +23,7 @@ def test_the_humanoid_walks_half_a_metre_per_second_for_ten_seconds_in_real_time
     assert r["mean_velocity"]["vx"] > 0.3 and r["max_tilt_rad"] < 0.2
     assert r["nodes"]["driver"]["safety_events"] == []
     assert r["mpc"]["plans"] > 300  # the worker planned throughout
+    assert r["estimator_vel_rmse_mps"] < 0.1  # the estimate, stamped in plant time, is paired with the truth
 
 
 def test_the_humanoid_stands_through_a_push_in_real_time(tmp_path, ros_domain):
