@@ -36,7 +36,7 @@ import mpc_solve  # noqa: E402
 import tsid_tick  # noqa: E402
 import wbc_tick  # noqa: E402
 
-SECTIONS = ("wbc", "tsid", "mpc", "latency", "rtf")
+SECTIONS = ("wbc", "tsid", "mpc", "latency", "rtf", "ros")
 #: (key in results, comparison, target, unit) — the issue's targets, printed beside the figures
 TARGETS = {
     "wbc_tick_us.humanoid.p50": ("<=", 150.0, "µs"),
@@ -156,6 +156,19 @@ def section_rtf(duration_s: float) -> dict:
                         "mpc": r.get("mpc")}}
 
 
+def section_ros(n: int) -> dict:
+    """What one JointState costs in rclpy here (bench/ros_costs.py): the profile behind the
+    processes layout's figures (every 1-kHz message crosses a process boundary there)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "ros.json"
+        env = {**os.environ, "ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST", "ROS_DOMAIN_ID": "177"}
+        proc = subprocess.run([sys.executable, str(Path(__file__).with_name("ros_costs.py")), "--n", str(n),
+                               "--json", str(out)], env=env, capture_output=True, text=True, timeout=600)
+        if not out.exists():
+            return {"ros_costs_us": {"error": proc.stderr.strip()[-400:]}}
+        return {"ros_costs_us": json.loads(out.read_text())}
+
+
 def lookup(results: dict, dotted: str):
     v = results
     for part in dotted.split("."):
@@ -194,6 +207,13 @@ def print_table(results: dict) -> None:
         print(f"{key:30s} {v['value']!s:>10s}  {v['target']:>12s}  {met:>4s}  {ref.get(key, '')}")
     print(f"\nmachine: {results['machine']['cpu']} ({results['machine']['cores']} cores), "
           f"38x38 matmul p50 {results['ref_matmul38_us']['p50']} µs")
+    ros = results.get("ros_costs_us", {})
+    if "publish_other_process" in ros:
+        print("rclpy per JointState (p50 µs): publish to another process "
+              f"{ros['publish_other_process']['object']['p50']} (bytes {ros['publish_other_process']['bytes']['p50']}), "
+              f"same process {ros['publish_same_process']['object']['p50']}, no subscriber "
+              f"{ros['publish_no_subscriber']['object']['p50']}, take + dispatch "
+              f"{ros['take_and_dispatch_same_process']['p50']}")
     if results.get("mpc_sweep"):
         print("MPC solve vs horizon: " + ", ".join(
             f"{r['horizon_s']} s/{r['knots']} knots p50 {r['total']['p50_ms']} p99 {r['total']['p99_ms']} ms"
@@ -238,6 +258,8 @@ def main() -> int:
         results.update(section_latency(latency_s))
     if "rtf" not in a.skip:
         results.update(section_rtf(rtf_s))
+    if "ros" not in a.skip:
+        results.update(section_ros(300 if a.quick else 2000))
     ours, theirs = lookup(results, "wbc_tick_us.talos.p50"), lookup(results, "tsid_tick_us.talos.p50")
     results["wbc_vs_tsid_ratio"] = {"talos": round(ours / theirs, 3) if ours and theirs else None}
     results["targets"] = verdicts(results)

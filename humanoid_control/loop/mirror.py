@@ -22,7 +22,12 @@ STREAM_TOPICS = {"clock": "/clock", "js": "/joint_states", "imu": "/imu", "odom"
                  "gt": "/ground_truth/odom", "gt_com": "/ground_truth/com"}
 
 
-def ring_layout(nj: int, sides: tuple, capacity: int = 512) -> RingLayout:
+#: records the ring holds: 4 s of ticks, so that a mirror that falls behind (its DDS writes to
+#: another process cost ~75 µs each) catches up instead of losing ticks
+RING_CAPACITY = 4096
+
+
+def ring_layout(nj: int, sides: tuple, capacity: int = RING_CAPACITY) -> RingLayout:
     fields = (("js_position", nj), ("js_velocity", nj), ("js_effort", nj), ("imu", 10),
               *((f"wrench_{s}", 6) for s in sides), ("odom", 13), ("contact", 3 * len(sides)),
               ("command", 5 * nj), ("ground_truth", 16))

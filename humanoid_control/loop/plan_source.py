@@ -252,8 +252,9 @@ class WorkerPlanner(PlanSource):
 
 class ExternalPlans(PlanSource):
     """Plans from an MPC node elsewhere: the ROS shell calls :meth:`put` from its
-    ``/centroidal_plan`` subscription. ``wait_for(ns)`` (lockstep) spins the shell until the
-    plan stamped ``ns`` arrived; the plan then answers the state it was computed from."""
+    ``/centroidal_plan`` subscription. ``wait_for(ns)`` (lockstep) waits — bounded by the
+    driver's ``lockstep_timeout_s`` — until the plan stamped ``ns`` arrived, at every MPC
+    period from the first: the plan then answers the state it was computed from."""
 
     def __init__(self, period_ns: int, wait_for=None):
         self.period_ns = period_ns
@@ -266,9 +267,8 @@ class ExternalPlans(PlanSource):
         self.answered_ns = max(ns, self.answered_ns or 0)
 
     def exchange(self, ns, q, v, wbc) -> None:
-        if (self.wait_for is not None and self.last_ns is not None and _period_start(ns, self.period_ns)
-                and (self.answered_ns or 0) < ns):
-            self.wait_for(ns)
+        if self.wait_for is not None and _period_start(ns, self.period_ns) and (self.answered_ns or -1) < ns:
+            self.wait_for(ns)  # lockstep: from the first period on, the plan of this state first
         inbox, self._inbox = self._inbox, []
         for fields, stamp, why in inbox:
             if fields is None:

@@ -113,6 +113,23 @@ class TickRing:
         self.read_count = count
         return stamps, records
 
+    def take_oldest(self, max_records: int) -> tuple:
+        """Like :meth:`take`, but the oldest ``max_records`` unread records: the rest stay
+        for the next call (a reader that publishes everything in order)."""
+        cap = self.layout.capacity
+        count = int(self.header[0])
+        first = max(self.read_count, count - cap + 1)
+        self.dropped += first - self.read_count
+        last = min(count, first + max_records)
+        idx = np.arange(first, last) % cap
+        stamps, records = self.stamps[idx].copy(), self.records[idx].copy()
+        overwritten = max(0, int(self.header[0]) - cap + 1 - first)
+        if overwritten:
+            stamps, records = stamps[overwritten:], records[overwritten:]
+            self.dropped += min(overwritten, last - first)
+        self.read_count = last
+        return stamps, records
+
     def close(self) -> None:
         self.header = self.live = self.stamps = self.records = None
         self.shm.close()

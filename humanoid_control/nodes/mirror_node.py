@@ -19,13 +19,23 @@ from geometry_msgs.msg import PointStamped, WrenchStamped
 from humanoid_control_msgs.msg import CentroidalPlan, ContactState, JointCommand
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import Imu, JointState
 
 from humanoid_control.loop.mirror import STREAM_TOPICS
 from humanoid_control.loop.tick_ring import TickRing
-from humanoid_control.nodes.common import STATE_QOS, to_array
+from humanoid_control.nodes.common import to_array
 from humanoid_control.nodes.plan_msg import fields_to_msg
+
+
+#: reliable, with a deep history: a burst while the mirror catches up is not overwritten
+#: before a reliable subscriber has taken it (best-effort subscribers match it too)
+MIRROR_QOS = QoSProfile(depth=1000, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
+#: [s] the mirror's pause between looks at the ring: with a subscriber, and without any
+BUSY_SLEEP_S, IDLE_SLEEP_S = 0.0003, 0.02
+#: [s] at the end, how long the mirror may take to publish what is still in the ring
+DRAIN_TIMEOUT_S = 10.0
 
 
 def _set_stamp(stamp, ns: int) -> None:
@@ -34,7 +44,7 @@ def _set_stamp(stamp, ns: int) -> None:
 
 class MirrorNode(Node):
     COUNT_REFRESH_S = 0.05  # [s] wall time between looks at the subscriber counts
-    MAX_BACKLOG = 50  # records published per turn at most (the newest)
+    RECORDS_PER_TURN = 50  # records published between two looks at the pipe and the counts
 
     def __init__(self, ring: TickRing, names: dict, lockstep: bool, simulation: bool, plans: bool, **kwargs):
         super().__init__("control_loop_mirror", **kwargs)
@@ -55,7 +65,7 @@ class MirrorNode(Node):
         for s in self.sides:
             kinds[f"wrench_{s}"] = (WrenchStamped, f"/{s}_foot/wrench")
         assert set(kinds) <= set(ring.stream_index), "streams unknown to the ring"
-        self.pub = {k: self.create_publisher(t, topic, 10 if k == "clock" else STATE_QOS)
+        self.pub = {k: self.create_publisher(t, topic, 10 if k == "clock" else MIRROR_QOS)
                     for k, (t, topic) in kinds.items()}
         self.published = {k: 0 for k in self.pub}
         self._next_count = 0.0
@@ -91,6 +101,9 @@ class MirrorNode(Node):
             self._live[k] = live
             self.ring.set_live(k, live)
 
+    def any_live(self) -> bool:
+        return any(self._live.values())
+
     def publish_plan(self, ns: int, fields: dict) -> None:
         if self._live.get("plan"):
             self.pub["plan"].publish(fields_to_msg(fields, ns, self._plan))
@@ -99,7 +112,7 @@ class MirrorNode(Node):
     def pump(self) -> int:
         """Publish what the loop wrote since the last turn; returns the records taken."""
         self.refresh_live()
-        stamps, records = self.ring.take(self.MAX_BACKLOG)
+        stamps, records = self.ring.take_oldest(self.RECORDS_PER_TURN)
         for st, rec in zip(stamps, records):
             self.publish_record(int(st[0]), int(st[1]), rec)
         return len(records)
@@ -198,8 +211,11 @@ def mirror_main(ring_name: str, layout, names: dict, lockstep: bool, simulation:
                 else:
                     running = False
             if n == 0 and running:
-                time.sleep(0.0003)
-        node.pump()
+                # nobody listening: look again at the next count refresh; else right after the next tick
+                time.sleep(IDLE_SLEEP_S if not node.any_live() else BUSY_SLEEP_S)
+        t_end = time.monotonic() + DRAIN_TIMEOUT_S
+        while node.pump() and time.monotonic() < t_end:  # what the loop wrote last
+            pass
         conn.send(("stats", {"published": dict(node.published), "dropped": ring.dropped}))
     except (KeyboardInterrupt, BrokenPipeError, EOFError):
         pass
@@ -214,6 +230,7 @@ class MirrorProcess:
     (multiprocessing, spawn) and the pipe that carries plans and the stop."""
 
     READY_TIMEOUT_S = 60.0
+    STOP_TIMEOUT_S = DRAIN_TIMEOUT_S + 5.0
 
     def __init__(self, loop):
         import multiprocessing as mp
@@ -246,7 +263,7 @@ class MirrorProcess:
             return self.stats
         try:
             self.conn.send(("stop",))
-            if self.conn.poll(5.0):
+            if self.conn.poll(self.STOP_TIMEOUT_S):
                 msg = self.conn.recv()
                 if msg[0] == "stats":
                     self.stats = msg[1]

@@ -79,3 +79,20 @@ def test_another_process_reads_the_loop_layout_through_shared_memory():
     finally:
         p.join(timeout=10)
         w.close()
+
+
+def test_a_reader_that_publishes_everything_takes_the_oldest_first_and_catches_up():
+    layout = RingLayout((("a", 1),), ("x",), 2, 8)
+    w = TickRing(layout)
+    r = TickRing(layout, w.name, create=False)
+    try:
+        for k in range(6):
+            _write(w, k)
+        assert r.take_oldest(4)[0][:, 0].tolist() == [0, 1, 2, 3]
+        assert r.take_oldest(4)[0][:, 0].tolist() == [4, 5] and r.dropped == 0
+        for k in range(6, 20):  # the writer laps the reader: the overwritten records are lost, counted
+            _write(w, k)
+        assert r.take_oldest(100)[0][:, 0].tolist() == list(range(13, 20)) and r.dropped == 7
+    finally:
+        r.close()
+        w.close()
