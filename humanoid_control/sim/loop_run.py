@@ -254,6 +254,10 @@ def run_loop(spec, robot, recording=None) -> RunResult:
         observer.replay()
         for st in loop.node_stats() + list(node.foreign_stats.values()):
             rb.add_node_stats(st)
+        g50, g99, gmax = gc_control.pauses.percentiles()
+        rb.nodes.setdefault("control_loop", {}).update(
+            {"gc_pause_p50_us": round(g50, 1), "gc_pause_p99_us": round(g99, 1), "gc_pause_max_us": round(gmax, 1),
+             "gc_collections": gc_control.pauses.count})
         stats = mirror.close()
         rb.nodes.setdefault("driver", {})["mirrored_messages"] = dict(stats.get("published", {}))
         rb.nodes["driver"]["mirror_dropped"] = int(stats.get("dropped", 0))
