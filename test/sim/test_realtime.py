@@ -6,7 +6,7 @@ import pytest
 
 from humanoid_control import cli
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.realtime]
 
 
 def _run(tmp_path, *args):

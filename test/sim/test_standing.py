@@ -86,6 +86,7 @@ def test_a_lateral_push_is_recovered_with_one_process_per_node(tmp_path, ros_dom
     assert r["nodes"]["driver"]["safety_events"] == [] and r["nodes"]["driver"]["commands_rejected"] == 0
 
 
+@pytest.mark.realtime
 def test_the_stack_runs_on_wall_clock_time_in_realtime_mode(tmp_path, ros_domain):
     # Whether the robot stands in real time depends on the machine keeping up with 1 kHz
     # (on a loaded 2-core machine the loop reached ~300 Hz and the robot fell): that is

@@ -8,7 +8,7 @@ import pytest
 
 from humanoid_control import cli
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.realtime]
 
 
 def test_a_subscriber_in_another_process_receives_nearly_every_tick_of_each_1khz_topic(tmp_path, ros_domain):
