@@ -49,6 +49,25 @@ class Stopwatch:
         return (time.perf_counter() - self.t0) * 1e6
 
 
+def parse_safety_events(value) -> list:
+    """Safety events as [{t, reason, action, joint}] from any form a node has sent them in:
+    a list of such dicts (in-process), its JSON text (/diagnostics), or the text
+    ``"t:reason:action:joint;…"`` of earlier releases."""
+    if isinstance(value, list):
+        return [dict(e) for e in value]
+    text = str(value)
+    try:
+        return list(json.loads(text)) if text else []
+    except json.JSONDecodeError:
+        pass
+    out = []
+    for item in text.split(";"):
+        if item:
+            t, reason, action, joint = (item.split(":") + ["", "", "", ""])[:4]
+            out.append({"t": float(t), "reason": reason, "action": action, "joint": joint})
+    return out
+
+
 #: /diagnostics keys that hold JSON (lists and dicts), not plain text.
 JSON_KEYS = ("safety_events",)
 
@@ -98,15 +117,7 @@ class NodeStats:
             except (TypeError, ValueError):
                 return kind(0)
         fixed = {"compute_time_p50_us", "compute_time_p99_us", "compute_time_max_us", "ticks", "overruns", "period_us"}
-        events = None
-        if "safety_events" in kv:
-            try:
-                events = json.loads(kv["safety_events"]) if kv["safety_events"] else []
-            except json.JSONDecodeError:  # the text form of earlier releases: t:reason:action:joint;…
-                events = [dict(zip(("t", "reason", "action", "joint"), (item.split(":") + ["", "", "", ""])[:4]))
-                          for item in kv["safety_events"].split(";") if item]
-                for e in events:
-                    e["t"] = float(e["t"])
+        events = parse_safety_events(kv["safety_events"]) if "safety_events" in kv else None
         values = {k: v for k, v in kv.items() if k not in fixed and k not in JSON_KEYS}
         return cls(name, num("compute_time_p50_us"), num("compute_time_p99_us"), num("compute_time_max_us"),
                    num("ticks", int), num("overruns", int), num("period_us"), level, message, values, events)

@@ -55,7 +55,6 @@ class ControlLoop:
         self.stamp_ns = 0  # [ns] plant time of the state the last compute answered
         self.compute_stats = TimingStats(driver.dt)  # [µs] the compute half (estimator + plan + WBC + handover)
         self.tick_stats = TimingStats(driver.dt)  # [µs] a whole tick: both halves
-        self.inputs_rejected = 0
         self.observers: list = []
 
     # ------------------------------------------------------------------ the halves

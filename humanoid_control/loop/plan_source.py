@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 from humanoid_control.errors import HumanoidControlError
+from humanoid_control.loop.child_process import stop_child
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode
 from humanoid_control.timing import NodeStats, TimingStats
 
@@ -32,7 +33,6 @@ class PlanSource:
 
     last_fields: dict | None = None
     last_ns: int | None = None
-    plans_taken = 0
 
     def exchange(self, ns: int, q: np.ndarray, v: np.ndarray, wbc) -> None:  # pragma: no cover - abstract
         """Hand the state (q, v) stamped ``ns`` [ns] to the planner when it wants one, and
@@ -58,8 +58,7 @@ class PlanSource:
         except PlanDecodeError as exc:
             wbc.accept_plan(None, ns, why=f"/centroidal_plan: {exc}")
             return
-        if wbc.accept_plan(plan, ns):
-            self.plans_taken += 1
+        wbc.accept_plan(plan, ns)
 
 
 def _period_start(ns: int, period_ns: int) -> bool:
@@ -121,8 +120,6 @@ def _worker_main(conn, mpc_cfg: dict) -> None:
                 core.set_twist(*twist)
             fields = core.update(ns, q, v)
             conn.send(("plan", ns, fields, core.stats.samples[(core.stats.count - 1) % len(core.stats.samples)]))
-        elif kind == "stats":
-            conn.send(("stats", core.node_stats()))
         else:
             return
 
@@ -143,7 +140,6 @@ class WorkerPlanner(PlanSource):
     def __init__(self, mpc_cfg: dict, wait: bool = True):
         self.period_ns = int(round(1e9 / mpc_cfg["rate_hz"]))
         self.wait = wait
-        self.rate_hz_cfg = mpc_cfg["rate_hz"]
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(target=_worker_main, args=(child, dict(mpc_cfg)), name="humanoid_control-mpc",
@@ -236,17 +232,7 @@ class WorkerPlanner(PlanSource):
         if self._proc is None:
             return
         self._final = self.node_stats() if self.stats.count else None
-        try:
-            if self._pending is not None and self._conn.poll(5.0):
-                self._conn.recv()
-            self._conn.send(("stop",))
-        except (OSError, EOFError, BrokenPipeError):
-            pass
-        self._proc.join(timeout=5.0)
-        if self._proc.is_alive():
-            self._proc.kill()
-            self._proc.join()
-        self._conn.close()
+        stop_child(self._proc, self._conn)  # a plan still being solved is sent, then the worker stops
         self._proc = None
 
 

@@ -23,6 +23,7 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import Imu, JointState
 
+from humanoid_control.loop.child_process import stop_child
 from humanoid_control.loop.mirror import STREAM_TOPICS
 from humanoid_control.loop.tick_ring import TickRing
 from humanoid_control.nodes.common import to_array
@@ -261,19 +262,9 @@ class MirrorProcess:
         """Stop the process (after it published what is in the ring); its counts."""
         if self.proc is None:
             return self.stats
-        try:
-            self.conn.send(("stop",))
-            if self.conn.poll(self.STOP_TIMEOUT_S):
-                msg = self.conn.recv()
-                if msg[0] == "stats":
-                    self.stats = msg[1]
-        except (OSError, EOFError, BrokenPipeError):
-            pass
-        self.proc.join(timeout=5.0)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        self.conn.close()
+        msg = stop_child(self.proc, self.conn, self.STOP_TIMEOUT_S)
+        if msg is not None and msg[0] == "stats":
+            self.stats = msg[1]
         self.ring.close()
         self.proc = None
         return self.stats

@@ -63,6 +63,7 @@ import math
 import numpy as np
 
 from humanoid_control.spatial import rotate_by_quaternion, yaw_of_quaternion
+from humanoid_control.timing import parse_safety_events
 
 FALL_TILT_RAD = 1.0
 RECOVERY_WINDOW_S = 3.0
@@ -79,20 +80,6 @@ def _rot_z_axis(q_xyzw) -> np.ndarray:
 
 def _rotate(q_xyzw, v) -> np.ndarray:
     return rotate_by_quaternion(q_xyzw, v)
-
-
-def parse_safety_events(value) -> list:
-    """Safety events as [{t, reason, action, joint}]: from the driver's /diagnostics text
-    ``"t:reason:action:joint;…"`` or from a list of such dicts (in-process)."""
-    if isinstance(value, list):
-        return [dict(e) for e in value]
-    out = []
-    for item in str(value).split(";"):
-        if not item:
-            continue
-        t, reason, action, joint = (item.split(":") + ["", "", "", ""])[:4]
-        out.append({"t": float(t), "reason": reason, "action": action, "joint": joint})
-    return out
 
 
 def mpc_figures(values: dict) -> dict:
