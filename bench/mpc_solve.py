@@ -25,7 +25,7 @@ from pathlib import Path
 import casadi as ca
 import numpy as np
 
-from humanoid_control.mpc.centroidal_mpc import CentroidalMpc, MpcParams, MpcProblem
+from humanoid_control.mpc.centroidal_mpc import DenseCondensedMpc as CentroidalMpc, MpcParams, MpcProblem
 
 MASS, LENGTH, WIDTH, DT = 37.4, 0.22, 0.11, 0.05
 

@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="follow the run in MuJoCo's interactive viewer (needs a display; without one the run "
                         "goes on headless and says so)")
     s.add_argument("--config-dir", type=Path, help="folder with driver.yaml, estimator.yaml, wbc.yaml (default: shipped)")
+    s.add_argument("--param", action="append", default=[], metavar="NODE.NAME=VALUE",
+                   help="override one node parameter (YAML value), e.g. mpc.rate_hz=200 or wbc.com_weight=50; "
+                        "repeatable; validated like the config files")
     s.add_argument("--mpc-elsewhere", action="store_true",
                    help="walk with an MPC node you started yourself (another machine: humanoid-control node mpc): "
                         "wait for its plans instead of starting one; give it the same --cmd-vel")

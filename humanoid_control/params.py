@@ -169,6 +169,14 @@ MPC = (
     Param("horizon_s", 0.8, "s", 0.5, 2.0, description="MPC horizon"),
     Param("knots", 16, "", 5, 50, description="MPC intervals over the horizon"),
     Param("friction_coefficient", 0.6, "", 0.05, 2.0, description="μ of the MPC's friction pyramids"),
+    Param("solver", "riccati", choices=("riccati", "dense"),
+          description="riccati: interior point with Riccati recursions, time linear in the knots; dense: the condensed "
+                      "QP by ProxSuite (reference)"),
+    Param("max_solve_time_s", 0.006, "s", 0.0, 1.0,
+          description="wall-clock budget of one solve, at most 80 % of the MPC period; a solve that runs out returns "
+                      "its best plan so far (riccati: always feasible), counted as budget_exceeded; 0: no limit "
+                      "(lockstep runs of the sim CLI use 0, so they stay deterministic)"),
+    Param("max_iterations", 50, "", 1, 1000, description="solver iterations per solve"),
     Param("step_period_s", 0.4, "s", 0.2, 2.0, description="one step: double + single support"),
     Param("double_support_ratio", 0.2, "", 0.05, 0.8),
     Param("step_height_m", 0.06, "m", 0.01, 0.2, description="swing apex above the ground"),

@@ -18,7 +18,8 @@ def build_loop(params: dict, robot: RobotModel | None = None, mpc: str = "worker
                plans: PlanSource | None = None) -> ControlLoop:
     """``params``: node name -> parameter dict (validated here; defaults fill what is
     missing). With ``params['mpc']`` the loop walks with a
-    planner run as ``mpc`` (see MPC_MODES) unless ``plans`` gives the source."""
+    planner run as ``mpc`` (see MPC_MODES) unless ``plans`` gives the source. In lockstep
+    the MPC gets no wall-clock budget (``max_solve_time_s`` 0), so runs stay deterministic."""
     from humanoid_control.errors import UnknownNameError
 
     from humanoid_control import params as P
@@ -28,6 +29,8 @@ def build_loop(params: dict, robot: RobotModel | None = None, mpc: str = "worker
     params = {name: P.validate(values, P.SCHEMAS[name], f"{name} parameters") for name, values in params.items()}
     robot = robot if robot is not None else RobotModel.load(params["driver"]["robot"])
     lockstep = params["driver"]["mode"] == "lockstep"
+    if lockstep and "mpc" in params:  # a wall-clock budget would make the run depend on the machine's load
+        params["mpc"] = {**params["mpc"], "max_solve_time_s": 0.0}
     if plans is None and "mpc" in params:
         plans = WorkerPlanner(params["mpc"], wait=lockstep) if mpc == "worker" else \
             InlinePlanner(params["mpc"], robot, lockstep)

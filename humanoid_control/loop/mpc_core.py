@@ -19,6 +19,15 @@ from humanoid_control.robot.model import RobotModel
 from humanoid_control.timing import NodeStats, Stopwatch, TimingStats
 
 SIM_CLOCK_MAX_S = 3600.0  # [s] first stamps below this are taken as run time (simulation), above as wall clock
+BUDGET_SHARE_OF_PERIOD = 0.8  # [-] a solve's wall-clock budget is at most this share of the MPC period
+
+
+def solve_budget_s(max_solve_time_s: float, rate_hz: float) -> float:
+    """[s] the wall-clock budget of one solve: ``max_solve_time_s`` capped at
+    BUDGET_SHARE_OF_PERIOD of the MPC period; 0 stays 0 (no limit)."""
+    if max_solve_time_s <= 0.0:
+        return 0.0
+    return min(max_solve_time_s, BUDGET_SHARE_OF_PERIOD / rate_hz)
 
 
 class MpcCore:
@@ -26,7 +35,9 @@ class MpcCore:
         self.cfg = cfg
         self.robot = robot if robot is not None else RobotModel.load(cfg["robot"])
         gait = GaitParams(cfg["step_period_s"], cfg["double_support_ratio"], cfg["step_height_m"])
-        mpc = MpcParams(horizon_s=cfg["horizon_s"], knots=cfg["knots"], friction_coefficient=cfg["friction_coefficient"])
+        mpc = MpcParams(horizon_s=cfg["horizon_s"], knots=cfg["knots"], friction_coefficient=cfg["friction_coefficient"],
+                        solver=cfg["solver"], max_iterations=cfg["max_iterations"],
+                        max_solve_time_s=solve_budget_s(cfg["max_solve_time_s"], cfg["rate_hz"]))
         speed = VelocityFeedbackParams(cfg["speed_feedback_gain"], cfg["speed_feedback_gain_lateral"],
                                        disturbance_mps=cfg["speed_feedback_disturbance_mps"])
         self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
@@ -40,6 +51,7 @@ class MpcCore:
         self.stats = TimingStats(1.0 / cfg["rate_hz"])
         self.solve_ms = TimingStats(1.0 / cfg["rate_hz"])
         self.failures = 0
+        self.budget_exceeded = 0  # solves that ran out of their wall-clock budget
         self.rejected = 0
         self.last_rejection = ""
         self.command = np.zeros(3)
@@ -92,6 +104,7 @@ class MpcCore:
         self.last_plan = plan
         if not plan.mpc.ok:
             self.failures += 1
+        self.budget_exceeded += bool(plan.mpc.budget_exceeded)
         fields = encode(plan)
         if self.first_ns is None:
             self.first_ns = ns
@@ -116,5 +129,6 @@ class MpcCore:
         ok = self.last_plan is None or self.last_plan.mpc.ok
         return NodeStats.of(name, self.stats, 0 if ok else 1, "ok" if ok else self.last_plan.mpc.status, {
             "rejected": self.rejected, "last_rejection": self.last_rejection, "solver_failures": self.failures,
+            "budget_exceeded": self.budget_exceeded,
             "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}", "plans": self.stats.count,
             "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command)})

@@ -155,6 +155,7 @@ class WorkerPlanner(PlanSource):
         self._first_ns = None
         self._final: NodeStats | None = None
         self.failures = 0
+        self.budget_exceeded = 0  # solves that ran out of their wall-clock budget
         self._receive(self.STARTUP_TIMEOUT_S, "ready")
 
     def _receive(self, timeout_s: float, expect: str):
@@ -193,6 +194,7 @@ class WorkerPlanner(PlanSource):
         self.solve_ms.add(float(fields["solve_time_ms"]) * 1e3)
         if not fields["ok"]:
             self.failures += 1
+        self.budget_exceeded += bool(fields.get("budget_exceeded", False))
         if self._first_ns is None:
             self._first_ns = ns
         self._deliver(fields, ns, wbc)
@@ -224,7 +226,8 @@ class WorkerPlanner(PlanSource):
         p50, p99, _ = self.solve_ms.percentiles()
         w50, w99, _ = self.waits.percentiles()
         return NodeStats.of("mpc", self.stats, 0, "ok", {
-            "solver_failures": self.failures, "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
+            "solver_failures": self.failures, "budget_exceeded": self.budget_exceeded,
+            "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
             "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}", "process": "worker",
             "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1)})
 

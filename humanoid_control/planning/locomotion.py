@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pinocchio as pin
 
-from humanoid_control.mpc.centroidal_mpc import GRAVITY, CentroidalMpc, MpcParams, MpcProblem, MpcSolution
+from humanoid_control.mpc.centroidal_mpc import GRAVITY, MpcParams, MpcProblem, MpcSolution, create_mpc
 from humanoid_control.planning.footstep_planner import FootstepParams, FootstepPlanner
 from humanoid_control.planning.gait_scheduler import GaitParams, GaitScheduler
 from humanoid_control.planning.planar import circular_mean, wrap_angle
@@ -144,7 +144,7 @@ class LocomotionPlanner:
         fp.update(self.params.footstep_overrides)
         self.footsteps = FootstepPlanner(FootstepParams(**fp), *self.feet)
         self.gait = GaitScheduler(self.feet, self.params.gait)
-        self.mpc = CentroidalMpc(robot.mass, fc.length, fc.width, self.params.mpc, self.feet)
+        self.mpc = create_mpc(robot.mass, fc.length, fc.width, self.params.mpc, self.feet)
         self.data = robot.model.createData()
         self.swings: dict = {}
         self._swing_phase: dict = {}  # foot -> Phase the trajectory belongs to

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from humanoid_control.errors import ConfigError
+from humanoid_control.errors import ConfigError, UnknownNameError
 
 LAYOUTS = ("composed", "processes", "split")
 MODES = ("lockstep", "realtime")
@@ -28,6 +28,28 @@ def node_param_values(config_dir: Path, node: str, overrides: dict) -> dict:
     values.update(overrides)
     P.node_params(config_dir, node, overrides)
     return values
+
+
+PARAM_NODES = ("driver", "estimator", "wbc", "mpc")
+
+
+def parse_param(text: str) -> tuple:
+    """``NODE.NAME=VALUE`` (``--param``) -> (node, name, value); the value is read as YAML
+    (``200``, ``0.5``, ``true``, ``"text"``, ``[a, b]``). Names and bounds are checked later
+    with the node's schema."""
+    import yaml
+
+    key, sep, raw = text.partition("=")
+    node, dot, name = key.strip().partition(".")
+    if not sep or not dot or not name:
+        raise ConfigError("expected NODE.NAME=VALUE, e.g. mpc.rate_hz=200", f"--param {text}")
+    if node not in PARAM_NODES:
+        raise UnknownNameError("node", node, PARAM_NODES, f"--param {text}")
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"the value is not YAML: {exc}", f"--param {text}") from None
+    return node, name.strip(), value
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,13 @@ class RunSpec:
             "wbc": {"robot": robot_arg, "wait_for_plan": walking and lockstep},
             "mpc": {"robot": robot_arg, "cmd_vel_script": [c.text() for c in commands] or [""]},
         }
+        if lockstep:  # a wall-clock budget would make lockstep runs depend on the machine's load
+            overrides["mpc"]["max_solve_time_s"] = 0.0
+        for node, name, value in (parse_param(text) for text in getattr(args, "param", [])):
+            overrides[node][name] = value
+        if "rate_hz" in overrides["mpc"] and "plan_period_s" not in overrides["wbc"]:
+            node_param_values(config_dir, "mpc", overrides["mpc"])  # its own error first
+            overrides["wbc"]["plan_period_s"] = 1.0 / float(overrides["mpc"]["rate_hz"])  # the WBC expects plans then
         if args.friction is not None:
             overrides["driver"]["friction"] = args.friction
         if args.backend is not None:
@@ -109,6 +138,8 @@ class RunSpec:
             overrides["driver"]["faults"] = [f.text() for f in faults]
         nodes = ("driver", "estimator", "wbc") + (("mpc",) if walking else ())
         params = {n: node_param_values(config_dir, n, overrides[n]) for n in nodes}
+        for n in set(PARAM_NODES) - set(nodes):  # a --param for a node this run does not start is still checked
+            node_param_values(config_dir, n, overrides[n])
         info = hardware_info_for(robot.urdf_text, str(robot.config.urdf_path), robot.joint_names)
         backend = resolve_backend(params["driver"]["backend"], info)
         if faults:  # refused here, before anything starts, as the driver would

@@ -11,8 +11,10 @@ from twins import run_both
 def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, N):
     args = kernels.example_arguments(N, np.random.default_rng(N))[name]
     (a, _), (b, _) = run_both(kernels, name, args)
-    np.testing.assert_allclose(a[0], b[0], rtol=1e-12, atol=1e-9)
-    assert np.any(a[0][1:]), "the kernel wrote nothing"
+    for x, y in zip(a, b):
+        if isinstance(x, np.ndarray):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-9)
+    assert not np.array_equal(a[0], args[0]), "the kernel wrote nothing"
 
 
 def test_every_kernel_has_a_numpy_twin():

@@ -1,8 +1,10 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from humanoid_control.errors import ConfigError
-from humanoid_control.mpc.centroidal_mpc import GRAVITY, CentroidalMpc, MpcParams, MpcProblem
+from humanoid_control.mpc.centroidal_mpc import GRAVITY, SOLVER_CLASSES, MpcParams, MpcProblem, create_mpc
 
 MASS, LENGTH, WIDTH = 37.4, 0.22, 0.11
 PARAMS = MpcParams(horizon_s=0.8, knots=16, friction_coefficient=0.5)
@@ -26,9 +28,9 @@ def _problem(mpc, vx=0.0, swing=((4, 12, 0),), yaw=0.0, x0=None):
     return MpcProblem(x0, x_ref, feet, np.full((N, 2), yaw), contact)
 
 
-@pytest.fixture(scope="module")
-def mpc():
-    return CentroidalMpc(MASS, LENGTH, WIDTH, PARAMS)
+@pytest.fixture(scope="module", params=sorted(SOLVER_CLASSES))
+def mpc(request):
+    return create_mpc(MASS, LENGTH, WIDTH, replace(PARAMS, solver=request.param))
 
 
 def test_swing_feet_carry_no_wrench_and_stance_feet_carry_the_weight(mpc):
@@ -72,8 +74,9 @@ def test_the_planned_states_follow_the_centroidal_dynamics_of_the_planned_wrench
                                    sol.states[k, 0:3] + dt * sol.states[k, 3:6] + 0.5 * dt * dt * acc, atol=1e-9)
 
 
-def test_the_com_moves_to_a_reference_inside_the_support_and_settles_there():
-    mpc = CentroidalMpc(MASS, LENGTH, WIDTH, MpcParams(horizon_s=1.5, knots=30))
+@pytest.mark.parametrize("solver", sorted(SOLVER_CLASSES))
+def test_the_com_moves_to_a_reference_inside_the_support_and_settles_there(solver):
+    mpc = create_mpc(MASS, LENGTH, WIDTH, MpcParams(horizon_s=1.5, knots=30, solver=solver))
     prob = _problem(mpc, swing=())
     prob.x_ref[:, 0] = 0.04  # [m] forward, within the soles (±0.11 m)
     sol = mpc.solve(prob)

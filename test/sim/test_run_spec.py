@@ -36,3 +36,23 @@ def test_standing_has_no_mpc_and_split_makes_the_mpc_external_only_when_walking(
 def test_a_bad_flag_is_named_in_the_error(humanoid, argv, flag):
     with pytest.raises(ConfigError, match=flag):
         _spec(humanoid, *argv)
+
+
+def test_a_param_flag_overrides_one_node_parameter_and_the_mpc_rate_sets_the_wbc_plan_period(humanoid):
+    spec = _spec(humanoid, "--cmd-vel", "1:0.3,0,0", "--param", "mpc.rate_hz=200", "--param", "wbc.com_weight=50")
+    assert spec.params["mpc"]["rate_hz"] == 200 and spec.params["wbc"]["plan_period_s"] == pytest.approx(0.005)
+    assert spec.params["wbc"]["com_weight"] == 50
+
+
+def test_lockstep_runs_give_the_mpc_no_wall_clock_budget_and_real_time_runs_keep_it(humanoid):
+    assert _spec(humanoid, "--cmd-vel", "1:0.3,0,0").params["mpc"]["max_solve_time_s"] == 0.0
+    assert _spec(humanoid, "--cmd-vel", "1:0.3,0,0", "--mode", "realtime").params["mpc"].get(
+        "max_solve_time_s", 0.006) > 0.0
+
+
+@pytest.mark.parametrize("text,match", [("mpc.rate_hz", "NODE.NAME=VALUE"), ("planner.rate_hz=5", "valid nodes: driver"),
+                                        ("mpc.rate_hz=5000", "rate_hz"), ("mpc.solver=qpoases", "riccati"),
+                                        ("estimator.no_such=1", "no_such")])
+def test_a_bad_param_flag_names_the_node_parameter_or_bound(humanoid, text, match):
+    with pytest.raises(ConfigError, match=match):
+        _spec(humanoid, "--param", text)

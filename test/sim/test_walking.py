@@ -41,6 +41,15 @@ def test_the_humanoid_walks_fast_forward_without_falling(tmp_path, ros_domain):
     assert r["foot_slip_max_m"] < 0.05
 
 
+def test_the_humanoid_walks_with_the_mpc_planning_at_two_hundred_hertz(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--duration", "5", "--cmd-vel", "1:0.5,0,0", "--param", "mpc.rate_hz=200")
+    assert code == 0 and r["fell"] is False
+    assert r["mpc"]["rate_hz"] >= 199.0 and r["mpc"]["plans"] >= 990 and r["mpc"]["solver_failures"] == 0
+    assert r["nodes"]["wbc"]["plan_timeouts"] == 0 and r["nodes"]["wbc"]["plans_received"] >= 990
+    assert r["mean_velocity"]["vx"] > 0.3 and r["steps_taken"] >= 8
+    assert r["foot_slip_max_m"] < 0.03
+
+
 def test_the_humanoid_walks_backward_without_falling(tmp_path, ros_domain):
     code, r = _run(tmp_path, "--duration", "6.5", "--cmd-vel", "1:-0.3,0,0", "--cmd-vel", "4.5:0,0,0")
     assert code == 0 and r["fell"] is False
