@@ -22,24 +22,28 @@ os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
 
 from humanoid_control import params as P  # noqa: E402
 from humanoid_control.loop.builder import build_loop  # noqa: E402
+from humanoid_control.mpc.problem_set import FIELDS, ProblemSet  # noqa: E402
 from humanoid_control.paths import share_dir  # noqa: E402
 from humanoid_control.robot.model import RobotModel  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "test" / "mpc" / "data"
 HORIZON_S, KNOTS = 1.6, 32
-PUSH_N_S_PER_KG = 0.35  # [N·s/kg] impulse of the recorded push (≈ 13 N·s on the 37-kg humanoid)
+PUSH_N_S_PER_KG = 0.25  # [N·s/kg] impulse of the recorded push (≈ 9 N·s on the 37-kg humanoid)
+#: [m/s] walking speed of the recordings (Talos walks 0.3 m/s in this stack, not yet 0.5)
+SPEED = {"humanoid": 0.5, "talos": 0.3}
 
-#: name -> (duration [s], cmd_vel script, push at [s] or None)
+#: name -> (duration [s], cmd_vel script for a speed v, push at [s] or None)
 SCENARIOS = {
-    "forward": (4.0, ["0.5:0.5,0,0"], None),
-    "turning": (4.0, ["0.5:0.3,0,0.5"], None),
-    "push": (4.0, ["0.5:0.3,0,0"], 2.0),
-    "stop": (4.0, ["0.5:0.5,0,0", "2.5:0,0,0"], None),
+    "forward": (4.0, lambda v: [f"0.5:{v},0,0"], None),
+    "turning": (4.0, lambda v: [f"0.5:{0.6 * v:.2f},0,0.5"], None),
+    "push": (4.0, lambda v: [f"0.5:{0.6 * v:.2f},0,0"], 2.0),
+    "stop": (4.0, lambda v: [f"0.5:{v},0,0", "2.5:0,0,0"], None),
 }
 
 
 def record(robot_name: str, scenario: str, every: int) -> list:
-    duration, script, push_t = SCENARIOS[scenario]
+    duration, script_for, push_t = SCENARIOS[scenario]
+    script = script_for(SPEED.get(robot_name, 0.3))
     robot = RobotModel.load(robot_name)
     config = share_dir() / "config"
     params = {n: P.node_params(config, n, {"robot": robot_name}) for n in ("driver", "estimator", "wbc", "mpc")}
@@ -53,7 +57,7 @@ def record(robot_name: str, scenario: str, every: int) -> list:
     solve = solver.solve
 
     def recording_solve(prob):
-        problems.append({k: np.array(getattr(prob, k)) for k in ("x0", "x_ref", "foot_position", "foot_yaw", "contact")})
+        problems.append({k: np.array(getattr(prob, k)) for k in FIELDS})
         return solve(prob)
 
     solver.solve = recording_solve
@@ -75,15 +79,15 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=4, help="keep every n-th problem (the MPC plans at 100 Hz)")
     a = ap.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
-    for robot in a.robot:
-        out = {}
+    for name in a.robot:
+        robot = RobotModel.load(name)
+        foot = next(iter(robot.config.feet.values()))
+        scenarios = {}
         for scenario in SCENARIOS:
-            probs = record(robot, scenario, a.every)
-            for key in probs[0]:
-                dtype = bool if key == "contact" else np.float32
-                out[f"{scenario}/{key}"] = np.stack([p[key] for p in probs]).astype(dtype)
-        path = DATA / f"walking_problems_{robot}.npz"
-        np.savez_compressed(path, **out)
+            probs = record(name, scenario, a.every)
+            scenarios[scenario] = {key: np.stack([p[key] for p in probs]) for key in FIELDS}
+        path = DATA / f"walking_problems_{name}.npz"
+        ProblemSet(robot.mass, foot.length, foot.width, HORIZON_S / KNOTS, scenarios).save(path)
         print(f"written: {path} ({path.stat().st_size / 1024:.0f} KiB)")
 
 

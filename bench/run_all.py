@@ -5,7 +5,9 @@ Figures (all medians / p99 over the run, 2-core machines are noisy):
 
 * WBC tick [µs] (build + solve + torques + joint command) on the project humanoid and on
   Talos, and TSID's ``computeProblemData + solve`` on the same Talos problem and states;
-* centroidal MPC solve [ms] vs horizon, on a walking problem re-solved every 10 ms;
+* centroidal MPC solve [ms] vs horizon, both solvers (interior point with Riccati recursions,
+  the shipped one; dense condensed ProxSuite, the reference), on problems recorded from
+  walking runs of the humanoid and Talos (bench/mpc_solve.py);
 * sensor -> command latency [µs] over ``--latency-s`` of real time at 1 kHz, all nodes in
   one process (composed) and one process per node (processes), and the missed 1-ms ticks;
   the MPC node's rate in the composed run;
@@ -93,20 +95,26 @@ def section_tsid(ticks: int) -> dict:
                                        "version": r["version"]}}}
 
 
-def section_mpc(reps: int) -> dict:
+def section_mpc(every: int) -> dict:
+    """The MPC on its recorded walking problems (bench/mpc_solve.py): the shipped solver at
+    the node's horizon (``mpc_solve_ms``), and p50/p99 vs horizon for both solvers and both
+    robots (``mpc_methods``); ``mpc_sweep`` keeps its earlier shape (the shipped solver)."""
     horizon_s, knots = mpc_node_settings()
-    sweep = []
-    node = None
-    for k in sorted({10, knots, 24}):
-        h = round(horizon_s / knots * k, 3)
-        r = mpc_solve.bench_proxsuite(k, h, reps)
-        sweep.append(r)
-        if k == knots:
-            node = r
+    rows = []
+    for robot in ("humanoid", "talos"):
+        rows += mpc_solve.bench_robot(robot, horizons=sorted({*mpc_solve.HORIZONS_S, horizon_s}), every=every)
+    shipped = [r for r in rows if r["method"] == "riccati"]
+    node = next(r for r in shipped if r["robot"] == "humanoid" and r["knots"] == knots)
+    ref = next(r for r in rows if r["method"] == "dense" and r["robot"] == "humanoid" and r["knots"] == knots)
+    talos = next(r for r in shipped if r["robot"] == "talos" and r["knots"] == knots)
     return {"mpc_solve_ms": {"p50": node["total"]["p50_ms"], "p99": node["total"]["p99_ms"],
                              "build_p50": node["build"]["p50_ms"], "solve_p50": node["solve"]["p50_ms"],
-                             "knots": knots},
-            "mpc_horizon_s": horizon_s, "mpc_sweep": sweep}
+                             "knots": knots, "method": node["method"], "iterations_max": node["iterations_max"],
+                             "dense_reference_p50": ref["total"]["p50_ms"], "dense_reference_p99": ref["total"]["p99_ms"],
+                             "talos_p50": talos["total"]["p50_ms"], "talos_p99": talos["total"]["p99_ms"]},
+            "mpc_horizon_s": horizon_s,
+            "mpc_sweep": [r for r in shipped if r["robot"] == "humanoid"],
+            "mpc_methods": rows}
 
 
 #: standing, walking 10 s at 0.3 m/s, standing: the MPC node runs throughout
@@ -192,7 +200,10 @@ def print_table(results: dict) -> None:
         "wbc_tick_us.humanoid.p50": f"computeAllTerms {lookup(results, 'wbc_tick_us.humanoid.ref_computeAllTerms.p50')} µs",
         "wbc_vs_tsid_ratio.talos": f"TSID p50 {lookup(results, 'tsid_tick_us.talos.p50')} µs, "
                                    f"ours {lookup(results, 'wbc_tick_us.talos.p50')} µs",
-        "mpc_solve_ms.p99": f"p50 {lookup(results, 'mpc_solve_ms.p50')} ms, {lookup(results, 'mpc_solve_ms.knots')} knots",
+        "mpc_solve_ms.p99": f"p50 {lookup(results, 'mpc_solve_ms.p50')} ms, {lookup(results, 'mpc_solve_ms.knots')} knots; "
+                            f"dense p50 {lookup(results, 'mpc_solve_ms.dense_reference_p50')} p99 "
+                            f"{lookup(results, 'mpc_solve_ms.dense_reference_p99')} ms; Talos p99 "
+                            f"{lookup(results, 'mpc_solve_ms.talos_p99')} ms",
         "latency_us.composed.p99": f"p50 {lookup(results, 'latency_us.composed.p50')}, "
                                    f"max {lookup(results, 'latency_us.composed.max')} µs",
         "latency_us.processes.p99": f"p50 {lookup(results, 'latency_us.processes.p50')}, "
@@ -214,10 +225,9 @@ def print_table(results: dict) -> None:
               f"same process {ros['publish_same_process']['object']['p50']}, no subscriber "
               f"{ros['publish_no_subscriber']['object']['p50']}, take + dispatch "
               f"{ros['take_and_dispatch_same_process']['p50']}")
-    if results.get("mpc_sweep"):
-        print("MPC solve vs horizon: " + ", ".join(
-            f"{r['horizon_s']} s/{r['knots']} knots p50 {r['total']['p50_ms']} p99 {r['total']['p99_ms']} ms"
-            for r in results["mpc_sweep"]))
+    if results.get("mpc_methods"):
+        print("\nMPC solve vs horizon (recorded walking problems; x dense = p50 ratio to the dense reference):")
+        mpc_solve.print_rows(results["mpc_methods"])
 
 
 def machine() -> dict:
@@ -239,7 +249,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"))
     ap.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
     a = ap.parse_args()
-    ticks, reps = (300, 10) if a.quick else (3000, 200)
+    ticks = 300 if a.quick else 3000
     latency_s, rtf_s = (3.0, 1.5) if a.quick else (60.0, 10.0)
     results = {"machine": machine(), "quick": a.quick}
     gc.collect()
@@ -251,7 +261,7 @@ def main() -> int:
         if "tsid" not in a.skip:
             results.update(section_tsid(ticks))
         if "mpc" not in a.skip:
-            results.update(section_mpc(reps))
+            results.update(section_mpc(4 if a.quick else 1))
     finally:
         gc.enable()
     if "latency" not in a.skip:

@@ -143,9 +143,9 @@ def lq_ipm_numpy(u, x, lam, s, A, d, B, W, xr, R, ur, G, h, stance, x0, settings
     du, qx = np.zeros((N, nu)), np.zeros((N + 1, nx))
     g_scale = -1.0
     for it in range(int(max_iter)):
+        rollout_lq_numpy(x, A, d, B, x0, u)
         if it > 0 and deadline > 0.0 and time.perf_counter() > deadline:
             return it, OUT_OF_TIME
-        rollout_lq_numpy(x, A, d, B, x0, u)
         qx[1:] = W * (x[1:] - xr[1:])
         qu0 = R * (u - ur)
         nu_next = qx[N].copy()  # adjoint of the dynamics: gradient of the cost w.r.t. the inputs
@@ -438,12 +438,12 @@ def _lq_ipm(u, x, lam, s, A, d, B, W, xr, R, ur, G, h, stance, x0, settings):
     adj_prev = np.empty(nx)
     g_scale = -1.0
     for it in range(max_iter):
+        _rollout_lq(x, A, d, B, x0, u)
         if it > 0 and deadline > 0.0:
             with objmode(now="float64"):
                 now = time.perf_counter()
             if now > deadline:
                 return it, OUT_OF_TIME
-        _rollout_lq(x, A, d, B, x0, u)
         for k in range(1, N + 1):
             for i in range(nx):
                 qx[k, i] = W[k - 1, i] * (x[k, i] - xr[k, i])
