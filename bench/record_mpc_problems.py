@@ -87,7 +87,8 @@ def main() -> None:
             probs = record(name, scenario, a.every)
             scenarios[scenario] = {key: np.stack([p[key] for p in probs]) for key in FIELDS}
         path = DATA / f"walking_problems_{name}.npz"
-        ProblemSet(robot.mass, foot.length, foot.width, HORIZON_S / KNOTS, scenarios).save(path)
+        period = a.every / float(P.node_params(share_dir() / "config", "mpc")["rate_hz"])
+        ProblemSet(robot.mass, foot.length, foot.width, HORIZON_S / KNOTS, scenarios, period).save(path)
         print(f"written: {path} ({path.stat().st_size / 1024:.0f} KiB)")
 
 

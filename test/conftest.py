@@ -79,3 +79,47 @@ def humanoid():
 def talos():
     from humanoid_control.robot.model import RobotModel
     return RobotModel.load("talos")
+
+
+#: MPC figures of the suite's walking runs (one JSON line per report), shown at the end of the session
+#: (the controller loads this file before it starts the xdist workers, which inherit the variable)
+os.environ.setdefault("HUMANOID_CONTROL_TEST_SESSION", str(os.getpid()))
+_MPC_LOG = Path(tempfile.gettempdir()) / f"humanoid_control_mpc_{os.environ['HUMANOID_CONTROL_TEST_SESSION']}.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _collect_mpc_figures(request):
+    """After a sim test, the ``mpc`` entry of every report it wrote under its tmp_path goes to
+    a session log; the terminal summary lists the solve p99 of the walking runs (a figure to
+    read, not an assertion: timing belongs to make bench)."""
+    if request.node.get_closest_marker("sim") is None or "tmp_path" not in request.fixturenames:
+        yield
+        return
+    tmp_path = request.getfixturevalue("tmp_path")
+    yield
+    import json
+    for path in tmp_path.rglob("*.json"):
+        try:
+            mpc = json.loads(path.read_text()).get("mpc")
+        except (ValueError, OSError, AttributeError):
+            continue
+        if mpc:
+            with open(_MPC_LOG, "a") as f:
+                f.write(json.dumps({"test": request.node.nodeid, **mpc}) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if os.environ.get("PYTEST_XDIST_WORKER") or not _MPC_LOG.exists():
+        return
+    import json
+    rows = [json.loads(line) for line in _MPC_LOG.read_text().splitlines() if line.strip()]
+    _MPC_LOG.unlink()
+    rows = [r for r in rows if isinstance(r.get("solve_p99_ms"), (int, float)) and r["solve_p99_ms"] == r["solve_p99_ms"]]
+    if not rows:
+        return
+    worst = max(rows, key=lambda r: r["solve_p99_ms"])
+    terminalreporter.write_sep("-", "MPC solve time in the walking runs (report mpc.solve_p99_ms)")
+    terminalreporter.write_line(
+        f"{len(rows)} runs: p99 median {sorted(r['solve_p99_ms'] for r in rows)[len(rows) // 2]} ms, largest "
+        f"{worst['solve_p99_ms']} ms ({worst['test']}); budget_exceeded total "
+        f"{sum(int(r.get('budget_exceeded', 0)) for r in rows)}")

@@ -85,20 +85,22 @@ class InlinePlanner(PlanSource):
         return self.core.node_stats()
 
 
-#: niceness added to the MPC worker process (lower priority than the control loop)
+#: niceness added to the MPC worker process in real time (lower priority than the control loop)
 WORKER_NICE = 5
 
 
-def _worker_main(conn, mpc_cfg: dict) -> None:
+def _worker_main(conn, mpc_cfg: dict, nice: int = WORKER_NICE) -> None:
     """The MPC worker process: build the planner, say ready, then answer states with plans.
-    It runs at a lower CPU priority than the loop (``WORKER_NICE``): when both want a core,
-    the 1-kHz loop wins and the plan comes a little later."""
+    In real time it runs at a lower CPU priority than the loop (``nice``): when both want a
+    core, the 1-kHz loop wins and the plan comes a little later. In lockstep (``nice`` 0)
+    the loop waits for the plan at each period anyway, so both run at the same priority."""
     from humanoid_control.loop.mpc_core import MpcCore
 
-    try:
-        os.nice(WORKER_NICE)
-    except OSError:
-        pass
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:
+            pass
 
     try:
         core = MpcCore(mpc_cfg)
@@ -142,7 +144,8 @@ class WorkerPlanner(PlanSource):
         self.wait = wait
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_worker_main, args=(child, dict(mpc_cfg)), name="humanoid_control-mpc",
+        self._proc = ctx.Process(target=_worker_main, args=(child, dict(mpc_cfg), 0 if wait else WORKER_NICE),
+                                 name="humanoid_control-mpc",
                                  daemon=True)
         self._proc.start()
         child.close()

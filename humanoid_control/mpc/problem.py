@@ -54,6 +54,7 @@ class MpcParams:
     max_iterations: int = 100  # [-] solver iterations (interior-point or ProxSuite outer)
     max_solve_time_s: float = 0.0  # [s] wall-clock budget of one solve, 0: none; beyond it the best plan so far
     tolerance: float = 1e-6  # [-] relative optimality tolerance of the interior-point solver
+    warm_start: bool = False  # [-] riccati: start from the previous plan shifted in time (measured: no gain, see bench)
 
     def validate(self) -> "MpcParams":
         check_ranges(self, (("horizon_s", 0.5, 2.0), ("knots", 5, 50), ("friction_coefficient", 0.05, 2.0),
@@ -78,6 +79,7 @@ class MpcProblem:
     foot_position: np.ndarray  # (N, 2, 3) [m] sole centres (where stance feet are, or will land)
     foot_yaw: np.ndarray  # (N, 2) [rad]
     contact: np.ndarray  # (N, 2) bool
+    t: float | None = None  # [s] time of x0 (a warm start shifts the previous plan by the time since)
 
 
 @dataclass

@@ -288,4 +288,4 @@ class LocomotionPlanner:
             mid = 0.5 * (s["feet"][self.feet[0]][0] + s["feet"][self.feet[1]][0])
             x_ref[:, 0:2] = mid[:2]
         x_ref[:, 2] = s["feet"][self.feet[0]][0][2] * 0.5 + s["feet"][self.feet[1]][0][2] * 0.5 + self.com_height
-        return MpcProblem(x0, x_ref, feet_pos, feet_yaw, contact)
+        return MpcProblem(x0, x_ref, feet_pos, feet_yaw, contact, t)

@@ -98,3 +98,14 @@ def test_a_problem_set_names_a_scenario_it_does_not_have(recorded):
         recorded.problems("jumping")
     with pytest.raises(ConfigError, match="knots asked"):
         recorded.problems("forward", 99)
+
+
+def test_a_warm_started_solve_finds_the_plan_a_cold_one_finds(recorded):
+    cold, warm = (create_mpc(recorded.mass_kg, recorded.foot_length_m, recorded.foot_width_m,
+                             replace(PARAMS, warm_start=w)) for w in (False, True))
+    weight = recorded.mass_kg * 9.81
+    for prob in recorded.problems("push", PARAMS.knots)[40:60]:
+        assert prob.t is not None
+        a, b = cold.solve(prob), warm.solve(prob)
+        assert a.status == b.status == "converged"
+        np.testing.assert_allclose(a.wrenches[..., :3], b.wrenches[..., :3], rtol=0, atol=0.005 * weight)
