@@ -255,10 +255,11 @@ def _column_pattern(M3, out_rows, out_count):
 
 
 @njit(cache=True)
-def _riccati_factor(P, K, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt, b_rows, b_cnt):
-    """Quu[k] holds the Cholesky factor (lower) on return, not Quu itself (the twin keeps
-    Quu): the solves only need the factor. The products skip the structural zeros of A and
-    B (their column patterns ``a_rows``/``a_cnt``, ``b_rows``/``b_cnt``)."""
+def _riccati_factor(P, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt, b_rows, b_cnt):
+    """Unlike the twin, Quu[k] holds the lower Cholesky factor L of Quu on return and Qux[k]
+    holds Y = L⁻¹ Qux (the feedback K = −L⁻ᵀ Y is never formed): P_k = Aᵀ P A − Yᵀ Y + W.
+    The products skip the structural zeros of A and B (their column patterns
+    ``a_rows``/``a_cnt``, ``b_rows``/``b_cnt``)."""
     N, nx, nu = B.shape
     nf, nr, m = G.shape[1], G.shape[2], G.shape[3]
     PB = np.empty((nx, nu))
@@ -267,7 +268,6 @@ def _riccati_factor(P, K, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt,
         for j in range(nx):
             P[N, i, j] = 0.0
         P[N, i, i] = W[N - 1, i]
-    b = np.empty(nu)
     for k in range(N - 1, -1, -1):
         Pn = P[k + 1]
         Bk = B[k]
@@ -322,13 +322,14 @@ def _riccati_factor(P, K, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt,
                         Hx[i, j] = 0.0
         if not _cholesky_in_place(H, nu):
             return False
-        Kk = K[k]
+        # Y = L⁻¹ Qux in place of Qux (forward substitution, one column of Qux at a time)
         for j in range(nx):
             for i in range(nu):
-                b[i] = -Hx[i, j]
-            _cholesky_solve(H, b, nu)
-            for i in range(nu):
-                Kk[i, j] = b[i]
+                acc = Hx[i, j]
+                for t in range(i):
+                    acc -= H[i, t] * Hx[t, j]
+                Hx[i, j] = acc / H[i, i]
+        # P_k = Aᵀ P A − Yᵀ Y (+ the stage weight)
         Pk = P[k]
         for i in range(nx):
             for j in range(i + 1):
@@ -337,7 +338,7 @@ def _riccati_factor(P, K, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt,
                     l = a_rows[i, t]
                     acc += A[l, i] * PA[l, j]
                 for l in range(nu):
-                    acc += Hx[l, i] * Kk[l, j]
+                    acc -= Hx[l, i] * Hx[l, j]
                 if k > 0 and i == j:
                     acc += W[k - 1, i]
                 Pk[i, j] = acc
@@ -348,43 +349,53 @@ def _riccati_factor(P, K, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt,
 
 
 @njit(cache=True)
-def _riccati_solve(du, dx, p, A, B, L, Qux, K, qx, qu, stance, a_rows, a_cnt, b_rows, b_cnt):
+def _riccati_solve(du, dx, p, A, B, L, Y, qx, qu, stance, a_rows, a_cnt, b_rows, b_cnt):
+    """The Newton step from the factors of :func:`_riccati_factor`: backward z_k = L⁻¹ Q_u,
+    p_k = Aᵀ p_{k+1} − Yᵀ z_k + q_x; forward du_k = −L⁻ᵀ (Y dx_k + z_k)."""
     N, nx, nu = B.shape
     nf = stance.shape[1]
     m = nu // nf
-    kff = np.empty((N, nu))
+    z = np.empty((N, nu))
     for i in range(nx):
         p[N, i] = qx[N, i]
-    b = np.empty(nu)
     for k in range(N - 1, -1, -1):
+        Lk = L[k]
         for j in range(nu):
             if stance[k, j // m]:
                 acc = qu[k, j]
                 for t in range(b_cnt[j]):
                     l = b_rows[j, t]
                     acc += B[k, l, j] * p[k + 1, l]
-                b[j] = -acc
             else:
-                b[j] = 0.0
-        _cholesky_solve(L[k], b, nu)
-        for j in range(nu):
-            kff[k, j] = b[j]
+                acc = 0.0
+            for t in range(j):
+                acc -= Lk[j, t] * z[k, t]
+            z[k, j] = acc / Lk[j, j]
         for i in range(nx):
             acc = qx[k, i] if k > 0 else 0.0
             for t in range(a_cnt[i]):
                 l = a_rows[i, t]
                 acc += A[l, i] * p[k + 1, l]
             for l in range(nu):
-                acc += Qux[k, l, i] * b[l]
+                acc -= Y[k, l, i] * z[k, l]
             p[k, i] = acc
     for i in range(nx):
         dx[0, i] = 0.0
+    v = np.empty(nu)
     for k in range(N):
+        Lk = L[k]
         for j in range(nu):
-            acc = kff[k, j]
+            acc = z[k, j]
             for l in range(nx):
-                acc += K[k, j, l] * dx[k, l]
-            du[k, j] = acc
+                acc += Y[k, j, l] * dx[k, l]
+            v[j] = acc
+        for j in range(nu - 1, -1, -1):  # v ← L⁻ᵀ v
+            acc = v[j]
+            for t in range(j + 1, nu):
+                acc -= Lk[t, j] * v[t]
+            v[j] = acc / Lk[j, j]
+        for j in range(nu):
+            du[k, j] = -v[j]
         for i in range(nx):
             dx[k + 1, i] = 0.0
         for j in range(nx):
@@ -460,7 +471,6 @@ def _lq_ipm(u, x, lam, s, A, d, B, W, xr, R, ur, G, h, stance, x0, settings):
     _column_pattern(B, b_rows, b_cnt)
     P = np.empty((N + 1, nx, nx))
     p = np.empty((N + 1, nx))
-    K = np.empty((N, nu, nx))
     Qux = np.empty((N, nu, nx))
     L = np.empty((N, nu, nu))
     du = np.empty((N, nu))
@@ -527,10 +537,10 @@ def _lq_ipm(u, x, lam, s, A, d, B, W, xr, R, ur, G, h, stance, x0, settings):
         mu /= n_act
         if mu < tol_mu and r_dual < tol_d * g_scale:
             return it, CONVERGED
-        if not _riccati_factor(P, K, L, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt, b_rows, b_cnt):
+        if not _riccati_factor(P, L, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt, b_rows, b_cnt):
             return it, NOT_POSITIVE_DEFINITE
         # predictor (affine scaling): r_c = s λ
-        _riccati_solve(du, dxa, p, A, B, L, Qux, K, qx, qu0, stance, a_rows, a_cnt, b_rows, b_cnt)
+        _riccati_solve(du, dxa, p, A, B, L, Qux, qx, qu0, stance, a_rows, a_cnt, b_rows, b_cnt)
         _gu_into(ds, G, du, stance)
         for k in range(N):
             for f in range(nf):
@@ -560,7 +570,7 @@ def _lq_ipm(u, x, lam, s, A, d, B, W, xr, R, ur, G, h, stance, x0, settings):
                 else:
                     for r in range(nr):
                         rc[k, f, r] = 0.0
-        _riccati_solve(du, dxa, p, A, B, L, Qux, K, qx, qu, stance, a_rows, a_cnt, b_rows, b_cnt)
+        _riccati_solve(du, dxa, p, A, B, L, Qux, qx, qu, stance, a_rows, a_cnt, b_rows, b_cnt)
         _gu_into(ds, G, du, stance)
         for k in range(N):
             for f in range(nf):

@@ -154,6 +154,7 @@ class WorkerPlanner(PlanSource):
         self._planned_period = None
         self.stats = TimingStats(1.0 / mpc_cfg["rate_hz"])
         self.solve_ms = TimingStats(1.0 / mpc_cfg["rate_hz"])
+        self.solve_cpu_ms = TimingStats(1.0 / mpc_cfg["rate_hz"])  # the worker's CPU time per solve
         self.waits = TimingStats(1.0 / mpc_cfg["rate_hz"])  # [µs] lockstep: time the loop waited for a plan
         self._first_ns = None
         self._final: NodeStats | None = None
@@ -195,6 +196,7 @@ class WorkerPlanner(PlanSource):
         self._pending = None
         self.stats.add(float(compute_us))
         self.solve_ms.add(float(fields["solve_time_ms"]) * 1e3)
+        self.solve_cpu_ms.add(float(fields.get("solve_cpu_ms", 0.0)) * 1e3)
         if not fields["ok"]:
             self.failures += 1
         self.budget_exceeded += bool(fields.get("budget_exceeded", False))
@@ -227,10 +229,12 @@ class WorkerPlanner(PlanSource):
         if self._final is not None:
             return self._final
         p50, p99, _ = self.solve_ms.percentiles()
+        c50, c99, _ = self.solve_cpu_ms.percentiles()
         w50, w99, _ = self.waits.percentiles()
         return NodeStats.of("mpc", self.stats, 0, "ok", {
             "solver_failures": self.failures, "budget_exceeded": self.budget_exceeded,
             "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
+            "solve_cpu_p50_ms": f"{c50 * 1e-3:.3f}", "solve_cpu_p99_ms": f"{c99 * 1e-3:.3f}",
             "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}", "process": "worker",
             "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1)})
 

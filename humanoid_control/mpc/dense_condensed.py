@@ -129,7 +129,7 @@ class DenseCondensedMpc(MpcSolver):
         return H, g, C, lower, upper, l_box, u_box
 
     def solve(self, prob: MpcProblem) -> MpcSolution:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         H, g, C, lo, up, lb, ub = self.build(prob)
         t1 = time.perf_counter()
         res = self._solver.solve(H, g, None, None, C, lo, up, lb, ub)
@@ -137,4 +137,4 @@ class DenseCondensedMpc(MpcSolver):
         t2 = time.perf_counter()
         return MpcSolution(res.ok, res.status, res.iterations, self.rollout(prob, u),
                            u.reshape(self.N, 2, NU_FOOT), (t1 - t0) * 1e6, (t2 - t1) * 1e6,
-                           np.arange(self.N + 1) * self.p.dt)
+                           np.arange(self.N + 1) * self.p.dt, cpu_time_us=(time.thread_time() - c0) * 1e6)

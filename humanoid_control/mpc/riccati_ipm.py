@@ -110,7 +110,7 @@ class RiccatiMpc(MpcSolver):
         self._u[take] = cand[take]
 
     def solve(self, prob: MpcProblem) -> MpcSolution:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         self.build(prob)
         self._start()
         if self.p.warm_start:
@@ -135,4 +135,5 @@ class RiccatiMpc(MpcSolver):
             wrenches = (self._u * self.model.scale).reshape(self.N, 2, NU_FOOT)
             states = self.rollout(prob, wrenches.ravel())
         return MpcSolution(ok, status, int(iterations), states, wrenches, (t1 - t0) * 1e6, (t2 - t1) * 1e6,
-                           np.arange(self.N + 1) * self.p.dt, budget_exceeded=code == ipm.OUT_OF_TIME)
+                           np.arange(self.N + 1) * self.p.dt, budget_exceeded=code == ipm.OUT_OF_TIME,
+                           cpu_time_us=(time.thread_time() - c0) * 1e6)

@@ -51,6 +51,7 @@ def encode(plan: LocomotionPlan) -> dict:
         "solve_time_ms": (plan.mpc.build_time_us + plan.mpc.solve_time_us) * 1e-3,
         "iterations": int(plan.mpc.iterations),
         "budget_exceeded": bool(plan.mpc.budget_exceeded),
+        "solve_cpu_ms": plan.mpc.cpu_time_us * 1e-3,
     }
 
 

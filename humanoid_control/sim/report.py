@@ -39,9 +39,12 @@ Keys (units in the names):
   velocity_segments         [{t_start_s, t_end_s, command, mean, error}] the steady segments
   foot_slip_max_m           largest horizontal sliding of a loaded foot (ground truth) [m]
   steps_taken               touch-downs: estimated contacts that start after ≥ 0.1 s in the air
-  mpc                       {solve_p50_ms, solve_p99_ms, rate_hz, plans, solver_failures, budget_exceeded}
-                            when an MPC ran; budget_exceeded: solves that ran out of the MPC's
-                            max_solve_time_s (wall clock; lockstep runs set no budget)
+  mpc                       {solve_p50_ms, solve_p99_ms, solve_cpu_p50_ms, solve_cpu_p99_ms, rate_hz,
+                            plans, solver_failures, budget_exceeded} when an MPC ran; solve_*: wall
+                            time of build + solve, solve_cpu_*: the solving thread's CPU time for
+                            it (the same minus preemption by other processes); budget_exceeded:
+                            solves that ran out of the MPC's max_solve_time_s (wall clock;
+                            lockstep runs set no budget)
   safety_events             [{t, reason, action, joint}] every safety transition of the driver, with
                             the sim time it took effect (same as nodes.driver.safety_events)
   nodes                     {name: {compute_p50_us, compute_p99_us, compute_max_us, overruns, ticks}}
@@ -92,6 +95,7 @@ def mpc_figures(values: dict) -> dict:
         except (TypeError, ValueError):
             return float("nan")
     return {"solve_p50_ms": f("solve_p50_ms"), "solve_p99_ms": f("solve_p99_ms"), "rate_hz": f("rate_hz"),
+            "solve_cpu_p50_ms": f("solve_cpu_p50_ms"), "solve_cpu_p99_ms": f("solve_cpu_p99_ms"),
             "plans": int(f("plans")) if np.isfinite(f("plans")) else 0, "solver_failures": int(f("solver_failures") or 0),
             "budget_exceeded": int(f("budget_exceeded")) if np.isfinite(f("budget_exceeded")) else 0}
 
