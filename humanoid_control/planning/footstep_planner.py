@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from humanoid_control.errors import ConfigError
-from humanoid_control.planning.planar import rotation_2d, wrap_angle
+from humanoid_control.planning.planar import clamp, rotation_2d, wrap_angle
 
 from humanoid_control.constants import GRAVITY
 
@@ -145,12 +145,13 @@ class FootstepPlanner:
         # turning: the foot on the inside of the turn follows, it does not lead
         if rel_yaw * sign < 0:
             rel_yaw = 0.0
-        rel_yaw = float(np.clip(rel_yaw, -p.max_yaw_step_rad, p.max_yaw_step_rad))
+        rel_yaw = clamp(rel_yaw, -p.max_yaw_step_rad, p.max_yaw_step_rad)
         R = rotation_2d(stance_yaw)
         stance = np.asarray(stance_xy, dtype=float)
         rel = R.T @ (np.asarray(target_xy, dtype=float) - stance)
-        rel[0] = float(np.clip(rel[0], -p.max_backward_m, p.max_forward_m))
-        lateral = float(np.clip(sign * rel[1], p.min_lateral_m(rel_yaw), max(widest, p.min_lateral_m(rel_yaw))))
+        rel[0] = clamp(rel[0], -p.max_backward_m, p.max_forward_m)
+        min_lateral = p.min_lateral_m(rel_yaw)
+        lateral = clamp(sign * rel[1], min_lateral, max(widest, min_lateral))
         rel[1] = sign * lateral
         xy = stance + R @ rel
         return Footstep(foot, np.array([xy[0], xy[1], ground_z]), wrap_angle(stance_yaw + rel_yaw), t_touchdown)

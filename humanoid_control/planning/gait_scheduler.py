@@ -165,10 +165,19 @@ class GaitScheduler:
         return {f: f != ph.swing_foot for f in self.feet}
 
     def contact_table(self, t0: float, dt: float, n: int) -> np.ndarray:
-        """(n, 2) bool: contact of each foot (in ``feet`` order) at t0, t0 + dt, …"""
+        """(n, 2) bool: contact of each foot (in ``feet`` order) at t0, t0 + dt, … (the
+        phases each instant falls in, as :meth:`phase_at` finds them, in one pass)."""
         out = np.ones((n, 2), dtype=bool)
+        phases = self.phases
+        i = 0
         for k in range(n):
-            ph = self.phase_at(t0 + k * dt)
+            t = t0 + k * dt
+            while i < len(phases) and not phases[i].contains(t) and phases[i].t_end <= t:
+                i += 1
+            if i < len(phases) and phases[i].contains(t):
+                ph = phases[i]
+            else:
+                ph = self.phase_at(t)  # before the first phase, after the last, or in a gap
             if ph.swing_foot is not None:
                 out[k, self.feet.index(ph.swing_foot)] = False
         return out

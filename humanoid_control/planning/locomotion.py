@@ -258,20 +258,17 @@ class LocomotionPlanner:
         N, dt = self.mpc.N, self.mpc.p.dt
         vx, vy, wz = cmd
         times = t + np.arange(N + 1) * dt
-        contact = np.ones((N, 2), bool)
+        mids = times[:N] + 0.5 * dt  # contact state in the middle of each interval
+        contact = self.gait.contact_table(float(mids[0]), dt, N)
         feet_pos = np.zeros((N, 2, 3))
         feet_yaw = np.zeros((N, 2))
-        for k in range(N):
-            tk = times[k] + 0.5 * dt  # contact state in the middle of the interval
-            c = self.gait.contacts_at(tk)
-            for i, f in enumerate(self.feet):
-                contact[k, i] = c[f]
-                pos, yaw = s["feet"][f]
-                for fh in footholds:
-                    if fh.foot == f and fh.t_liftoff <= tk:
-                        pos, yaw = fh.position, fh.yaw
-                feet_pos[k, i] = pos
-                feet_yaw[k, i] = yaw
+        for i, f in enumerate(self.feet):
+            feet_pos[:, i], feet_yaw[:, i] = s["feet"][f]
+            for fh in footholds:  # in order: the last foothold lifted off by a knot is where the foot is
+                if fh.foot == f:
+                    after = mids >= fh.t_liftoff
+                    feet_pos[after, i] = fh.position
+                    feet_yaw[after, i] = fh.yaw
         x0 = np.concatenate([s["com"], s["com_velocity"], s["angular_momentum"]])
         x_ref = np.zeros((N + 1, 9))
         yaw = s["heading"]

@@ -11,6 +11,11 @@ def wrap_angle(a: float) -> float:
     return (a + math.pi) % (2 * math.pi) - math.pi
 
 
+def clamp(x: float, lower: float, upper: float) -> float:
+    """``x`` limited to [lower, upper] (plain floats: numpy's clip costs ~6 µs on a scalar)."""
+    return float(min(max(x, lower), upper))
+
+
 def rotation_2d(yaw: float) -> np.ndarray:
     """(2, 2) rotation by ``yaw`` [rad]: heading frame → world for x, y vectors."""
     c, s = math.cos(yaw), math.sin(yaw)

@@ -134,8 +134,8 @@ def shift_polynomial(c: np.ndarray, delta: float) -> np.ndarray:
     if c.shape[0] == 1:
         c = c.T
     n = c.shape[0]
-    out = np.zeros_like(c)
+    S = np.zeros((n, n))  # S[k, j] = C(j, k) (−δ)^(j−k): out = S c
     for j in range(n):
         for k in range(j + 1):
-            out[k] += c[j] * math.comb(j, k) * (-delta) ** (j - k)
-    return out
+            S[k, j] = math.comb(j, k) * (-delta) ** (j - k)
+    return S @ c
