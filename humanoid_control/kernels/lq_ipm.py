@@ -255,6 +255,18 @@ def _column_pattern(M3, out_rows, out_count):
 
 
 @njit(cache=True)
+def _times_sparse_columns(out, X, M, rows, cnt):
+    """out ← X M, visiting only the non-zeros of M's columns (``rows[j, :cnt[j]]``)."""
+    for i in range(X.shape[0]):
+        for j in range(M.shape[1]):
+            acc = 0.0
+            for t in range(cnt[j]):
+                l = rows[j, t]
+                acc += X[i, l] * M[l, j]
+            out[i, j] = acc
+
+
+@njit(cache=True)
 def _riccati_factor(P, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt, b_rows, b_cnt):
     """Unlike the twin, Quu[k] holds the lower Cholesky factor L of Quu on return and Qux[k]
     holds Y = L⁻¹ Qux (the feedback K = −L⁻ᵀ Y is never formed): P_k = Aᵀ P A − Yᵀ Y + W.
@@ -271,19 +283,8 @@ def _riccati_factor(P, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt, b_
     for k in range(N - 1, -1, -1):
         Pn = P[k + 1]
         Bk = B[k]
-        for i in range(nx):
-            for j in range(nu):
-                acc = 0.0
-                for t in range(b_cnt[j]):
-                    l = b_rows[j, t]
-                    acc += Pn[i, l] * Bk[l, j]
-                PB[i, j] = acc
-            for j in range(nx):
-                acc = 0.0
-                for t in range(a_cnt[j]):
-                    l = a_rows[j, t]
-                    acc += Pn[i, l] * A[l, j]
-                PA[i, j] = acc
+        _times_sparse_columns(PB, Pn, Bk, b_rows, b_cnt)
+        _times_sparse_columns(PA, Pn, A, a_rows, a_cnt)
         H = Quu[k]
         for i in range(nu):
             for j in range(i + 1):
@@ -304,13 +305,7 @@ def _riccati_factor(P, Quu, Qux, A, B, W, R, G, sigma, stance, a_rows, a_cnt, b_
                             for j in range(i + 1):
                                 H[o + i, o + j] += gi * G[k, f, r, j]
         Hx = Qux[k]
-        for i in range(nu):
-            for j in range(nx):
-                acc = 0.0
-                for t in range(a_cnt[j]):
-                    l = a_rows[j, t]
-                    acc += PB[l, i] * A[l, j]
-                Hx[i, j] = acc
+        _times_sparse_columns(Hx, PB.T, A, a_rows, a_cnt)
         for f in range(nf):
             if not stance[k, f]:
                 for i in range(f * m, (f + 1) * m):
