@@ -127,7 +127,9 @@ class SystemInterface:
         cmd_names = sorted({c.name for j in info.joints for c in j.command_interfaces}, key=_iface_order)
         st_names = sorted({s.name for j in info.joints for s in j.state_interfaces}, key=_iface_order)
         self.joint_state = {s: np.full(n, np.nan) for s in st_names}
-        self.joint_command = {c: np.full(n, np.nan) for c in cmd_names}
+        #: (interfaces, nj) every command interface's values, one row each (``joint_command`` holds views)
+        self.command_block = np.full((len(cmd_names), n), np.nan)
+        self.joint_command = {c: self.command_block[i] for i, c in enumerate(cmd_names)}
         self.command_min = {c: np.full(n, -np.inf) for c in cmd_names}
         self.command_max = {c: np.full(n, np.inf) for c in cmd_names}
         self._exported_cmd = set()
@@ -252,6 +254,11 @@ class SystemInterface:
         return result
 
     # ------------------------------------------------------------------ helpers
+    def commands_finite(self) -> bool:
+        """True when every command interface of every joint holds a finite value (one check
+        over ``command_block``)."""
+        return bool(np.isfinite(self.command_block).all())
+
     def set_joint_commands(self, values: dict) -> None:
         """Copy commands (interface name -> array in ``joint_names`` order), clamped to the
         interface's min/max from the URDF. Refused unless ACTIVE."""

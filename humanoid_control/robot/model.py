@@ -104,6 +104,7 @@ class RobotModel:
                 raise UrdfError(str(config.urdf_path), f"joint '{n}' needs <limit effort> and <limit velocity> > 0")
         self.data = self.model.createData()
         self._imu_data = self.model.createData()
+        self._q_base_fk = pin.neutral(self.model)  # base_frame_kinematics' configuration buffer
         self.mass = float(sum(i.mass for i in m.inertias))  # [kg]
 
     @classmethod
@@ -138,7 +139,7 @@ class RobotModel:
     def base_frame_kinematics(self, joint_q: np.ndarray) -> tuple:
         """One forward kinematics pass for joint angles ``joint_q`` [rad] (Pinocchio order):
         (base_R_imu (3, 3), the soles' origins in the base frame (n_feet, 3) [m])."""
-        q = pin.neutral(self.model)
+        q = self._q_base_fk  # the floating base at the origin (neutral), the joints set here
         q[7:] = joint_q
         pin.forwardKinematics(self.model, self._imu_data, q)
         base = pin.updateFramePlacement(self.model, self._imu_data, self.base_frame_id)
