@@ -36,12 +36,17 @@ def quintic_coefficients(p0, v0, a0, p1, v1, a1, duration: float) -> np.ndarray:
     return np.vstack([c0, c1, c2, c3, c4, c5])
 
 
+_EXPONENTS = np.arange(6.0)
+_D1 = np.arange(1.0, 6.0)  # d/dτ of τ^k: k τ^(k−1)
+_D2 = np.arange(2.0, 6.0) * np.arange(1.0, 5.0)  # d²/dτ²: k (k − 1) τ^(k−2)
+
+
 def evaluate_polynomial(c: np.ndarray, tau: float) -> tuple:
     """(position, velocity, acceleration) of the polynomial with coefficients c at τ."""
-    powers = tau ** np.arange(6)
+    powers = tau ** _EXPONENTS
     p = powers @ c
-    v = (np.arange(1, 6) * powers[:5]) @ c[1:]
-    a = (np.arange(2, 6) * np.arange(1, 5) * powers[:4]) @ c[2:]
+    v = (_D1 * powers[:5]) @ c[1:]
+    a = (_D2 * powers[:4]) @ c[2:]
     return p, v, a
 
 

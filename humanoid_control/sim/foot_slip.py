@@ -1,7 +1,7 @@
 """Foot slip from simulator ground truth (reports only; controllers never see it)."""
 from __future__ import annotations
 
-import numpy as np
+import math
 
 
 class FootSlipMeter:
@@ -17,7 +17,8 @@ class FootSlipMeter:
         """``positions``: foot -> (3,) world [m]; ``normal_forces``: foot -> [N]."""
         for foot, p in positions.items():
             if normal_forces.get(foot, 0.0) > self.load_on_N:
-                a = self.anchor.setdefault(foot, np.array(p[:2], dtype=float))
-                self.max_slip_m = max(self.max_slip_m, float(np.linalg.norm(np.asarray(p[:2]) - a)))
+                x, y = float(p[0]), float(p[1])
+                a = self.anchor.setdefault(foot, (x, y))
+                self.max_slip_m = max(self.max_slip_m, math.hypot(x - a[0], y - a[1]))
             else:
                 self.anchor.pop(foot, None)
