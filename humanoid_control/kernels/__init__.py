@@ -1,6 +1,8 @@
 """Numba-JITed hot loops (``@njit(cache=True)``), each with a pure-numpy twin: ``wbc``
-(whole-body QP assembly, balance, joint command), ``mpc`` (centroidal rollout),
-``estimation`` (Kalman filter predict / correct).
+(whole-body QP assembly, balance, joint command, active-set QP), ``mpc`` (centroidal
+rollout, the interior-point solver's per-knot matrices), ``lq_ipm`` (interior point with
+Riccati recursions), ``estimation`` (Kalman filter, leg odometry), ``safety`` (limit checks,
+safe command), ``contact`` (the simulated foot F/T sensors).
 
 Every kernel module has ``NUMBA_KERNELS`` and ``NUMPY_TWINS`` (name -> function),
 ``example_arguments()`` and ``warm_up()``; ``HUMANOID_CONTROL_NUMBA=0`` makes every module
