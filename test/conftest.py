@@ -100,12 +100,13 @@ def _collect_mpc_figures(request):
     import json
     for path in tmp_path.rglob("*.json"):
         try:
-            mpc = json.loads(path.read_text()).get("mpc")
+            report = json.loads(path.read_text())
+            mpc = report.get("mpc")
         except (ValueError, OSError, AttributeError):
             continue
         if mpc:
             with open(_MPC_LOG, "a") as f:
-                f.write(json.dumps({"test": request.node.nodeid, **mpc}) + "\n")
+                f.write(json.dumps({"test": request.node.nodeid, "mode": report.get("mode"), **mpc}) + "\n")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -117,10 +118,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     rows = [r for r in rows if isinstance(r.get("solve_p99_ms"), (int, float)) and r["solve_p99_ms"] == r["solve_p99_ms"]]
     if not rows:
         return
-    worst = max(rows, key=lambda r: r["solve_p99_ms"])
     terminalreporter.write_sep("-", "MPC solve time in the walking runs (report mpc.solve_p99_ms)")
-    cpu = [r["solve_cpu_p99_ms"] for r in rows if isinstance(r.get("solve_cpu_p99_ms"), (int, float))]
-    terminalreporter.write_line(
-        f"{len(rows)} runs: p99 median {sorted(r['solve_p99_ms'] for r in rows)[len(rows) // 2]} ms, largest "
-        f"{worst['solve_p99_ms']} ms ({worst['test']}); CPU-time p99 largest {max(cpu, default=float('nan'))} ms; "
-        f"budget_exceeded total {sum(int(r.get('budget_exceeded', 0)) for r in rows)}")
+    for mode in sorted({r.get("mode") or "?" for r in rows}):
+        runs = [r for r in rows if (r.get("mode") or "?") == mode]
+        worst = max(runs, key=lambda r: r["solve_p99_ms"])
+        cpu = [r["solve_cpu_p99_ms"] for r in runs if isinstance(r.get("solve_cpu_p99_ms"), (int, float))]
+        terminalreporter.write_line(
+            f"{mode}, {len(runs)} runs: p99 median {sorted(r['solve_p99_ms'] for r in runs)[len(runs) // 2]} ms, "
+            f"largest {worst['solve_p99_ms']} ms ({worst['test']}); CPU-time p99 largest "
+            f"{max(cpu, default=float('nan'))} ms; budget_exceeded total "
+            f"{sum(int(r.get('budget_exceeded', 0)) for r in runs)}")
