@@ -48,11 +48,11 @@ _CPU_LOCK = Path(tempfile.gettempdir()) / f"humanoid_control_cpu_{os.environ.get
 
 @pytest.fixture(autouse=True)
 def _cpu_share(request):
-    """Wall-clock tests get the machine: a test marked ``realtime`` holds an exclusive lock
-    that every ``sim`` test holds shared, so on two xdist workers no other simulation runs
+    """Wall-clock tests get the machine: a test marked ``realtime`` (or ``timed``) holds an
+    exclusive lock that every ``sim`` test holds shared, so on two xdist workers no other simulation runs
     beside a real-time one (a 1-kHz loop, its MPC worker and its mirror need both cores;
     what they reach there is measured by make bench, not asserted). Other tests run freely."""
-    realtime = request.node.get_closest_marker("realtime") is not None
+    realtime = any(request.node.get_closest_marker(m) is not None for m in ("realtime", "timed"))
     if not realtime and request.node.get_closest_marker("sim") is None:
         yield
         return

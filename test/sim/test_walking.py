@@ -9,7 +9,7 @@ import pytest
 
 from humanoid_control import cli
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.timed]  # the MPC's solve times of these runs are reported
 
 
 def _run(tmp_path, *args):
