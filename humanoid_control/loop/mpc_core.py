@@ -30,6 +30,32 @@ def solve_budget_s(max_solve_time_s: float, rate_hz: float) -> float:
     return min(max_solve_time_s, BUDGET_SHARE_OF_PERIOD / rate_hz)
 
 
+class SolveTimes:
+    """The MPC's per-solve figures, from encoded plans (:func:`~humanoid_control.planning.plan_codec.encode`):
+    wall and CPU time of build + solve [µs], failed solves, solves out of their budget.
+    Kept where the solves happen (the core) and where their plans arrive (the MPC worker's parent)."""
+
+    def __init__(self, rate_hz: float):
+        self.wall = TimingStats(1.0 / rate_hz)
+        self.cpu = TimingStats(1.0 / rate_hz)  # the solving thread's CPU time
+        self.failures = 0
+        self.budget_exceeded = 0  # solves that ran out of their wall-clock budget
+
+    def add(self, fields: dict) -> None:
+        self.wall.add(float(fields["solve_time_ms"]) * 1e3)
+        self.cpu.add(float(fields.get("solve_cpu_ms", 0.0)) * 1e3)
+        self.failures += not fields["ok"]
+        self.budget_exceeded += bool(fields.get("budget_exceeded", False))
+
+    def figures(self) -> dict:
+        """The diagnostics values (and so the report's ``mpc`` entry) of these solves."""
+        p50, p99, _ = self.wall.percentiles()
+        c50, c99, _ = self.cpu.percentiles()
+        return {"solver_failures": self.failures, "budget_exceeded": self.budget_exceeded,
+                "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
+                "solve_cpu_p50_ms": f"{c50 * 1e-3:.3f}", "solve_cpu_p99_ms": f"{c99 * 1e-3:.3f}"}
+
+
 class MpcCore:
     def __init__(self, cfg: dict, robot: RobotModel | None = None):
         self.cfg = cfg
@@ -49,10 +75,7 @@ class MpcCore:
         self.twist = None  # (state stamp [ns] when received or None, (vx, vy, wz)) of the last live command
         self._script_origin_ns = None
         self.stats = TimingStats(1.0 / cfg["rate_hz"])
-        self.solve_ms = TimingStats(1.0 / cfg["rate_hz"])
-        self.solve_cpu_ms = TimingStats(1.0 / cfg["rate_hz"])  # the solving thread's CPU time
-        self.failures = 0
-        self.budget_exceeded = 0  # solves that ran out of their wall-clock budget
+        self.solves = SolveTimes(cfg["rate_hz"])
         self.rejected = 0
         self.last_rejection = ""
         self.command = np.zeros(3)
@@ -103,15 +126,11 @@ class MpcCore:
         self.command = self.limiter.update(t, self.target_command(ns))
         plan = self.planner.update(t, q, v, self.command)
         self.last_plan = plan
-        if not plan.mpc.ok:
-            self.failures += 1
-        self.budget_exceeded += bool(plan.mpc.budget_exceeded)
         fields = encode(plan)
         if self.first_ns is None:
             self.first_ns = ns
         self.stats.add(sw.us())
-        self.solve_ms.add(fields["solve_time_ms"] * 1e3)
-        self.solve_cpu_ms.add(fields["solve_cpu_ms"] * 1e3)
+        self.solves.add(fields)
         return fields
 
     def rate_hz(self, ns: int | None = None) -> float:
@@ -127,12 +146,8 @@ class MpcCore:
         self.last_rejection = why
 
     def node_stats(self, name: str = "mpc", ns: int | None = None) -> NodeStats:
-        p50, p99, _ = self.solve_ms.percentiles()
-        c50, c99, _ = self.solve_cpu_ms.percentiles()
         ok = self.last_plan is None or self.last_plan.mpc.ok
         return NodeStats.of(name, self.stats, 0 if ok else 1, "ok" if ok else self.last_plan.mpc.status, {
-            "rejected": self.rejected, "last_rejection": self.last_rejection, "solver_failures": self.failures,
-            "budget_exceeded": self.budget_exceeded,
-            "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
-            "solve_cpu_p50_ms": f"{c50 * 1e-3:.3f}", "solve_cpu_p99_ms": f"{c99 * 1e-3:.3f}", "plans": self.stats.count,
+            "rejected": self.rejected, "last_rejection": self.last_rejection, **self.solves.figures(),
+            "plans": self.stats.count,
             "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command)})

@@ -24,6 +24,7 @@ import numpy as np
 
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.loop.child_process import stop_child
+from humanoid_control.loop.mpc_core import SolveTimes
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode
 from humanoid_control.timing import NodeStats, TimingStats
 
@@ -153,13 +154,10 @@ class WorkerPlanner(PlanSource):
         self._twist = None
         self._planned_period = None
         self.stats = TimingStats(1.0 / mpc_cfg["rate_hz"])
-        self.solve_ms = TimingStats(1.0 / mpc_cfg["rate_hz"])
-        self.solve_cpu_ms = TimingStats(1.0 / mpc_cfg["rate_hz"])  # the worker's CPU time per solve
+        self.solves = SolveTimes(mpc_cfg["rate_hz"])
         self.waits = TimingStats(1.0 / mpc_cfg["rate_hz"])  # [µs] lockstep: time the loop waited for a plan
         self._first_ns = None
         self._final: NodeStats | None = None
-        self.failures = 0
-        self.budget_exceeded = 0  # solves that ran out of their wall-clock budget
         self._receive(self.STARTUP_TIMEOUT_S, "ready")
 
     def _receive(self, timeout_s: float, expect: str):
@@ -195,11 +193,7 @@ class WorkerPlanner(PlanSource):
         _, ns, fields, compute_us = msg
         self._pending = None
         self.stats.add(float(compute_us))
-        self.solve_ms.add(float(fields["solve_time_ms"]) * 1e3)
-        self.solve_cpu_ms.add(float(fields.get("solve_cpu_ms", 0.0)) * 1e3)
-        if not fields["ok"]:
-            self.failures += 1
-        self.budget_exceeded += bool(fields.get("budget_exceeded", False))
+        self.solves.add(fields)
         if self._first_ns is None:
             self._first_ns = ns
         self._deliver(fields, ns, wbc)
@@ -228,14 +222,9 @@ class WorkerPlanner(PlanSource):
     def node_stats(self):
         if self._final is not None:
             return self._final
-        p50, p99, _ = self.solve_ms.percentiles()
-        c50, c99, _ = self.solve_cpu_ms.percentiles()
         w50, w99, _ = self.waits.percentiles()
         return NodeStats.of("mpc", self.stats, 0, "ok", {
-            "solver_failures": self.failures, "budget_exceeded": self.budget_exceeded,
-            "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
-            "solve_cpu_p50_ms": f"{c50 * 1e-3:.3f}", "solve_cpu_p99_ms": f"{c99 * 1e-3:.3f}",
-            "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}", "process": "worker",
+            **self.solves.figures(), "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}", "process": "worker",
             "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1)})
 
     def close(self) -> None:

@@ -53,10 +53,10 @@ class MpcNode(StampSynced, Node):
         self.create_subscription(Odometry, "/odom", self.on_odom, qos)
         self.create_subscription(Twist, "/cmd_vel", self.on_cmd_vel, 10)
 
-    solve_ms = property(lambda self: self.core.solve_ms)
+    solve_ms = property(lambda self: self.core.solves.wall)
     period_ns = property(lambda self: self.core.period_ns)
     command = property(lambda self: self.core.command)
-    failures = property(lambda self: self.core.failures)
+    failures = property(lambda self: self.core.solves.failures)
 
 
     # ------------------------------------------------------------------ inputs
