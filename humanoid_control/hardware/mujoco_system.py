@@ -128,19 +128,15 @@ class MujocoSystem(SystemInterface):
         self.tau_max = np.array([self.robot.tau_max[self.robot.joint_names.index(n)] for n in self.joint_names])
         self._neg_tau_max = -self.tau_max
         self._pin_index = np.array([self.robot.joint_names.index(n) for n in self.joint_names], dtype=np.intp)
-        self._f6 = np.zeros(6)
         self._sides = tuple(self.h.foot_geoms)
-        self._foot_body = [self.h.foot_bodies[side] for side in self._sides]
-        #: per foot, the bodies its geoms belong to, and the body whose subtree CoM cfrc_ext refers to
-        self._foot_chain = [np.unique(self.model.geom_bodyid[sorted(self.h.foot_geoms[side])]).astype(np.intp)
-                            for side in self._sides]
-        self._foot_root = [int(self.model.body_rootid[b]) for b in self._foot_body]
+        # per foot (flat, for the kernel): the bodies its geoms belong to (chain[chain_ptr[j]:chain_ptr[j + 1]]),
+        # its sole body, and the root body whose subtree CoM cfrc_ext refers to
+        chains = [np.unique(self.model.geom_bodyid[sorted(self.h.foot_geoms[side])]) for side in self._sides]
+        self._chain = np.concatenate(chains).astype(np.intp)
+        self._chain_ptr = np.cumsum([0] + [len(c) for c in chains]).astype(np.intp)
+        self._foot_body_ids = np.array([self.h.foot_bodies[side] for side in self._sides], dtype=np.intp)
+        self._foot_root_ids = np.array([self.model.body_rootid[b] for b in self._foot_body_ids], dtype=np.intp)
         self._wrench_out = [self.sensor_state[f"{side}_foot_wrench"] for side in self._sides]
-        # the same as flat arrays for the kernel
-        self._chain = np.concatenate(self._foot_chain).astype(np.intp)
-        self._chain_ptr = np.cumsum([0] + [len(c) for c in self._foot_chain]).astype(np.intp)
-        self._foot_body_ids = np.array(self._foot_body, dtype=np.intp)
-        self._foot_root_ids = np.array(self._foot_root, dtype=np.intp)
         self._wrenches = np.zeros((len(self._sides), 6))
         self._gyro_bias = np.asarray(self.params.imu_gyro_bias, dtype=float)
         self._noise = SensorNoise(self.rng, len(self.joint_names), self.params)

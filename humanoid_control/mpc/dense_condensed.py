@@ -110,8 +110,7 @@ class DenseCondensedMpc(MpcSolver):
         xref[:] = prob.x_ref.reshape(-1)
         feet[:] = prob.foot_position.reshape(-1)
         yaw[:] = prob.foot_yaw.reshape(-1)
-        for k in range(N):
-            uref[k * self.nu:(k + 1) * self.nu] = self.weight_share(prob.contact[k])
+        uref[:] = self.model.weight_shares(prob.contact).ravel()
         self._evaluate()
         H, g, C = self._H, self._g, self._C_colmajor.T
         lower = np.full(self.n_in, -INF)

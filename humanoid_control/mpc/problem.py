@@ -138,13 +138,13 @@ class CentroidalModel:
         d[3:6] = dt * GRAVITY
         return A, B_force, d
 
-    def weight_share(self, contact_row) -> np.ndarray:
-        """(12,) reference wrenches [N, N·m]: the weight split over the stance feet."""
-        u = np.zeros(2 * NU_FOOT)
-        n = int(np.sum(contact_row))
-        for i in range(2):
-            if contact_row[i] and n:
-                u[i * NU_FOOT + 2] = self.weight_N / n
+    def weight_shares(self, contact: np.ndarray) -> np.ndarray:
+        """(N, 12) reference wrenches [N, N·m] per knot: the weight split over the stance feet
+        (``contact`` (N, 2) bool); zero at a knot without one."""
+        contact = np.asarray(contact, dtype=bool)
+        n = contact.sum(axis=1, keepdims=True)
+        u = np.zeros((len(contact), 2 * NU_FOOT))
+        u[:, 2::NU_FOOT] = np.where(contact, self.weight_N / np.maximum(n, 1), 0.0)
         return u
 
     def check(self, prob: MpcProblem) -> None:
@@ -173,9 +173,6 @@ class MpcSolver(abc.ABC):
         self.foot_length, self.foot_width = self.model.foot_length, self.model.foot_width
         self.N = self.model.N
         self.nu = 2 * NU_FOOT
-
-    def weight_share(self, contact_row) -> np.ndarray:
-        return self.model.weight_share(contact_row)
 
     @abc.abstractmethod
     def build(self, prob: MpcProblem):

@@ -75,11 +75,7 @@ class RiccatiMpc(MpcSolver):
         kernels.centroidal_stages(self._B, self._G, self._h, np.ascontiguousarray(prob.foot_position, dtype=float),
                                   np.ascontiguousarray(prob.foot_yaw, dtype=float), self._c_ref, self._stance,
                                   self._units)
-        n_stance = self._stance.sum(axis=1)
-        share = np.where(n_stance > 0, 1.0 / np.maximum(n_stance, 1), 0.0)  # [m g] weight per stance foot
-        self._ur[:] = 0.0
-        self._ur[:, 2] = np.where(self._stance[:, 0], share, 0.0)
-        self._ur[:, 8] = np.where(self._stance[:, 1], share, 0.0)
+        np.divide(self.model.weight_shares(self._stance), self.model.scale, out=self._ur)  # per unit
         return self._B, self._G, self._h, self._W, self._xr, self._R, self._ur, self._stance, self._x0
 
     def _start(self) -> None:
