@@ -9,7 +9,7 @@ import pytest
 
 from humanoid_control import cli
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.timed]  # a walking run: the MPC solve times of its report are listed
 
 
 
