@@ -12,7 +12,6 @@ at its origin — what sole pressure / ankle F/T sensors measure). Ground truth 
 through :meth:`ground_truth` for tests and reports only; no controller reads it."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import mujoco
@@ -22,6 +21,7 @@ from humanoid_control.errors import ConfigError, ParameterRangeError, UnknownNam
 from humanoid_control.hardware.mujoco_model import build_mujoco_model, set_qpos_from_pinocchio
 from humanoid_control.hardware.system_interface import CallbackReturn, LifecycleState, ReturnType, SystemInterface
 from humanoid_control.kernels import contact as contact_kernels
+from humanoid_control.kernels import sim_io
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
 
@@ -126,7 +126,6 @@ class MujocoSystem(SystemInterface):
         self.model, self.h = build_mujoco_model(self.robot, self.joint_names, self.params.timestep, self.params.friction)
         self.data = mujoco.MjData(self.model)
         self.tau_max = np.array([self.robot.tau_max[self.robot.joint_names.index(n)] for n in self.joint_names])
-        self._neg_tau_max = -self.tau_max
         self._pin_index = np.array([self.robot.joint_names.index(n) for n in self.joint_names], dtype=np.intp)
         self._sides = tuple(self.h.foot_geoms)
         # per foot (flat, for the kernel): the bodies its geoms belong to (chain[chain_ptr[j]:chain_ptr[j + 1]]),
@@ -140,7 +139,14 @@ class MujocoSystem(SystemInterface):
         self._wrenches = np.zeros((len(self._sides), 6))
         self._gyro_bias = np.asarray(self.params.imu_gyro_bias, dtype=float)
         self._noise = SensorNoise(self.rng, len(self.joint_names), self.params)
+        p = self.params
+        self._noise_at = np.array([self._noise.slices[n].start if n in self._noise.slices else -1
+                                   for n in ("position", "velocity", "orientation", "gyro", "accel")], dtype=np.intp)
+        self._noise_std = np.array([p.joint_position_noise_std, p.joint_velocity_noise_std,
+                                    p.imu_orientation_noise_std, p.imu_gyro_noise_std, p.imu_accel_noise_std])
+        self._no_noise = np.zeros(0)
         contact_kernels.warm_up()
+        sim_io.warm_up()
         self.applied_effort = np.zeros(len(self.joint_names))
         self.sim_time = 0.0
         return CallbackReturn.SUCCESS
@@ -164,36 +170,12 @@ class MujocoSystem(SystemInterface):
         self._push_until = self.sim_time + duration
 
     def read(self, time: float, period: float) -> ReturnType:
-        d, h, p = self.data, self.h, self.params
-        position, velocity = self.joint_state["position"], self.joint_state["velocity"]
-        np.take(d.qpos, h.joint_qpos_adr, out=position)
-        np.take(d.qvel, h.joint_dof_adr, out=velocity)
-        noise = self._noise
-        z = noise.next_row() if noise.width else None
-        if p.joint_position_noise_std > 0:
-            position += p.joint_position_noise_std * z[noise.slices["position"]]
-        if p.joint_velocity_noise_std > 0:
-            velocity += p.joint_velocity_noise_std * z[noise.slices["velocity"]]
-        self.joint_state["effort"][:] = self.applied_effort
-        imu = self.sensor_state["imu"]
-        quat = d.sensordata[h.imu_quat_adr:h.imu_quat_adr + 4]  # wxyz
-        if p.imu_orientation_noise_std > 0:  # the orientation turned by a small random rotation
-            dx, dy, dz = (0.5 * (p.imu_orientation_noise_std * z[noise.slices["orientation"]])).tolist()
-            w, x, y, zq = quat.tolist()
-            nw, nx = w - x * dx - y * dy - zq * dz, w * dx + x + y * dz - zq * dy  # quat ⊗ (1, dθ/2)
-            ny, nz = w * dy - x * dz + y + zq * dx, w * dz + x * dy - y * dx + zq
-            norm = math.sqrt(nw * nw + nx * nx + ny * ny + nz * nz)
-            imu[0], imu[1], imu[2], imu[3] = nx / norm, ny / norm, nz / norm, nw / norm
-        else:
-            imu[0:3] = quat[1:4]
-            imu[3] = quat[0]
-        imu[4:7] = d.sensordata[h.gyro_adr:h.gyro_adr + 3]
-        imu[4:7] += self._gyro_bias
-        imu[7:10] = d.sensordata[h.accel_adr:h.accel_adr + 3]  # acceleration stage: one physics step old
-        if p.imu_gyro_noise_std > 0:
-            imu[4:7] += p.imu_gyro_noise_std * z[noise.slices["gyro"]]
-        if p.imu_accel_noise_std > 0:
-            imu[7:10] += p.imu_accel_noise_std * z[noise.slices["accel"]]
+        d, h, noise = self.data, self.h, self._noise
+        sim_io.read_sensors(self.joint_state["position"], self.joint_state["velocity"], self.joint_state["effort"],
+                            self.sensor_state["imu"], d.qpos, d.qvel, h.joint_qpos_adr, h.joint_dof_adr,
+                            self.applied_effort, d.sensordata, h.imu_quat_adr, h.gyro_adr, h.accel_adr,
+                            self._gyro_bias, noise.next_row() if noise.width else self._no_noise, self._noise_at,
+                            self._noise_std)
         return ReturnType.OK  # the foot wrenches were read by write() (or reset())
 
     def _read_foot_wrenches(self) -> None:
@@ -214,12 +196,10 @@ class MujocoSystem(SystemInterface):
             return ReturnType.ERROR  # the safety layer upstream never lets this happen
         d, h = self.data, self.h
         steps = max(1, int(round(period / self.params.timestep)))
+        tau = self.applied_effort
         for k in range(steps):
-            q = d.qpos[h.joint_qpos_adr]
-            dq = d.qvel[h.joint_dof_adr]
-            tau = eff + kp * (pos - q) + kd * (vel - dq)
-            np.clip(tau, self._neg_tau_max, self.tau_max, out=tau)
-            d.qfrc_applied[h.joint_dof_adr] = tau
+            sim_io.actuator_torques(tau, d.qfrc_applied, d.qpos, d.qvel, h.joint_qpos_adr, h.joint_dof_adr, pos, vel,
+                                    eff, kp, kd, self.tau_max)
             if self.sim_time < self._push_until:
                 d.xfrc_applied[h.base_body, 0:3] = self._push_force
             else:
@@ -232,7 +212,6 @@ class MujocoSystem(SystemInterface):
                 self._read_foot_wrenches()  # those contact forces: the F/T sensors lag one physics step
             mujoco.mj_step1(self.model, d)  # positions, contacts, IMU orientation and gyro at the new state
             self.sim_time += self.params.timestep
-            self.applied_effort = tau
         return ReturnType.OK
 
     # ------------------------------------------------------------------ ground truth

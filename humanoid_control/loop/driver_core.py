@@ -21,8 +21,8 @@ from humanoid_control.hardware.system_interface import ReturnType
 from humanoid_control.robot.joint_map import JointMap
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import hardware_info_for
-from humanoid_control.safety.supervisor import (CommandArrays, Mode, SafetyParams, SafetySupervisor, base_tilt_rad,
-                                               quat_xyzw_to_matrix)
+from humanoid_control.safety.fall_kinematics import FallKinematics
+from humanoid_control.safety.supervisor import CommandArrays, Mode, SafetyParams, SafetySupervisor
 from humanoid_control.sim.foot_slip import FootSlipMeter
 from humanoid_control.sim.scenario import FaultInjector, check_faults, parse_fault, parse_push
 from humanoid_control.timing import NodeStats, Stopwatch, TimingStats
@@ -115,6 +115,9 @@ class DriverCore:
                          cfg["soft_start_s"], cfg["motor_derate_temperature_c"], cfg["motor_max_temperature_c"],
                          cfg["min_base_height_ratio"] * float(r.nominal_configuration()[2])))
         self.helpers = SimulationHelpers(cfg, self.hardware, self.safety) if self.simulation else None
+        #: fall detection's tilt and base height from the IMU and the leg kinematics
+        self.fall = FallKinematics(r)
+        self._joint_q = np.zeros(r.nj)  # [rad] Pinocchio order, the fall check's joint angles
         c = self.hw.joint_command
         self._hw_command = CommandArrays(c["position"], c["velocity"], c["effort"], c["kp"], c["kd"])
         self._cmd_maps = {}
@@ -205,14 +208,12 @@ class DriverCore:
             helpers.faults.step(t)
         else:
             self.check_sensor_watchdog(t)
-        joint_q = self.hw_to_pin(hw.joint_state["position"])
-        base_R_imu, soles_in_base = self.robot.base_frame_kinematics(joint_q)
         imu_q = hw.sensor_state["imu"][0:4]
-        height = math.inf
-        if safety.params.min_base_height_m > 0.0 and np.all(np.isfinite(imu_q)) and np.all(np.isfinite(joint_q)):
-            height = self.robot.base_height_above_soles(soles_in_base, quat_xyzw_to_matrix(imu_q) @ base_R_imu.T)
-        if self.simulation or np.all(np.isfinite(imu_q)):  # hardware before its first IMU message: nothing to judge
-            safety.check(t, base_tilt_rad(imu_q, base_R_imu), height)
+        if self.simulation or math.isfinite(imu_q[0] + imu_q[1] + imu_q[2] + imu_q[3]):
+            # (hardware before its first IMU message: nothing to judge)
+            np.take(hw.joint_state["position"], self.hw_to_pin.index, out=self._joint_q)
+            tilt, height = self.fall.figures(self._joint_q, imu_q)
+            safety.check(t, tilt, height if safety.params.min_base_height_m > 0.0 else math.inf)
         if hw.has_motor_telemetry:
             safety.check_motors(t, hw.joint_state["temperature"], hw.joint_state["error_code"], hw.lost_joints())
         safety.output(self.command, t, self._hw_command)  # straight into the command interfaces

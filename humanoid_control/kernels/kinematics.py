@@ -1,0 +1,215 @@
+"""Numba kernel of the driver's fall check, with its pure-numpy twin (same contract as the
+other kernel modules; ``test/kernels/test_kinematics_kernels.py`` checks the pair against
+each other and against Pinocchio).
+
+The driver judges a fall without a state estimate: the base's tilt from the IMU's
+orientation and its mounting, and the base's height above the lowest sole from the leg
+kinematics. That needs one forward-kinematics pass from the base to the IMU and the soles
+per tick; through Pinocchio's Python bindings it costs ~50 µs (a dozen calls that each
+allocate), here ~2 µs. The kinematic tree comes as flat arrays
+(:class:`humanoid_control.safety.fall_kinematics.FallKinematics` builds them from the
+Pinocchio model), the floating base at the origin:
+
+* joint ``i`` (1 .. njoints-1; 0 is the universe, 1 the floating base): ``parent[i]``,
+  its placement in the parent joint's frame ``joint_R[i]`` (3, 3), ``joint_p[i]`` (3), its
+  motion ``kind[i]`` (KIND_* below), ``axis[i]`` (3) the unit axis of its motion, ``q_index[i]``
+  its angle's index in the joint angles (-1: the floating base, held at the identity);
+* frames [base, IMU, sole 0, sole 1, …]: ``frame_joint[k]``, ``frame_R[k]``, ``frame_p[k]``."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from humanoid_control.kernels import compile_all, select
+
+KIND_BASE = 0  # the floating base: identity (the base at the origin)
+KIND_REVOLUTE = 1  # rotation by the joint angle about ``axis``
+KIND_PRISMATIC = 2  # translation by the joint position along ``axis``
+
+
+def _axis_rotation_numpy(axis, angle) -> np.ndarray:
+    """Rodrigues: the rotation (3, 3) by ``angle`` [rad] about the unit ``axis``."""
+    x, y, z = axis
+    c, s = math.cos(angle), math.sin(angle)
+    t = 1.0 - c
+    return np.array([[t * x * x + c, t * x * y - s * z, t * x * z + s * y],
+                     [t * x * y + s * z, t * y * y + c, t * y * z - s * x],
+                     [t * x * z - s * y, t * y * z + s * x, t * z * z + c]])
+
+
+def fall_figures_numpy(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R,
+                       frame_p, world_R, world_p) -> tuple:
+    """(tilt [rad], height [m]): the angle between the base's z axis and world up, and the
+    base origin's height above the lowest sole, from the joint angles ``joint_q`` [rad]
+    (Pinocchio order) and the IMU's orientation in world (x, y, z, w). ``world_R`` (njoints,
+    3, 3) and ``world_p`` (njoints, 3) are work buffers (the joints' placements with the base
+    at the origin). An IMU quaternion that is not finite or zero gives (π, inf): treated as
+    fallen; joint angles that are not finite give (0, inf): nothing to judge."""
+    x, y, z, w = (float(c) for c in imu_q_xyzw)
+    n = math.sqrt(x * x + y * y + z * z + w * w)
+    if not n > 0.0:
+        return math.pi, math.inf
+    if not np.all(np.isfinite(joint_q)):
+        return 0.0, math.inf
+    world_R[0] = np.eye(3)
+    world_p[0] = 0.0
+    for i in range(1, parent.shape[0]):
+        Rp, pp = world_R[parent[i]], world_p[parent[i]]
+        R = Rp @ joint_R[i]
+        p = Rp @ joint_p[i] + pp
+        if kind[i] == KIND_REVOLUTE:
+            R = R @ _axis_rotation_numpy(axis[i], joint_q[q_index[i]])
+        elif kind[i] == KIND_PRISMATIC:
+            p = p + R @ (axis[i] * joint_q[q_index[i]])
+        world_R[i], world_p[i] = R, p
+    frames_R = [world_R[frame_joint[k]] @ frame_R[k] for k in range(frame_joint.shape[0])]
+    frames_p = [world_R[frame_joint[k]] @ frame_p[k] + world_p[frame_joint[k]] for k in range(frame_joint.shape[0])]
+    base_R, base_p = frames_R[0], frames_p[0]
+    base_R_imu = base_R.T @ frames_R[1]
+    x, y, z, w = x / n, y / n, z / n, w / n
+    world_R_imu = np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+                            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+                            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)]])
+    world_R_base = world_R_imu @ base_R_imu.T
+    tilt = math.acos(max(-1.0, min(1.0, float(world_R_base[2, 2]))))
+    height = -math.inf  # of the base above the lowest sole
+    for k in range(2, frame_joint.shape[0]):
+        sole_in_base = base_R.T @ (frames_p[k] - base_p)
+        height = max(height, -float(world_R_base[2] @ sole_in_base))
+    return tilt, height
+
+
+@njit(cache=True)
+def _fall_figures(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p,
+                  world_R, world_p):
+    x, y, z, w = imu_q_xyzw[0], imu_q_xyzw[1], imu_q_xyzw[2], imu_q_xyzw[3]
+    n = math.sqrt(x * x + y * y + z * z + w * w)
+    if not n > 0.0:
+        return math.pi, math.inf
+    for j in range(joint_q.shape[0]):
+        if not np.isfinite(joint_q[j]):
+            return 0.0, math.inf
+    for a in range(3):
+        for b in range(3):
+            world_R[0, a, b] = 1.0 if a == b else 0.0
+        world_p[0, a] = 0.0
+    M = np.empty((3, 3))
+    E = np.empty((3, 3))
+    for i in range(1, parent.shape[0]):
+        pi = parent[i]
+        for a in range(3):  # R = Rp · joint_R, p = Rp · joint_p + pp
+            s = world_p[pi, a]
+            for c in range(3):
+                s += world_R[pi, a, c] * joint_p[i, c]
+            world_p[i, a] = s
+            for b in range(3):
+                s = 0.0
+                for c in range(3):
+                    s += world_R[pi, a, c] * joint_R[i, c, b]
+                M[a, b] = s
+        k = kind[i]
+        if k == KIND_REVOLUTE:
+            ux, uy, uz = axis[i, 0], axis[i, 1], axis[i, 2]
+            th = joint_q[q_index[i]]
+            co, si = math.cos(th), math.sin(th)
+            t = 1.0 - co
+            E[0, 0], E[0, 1], E[0, 2] = t * ux * ux + co, t * ux * uy - si * uz, t * ux * uz + si * uy
+            E[1, 0], E[1, 1], E[1, 2] = t * ux * uy + si * uz, t * uy * uy + co, t * uy * uz - si * ux
+            E[2, 0], E[2, 1], E[2, 2] = t * ux * uz - si * uy, t * uy * uz + si * ux, t * uz * uz + co
+            for a in range(3):
+                for b in range(3):
+                    world_R[i, a, b] = M[a, 0] * E[0, b] + M[a, 1] * E[1, b] + M[a, 2] * E[2, b]
+        else:
+            for a in range(3):
+                for b in range(3):
+                    world_R[i, a, b] = M[a, b]
+            if k == KIND_PRISMATIC:
+                d = joint_q[q_index[i]]
+                for a in range(3):
+                    world_p[i, a] += (M[a, 0] * axis[i, 0] + M[a, 1] * axis[i, 1] + M[a, 2] * axis[i, 2]) * d
+    # base and IMU frames
+    fb, fi = frame_joint[0], frame_joint[1]
+    base_R = np.empty((3, 3))
+    imu_R = np.empty((3, 3))
+    base_p = np.empty(3)
+    for a in range(3):
+        s = world_p[fb, a]
+        for c in range(3):
+            s += world_R[fb, a, c] * frame_p[0, c]
+        base_p[a] = s
+        for b in range(3):
+            s0 = 0.0
+            s1 = 0.0
+            for c in range(3):
+                s0 += world_R[fb, a, c] * frame_R[0, c, b]
+                s1 += world_R[fi, a, c] * frame_R[1, c, b]
+            base_R[a, b] = s0
+            imu_R[a, b] = s1
+    x, y, z, w = x / n, y / n, z / n, w / n
+    # third row of world_R_imu
+    r0, r1, r2 = 2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
+    # world_R_base[2] = row_z(world_R_imu) · (base_Rᵀ · imu_R)ᵀ = row_z · imu_Rᵀ · base_R
+    v0 = r0 * imu_R[0, 0] + r1 * imu_R[0, 1] + r2 * imu_R[0, 2]  # (imu_R · row_zᵀ)
+    v1 = r0 * imu_R[1, 0] + r1 * imu_R[1, 1] + r2 * imu_R[1, 2]
+    v2 = r0 * imu_R[2, 0] + r1 * imu_R[2, 1] + r2 * imu_R[2, 2]
+    up0 = v0 * base_R[0, 0] + v1 * base_R[1, 0] + v2 * base_R[2, 0]  # world_R_base[2, :]
+    up1 = v0 * base_R[0, 1] + v1 * base_R[1, 1] + v2 * base_R[2, 1]
+    up2 = v0 * base_R[0, 2] + v1 * base_R[1, 2] + v2 * base_R[2, 2]
+    tilt = math.acos(max(-1.0, min(1.0, up2)))
+    height = -math.inf  # of the base above the lowest sole
+    for k in range(2, frame_joint.shape[0]):
+        fj = frame_joint[k]
+        d0 = world_p[fj, 0] - base_p[0]
+        d1 = world_p[fj, 1] - base_p[1]
+        d2 = world_p[fj, 2] - base_p[2]
+        for c in range(3):
+            d0 += world_R[fj, 0, c] * frame_p[k, c]
+            d1 += world_R[fj, 1, c] * frame_p[k, c]
+            d2 += world_R[fj, 2, c] * frame_p[k, c]
+        # sole in base = base_Rᵀ d; its world height relative to the base = world_R_base[2] · that
+        s0 = base_R[0, 0] * d0 + base_R[1, 0] * d1 + base_R[2, 0] * d2
+        s1 = base_R[0, 1] * d0 + base_R[1, 1] * d1 + base_R[2, 1] * d2
+        s2 = base_R[0, 2] * d0 + base_R[1, 2] * d1 + base_R[2, 2] * d2
+        h = -(up0 * s0 + up1 * s1 + up2 * s2)
+        if h > height:
+            height = h
+    return tilt, height
+
+
+NUMPY_TWINS = {"fall_figures": fall_figures_numpy}
+NUMBA_KERNELS = {"fall_figures": _fall_figures}
+fall_figures = select(NUMBA_KERNELS, NUMPY_TWINS)["fall_figures"]
+
+
+def example_arguments(rng=None) -> dict:
+    """A three-joint leg (revolute z, revolute about a tilted axis, prismatic x) with base,
+    IMU and one sole frame."""
+    rng = rng or np.random.default_rng(0)
+    nj = 5  # universe, base, three joints
+    parent = np.array([0, 0, 1, 2, 3], dtype=np.intp)
+    joint_R = np.tile(np.eye(3), (nj, 1, 1))
+    joint_p = rng.uniform(-0.2, 0.2, (nj, 3))
+    kind = np.array([KIND_BASE, KIND_BASE, KIND_REVOLUTE, KIND_REVOLUTE, KIND_PRISMATIC], dtype=np.intp)
+    axis = np.zeros((nj, 3))
+    axis[2, 2] = 1.0
+    axis[3] = np.array([0.6, 0.0, 0.8])
+    axis[4, 0] = 1.0
+    q_index = np.array([-1, -1, 0, 1, 2], dtype=np.intp)
+    frame_joint = np.array([1, 1, 4], dtype=np.intp)
+    frame_R = np.tile(np.eye(3), (3, 1, 1))
+    frame_p = rng.uniform(-0.1, 0.1, (3, 3))
+    imu = np.array([0.05, -0.02, 0.01, 1.0])
+    imu /= np.linalg.norm(imu)
+    return {"fall_figures": (rng.uniform(-1, 1, 3), imu, parent, joint_R, joint_p, kind, axis, q_index, frame_joint,
+                             frame_R, frame_p, np.zeros((nj, 3, 3)), np.zeros((nj, 3)))}
+
+
+def warm_up() -> None:
+    """Compile every kernel of this module, outside any control loop."""
+    compile_all(NUMBA_KERNELS, example_arguments)
+
+
+__all__ = ["fall_figures", "fall_figures_numpy", "warm_up", "example_arguments", "KIND_BASE", "KIND_REVOLUTE",
+           "KIND_PRISMATIC"]
