@@ -36,6 +36,8 @@ class MpcNode(StampSynced, Node):
     def __init__(self, **kwargs):
         super().__init__("mpc", **kwargs)
         cfg = declare_from_schema(self, P.MPC)
+        if self.get_parameter("use_sim_time").value:  # simulated (lockstep) time: no wall-clock budget, as in the
+            cfg = {**cfg, "max_solve_time_s": 0.0}  # composed loop — a run must not depend on the machine's load
         self.cfg = cfg
         self.core = MpcCore(cfg)
         self.robot = self.core.robot

@@ -6,6 +6,7 @@ joint torques and an MIT-mode joint command. Build and solve are separate steps
 (:meth:`WholeBodyController.build` and :meth:`WholeBodyController.solve`)."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -90,6 +91,27 @@ class QpData:
     u: np.ndarray
 
 
+class SolePlacement:
+    """A swing foot's reference placement: ``rotation`` (3, 3) world_R_sole and
+    ``translation`` (3,) [m] world — the two attributes the foot task reads (a pin.SE3 has
+    them too), refilled in place every tick."""
+
+    __slots__ = ("rotation", "translation")
+
+    def __init__(self):
+        self.rotation = np.eye(3)
+        self.translation = np.zeros(3)
+
+
+def _yaw_rotation(out: np.ndarray, yaw: float) -> np.ndarray:
+    """``out`` (3, 3) ← the rotation by ``yaw`` [rad] about world z; returns ``out``."""
+    c, s = math.cos(yaw), math.sin(yaw)
+    out[0, 0], out[0, 1], out[0, 2] = c, -s, 0.0
+    out[1, 0], out[1, 1], out[1, 2] = s, c, 0.0
+    out[2, 0], out[2, 1], out[2, 2] = 0.0, 0.0, 1.0
+    return out
+
+
 class WholeBodyController:
     def __init__(self, robot: RobotModel, params: WbcParams | None = None):
         self.robot = robot
@@ -129,6 +151,7 @@ class WholeBodyController:
         self._kkt = None  # work buffers and the active rows of the active-set solve
         self.kkt_solves = 0  # ticks solved by the active-set method (ProxSuite not needed)
         self.com_ref = None  # [m] world; set on the first tick (centre of the feet, nominal height)
+        self._ref_buffers = None  # the tasks' references while walking (see _apply_reference)
         self.last_solution: WbcSolution | None = None
         self.failures = 0
         self._damping = np.ascontiguousarray(robot.damping, dtype=float)
@@ -210,28 +233,47 @@ class WholeBodyController:
         return qp, terms, bal
 
     def _apply_reference(self, terms: DynamicsTerms, ref: WbcReference, stance: list, weight_share: float) -> None:
+        """The tasks' references from a plan's tick, written into buffers the tasks keep
+        (allocated on the first walking tick; no Pinocchio objects per tick)."""
         p = self.p
-        com_err = ref.com_position - terms.com
-        vel_err = ref.com_velocity - terms.com_velocity
-        a = np.asarray(ref.com_acceleration, dtype=float).copy()
-        a[:2] += p.com_kp_xy * com_err[:2] + p.com_kd_track_xy * vel_err[:2]
-        self.com_task.com_ref = np.array([terms.com[0], terms.com[1], ref.com_position[2]])  # z by the task's PD
-        self.com_task.v_ref = np.array([terms.com_velocity[0], terms.com_velocity[1], ref.com_velocity[2]])
-        self.com_task.a_ref = a
-        self.com_ref = np.asarray(ref.com_position, dtype=float).copy()
-        self.wrench_task.wrench_ref = {c: np.asarray(ref.wrenches.get(c, (0, 0, weight_share, 0, 0, 0)), dtype=float)
-                                       for c in stance}
+        buf = self._ref_buffers
+        if buf is None:
+            buf = self._ref_buffers = {"com": np.zeros(3), "com_v": np.zeros(3), "com_a": np.zeros(3),
+                                       "yaw_R": np.eye(3), "yaw_v": np.zeros(3),
+                                       **{f"{c}_{k}": np.zeros(6) for c in self.foot_tasks for k in ("v", "a")},
+                                       **{f"{c}_R": np.eye(3) for c in self.foot_tasks}}
+        com, cv = terms.com, terms.com_velocity
+        rp, rv, ra = ref.com_position, ref.com_velocity, ref.com_acceleration
+        a = buf["com_a"]
+        a[:] = ra
+        a[0] += p.com_kp_xy * (rp[0] - com[0]) + p.com_kd_track_xy * (rv[0] - cv[0])
+        a[1] += p.com_kp_xy * (rp[1] - com[1]) + p.com_kd_track_xy * (rv[1] - cv[1])
+        c_ref, v_ref = buf["com"], buf["com_v"]
+        c_ref[0], c_ref[1], c_ref[2] = com[0], com[1], rp[2]  # z by the task's PD
+        v_ref[0], v_ref[1], v_ref[2] = cv[0], cv[1], rv[2]
+        task = self.com_task
+        task.com_ref, task.v_ref, task.a_ref = c_ref, v_ref, a
+        self.com_ref = np.array(rp, dtype=float)
+        self.wrench_task.wrench_ref = {c: ref.wrenches[c] if c in ref.wrenches else
+                                       self._weight_share_wrench(weight_share) for c in stance}
         if ref.base_yaw is not None:
-            self.orientation_task.rotation_ref = pin.rpy.rpyToMatrix(0.0, 0.0, float(ref.base_yaw))
-            self.orientation_task.v_ref = np.array([0.0, 0.0, float(ref.base_yaw_rate)])
+            task = self.orientation_task
+            task.rotation_ref = _yaw_rotation(buf["yaw_R"], float(ref.base_yaw))
+            buf["yaw_v"][2] = ref.base_yaw_rate
+            task.v_ref = buf["yaw_v"]
         for c, task in self.foot_tasks.items():
             sw = ref.swing.get(c)
             if sw is None or c in stance:
                 task.placement_ref, task.v_ref, task.a_ref = None, None, None
                 continue
-            task.placement_ref = pin.SE3(pin.rpy.rpyToMatrix(0.0, 0.0, float(sw.yaw)), np.asarray(sw.position, float))
-            task.v_ref = np.concatenate([sw.velocity, [0.0, 0.0, sw.yaw_rate]])
-            task.a_ref = np.concatenate([sw.acceleration, [0.0, 0.0, 0.0]])
+            v, acc = buf[f"{c}_v"], buf[f"{c}_a"]
+            v[0:3] = sw.velocity
+            v[5] = sw.yaw_rate
+            acc[0:3] = sw.acceleration
+            placement = task.placement_ref if isinstance(task.placement_ref, SolePlacement) else SolePlacement()
+            _yaw_rotation(placement.rotation, float(sw.yaw))
+            placement.translation[:] = sw.position
+            task.placement_ref, task.v_ref, task.a_ref = placement, v, acc
 
     #: ProxQP iteration caps: warm-started standing solves take 0–25 inner iterations.
     MAX_OUTER_ITERATIONS = 50
