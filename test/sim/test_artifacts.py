@@ -94,6 +94,7 @@ def _connect(port: int, timeout_s: float = 120.0):
             time.sleep(0.1)
 
 
+@pytest.mark.timed  # a walking run: the MPC solve times of its report are listed
 def test_a_foxglove_client_on_loopback_receives_every_advertised_channel_of_a_walking_run(tmp_path, ros_domain):
     from humanoid_control.viz.live_view import CHANNELS
 
