@@ -8,7 +8,10 @@
   MPC period k is sent to the worker, which solves while the loop runs period k; its plan is
   taken at the start of period k + 1 — *one MPC period of planning latency*, as in real time
   — so both cores work and runs stay deterministic. Real time: the loop takes the newest
-  plan without waiting and sends the newest state whenever the worker is idle.
+  plan without waiting and sends the newest state whenever the worker is idle; taking,
+  decoding and sending fall on different ticks. States and plans travel through shared
+  memory (:mod:`humanoid_control.loop.plan_channel`); the pipe carries only the start-up
+  handshake.
 * :class:`ExternalPlans` — plans from an MPC node elsewhere (``/centroidal_plan``, e.g. on
   another machine), handed over by the ROS shell.
 
@@ -90,12 +93,17 @@ class InlinePlanner(PlanSource):
 WORKER_NICE = 5
 
 
-def _worker_main(conn, mpc_cfg: dict, nice: int = WORKER_NICE) -> None:
-    """The MPC worker process: build the planner, say ready, then answer states with plans.
+def _worker_main(conn, mpc_cfg: dict, nice: int, channel_spec: tuple, notify: bool) -> None:
+    """The MPC worker process: build the planner, say ready on ``conn``, then answer the
+    states that come through the shared-memory channel with plans (posting ``plan_ready``
+    when ``notify``: lockstep, where the loop waits for them).
     In real time it runs at a lower CPU priority than the loop (``nice``): when both want a
     core, the 1-kHz loop wins and the plan comes a little later. In lockstep (``nice`` 0)
     the loop waits for the plan at each period anyway, so both run at the same priority."""
+    import pickle
+
     from humanoid_control.loop.mpc_core import MpcCore
+    from humanoid_control.loop.plan_channel import PlanChannel
 
     if nice:
         try:
@@ -104,6 +112,7 @@ def _worker_main(conn, mpc_cfg: dict, nice: int = WORKER_NICE) -> None:
             pass
 
     try:
+        channel = PlanChannel.attach(channel_spec)
         core = MpcCore(mpc_cfg)
         core.update(0, *_nominal_state(core.robot))  # compile and warm the solver before the run
         core = MpcCore(mpc_cfg, core.robot)  # a fresh planner: the warm-up leaves no state behind
@@ -111,20 +120,26 @@ def _worker_main(conn, mpc_cfg: dict, nice: int = WORKER_NICE) -> None:
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", None))
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, KeyboardInterrupt):
-            return
-        kind = msg[0]
-        if kind == "state":
-            _, ns, q, v, twist = msg
+    parent = os.getppid()
+    try:
+        while True:
+            msg = channel.wait_state(0.5)
+            if msg is None:
+                if os.getppid() != parent:  # the loop's process is gone
+                    return
+                continue
+            if msg == "stop":
+                return
+            ns, q, v, twist = msg
             if twist is not None:
                 core.set_twist(*twist)
             fields = core.update(ns, q, v)
-            conn.send(("plan", ns, fields, core.stats.samples[(core.stats.count - 1) % len(core.stats.samples)]))
-        else:
-            return
+            compute_us = core.stats.samples[(core.stats.count - 1) % len(core.stats.samples)]
+            channel.put_plan(pickle.dumps((ns, fields, float(compute_us)), protocol=pickle.HIGHEST_PROTOCOL), notify)
+    except KeyboardInterrupt:
+        return
+    finally:
+        channel.close()
 
 
 def _nominal_state(robot):
@@ -141,16 +156,20 @@ class WorkerPlanner(PlanSource):
     ANSWER_TIMEOUT_S = 30.0
 
     def __init__(self, mpc_cfg: dict, wait: bool = True):
+        from humanoid_control.loop.plan_channel import PlanChannel
+
         self.period_ns = int(round(1e9 / mpc_cfg["rate_hz"]))
         self.wait = wait
         ctx = mp.get_context("spawn")
+        self._channel = PlanChannel.create(ctx)
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_worker_main, args=(child, dict(mpc_cfg), 0 if wait else WORKER_NICE),
-                                 name="humanoid_control-mpc",
-                                 daemon=True)
+        self._proc = ctx.Process(target=_worker_main,
+                                 args=(child, dict(mpc_cfg), 0 if wait else WORKER_NICE, self._channel.spec(), wait),
+                                 name="humanoid_control-mpc", daemon=True)
         self._proc.start()
         child.close()
         self._pending: int | None = None  # [ns] stamp of the state the worker is solving
+        self._taken: tuple | None = None  # real time: (fields, ns) of a plan taken, decoded next tick
         self._twist = None
         self._planned_period = None
         self.stats = TimingStats(1.0 / mpc_cfg["rate_hz"])
@@ -161,6 +180,7 @@ class WorkerPlanner(PlanSource):
         self._receive(self.STARTUP_TIMEOUT_S, "ready")
 
     def _receive(self, timeout_s: float, expect: str):
+        """The worker's start-up answer on the pipe."""
         if not self._conn.poll(timeout_s):
             code = self._proc.exitcode
             self.close()
@@ -180,23 +200,35 @@ class WorkerPlanner(PlanSource):
             raise HumanoidControlError(f"the MPC worker said '{msg[0]}' where '{expect}' was expected")
         return msg
 
+    def _check_alive(self) -> None:
+        if not self._proc.is_alive():
+            code = self._proc.exitcode
+            self.close()
+            raise HumanoidControlError(f"the MPC worker exited (code {code})")
+
     def set_twist(self, v, received_ns):
         self._twist = (tuple(float(x) for x in v), received_ns)
 
     def _send_state(self, ns, q, v) -> None:
         twist, self._twist = self._twist, None
-        self._conn.send(("state", ns, q.copy(), v.copy(), twist))
+        self._channel.send_state(ns, q, v, twist)
         self._pending = ns
         self._planned_period = ns // self.period_ns
 
-    def _take(self, msg, wbc) -> None:
-        _, ns, fields, compute_us = msg
+    def _take(self) -> tuple:
+        """(fields, ns) of the plan the worker wrote; its figures counted."""
+        import pickle
+
+        ns, fields, compute_us = pickle.loads(self._channel.take_plan())
         self._pending = None
-        self.stats.add(float(compute_us))
+        self.stats.add(compute_us)
         self.solves.add(fields)
         if self._first_ns is None:
             self._first_ns = ns
-        self._deliver(fields, ns, wbc)
+        return fields, ns
+
+    #: [ns] of plant time a request may stay unanswered before the worker is checked for life
+    STALL_NS = 1_000_000_000
 
     def exchange(self, ns, q, v, wbc) -> None:
         if self.wait:
@@ -204,12 +236,28 @@ class WorkerPlanner(PlanSource):
                 return
             if self._pending is not None:
                 t0 = time.perf_counter()
-                self._take(self._receive(self.ANSWER_TIMEOUT_S, "plan"), wbc)
+                while not self._channel.wait_plan(min(1.0, self.ANSWER_TIMEOUT_S)):
+                    self._check_alive()
+                    if time.perf_counter() - t0 > self.ANSWER_TIMEOUT_S:
+                        self.close()
+                        raise HumanoidControlError(f"the MPC worker did not answer within {self.ANSWER_TIMEOUT_S:.0f} s")
+                self._deliver(*self._take(), wbc)
                 self.waits.add((time.perf_counter() - t0) * 1e6)
             self._send_state(ns, q, v)
             return
-        if self._pending is not None and self._conn.poll():
-            self._take(self._receive(0.0, "plan"), wbc)
+        # real time: taking a plan, decoding it and sending the next state each cost the loop
+        # tens of µs, so at most one of them happens per tick (the plan reaches the WBC one
+        # tick after it arrived)
+        if self._taken is not None:
+            taken, self._taken = self._taken, None
+            self._deliver(*taken, wbc)
+            return
+        if self._pending is not None:
+            if self._channel.plan_arrived():
+                self._taken = self._take()
+                return
+            if ns - self._pending > self.STALL_NS:
+                self._check_alive()
         if self._pending is None and ns // self.period_ns != self._planned_period:
             self._send_state(ns, q, v)
 
@@ -231,8 +279,12 @@ class WorkerPlanner(PlanSource):
         if self._proc is None:
             return
         self._final = self.node_stats() if self.stats.count else None
-        stop_child(self._proc, self._conn)  # a plan still being solved is sent, then the worker stops
-        self._proc = None
+        try:
+            self._channel.request_stop()  # a plan still being solved is written, then the worker stops
+        finally:
+            stop_child(self._proc, self._conn)
+            self._proc = None
+            self._channel.close()
 
 
 class ExternalPlans(PlanSource):

@@ -70,21 +70,24 @@ def decode(fields: dict, t0: float) -> LocomotionPlan:
     n = states.size // NX - 1
     if wrenches.size != n * nf * 6:
         raise PlanDecodeError(f"wrenches has {wrenches.size} values, expected {n} x {nf} x 6")
-    starts, ends = np.asarray(fields["phase_start"], float), np.asarray(fields["phase_end"], float)
-    swing_idx = np.asarray(fields["phase_swing_foot"], int)
-    if not (len(starts) == len(ends) == len(swing_idx)) or np.any(swing_idx >= nf):
+    starts = np.asarray(fields["phase_start"], float).tolist()
+    ends = np.asarray(fields["phase_end"], float).tolist()
+    swing_idx = np.asarray(fields["phase_swing_foot"], int).tolist()
+    if not (len(starts) == len(ends) == len(swing_idx)) or any(k >= nf for k in swing_idx):
         raise PlanDecodeError("phase arrays differ in length or name a foot that does not exist")
     swing = np.asarray(fields["swing"], dtype=float)
     if swing.size != nf * SWING_SIZE:
         raise PlanDecodeError(f"swing has {swing.size} values, expected {nf} x {SWING_SIZE}")
-    if not (np.all(np.isfinite(states)) and np.all(np.isfinite(wrenches)) and fields["dt"] > 0):
+    # a sum is finite only when every term is (one pass instead of an isfinite array each)
+    if not (math.isfinite(float(states.sum()) + float(wrenches.sum())) and fields["dt"] > 0):
         raise PlanDecodeError("states, wrenches or dt are not finite / positive")
     phases = [Phase(t0 + a, t0 + b if math.isfinite(b) else math.inf, None if k < 0 else feet[k])
               for a, b, k in zip(starts, ends, swing_idx)]
     swings = {}
+    rows = swing.reshape(nf, SWING_SIZE)
     for i, f in enumerate(feet):
-        row = swing.reshape(nf, SWING_SIZE)[i]
-        if np.isnan(row[0]):
+        row = rows[i]
+        if math.isnan(row[0]):
             continue
         tr = YawSwing.__new__(YawSwing)
         tr.t_start, tr.duration, tr.height = t0 + row[0], row[1], row[2]
