@@ -3,7 +3,7 @@
 rollout, the interior-point solver's per-knot matrices), ``lq_ipm`` (interior point with
 Riccati recursions), ``estimation`` (Kalman filter, leg odometry), ``safety`` (limit checks,
 safe command), ``contact`` (the simulated foot F/T sensors), ``sim_io`` (the simulated actuators,
-joint and IMU sensors), ``kinematics`` (the driver's fall check).
+joint and IMU sensors), ``kinematics`` (the driver's fall check), ``swing`` (a swing foot's reference state).
 
 Every kernel module has ``NUMBA_KERNELS`` and ``NUMPY_TWINS`` (name -> function),
 ``example_arguments()`` and ``warm_up()``; ``HUMANOID_CONTROL_NUMBA=0`` makes every module

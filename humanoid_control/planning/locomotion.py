@@ -80,7 +80,10 @@ class LocomotionPlan:
         s = tau - k * self.dt
         x = self.mpc.states[k]
         w = self.mpc.wrenches[k]
-        acc = w[:, 0:3].sum(axis=0) / self.mass + GRAVITY
+        knot_acc = self.__dict__.get("_knot_acc")
+        if knot_acc is None:  # every knot's CoM acceleration, once per plan
+            knot_acc = self.__dict__["_knot_acc"] = self.mpc.wrenches[:, :, 0:3].sum(axis=1) / self.mass + GRAVITY
+        acc = knot_acc[k].copy()
         com = x[0:3] + s * x[3:6] + 0.5 * s * s * acc
         vel = x[3:6] + s * acc
         contacts = self.contacts_at(t)

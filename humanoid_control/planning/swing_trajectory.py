@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from humanoid_control.kernels import swing as swing_kernels
+
 
 def quintic_coefficients(p0, v0, a0, p1, v1, a1, duration: float) -> np.ndarray:
     """Coefficients c (6, d) of p(τ) = Σ c_k τ^k, τ ∈ [0, duration], meeting position,
@@ -94,21 +96,13 @@ class SwingTrajectory:
         return b, db, ddb
 
     def evaluate(self, t: float) -> SwingState:
-        """Desired foot position, velocity and acceleration at time ``t`` [s]."""
-        tau = min(max(t - self.t_start, 0.0), self.duration)
-        s = tau / self.duration
-        p, v, a = evaluate_polynomial(self._c, tau)
-        b, db, ddb = self._bump(s)
-        p, v, a = p.copy(), v.copy(), a.copy()
-        p[2] += b
-        v[2] += db
-        a[2] += ddb
-        late = t - self.t_end
-        if late > 0.0:  # no touch-down yet: keep reaching down, gently
-            depth = min(late * self.late_descent_speed, self.max_late_descent)
-            p[2] -= depth
-            v[2] = -self.late_descent_speed if depth < self.max_late_descent else 0.0
-        return SwingState(p, v, a, (t - self.t_start) / self.duration)
+        """Desired foot position, velocity and acceleration at time ``t`` [s] (one kernel
+        call, :func:`humanoid_control.kernels.swing.swing_state`; the three vectors are rows
+        of one new array). Past the planned touch-down the foot keeps reaching down, gently."""
+        out = np.empty((3, 3))
+        swing_kernels.swing_state(out, self._c, t - self.t_start, self.duration, self.height, self.late_descent_speed,
+                                  self.max_late_descent)
+        return SwingState(out[0], out[1], out[2], (t - self.t_start) / self.duration)
 
     def retarget(self, t: float, new_target) -> "SwingTrajectory":
         """A swing that continues from this one's state at ``t`` to ``new_target``, landing
