@@ -31,12 +31,20 @@ class TimingStats:
         if compute_us > self.period_us:
             self.overruns += 1
 
-    def percentiles(self) -> tuple:
-        """(p50, p99, max) of the kept samples [µs]; zeros before the first sample."""
+    def percentiles(self, recent_s: float | None = None) -> tuple:
+        """(p50, p99, max) of the kept samples [µs], or of those of the last ``recent_s``
+        seconds (live diagnostics: sorting a whole run's samples costs ~1 ms a figure after
+        a minute at 1 kHz, too much for a control thread); zeros before the first sample."""
         n = min(self.count, len(self.samples))
         if n == 0:
             return 0.0, 0.0, 0.0
-        s = self.samples[:n]
+        recent = n if recent_s is None else max(1, int(recent_s * 1e6 / self.period_us))
+        if recent < n:
+            end = self.count % len(self.samples)
+            s = self.samples[end - recent:end] if end >= recent else \
+                np.concatenate([self.samples[end - recent:], self.samples[:end]])
+        else:
+            s = self.samples[:n]
         return float(np.percentile(s, 50)), float(np.percentile(s, 99)), float(s.max())
 
 
@@ -93,8 +101,10 @@ class NodeStats:
 
     @classmethod
     def of(cls, name: str, timing: TimingStats, level: int = 0, message: str = "ok", values: dict | None = None,
-           safety_events: list | None = None) -> "NodeStats":
-        p50, p99, pmax = timing.percentiles()
+           safety_events: list | None = None, recent_s: int | None = None) -> "NodeStats":
+        """``recent_s``: the timing figures of the last ``recent_s`` seconds only (see
+        :meth:`TimingStats.percentiles`); counts stay whole-run."""
+        p50, p99, pmax = timing.percentiles(recent_s)
         return cls(name, p50, p99, pmax, timing.count, timing.overruns, timing.period_us, level, message,
                    dict(values or {}), None if safety_events is None else list(safety_events))
 

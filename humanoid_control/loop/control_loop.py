@@ -126,15 +126,16 @@ class ControlLoop:
             f(self)
 
     # ------------------------------------------------------------------ reporting
-    def node_stats(self) -> list:
+    def node_stats(self, recent_s: int | None = None) -> list:
         """NodeStats of the loop's parts (driver, estimator, wbc, the plan source's MPC if it
         has one) and of the tick itself (``control_loop``: both halves)."""
-        out = [self.driver.node_stats(), self.estimator.node_stats(), self.wbc.node_stats()]
+        out = [self.driver.node_stats(recent_s=recent_s), self.estimator.node_stats(recent_s=recent_s),
+               self.wbc.node_stats(recent_s=recent_s)]
         if self.plans is not None:
-            s = self.plans.node_stats()
+            s = self.plans.node_stats(recent_s=recent_s)
             if s is not None:
                 out.append(s)
-        p50, p99, pmax = self.compute_stats.percentiles()
+        p50, p99, pmax = self.compute_stats.percentiles(recent_s)
         out.append(NodeStats.of("control_loop", self.tick_stats, 0, "ok", {
             "compute_half_p50_us": round(p50, 1), "compute_half_p99_us": round(p99, 1),
             "compute_half_max_us": round(pmax, 1), "inputs_rejected": self.estimator.rejected}))

@@ -232,26 +232,26 @@ class DriverCore:
         self.stats.add(sw.us())
 
     # ------------------------------------------------------------------ reporting
-    def latency_figures(self) -> dict:
+    def latency_figures(self, recent_s: int | None = None) -> dict:
         """Real time: ``latency_{p50,p99,max}_us`` from a state's sampling to the arrival of
         the command that answers it, and ``latency_samples`` (0 in lockstep)."""
-        p50, p99, pmax = self.latency.percentiles()
+        p50, p99, pmax = self.latency.percentiles(recent_s)
         return {"latency_p50_us": round(p50, 1), "latency_p99_us": round(p99, 1), "latency_max_us": round(pmax, 1),
                 "latency_samples": self.latency.count}
 
-    def node_stats(self, name: str = "driver") -> NodeStats:
+    def node_stats(self, name: str = "driver", recent_s: int | None = None) -> NodeStats:
         s, c = self.safety, self.counters
         helpers = self.helpers
         values = {"mode": s.mode.value, "commands_received": c.commands_received, "commands_rejected": s.rejected,
                   "commands_stale": c.commands_rejected_stale, "last_rejection": s.last_rejection,
-                  "missed_ticks": c.missed_ticks, **self.latency_figures(), "backend": self.hardware.backend,
+                  "missed_ticks": c.missed_ticks, **self.latency_figures(recent_s), "backend": self.hardware.backend,
                   "lifecycle": self.hw.state.value,
                   "foot_slip_max_m": round(helpers.slip.max_slip_m, 5) if helpers is not None else 0.0,
                   "hardware_message": s.hardware_message,
                   "commands_muted": helpers.faults.commands_muted if helpers is not None else 0,
                   **self.hw.health()}
         return NodeStats.of(name, self.stats, 0 if s.mode is Mode.NORMAL else 2, s.mode.value, values,
-                            [e.__dict__ for e in s.events])
+                            [e.__dict__ for e in s.events], recent_s=recent_s)
 
     def shutdown(self) -> None:
         self.hardware.shutdown()

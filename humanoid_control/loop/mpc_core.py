@@ -47,10 +47,11 @@ class SolveTimes:
         self.failures += not fields["ok"]
         self.budget_exceeded += bool(fields.get("budget_exceeded", False))
 
-    def figures(self) -> dict:
-        """The diagnostics values (and so the report's ``mpc`` entry) of these solves."""
-        p50, p99, _ = self.wall.percentiles()
-        c50, c99, _ = self.cpu.percentiles()
+    def figures(self, recent_s: float | None = None) -> dict:
+        """The diagnostics values (and so the report's ``mpc`` entry) of these solves (of the
+        last ``recent_s`` seconds' solves: live diagnostics)."""
+        p50, p99, _ = self.wall.percentiles(recent_s)
+        c50, c99, _ = self.cpu.percentiles(recent_s)
         return {"solver_failures": self.failures, "budget_exceeded": self.budget_exceeded,
                 "solve_p50_ms": f"{p50 * 1e-3:.3f}", "solve_p99_ms": f"{p99 * 1e-3:.3f}",
                 "solve_cpu_p50_ms": f"{c50 * 1e-3:.3f}", "solve_cpu_p99_ms": f"{c99 * 1e-3:.3f}"}
@@ -145,9 +146,9 @@ class MpcCore:
         self.rejected += 1
         self.last_rejection = why
 
-    def node_stats(self, name: str = "mpc", ns: int | None = None) -> NodeStats:
+    def node_stats(self, name: str = "mpc", ns: int | None = None, recent_s: float | None = None) -> NodeStats:
         ok = self.last_plan is None or self.last_plan.mpc.ok
         return NodeStats.of(name, self.stats, 0 if ok else 1, "ok" if ok else self.last_plan.mpc.status, {
-            "rejected": self.rejected, "last_rejection": self.last_rejection, **self.solves.figures(),
+            "rejected": self.rejected, "last_rejection": self.last_rejection, **self.solves.figures(recent_s),
             "plans": self.stats.count,
-            "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command)})
+            "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command)}, recent_s=recent_s)

@@ -46,7 +46,8 @@ class PlanSource:
     def set_twist(self, v, received_ns: int | None) -> None:
         """A live /cmd_vel (vx, vy, wz) for the planner."""
 
-    def node_stats(self) -> NodeStats | None:
+    def node_stats(self, recent_s: float | None = None) -> NodeStats | None:
+        """The planner's stats (timing figures of the last ``recent_s`` seconds when given)."""
         return None
 
     def close(self) -> None:
@@ -85,8 +86,8 @@ class InlinePlanner(PlanSource):
         if due:
             self._deliver(core.update(ns, q, v), ns, wbc)
 
-    def node_stats(self):
-        return self.core.node_stats()
+    def node_stats(self, recent_s: float | None = None):
+        return self.core.node_stats(recent_s=recent_s)
 
 
 #: niceness added to the MPC worker process in real time (lower priority than the control loop)
@@ -267,13 +268,14 @@ class WorkerPlanner(PlanSource):
             return 0.0
         return (self.stats.count - 1) / ((self.last_ns - self._first_ns) * 1e-9)
 
-    def node_stats(self):
+    def node_stats(self, recent_s: float | None = None):
         if self._final is not None:
             return self._final
-        w50, w99, _ = self.waits.percentiles()
+        w50, w99, _ = self.waits.percentiles(recent_s)
         return NodeStats.of("mpc", self.stats, 0, "ok", {
-            **self.solves.figures(), "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}", "process": "worker",
-            "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1)})
+            **self.solves.figures(recent_s), "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}",
+            "process": "worker", "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1)},
+            recent_s=recent_s)
 
     def close(self) -> None:
         if self._proc is None:

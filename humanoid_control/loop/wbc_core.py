@@ -113,7 +113,7 @@ class WbcCore:
         self.rejected += 1
         self.last_rejection = why
 
-    def node_stats(self, name: str = "wbc") -> NodeStats:
+    def node_stats(self, name: str = "wbc", recent_s: int | None = None) -> NodeStats:
         sol = self.last_solution
         ok = sol is None or sol.ok
         cop = sol.cop_xy if sol is not None else np.zeros(2)
@@ -121,4 +121,4 @@ class WbcCore:
             "rejected": self.rejected, "last_rejection": self.last_rejection, "solver_failures": self.solver_failures,
             "solver_iterations_mean": f"{self.stats.iterations / max(self.stats.count, 1):.2f}",
             "cop_x": f"{cop[0]:.4f}", "cop_y": f"{cop[1]:.4f}", "plans_received": self.plans_received,
-            "plan_timeouts": self.plan_timeouts, "plan_rejected": self.plan_rejected})
+            "plan_timeouts": self.plan_timeouts, "plan_rejected": self.plan_rejected}, recent_s=recent_s)

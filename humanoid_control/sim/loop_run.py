@@ -288,7 +288,7 @@ def _between_ticks(i, node, gc_control, extras, rb, spec, sim_ns, t0, last, proc
     wall = time.monotonic() - t0
     if extras.live is not None and wall - last[1] >= 1.0:  # the live view shows per-node timing
         last[1] = wall
-        for st in node.loop.node_stats():
+        for st in node.loop.node_stats(recent_s=1.0):
             rb.add_node_stats(st)
     extras.tick(wall, rb.nodes)
     if procs:

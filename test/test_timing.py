@@ -1,0 +1,36 @@
+"""Timing statistics: whole-run and recent figures."""
+import numpy as np
+import pytest
+
+from humanoid_control.timing import NodeStats, TimingStats
+
+
+def test_recent_figures_cover_only_the_last_seconds_and_whole_run_figures_everything():
+    st = TimingStats(0.001, capacity=5000)  # 1 kHz
+    for _ in range(3000):
+        st.add(100.0)
+    for _ in range(1000):
+        st.add(400.0)  # the last second is slower
+    assert st.percentiles()[0] == pytest.approx(100.0)
+    assert st.percentiles(recent_s=1.0) == (400.0, 400.0, 400.0)
+    assert st.percentiles(recent_s=2.0)[0] == pytest.approx(250.0)  # half and half
+    assert st.percentiles(recent_s=100.0) == st.percentiles()  # more than kept: everything
+
+
+def test_recent_figures_are_right_across_the_ring_buffers_wrap():
+    st = TimingStats(0.001, capacity=1000)
+    values = np.arange(2500.0)
+    for v in values:
+        st.add(v)  # the ring wrapped twice; the newest sample sits at index 499
+    p50, p99, pmax = st.percentiles(recent_s=0.8)  # the last 800 samples: 1700 .. 2499
+    assert pmax == 2499.0
+    assert p50 == pytest.approx(np.percentile(values[-800:], 50))
+    assert p99 == pytest.approx(np.percentile(values[-800:], 99))
+
+
+def test_node_stats_take_recent_timing_but_whole_run_counts():
+    st = TimingStats(0.001)
+    for k in range(2000):
+        st.add(2000.0 if k < 1000 else 10.0)
+    ns = NodeStats.of("x", st, recent_s=0.5)
+    assert ns.compute_p99_us == 10.0 and ns.ticks == 2000 and ns.overruns == 1000
