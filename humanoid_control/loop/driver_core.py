@@ -40,6 +40,8 @@ class SimulationHelpers:
         self._next_push = 0
         self.slip = FootSlipMeter()
         self.sim = hardware.sim
+        #: (side, MuJoCo body, its F/T sensor's state) per foot
+        self._feet = [(s, b, self.sim.sensor_state[f"{s}_foot_wrench"]) for s, b in self.sim.h.foot_bodies.items()]
 
     def before_write(self, t: float) -> None:
         """Pushes due at ``t`` [s] start now."""
@@ -49,10 +51,9 @@ class SimulationHelpers:
             self._next_push += 1
 
     def after_read(self) -> None:
-        sim = self.sim
-        feet = sim.h.foot_bodies
-        self.slip.update({s: sim.data.xpos[b] for s, b in feet.items()},
-                         {s: sim.sensor_state[f"{s}_foot_wrench"][2] for s in feet})
+        xpos, slip = self.sim.data.xpos, self.slip
+        for side, body, wrench in self._feet:
+            slip.update_foot(side, xpos[body, 0], xpos[body, 1], wrench[2])
 
 
 class CommandVerdict:

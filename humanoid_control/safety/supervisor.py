@@ -127,6 +127,7 @@ class SafetySupervisor:
         self._off = CommandArrays(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
         self._tau_max = np.zeros(n)  # [N·m] effort limit after derating, this tick
         self._on = np.ones(n)  # 1 per joint, 0 where a motor fault holds the torque off
+        self._motors_changed = True  # _tau_max and _on to be recomputed (check_motors, or joint_off set)
         self.velocity_limit = np.ascontiguousarray(self.velocity_limit, dtype=float)
         self.effort_limit = np.ascontiguousarray(self.effort_limit, dtype=float)
         self.position_limits = tuple(np.ascontiguousarray(a, dtype=float) for a in self.position_limits)
@@ -227,6 +228,7 @@ class SafetySupervisor:
         for i in np.flatnonzero((self.effort_scale < 1.0) & ~self._derating):
             self.events.append(SafetyEvent(t, "derating", "derate", self.joint_names[i]))
         self._derating = self.effort_scale < 1.0
+        self._motors_changed = True
         for joint in lost:
             self.trip(t, "motor_lost", joint)
         return self.mode
@@ -257,14 +259,16 @@ class SafetySupervisor:
                 out.kd[self.joint_off] = 0.0
             return out
         lo, hi = self.position_limits
-        if self._derating.any():
-            np.multiply(self.effort_limit, self.effort_scale, out=self._tau_max)
-        else:
-            self._tau_max[:] = self.effort_limit
+        if self._motors_changed:  # derating and torque-off change only with motor telemetry
+            self._motors_changed = False
+            if self._derating.any():
+                np.multiply(self.effort_limit, self.effort_scale, out=self._tau_max)
+            else:
+                self._tau_max[:] = self.effort_limit
+            np.subtract(1.0, self.joint_off, out=self._on)
         ramp = 1.0
         if self.params.soft_start_s > 0 and t is not None and self._enabled_at is not None:
             ramp = min(max((t - self._enabled_at) / self.params.soft_start_s, 0.0), 1.0)
-        np.subtract(1.0, self.joint_off, out=self._on)
         kernels.safe_command(cmd.position, cmd.velocity, cmd.effort, cmd.kp, cmd.kd, out.position, out.velocity,
                              out.effort, out.kp, out.kd, lo, hi, self.velocity_limit, self._tau_max, float(ramp),
                              self._on)

@@ -16,9 +16,18 @@ class FootSlipMeter:
     def update(self, positions: dict, normal_forces: dict) -> None:
         """``positions``: foot -> (3,) world [m]; ``normal_forces``: foot -> [N]."""
         for foot, p in positions.items():
-            if normal_forces.get(foot, 0.0) > self.load_on_N:
-                x, y = float(p[0]), float(p[1])
-                a = self.anchor.setdefault(foot, (x, y))
-                self.max_slip_m = max(self.max_slip_m, math.hypot(x - a[0], y - a[1]))
+            self.update_foot(foot, p[0], p[1], normal_forces.get(foot, 0.0))
+
+    def update_foot(self, foot, x: float, y: float, normal_force: float) -> None:
+        """One foot at (x, y) world [m] carrying ``normal_force`` [N]."""
+        if normal_force > self.load_on_N:
+            x, y = float(x), float(y)
+            a = self.anchor.get(foot)
+            if a is None:
+                self.anchor[foot] = (x, y)
             else:
-                self.anchor.pop(foot, None)
+                d = math.hypot(x - a[0], y - a[1])
+                if d > self.max_slip_m:
+                    self.max_slip_m = d
+        elif foot in self.anchor:
+            del self.anchor[foot]
