@@ -113,7 +113,9 @@ def test_a_foxglove_client_on_loopback_receives_every_advertised_channel_of_a_wa
                 channels.update({c["id"]: c["topic"] for c in message["channels"]})
         ids = list(channels)
         ws.send(json.dumps({"op": "subscribe", "subscriptions": [{"id": i, "channelId": c} for i, c in enumerate(ids)]}))
-        while run.is_alive() and min(counts[t] for t in CHANNELS) < 3:
+        # the description repeats once per wall-clock second (late clients): a fast run sees 1-2
+        need = {t: 1 if t == "/robot_description" else 3 for t in CHANNELS}
+        while run.is_alive() and any(counts[t] < need[t] for t in CHANNELS):
             try:
                 message = ws.recv(timeout=5)
             except TimeoutError:
@@ -127,7 +129,7 @@ def test_a_foxglove_client_on_loopback_receives_every_advertised_channel_of_a_wa
                 payloads[topic] = message[13:]
     run.join(timeout=300)
     assert result.get("code") == 0
-    assert all(counts[t] >= 3 for t in CHANNELS), counts
+    assert all(counts[t] >= need[t] for t in CHANNELS), counts
     assert "<robot" in json.loads(payloads["/robot_description"])["data"]
     timing = json.loads(payloads["/timing"])
     assert {"driver", "wbc", "estimator"} <= set(timing)
