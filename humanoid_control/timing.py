@@ -101,7 +101,7 @@ class NodeStats:
 
     @classmethod
     def of(cls, name: str, timing: TimingStats, level: int = 0, message: str = "ok", values: dict | None = None,
-           safety_events: list | None = None, recent_s: int | None = None) -> "NodeStats":
+           safety_events: list | None = None, recent_s: float | None = None) -> "NodeStats":
         """``recent_s``: the timing figures of the last ``recent_s`` seconds only (see
         :meth:`TimingStats.percentiles`); counts stay whole-run."""
         p50, p99, pmax = timing.percentiles(recent_s)

@@ -15,6 +15,8 @@ from humanoid_control.constants import GRAVITY_WORLD
 from humanoid_control.estimation.kalman_filter import KfParams, LegKinematicsKF
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.kernels import estimation as kernels
+from humanoid_control.kernels import kinematics as kinematics_kernels
+from humanoid_control.robot.kinematic_tree import KinematicTree
 
 LWA = pin.ReferenceFrame.LOCAL_WORLD_ALIGNED
 
@@ -52,6 +54,9 @@ class StateEstimator:
         self._foot_ids = [robot.foot_frame_ids[c] for c in self.contacts]
         self._r_feet = np.zeros((nc, 3))  # [m] feet in the base frame
         self._J_feet = np.zeros((nc, 3, robot.nj))  # linear Jacobians w.r.t. the joints, base frame
+        tree = KinematicTree(robot)
+        self._tree = tree if tree.supported else None
+        self._tree_args = tree.arguments()
         self._stance = np.zeros(nc, dtype=bool)
         self._imu = np.zeros(10)
         self.odom = np.zeros(13)  # [p (3), quat xyzw (4), v_base (3), omega_base (3)], see leg_odometry
@@ -67,15 +72,10 @@ class StateEstimator:
         gyro [rad/s], accelerometer [m/s²] (IMU frame), normal forces [N] per foot. The
         estimate lands in :attr:`odom` (13,); returns the contact flags."""
         # Kinematics with the base at the origin: frames expressed in the base frame.
-        q, m, d = self._q, self.model, self.data
-        q[7:] = joint_q
-        pin.computeJointJacobians(m, d, q)
-        pin.updateFramePlacements(m, d)
-        oMf = d.oMf
-        self.base_R_imu = oMf[self.robot.base_frame_id].rotation.T @ oMf[self.robot.imu_frame_id].rotation
-        for k, fid in enumerate(self._foot_ids):
-            self._r_feet[k] = oMf[fid].translation
-            self._J_feet[k] = pin.getFrameJacobian(m, d, fid, LWA)[:3, 6:]
+        if self._tree is not None:  # one kernel call (robot/kinematic_tree.py)
+            kinematics_kernels.leg_kinematics(joint_q, *self._tree_args, self.base_R_imu, self._r_feet, self._J_feet)
+        else:
+            self.leg_kinematics_pinocchio(joint_q)
         contact = self.detector.update(normal_forces)
         kf = self.kf
         if not kf.initialized:
@@ -89,6 +89,20 @@ class StateEstimator:
         kernels.leg_odometry(kf.x, kf.P, kf.H, kf._z, kf._r, imu, self.base_R_imu, self._r_feet, self._J_feet,
                              joint_dq, self._stance, float(dt), self._noise, self.odom, self.rel_feet)
         return contact
+
+    def leg_kinematics_pinocchio(self, joint_q: np.ndarray) -> None:
+        """``base_R_imu``, the feet's positions and linear Jacobians (base at the origin) by
+        Pinocchio: the reference the kernel is tested against, and the path for joint kinds
+        the kernel does not know."""
+        q, m, d = self._q, self.model, self.data
+        q[7:] = joint_q
+        pin.computeJointJacobians(m, d, q)
+        pin.updateFramePlacements(m, d)
+        oMf = d.oMf
+        self.base_R_imu[:] = oMf[self.robot.base_frame_id].rotation.T @ oMf[self.robot.imu_frame_id].rotation
+        for k, fid in enumerate(self._foot_ids):
+            self._r_feet[k] = oMf[fid].translation
+            self._J_feet[k] = pin.getFrameJacobian(m, d, fid, LWA)[:3, 6:]
 
     def update(self, joint_q: np.ndarray, joint_dq: np.ndarray, imu_quat_xyzw: np.ndarray,
                imu_gyro: np.ndarray, imu_accel: np.ndarray, normal_forces: dict, dt: float) -> BaseEstimate:

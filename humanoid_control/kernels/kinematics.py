@@ -39,6 +39,91 @@ def _axis_rotation_numpy(axis, angle) -> np.ndarray:
                      [t * x * z - s * y, t * y * z + s * x, t * z * z + c]])
 
 
+def tree_placements_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p) -> None:
+    """world_R (njoints, 3, 3), world_p (njoints, 3) ← every joint frame's placement, the
+    floating base at the origin."""
+    world_R[0] = np.eye(3)
+    world_p[0] = 0.0
+    for i in range(1, parent.shape[0]):
+        Rp, pp = world_R[parent[i]], world_p[parent[i]]
+        R = Rp @ joint_R[i]
+        p = Rp @ joint_p[i] + pp
+        if kind[i] == KIND_REVOLUTE:
+            R = R @ _axis_rotation_numpy(axis[i], joint_q[q_index[i]])
+        elif kind[i] == KIND_PRISMATIC:
+            p = p + R @ (axis[i] * joint_q[q_index[i]])
+        world_R[i], world_p[i] = R, p
+
+
+def leg_kinematics_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p,
+                         world_R, world_p, base_R_imu, r_feet, J_feet) -> None:
+    """What the state estimator needs from the legs, the floating base at the origin (world
+    axes = the root joint's): ``base_R_imu`` (3, 3) the IMU frame in the base frame,
+    ``r_feet`` (nc, 3) [m] the soles' origins and ``J_feet`` (nc, 3, nj) their linear
+    velocity per joint velocity. Frames [base, IMU, sole 0, …] as in :func:`fall_figures`."""
+    tree_placements_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p)
+    fR = [world_R[frame_joint[k]] @ frame_R[k] for k in range(2)]
+    base_R_imu[:] = fR[0].T @ fR[1]
+    J_feet[:] = 0.0
+    for k in range(r_feet.shape[0]):
+        j = frame_joint[2 + k]
+        r = world_R[j] @ frame_p[2 + k] + world_p[j]
+        r_feet[k] = r
+        while j > 1:
+            a = world_R[j] @ axis[j]
+            if kind[j] == KIND_REVOLUTE:
+                J_feet[k, :, q_index[j]] = np.cross(a, r - world_p[j])
+            elif kind[j] == KIND_PRISMATIC:
+                J_feet[k, :, q_index[j]] = a
+            j = parent[j]
+
+
+@njit(cache=True)
+def _leg_kinematics(joint_q, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p, world_R,
+                    world_p, base_R_imu, r_feet, J_feet):
+    _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p)
+    fb, fi = frame_joint[0], frame_joint[1]
+    base_R = np.empty((3, 3))
+    imu_R = np.empty((3, 3))
+    for a in range(3):
+        for b in range(3):
+            s0 = 0.0
+            s1 = 0.0
+            for c in range(3):
+                s0 += world_R[fb, a, c] * frame_R[0, c, b]
+                s1 += world_R[fi, a, c] * frame_R[1, c, b]
+            base_R[a, b] = s0
+            imu_R[a, b] = s1
+    for a in range(3):
+        for b in range(3):
+            base_R_imu[a, b] = base_R[0, a] * imu_R[0, b] + base_R[1, a] * imu_R[1, b] + base_R[2, a] * imu_R[2, b]
+    J_feet[:] = 0.0
+    r = np.empty(3)
+    u = np.empty(3)
+    for k in range(r_feet.shape[0]):
+        j = frame_joint[2 + k]
+        for a in range(3):
+            s = world_p[j, a]
+            for c in range(3):
+                s += world_R[j, a, c] * frame_p[2 + k, c]
+            r[a] = s
+            r_feet[k, a] = s
+        while j > 1:
+            for a in range(3):
+                u[a] = world_R[j, a, 0] * axis[j, 0] + world_R[j, a, 1] * axis[j, 1] + world_R[j, a, 2] * axis[j, 2]
+            col = q_index[j]
+            if kind[j] == KIND_REVOLUTE:
+                d0, d1, d2 = r[0] - world_p[j, 0], r[1] - world_p[j, 1], r[2] - world_p[j, 2]
+                J_feet[k, 0, col] = u[1] * d2 - u[2] * d1
+                J_feet[k, 1, col] = u[2] * d0 - u[0] * d2
+                J_feet[k, 2, col] = u[0] * d1 - u[1] * d0
+            elif kind[j] == KIND_PRISMATIC:
+                J_feet[k, 0, col] = u[0]
+                J_feet[k, 1, col] = u[1]
+                J_feet[k, 2, col] = u[2]
+            j = parent[j]
+
+
 def fall_figures_numpy(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R,
                        frame_p, world_R, world_p) -> tuple:
     """(tilt [rad], height [m]): the angle between the base's z axis and world up, and the
@@ -53,17 +138,7 @@ def fall_figures_numpy(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis
         return math.pi, math.inf
     if not np.all(np.isfinite(joint_q)):
         return 0.0, math.inf
-    world_R[0] = np.eye(3)
-    world_p[0] = 0.0
-    for i in range(1, parent.shape[0]):
-        Rp, pp = world_R[parent[i]], world_p[parent[i]]
-        R = Rp @ joint_R[i]
-        p = Rp @ joint_p[i] + pp
-        if kind[i] == KIND_REVOLUTE:
-            R = R @ _axis_rotation_numpy(axis[i], joint_q[q_index[i]])
-        elif kind[i] == KIND_PRISMATIC:
-            p = p + R @ (axis[i] * joint_q[q_index[i]])
-        world_R[i], world_p[i] = R, p
+    tree_placements_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p)
     frames_R = [world_R[frame_joint[k]] @ frame_R[k] for k in range(frame_joint.shape[0])]
     frames_p = [world_R[frame_joint[k]] @ frame_p[k] + world_p[frame_joint[k]] for k in range(frame_joint.shape[0])]
     base_R, base_p = frames_R[0], frames_p[0]
@@ -82,15 +157,9 @@ def fall_figures_numpy(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis
 
 
 @njit(cache=True)
-def _fall_figures(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p,
-                  world_R, world_p):
-    x, y, z, w = imu_q_xyzw[0], imu_q_xyzw[1], imu_q_xyzw[2], imu_q_xyzw[3]
-    n = math.sqrt(x * x + y * y + z * z + w * w)
-    if not n > 0.0:
-        return math.pi, math.inf
-    for j in range(joint_q.shape[0]):
-        if not np.isfinite(joint_q[j]):
-            return 0.0, math.inf
+def _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p):
+    """world_R (njoints, 3, 3), world_p (njoints, 3) ← every joint frame's placement, the
+    floating base at the origin (see the module's docstring for the tree arrays)."""
     for a in range(3):
         for b in range(3):
             world_R[0, a, b] = 1.0 if a == b else 0.0
@@ -129,6 +198,19 @@ def _fall_figures(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_i
                 d = joint_q[q_index[i]]
                 for a in range(3):
                     world_p[i, a] += (M[a, 0] * axis[i, 0] + M[a, 1] * axis[i, 1] + M[a, 2] * axis[i, 2]) * d
+
+
+@njit(cache=True)
+def _fall_figures(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p,
+                  world_R, world_p):
+    x, y, z, w = imu_q_xyzw[0], imu_q_xyzw[1], imu_q_xyzw[2], imu_q_xyzw[3]
+    n = math.sqrt(x * x + y * y + z * z + w * w)
+    if not n > 0.0:
+        return math.pi, math.inf
+    for j in range(joint_q.shape[0]):
+        if not np.isfinite(joint_q[j]):
+            return 0.0, math.inf
+    _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p)
     # base and IMU frames
     fb, fi = frame_joint[0], frame_joint[1]
     base_R = np.empty((3, 3))
@@ -178,9 +260,11 @@ def _fall_figures(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_i
     return tilt, height
 
 
-NUMPY_TWINS = {"fall_figures": fall_figures_numpy}
-NUMBA_KERNELS = {"fall_figures": _fall_figures}
-fall_figures = select(NUMBA_KERNELS, NUMPY_TWINS)["fall_figures"]
+NUMPY_TWINS = {"fall_figures": fall_figures_numpy, "leg_kinematics": leg_kinematics_numpy}
+NUMBA_KERNELS = {"fall_figures": _fall_figures, "leg_kinematics": _leg_kinematics}
+_selected = select(NUMBA_KERNELS, NUMPY_TWINS)
+fall_figures = _selected["fall_figures"]
+leg_kinematics = _selected["leg_kinematics"]
 
 
 def example_arguments(rng=None) -> dict:
@@ -202,8 +286,11 @@ def example_arguments(rng=None) -> dict:
     frame_p = rng.uniform(-0.1, 0.1, (3, 3))
     imu = np.array([0.05, -0.02, 0.01, 1.0])
     imu /= np.linalg.norm(imu)
-    return {"fall_figures": (rng.uniform(-1, 1, 3), imu, parent, joint_R, joint_p, kind, axis, q_index, frame_joint,
-                             frame_R, frame_p, np.zeros((nj, 3, 3)), np.zeros((nj, 3)))}
+    tree = (parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p)
+    q = rng.uniform(-1, 1, 3)
+    return {"fall_figures": (q, imu, *tree, np.zeros((nj, 3, 3)), np.zeros((nj, 3))),
+            "leg_kinematics": (q, *tree, np.zeros((nj, 3, 3)), np.zeros((nj, 3)), np.zeros((3, 3)), np.zeros((1, 3)),
+                               np.zeros((1, 3, 3)))}
 
 
 def warm_up() -> None:
@@ -211,5 +298,5 @@ def warm_up() -> None:
     compile_all(NUMBA_KERNELS, example_arguments)
 
 
-__all__ = ["fall_figures", "fall_figures_numpy", "warm_up", "example_arguments", "KIND_BASE", "KIND_REVOLUTE",
+__all__ = ["fall_figures", "fall_figures_numpy", "leg_kinematics", "leg_kinematics_numpy", "warm_up", "example_arguments", "KIND_BASE", "KIND_REVOLUTE",
            "KIND_PRISMATIC"]

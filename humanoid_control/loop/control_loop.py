@@ -126,7 +126,7 @@ class ControlLoop:
             f(self)
 
     # ------------------------------------------------------------------ reporting
-    def node_stats(self, recent_s: int | None = None) -> list:
+    def node_stats(self, recent_s: float | None = None) -> list:
         """NodeStats of the loop's parts (driver, estimator, wbc, the plan source's MPC if it
         has one) and of the tick itself (``control_loop``: both halves)."""
         out = [self.driver.node_stats(recent_s=recent_s), self.estimator.node_stats(recent_s=recent_s),

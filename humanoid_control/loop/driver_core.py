@@ -233,14 +233,14 @@ class DriverCore:
         self.stats.add(sw.us())
 
     # ------------------------------------------------------------------ reporting
-    def latency_figures(self, recent_s: int | None = None) -> dict:
+    def latency_figures(self, recent_s: float | None = None) -> dict:
         """Real time: ``latency_{p50,p99,max}_us`` from a state's sampling to the arrival of
         the command that answers it, and ``latency_samples`` (0 in lockstep)."""
         p50, p99, pmax = self.latency.percentiles(recent_s)
         return {"latency_p50_us": round(p50, 1), "latency_p99_us": round(p99, 1), "latency_max_us": round(pmax, 1),
                 "latency_samples": self.latency.count}
 
-    def node_stats(self, name: str = "driver", recent_s: int | None = None) -> NodeStats:
+    def node_stats(self, name: str = "driver", recent_s: float | None = None) -> NodeStats:
         s, c = self.safety, self.counters
         helpers = self.helpers
         values = {"mode": s.mode.value, "commands_received": c.commands_received, "commands_rejected": s.rejected,

@@ -71,6 +71,6 @@ class EstimatorCore:
         self.rejected += 1
         self.last_rejection = why
 
-    def node_stats(self, name: str = "estimator", recent_s: int | None = None) -> NodeStats:
+    def node_stats(self, name: str = "estimator", recent_s: float | None = None) -> NodeStats:
         return NodeStats.of(name, self.stats, 0, "ok", {"rejected": self.rejected, "last_rejection": self.last_rejection},
                             recent_s=recent_s)

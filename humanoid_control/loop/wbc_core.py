@@ -113,7 +113,7 @@ class WbcCore:
         self.rejected += 1
         self.last_rejection = why
 
-    def node_stats(self, name: str = "wbc", recent_s: int | None = None) -> NodeStats:
+    def node_stats(self, name: str = "wbc", recent_s: float | None = None) -> NodeStats:
         sol = self.last_solution
         ok = sol is None or sol.ok
         cop = sol.cop_xy if sol is not None else np.zeros(2)

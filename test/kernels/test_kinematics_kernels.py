@@ -65,3 +65,28 @@ def test_a_missing_orientation_counts_as_fallen_and_unknown_joints_judge_nothing
     bad = q.copy()
     bad[3] = np.nan
     assert fall.figures(bad, np.array([0.0, 0.0, 0.0, 1.0])) == (0.0, math.inf)
+
+
+def test_the_leg_kinematics_kernel_and_its_twin_agree():
+    args = kernels.example_arguments(np.random.default_rng(2))["leg_kinematics"]
+    (a, _), (b, _) = run_both(kernels, "leg_kinematics", args)
+    for u, w in zip(a[-3:], b[-3:]):
+        np.testing.assert_allclose(u, w, rtol=0, atol=1e-12)
+    assert np.any(a[-1] != 0.0)
+
+
+@pytest.mark.parametrize("robot", ["humanoid", "talos"])
+def test_the_estimators_leg_kinematics_match_pinocchio_at_random_postures(robot, request):
+    from humanoid_control.estimation.state_estimator import StateEstimator
+
+    model = request.getfixturevalue(robot)
+    est = StateEstimator(model)
+    assert est._tree is not None
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        q = rng.uniform(model.q_lower, model.q_upper)
+        kernels.leg_kinematics(q, *est._tree_args, est.base_R_imu, est._r_feet, est._J_feet)
+        got = (est.base_R_imu.copy(), est._r_feet.copy(), est._J_feet.copy())
+        est.leg_kinematics_pinocchio(q)
+        for g, ref in zip(got, (est.base_R_imu, est._r_feet, est._J_feet)):
+            np.testing.assert_allclose(g, ref, rtol=0, atol=1e-10)
