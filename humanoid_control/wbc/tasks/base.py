@@ -87,6 +87,7 @@ class AccelerationTask(Task):
         self.kd = kd
         self.a_ref = None  # feed-forward acceleration, shape (m,); None = 0
         self.v_ref = None  # reference velocity, shape (m,); None = 0
+        self._gain_rows = None  # (kp, kd, weight, m, their rows): see add_to_cost
 
     @abc.abstractmethod
     def compute_error(self, terms: DynamicsTerms) -> np.ndarray:
@@ -125,11 +126,16 @@ class AccelerationTask(Task):
         e = self.compute_error(terms)
         m = e.shape[0]
         c = self._rows_cache
+        gains = self._gain_rows
+        if gains is None or gains[0] is not self.kp or gains[1] is not self.kd or gains[2] is not self.weight \
+                or gains[3] != m:  # gains and weight as rows, converted again only when one is reassigned
+            gains = self._gain_rows = (self.kp, self.kd, self.weight, m, _rows(self.kp, m, c, "kp"),
+                                       _rows(self.kd, m, c, "kd"), _rows(self.weight, m, c, "weight"))
         ident = self.identity_columns is not None
+        v_ref, a_ref = self.v_ref, self.a_ref
         kernels.add_pd_task(H, g, self._J_or_empty(terms, ident), self.compute_drift(terms), e,
-                            self.compute_velocity(terms), _rows(0.0 if self.v_ref is None else self.v_ref, m, c, "v"),
-                            _rows(0.0 if self.a_ref is None else self.a_ref, m, c, "a"), _rows(self.kp, m, c, "kp"),
-                            _rows(self.kd, m, c, "kd"), _rows(self.weight, m, c, "weight"),
+                            self.compute_velocity(terms), _rows(0.0 if v_ref is None else v_ref, m, c, "v"),
+                            _rows(0.0 if a_ref is None else a_ref, m, c, "a"), gains[4], gains[5], gains[6],
                             self.identity_columns if ident else 0, ident)
 
     _EMPTY = np.zeros((0, 0))
