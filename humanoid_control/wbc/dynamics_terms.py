@@ -1,5 +1,5 @@
 """Everything the whole-body QP needs from Pinocchio at one configuration, computed once per
-tick (``computeAllTerms`` plus one drift pass) into buffers allocated once, and kept in a
+tick (``computeAllTerms``, whose bias pass also gives the drift terms) into buffers allocated once, and kept in a
 small named container."""
 from __future__ import annotations
 
@@ -62,7 +62,6 @@ class DynamicsComputer:
         self.model = robot.model
         self.data = robot.model.createData()
         nv = robot.nv
-        self._zero = np.zeros(nv)
         self.sides = tuple(robot.foot_frame_ids)
         nc = len(self.sides)
         t = DynamicsTerms(
@@ -80,8 +79,10 @@ class DynamicsComputer:
 
     def compute(self, q: np.ndarray, v: np.ndarray) -> DynamicsTerms:
         m, d, t = self.model, self.data, self.terms
-        pin.computeAllTerms(m, d, q, v)  # M, nle, joint Jacobians, com, Jcom, kinematics (a = 0 not set)
-        pin.forwardKinematics(m, d, q, v, self._zero)  # drift pass: accelerations with qdd = 0
+        # M, nle, joint Jacobians, com, Jcom, kinematics — and the joints' accelerations at qdd = 0
+        # (its bias pass leaves them in data.a: the drift terms need no second kinematics pass;
+        # test/wbc/test_dynamics_and_qp.py checks this against forwardKinematics(q, v, 0))
+        pin.computeAllTerms(m, d, q, v)
         pin.updateFramePlacements(m, d)
         pin.centerOfMass(m, d, pin.KinematicLevel.ACCELERATION, False)  # from the drift pass: d.acom[0] = dJcom·v
         t.q[:] = q

@@ -194,3 +194,24 @@ def test_the_reported_cop_is_that_of_the_solved_contact_wrenches(humanoid):
     assert sol.ok and fz > 0.9 * humanoid.mass * 9.81
     # CoP (ground at the soles' height, zero shear when standing still): x = −M_y / F_z, y = M_x / F_z
     np.testing.assert_allclose(sol.cop_xy, [-lever[1] / fz, lever[0] / fz], atol=2e-3)
+
+
+@pytest.mark.parametrize("robot_name", ["humanoid", "talos"])
+def test_the_drift_terms_are_those_of_a_kinematics_pass_at_zero_joint_acceleration(robot_name, request):
+    robot = request.getfixturevalue(robot_name)
+    m = robot.model
+    rng = np.random.default_rng(3)
+    q = pin.integrate(m, robot.nominal_configuration(), rng.normal(size=robot.nv) * 0.1)
+    v = rng.normal(size=robot.nv)
+    t = DynamicsComputer(robot).compute(q, v)
+    d = m.createData()
+    pin.forwardKinematics(m, d, q, v, np.zeros(robot.nv))
+    pin.updateFramePlacements(m, d)
+    lwa = pin.ReferenceFrame.LOCAL_WORLD_ALIGNED
+    for k, fid in enumerate(robot.foot_frame_ids.values()):
+        np.testing.assert_allclose(t.contact_drift[k], pin.getFrameClassicalAcceleration(m, d, fid, lwa).vector,
+                                   atol=1e-9)
+    np.testing.assert_allclose(t.base_drift, pin.getFrameClassicalAcceleration(m, d, robot.base_frame_id, lwa).vector,
+                               atol=1e-9)
+    pin.centerOfMass(m, d, pin.KinematicLevel.ACCELERATION, False)
+    np.testing.assert_allclose(t.com_drift, d.acom[0], atol=1e-9)
