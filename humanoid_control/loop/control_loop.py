@@ -57,6 +57,8 @@ class ControlLoop:
         self.compute_stats = TimingStats(driver.dt)  # [µs] the compute half (estimator + plan + WBC + handover)
         self.tick_stats = TimingStats(driver.dt)  # [µs] a whole tick: both halves
         self.observers: list = []
+        #: the CPU the loop's thread was pinned to in real time (loop/cpu_placement.py), -1: none
+        self.cpu = -1
 
     # ------------------------------------------------------------------ the halves
     def read_state(self) -> bool:

@@ -50,6 +50,10 @@ class PlanSource:
         """The planner's stats (timing figures of the last ``recent_s`` seconds when given)."""
         return None
 
+    def helper_pids(self) -> list:
+        """Processes this source runs beside the loop (real time pins them off its CPU)."""
+        return []
+
     def close(self) -> None:
         """Stop what the source started (idempotent)."""
 
@@ -261,6 +265,9 @@ class WorkerPlanner(PlanSource):
                 self._check_alive()
         if self._pending is None and ns // self.period_ns != self._planned_period:
             self._send_state(ns, q, v)
+
+    def helper_pids(self) -> list:
+        return [] if self._proc is None or self._proc.pid is None else [self._proc.pid]
 
     def rate_hz(self) -> float:
         """Plans per second of stamp time from the first plan taken to the last."""

@@ -242,8 +242,12 @@ def run_loop(spec, robot, recording=None) -> RunResult:
         end_ns = int(spec.duration_s * 1e9)
         t0 = time.monotonic()
         try:
-            run = _run_lockstep if lockstep else _run_realtime
-            err = run(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
+            if lockstep:
+                err = _run_lockstep(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
+            else:
+                helpers = loop.plans.helper_pids() if loop.plans is not None else []
+                helpers += [mirror.proc.pid] + [p.pid for p in procs.values()]
+                err = _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0, helpers)
             wall = time.monotonic() - t0
             extras.end_views()
             time.sleep(0.3 if external is not None else 0.05)  # in flight: the extras' messages, a last diagnostics
@@ -257,7 +261,7 @@ def run_loop(spec, robot, recording=None) -> RunResult:
         g50, g99, gmax = gc_control.pauses.percentiles()
         rb.nodes.setdefault("control_loop", {}).update(
             {"gc_pause_p50_us": round(g50, 1), "gc_pause_p99_us": round(g99, 1), "gc_pause_max_us": round(gmax, 1),
-             "gc_collections": gc_control.pauses.count})
+             "gc_collections": gc_control.pauses.count, "loop_cpu": loop.cpu})
         stats = mirror.close()
         rb.nodes.setdefault("driver", {})["mirrored_messages"] = dict(stats.get("published", {}))
         rb.nodes["driver"]["mirror_dropped"] = int(stats.get("dropped", 0))
@@ -316,7 +320,22 @@ def _run_lockstep(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs,
     return ""
 
 
-def _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0) -> str:
+def _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0, helper_pids=()) -> str:
+    """:func:`_run_realtime_paced` with the loop's thread on a CPU of its own and its helper
+    processes on the others (:mod:`humanoid_control.loop.cpu_placement`)."""
+    from humanoid_control.loop.cpu_placement import LoopPlacement, loop_cpu_plan
+
+    placement = LoopPlacement(loop_cpu_plan(), helper_pids)
+    for w in placement.warnings:
+        print(f"warning: {w}", flush=True)
+    loop.cpu = placement.cpu
+    try:
+        return _run_realtime_paced(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
+    finally:
+        placement.release()
+
+
+def _run_realtime_paced(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0) -> str:
     """Wall-clock pacing: at each 1-ms deadline the plant catches up with wall time (whole
     control periods, the command held; more than one counts as missed ticks), then the loop
     computes the next command from the fresh state. Stamps on the mirrored topics are
