@@ -139,6 +139,10 @@ def test_the_driver_runs_real_can_hardware_with_sensors_from_topics_and_no_simul
         if driver is not None:
             driver.destroy_node()
         probe.destroy_node()
+        knee = motors.motors["left_knee"]
+        deadline = time.monotonic() + 2.0
+        while knee.enabled and time.monotonic() < deadline:  # the bus thread serves the frames shutdown sent
+            time.sleep(0.01)
         motors.close()
     assert not knee.enabled  # shutdown sent exit-motor-mode
 
