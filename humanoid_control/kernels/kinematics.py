@@ -82,18 +82,9 @@ def leg_kinematics_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index,
 def _leg_kinematics(joint_q, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p, world_R,
                     world_p, base_R_imu, r_feet, J_feet):
     _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p)
-    fb, fi = frame_joint[0], frame_joint[1]
     base_R = np.empty((3, 3))
     imu_R = np.empty((3, 3))
-    for a in range(3):
-        for b in range(3):
-            s0 = 0.0
-            s1 = 0.0
-            for c in range(3):
-                s0 += world_R[fb, a, c] * frame_R[0, c, b]
-                s1 += world_R[fi, a, c] * frame_R[1, c, b]
-            base_R[a, b] = s0
-            imu_R[a, b] = s1
+    _base_and_imu_rotations(world_R, frame_joint, frame_R, base_R, imu_R)
     for a in range(3):
         for b in range(3):
             base_R_imu[a, b] = base_R[0, a] * imu_R[0, b] + base_R[1, a] * imu_R[1, b] + base_R[2, a] * imu_R[2, b]
@@ -201,6 +192,21 @@ def _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, wor
 
 
 @njit(cache=True)
+def _base_and_imu_rotations(world_R, frame_joint, frame_R, base_R, imu_R):
+    """base_R, imu_R (3, 3) ← the base's and the IMU's frames (frames 0 and 1) in world."""
+    fb, fi = frame_joint[0], frame_joint[1]
+    for a in range(3):
+        for b in range(3):
+            s0 = 0.0
+            s1 = 0.0
+            for c in range(3):
+                s0 += world_R[fb, a, c] * frame_R[0, c, b]
+                s1 += world_R[fi, a, c] * frame_R[1, c, b]
+            base_R[a, b] = s0
+            imu_R[a, b] = s1
+
+
+@njit(cache=True)
 def _fall_figures(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p,
                   world_R, world_p):
     x, y, z, w = imu_q_xyzw[0], imu_q_xyzw[1], imu_q_xyzw[2], imu_q_xyzw[3]
@@ -212,23 +218,16 @@ def _fall_figures(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_i
             return 0.0, math.inf
     _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p)
     # base and IMU frames
-    fb, fi = frame_joint[0], frame_joint[1]
+    fb = frame_joint[0]
     base_R = np.empty((3, 3))
     imu_R = np.empty((3, 3))
+    _base_and_imu_rotations(world_R, frame_joint, frame_R, base_R, imu_R)
     base_p = np.empty(3)
     for a in range(3):
         s = world_p[fb, a]
         for c in range(3):
             s += world_R[fb, a, c] * frame_p[0, c]
         base_p[a] = s
-        for b in range(3):
-            s0 = 0.0
-            s1 = 0.0
-            for c in range(3):
-                s0 += world_R[fb, a, c] * frame_R[0, c, b]
-                s1 += world_R[fi, a, c] * frame_R[1, c, b]
-            base_R[a, b] = s0
-            imu_R[a, b] = s1
     x, y, z, w = x / n, y / n, z / n, w / n
     # third row of world_R_imu
     r0, r1, r2 = 2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
