@@ -101,6 +101,7 @@ class MujocoSystem(SystemInterface):
         self.rng = np.random.default_rng(self.params.seed)
         self._push_force = np.zeros(3)
         self._push_until = -1.0
+        self._pushed = False  # the base carries a push force in xfrc_applied
 
     # ------------------------------------------------------------------ lifecycle
     def on_init(self, info: HardwareInfo) -> CallbackReturn:
@@ -135,8 +136,10 @@ class MujocoSystem(SystemInterface):
         self._chain_ptr = np.cumsum([0] + [len(c) for c in chains]).astype(np.intp)
         self._foot_body_ids = np.array([self.h.foot_bodies[side] for side in self._sides], dtype=np.intp)
         self._foot_root_ids = np.array([self.model.body_rootid[b] for b in self._foot_body_ids], dtype=np.intp)
-        self._wrench_out = [self.sensor_state[f"{side}_foot_wrench"] for side in self._sides]
-        self._wrenches = np.zeros((len(self._sides), 6))
+        # the F/T sensors' state interfaces are the rows of one array the wrench kernel fills
+        self._wrenches = np.full((len(self._sides), 6), np.nan)
+        for j, side in enumerate(self._sides):
+            self.sensor_state[f"{side}_foot_wrench"] = self._wrenches[j]
         self._gyro_bias = np.asarray(self.params.imu_gyro_bias, dtype=float)
         self._noise = SensorNoise(self.rng, len(self.joint_names), self.params)
         p = self.params
@@ -159,6 +162,7 @@ class MujocoSystem(SystemInterface):
     def reset(self, q_pin: np.ndarray) -> None:
         """Put the robot at a Pinocchio configuration, at rest."""
         mujoco.mj_resetData(self.model, self.data)
+        self._pushed = False
         set_qpos_from_pinocchio(self.data.qpos, self.h, q_pin, self._pin_index)
         mujoco.mj_forward(self.model, self.data)
         self._read_foot_wrenches()
@@ -186,8 +190,6 @@ class MujocoSystem(SystemInterface):
         mujoco.mj_rnePostConstraint(m, d)
         contact_kernels.foot_wrenches(self._wrenches, d.cfrc_ext, d.subtree_com, d.xpos, d.xmat, self._chain,
                                       self._chain_ptr, self._foot_body_ids, self._foot_root_ids)
-        for j, out in enumerate(self._wrench_out):
-            out[:] = self._wrenches[j]
 
     def write(self, time: float, period: float) -> ReturnType:
         cmd = self.joint_command
@@ -200,10 +202,10 @@ class MujocoSystem(SystemInterface):
         for k in range(steps):
             sim_io.actuator_torques(tau, d.qfrc_applied, d.qpos, d.qvel, h.joint_qpos_adr, h.joint_dof_adr, pos, vel,
                                     eff, kp, kd, self.tau_max)
-            if self.sim_time < self._push_until:
-                d.xfrc_applied[h.base_body, 0:3] = self._push_force
-            else:
-                d.xfrc_applied[h.base_body, 0:3] = 0.0
+            pushing = self.sim_time < self._push_until
+            if pushing or self._pushed:  # written while a push lasts, and once more to end it
+                d.xfrc_applied[h.base_body, 0:3] = self._push_force if pushing else 0.0
+                self._pushed = pushing
             # mj_step split in its halves, second half first: the positions, contacts and
             # sensors of the current state were computed by the previous mj_step1 (or
             # mj_forward at reset), so no extra mj_forward is needed after stepping.
