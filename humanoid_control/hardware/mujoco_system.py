@@ -13,6 +13,7 @@ through :meth:`ground_truth` for tests and reports only; no controller reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from time import perf_counter_ns as time_ns
 
 import mujoco
 import numpy as np
@@ -24,6 +25,7 @@ from humanoid_control.kernels import contact as contact_kernels
 from humanoid_control.kernels import sim_io
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
+from humanoid_control.timing import TimingStats
 
 IMU_INTERFACES = ("orientation.x", "orientation.y", "orientation.z", "orientation.w",
                   "angular_velocity.x", "angular_velocity.y", "angular_velocity.z",
@@ -102,6 +104,9 @@ class MujocoSystem(SystemInterface):
         self._push_force = np.zeros(3)
         self._push_until = -1.0
         self._pushed = False  # the base carries a push force in xfrc_applied
+        #: [µs] per write: the simulated world (actuators, physics, F/T sensors) — on a robot
+        #: this time is not the controller's (reports keep it apart from the driver's own)
+        self.plant_stats = TimingStats(self.params.timestep)
 
     # ------------------------------------------------------------------ lifecycle
     def on_init(self, info: HardwareInfo) -> CallbackReturn:
@@ -199,6 +204,7 @@ class MujocoSystem(SystemInterface):
         d, h = self.data, self.h
         steps = max(1, int(round(period / self.params.timestep)))
         tau = self.applied_effort
+        t0 = time_ns()
         for k in range(steps):
             sim_io.actuator_torques(tau, d.qfrc_applied, d.qpos, d.qvel, h.joint_qpos_adr, h.joint_dof_adr, pos, vel,
                                     eff, kp, kd, self.tau_max)
@@ -214,6 +220,7 @@ class MujocoSystem(SystemInterface):
                 self._read_foot_wrenches()  # those contact forces: the F/T sensors lag one physics step
             mujoco.mj_step1(self.model, d)  # positions, contacts, IMU orientation and gyro at the new state
             self.sim_time += self.params.timestep
+        self.plant_stats.add((time_ns() - t0) * 1e-3)
         return ReturnType.OK
 
     # ------------------------------------------------------------------ ground truth

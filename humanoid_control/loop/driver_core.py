@@ -240,6 +240,14 @@ class DriverCore:
         return {"latency_p50_us": round(p50, 1), "latency_p99_us": round(p99, 1), "latency_max_us": round(pmax, 1),
                 "latency_samples": self.latency.count}
 
+    def plant_figures(self, recent_s: float | None = None) -> dict:
+        """Simulation: ``plant_{p50,p99}_us``, the simulated world's share of the driver's
+        time (actuators, MuJoCo's step, the F/T sensors); empty on a robot."""
+        if self.sim is None:
+            return {}
+        p50, p99, _ = self.sim.plant_stats.percentiles(recent_s)
+        return {"plant_p50_us": round(p50, 1), "plant_p99_us": round(p99, 1)}
+
     def node_stats(self, name: str = "driver", recent_s: float | None = None) -> NodeStats:
         s, c = self.safety, self.counters
         helpers = self.helpers
@@ -250,7 +258,7 @@ class DriverCore:
                   "foot_slip_max_m": round(helpers.slip.max_slip_m, 5) if helpers is not None else 0.0,
                   "hardware_message": s.hardware_message,
                   "commands_muted": helpers.faults.commands_muted if helpers is not None else 0,
-                  **self.hw.health()}
+                  **self.plant_figures(recent_s), **self.hw.health()}
         return NodeStats.of(name, self.stats, 0 if s.mode is Mode.NORMAL else 2, s.mode.value, values,
                             [e.__dict__ for e in s.events], recent_s=recent_s)
 

@@ -149,7 +149,7 @@ class ReportBuilder:
     #: Diagnostics values (strings on /diagnostics) kept in the report, as typed there.
     COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks",
                   "latency_samples", "plans_received", "plan_timeouts")
-    FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us")
+    FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us")
     TEXT_KEYS = ("mode", "last_rejection")
 
     def add_contacts(self, ns: int, in_contact: dict) -> None:

@@ -1,5 +1,6 @@
 """Full-stack sim suites (lockstep): the four nodes balance the robot through ROS topics."""
 import json
+import os
 
 import pytest
 
@@ -103,3 +104,10 @@ def test_the_stack_runs_on_wall_clock_time_in_realtime_mode(tmp_path, ros_domain
     assert driver["latency_samples"] >= 100
     assert 0.0 < driver["latency_p50_us"] <= driver["latency_p99_us"] <= driver["latency_max_us"]
     assert driver["latency_p50_us"] < 20_000  # most commands arrive inside the 20-ms command watchdog
+    # the simulated world's share of the driver's time is reported apart, and is part of it
+    assert 0.0 < driver["plant_p50_us"] <= driver["plant_p99_us"]
+    assert driver["plant_p50_us"] < driver["compute_p50_us"]
+    # the loop's thread ran on the last of the process's CPUs (HUMANOID_CONTROL_LOOP_CPU=auto), and was
+    # given back all of them afterwards
+    cpus = sorted(os.sched_getaffinity(0))
+    assert r["nodes"]["control_loop"]["loop_cpu"] == (cpus[-1] if len(cpus) > 1 else -1)
