@@ -93,12 +93,17 @@ class WbcCore:
         :class:`~humanoid_control.loop.estimator_core.EstimatorOutput` lays it out. Stance
         comes from the plan, not from force thresholds: a foot unloaded by a push stays in
         stance. Returns the command (preallocated, overwritten by the next call)."""
-        sw = Stopwatch()
         q, v = self._q, self._v
         q[0:7] = odom[0:7]
         q[7:] = joint_q
         v[0:6] = odom[7:13]
         v[6:] = joint_dq
+        return self.update_state(ns, q, v)
+
+    def update_state(self, ns: int, q: np.ndarray, v: np.ndarray) -> JointCommandArrays:
+        """:meth:`update` for a state already laid out as Pinocchio's ``q`` (nq) and ``v`` (nv)
+        (the control loop builds them once per tick for the planner and the WBC)."""
+        sw = Stopwatch()
         sol = self.wbc.update(q, v, self._planned_contact, self.reference(ns))
         if not sol.ok:
             self.solver_failures += 1
