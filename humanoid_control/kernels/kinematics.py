@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from humanoid_control.kernels import compile_all, select
+from humanoid_control.kernels.estimation import quat_xyzw_to_matrix_numpy
 
 KIND_BASE = 0  # the floating base: identity (the base at the origin)
 KIND_REVOLUTE = 1  # rotation by the joint angle about ``axis``
@@ -134,11 +135,7 @@ def fall_figures_numpy(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis
     frames_p = [world_R[frame_joint[k]] @ frame_p[k] + world_p[frame_joint[k]] for k in range(frame_joint.shape[0])]
     base_R, base_p = frames_R[0], frames_p[0]
     base_R_imu = base_R.T @ frames_R[1]
-    x, y, z, w = x / n, y / n, z / n, w / n
-    world_R_imu = np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-                            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-                            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)]])
-    world_R_base = world_R_imu @ base_R_imu.T
+    world_R_base = quat_xyzw_to_matrix_numpy(np.asarray(imu_q_xyzw, dtype=float)) @ base_R_imu.T
     tilt = math.acos(max(-1.0, min(1.0, float(world_R_base[2, 2]))))
     height = -math.inf  # of the base above the lowest sole
     for k in range(2, frame_joint.shape[0]):

@@ -40,6 +40,18 @@ def _actuator_torques(tau, qfrc_applied, qpos, qvel, qpos_adr, dof_adr, position
         qfrc_applied[dof_adr[j]] = t
 
 
+def _perturbed_quaternion(w, x, y, z, dx, dy, dz) -> tuple:
+    """(x, y, z, w) of the unit quaternion (w, x, y, z) ⊗ (1, dx, dy, dz), normalised: the
+    true orientation turned by the small rotation 2·(dx, dy, dz) [rad]."""
+    nw, nx = w - x * dx - y * dy - z * dz, w * dx + x + y * dz - z * dy
+    ny, nz = w * dy - x * dz + y + z * dx, w * dz + x * dy - y * dx + z
+    norm = math.sqrt(nw * nw + nx * nx + ny * ny + nz * nz)
+    return nx / norm, ny / norm, nz / norm, nw / norm
+
+
+_perturbed_quaternion_jit = njit(cache=True)(_perturbed_quaternion)
+
+
 def read_sensors_numpy(position, velocity, effort, imu, qpos, qvel, qpos_adr, dof_adr, applied_effort, sensordata,
                        quat_adr, gyro_adr, accel_adr, gyro_bias, noise, noise_at, noise_std) -> None:
     """Joint states and the IMU from MuJoCo's state and sensor data.
@@ -63,10 +75,7 @@ def read_sensors_numpy(position, velocity, effort, imu, qpos, qvel, qpos_adr, do
     if noise_at[NOISE_ORIENTATION] >= 0:  # quat ⊗ (1, dθ/2)
         k = noise_at[NOISE_ORIENTATION]
         dx, dy, dz = (0.5 * (noise_std[NOISE_ORIENTATION] * noise[k:k + 3])).tolist()
-        nw, nx = w - x * dx - y * dy - z * dz, w * dx + x + y * dz - z * dy
-        ny, nz = w * dy - x * dz + y + z * dx, w * dz + x * dy - y * dx + z
-        norm = math.sqrt(nw * nw + nx * nx + ny * ny + nz * nz)
-        imu[0], imu[1], imu[2], imu[3] = nx / norm, ny / norm, nz / norm, nw / norm
+        imu[0], imu[1], imu[2], imu[3] = _perturbed_quaternion(w, x, y, z, dx, dy, dz)
     else:
         imu[0], imu[1], imu[2], imu[3] = x, y, z, w
     imu[4:7] = sensordata[gyro_adr:gyro_adr + 3]
@@ -100,10 +109,7 @@ def _read_sensors(position, velocity, effort, imu, qpos, qvel, qpos_adr, dof_adr
     if k >= 0:
         s = noise_std[NOISE_ORIENTATION]
         dx, dy, dz = 0.5 * (s * noise[k]), 0.5 * (s * noise[k + 1]), 0.5 * (s * noise[k + 2])
-        nw, nx = w - x * dx - y * dy - z * dz, w * dx + x + y * dz - z * dy
-        ny, nz = w * dy - x * dz + y + z * dx, w * dz + x * dy - y * dx + z
-        norm = math.sqrt(nw * nw + nx * nx + ny * ny + nz * nz)
-        imu[0], imu[1], imu[2], imu[3] = nx / norm, ny / norm, nz / norm, nw / norm
+        imu[0], imu[1], imu[2], imu[3] = _perturbed_quaternion_jit(w, x, y, z, dx, dy, dz)
     else:
         imu[0], imu[1], imu[2], imu[3] = x, y, z, w
     kg, ka = noise_at[NOISE_GYRO], noise_at[NOISE_ACCEL]

@@ -11,8 +11,17 @@ from numba import njit
 from humanoid_control.kernels import compile_all, select
 
 _EXPONENTS = np.arange(6.0)
-_D1 = np.arange(1.0, 6.0)
-_D2 = np.arange(2.0, 6.0) * np.arange(1.0, 5.0)
+_D1 = np.arange(1.0, 6.0)  # d/dτ of τ^k: k τ^(k−1)
+_D2 = np.arange(2.0, 6.0) * np.arange(1.0, 5.0)  # d²/dτ²: k (k − 1) τ^(k−2)
+
+
+def evaluate_polynomial(c: np.ndarray, tau: float) -> tuple:
+    """(position, velocity, acceleration) of the quintic with coefficients c (6, d) at τ."""
+    powers = tau ** _EXPONENTS
+    p = powers @ c
+    v = (_D1 * powers[:5]) @ c[1:]
+    a = (_D2 * powers[:4]) @ c[2:]
+    return p, v, a
 
 
 def swing_state_numpy(out, c, elapsed, duration, height, late_descent_speed, max_late_descent) -> None:
@@ -22,10 +31,7 @@ def swing_state_numpy(out, c, elapsed, duration, height, late_descent_speed, max
     past the planned touch-down a descent at ``late_descent_speed`` down to
     ``max_late_descent`` [m] below the target."""
     tau = min(max(elapsed, 0.0), duration)
-    powers = tau ** _EXPONENTS
-    out[0] = powers @ c
-    out[1] = (_D1 * powers[:5]) @ c[1:]
-    out[2] = (_D2 * powers[:4]) @ c[2:]
+    out[0], out[1], out[2] = evaluate_polynomial(c, tau)
     s, T, h = tau / duration, duration, height
     out[0, 2] += 64.0 * h * s ** 3 * (1 - s) ** 3
     out[1, 2] += 64.0 * h * (3 * s ** 2 * (1 - s) ** 3 - 3 * s ** 3 * (1 - s) ** 2) / T
@@ -82,4 +88,4 @@ def warm_up() -> None:
     compile_all(NUMBA_KERNELS, example_arguments)
 
 
-__all__ = ["swing_state", "swing_state_numpy", "warm_up", "example_arguments"]
+__all__ = ["swing_state", "swing_state_numpy", "evaluate_polynomial", "warm_up", "example_arguments"]

@@ -60,7 +60,6 @@ class PlanChannel:
         self.state_ready = state_ready  # posted by the loop: a state is there (or stop)
         self.plan_ready = plan_ready  # posted by the worker after a plan, when asked to
         self._seen_plan = int(self._plan_header[0])
-        self._seen_state = int(self._state_header[0])
 
     @classmethod
     def create(cls, ctx=None) -> "PlanChannel":
@@ -123,7 +122,6 @@ class PlanChannel:
         h, x = self._state_header, self._state
         if h[1]:
             return "stop"
-        self._seen_state = int(h[0])
         ns, nq, nv = int(h[2]), int(h[3]), int(h[4])
         q, v = x[0:nq].copy(), x[nq:nq + nv].copy()
         twist = None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from humanoid_control.kernels import swing as swing_kernels
+from humanoid_control.kernels.swing import evaluate_polynomial
 
 
 def quintic_coefficients(p0, v0, a0, p1, v1, a1, duration: float) -> np.ndarray:
@@ -36,20 +37,6 @@ def quintic_coefficients(p0, v0, a0, p1, v1, a1, duration: float) -> np.ndarray:
     c4 = (-15 * d + 7 * e * T - f * T ** 2) / T ** 4
     c5 = (6 * d - 3 * e * T + 0.5 * f * T ** 2) / T ** 5
     return np.vstack([c0, c1, c2, c3, c4, c5])
-
-
-_EXPONENTS = np.arange(6.0)
-_D1 = np.arange(1.0, 6.0)  # d/dτ of τ^k: k τ^(k−1)
-_D2 = np.arange(2.0, 6.0) * np.arange(1.0, 5.0)  # d²/dτ²: k (k − 1) τ^(k−2)
-
-
-def evaluate_polynomial(c: np.ndarray, tau: float) -> tuple:
-    """(position, velocity, acceleration) of the polynomial with coefficients c at τ."""
-    powers = tau ** _EXPONENTS
-    p = powers @ c
-    v = (_D1 * powers[:5]) @ c[1:]
-    a = (_D2 * powers[:4]) @ c[2:]
-    return p, v, a
 
 
 @dataclass(frozen=True)
@@ -86,14 +73,6 @@ class SwingTrajectory:
     def t_end(self) -> float:
         """Planned touch-down time [s]."""
         return self.t_start + self.duration
-
-    def _bump(self, s: float) -> tuple:
-        """h·64 s³(1−s)³ and its first two time derivatives."""
-        T, h = self.duration, self.height
-        b = 64.0 * h * s ** 3 * (1 - s) ** 3
-        db = 64.0 * h * (3 * s ** 2 * (1 - s) ** 3 - 3 * s ** 3 * (1 - s) ** 2) / T
-        ddb = 64.0 * h * (6 * s * (1 - s) ** 3 - 18 * s ** 2 * (1 - s) ** 2 + 6 * s ** 3 * (1 - s)) / T ** 2
-        return b, db, ddb
 
     def evaluate(self, t: float) -> SwingState:
         """Desired foot position, velocity and acceleration at time ``t`` [s] (one kernel
