@@ -17,10 +17,6 @@ def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, nc):
     np.testing.assert_allclose(a[1], a[1].T, atol=1e-15)
 
 
-def test_every_kernel_has_a_numpy_twin():
-    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)
-
-
 @pytest.mark.parametrize("nc", [1, 2, 4])
 def test_the_fused_leg_odometry_kernel_and_its_numpy_twin_agree(nc):
     args = kernels.example_arguments(nc, np.random.default_rng(10 + nc))["leg_odometry"]

@@ -9,10 +9,6 @@ from humanoid_control.safety.fall_kinematics import FallKinematics
 from twins import run_both
 
 
-def test_every_kernel_has_a_numpy_twin():
-    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_the_kernel_and_its_numpy_twin_give_the_same_tilt_and_height_for_revolute_and_prismatic_joints(seed):
     args = kernels.example_arguments(np.random.default_rng(seed))["fall_figures"]

@@ -8,10 +8,6 @@ from humanoid_control.kernels import lq_ipm as kernels
 from twins import run_both
 
 
-def test_every_kernel_has_a_numpy_twin():
-    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)
-
-
 @pytest.mark.parametrize("N", [1, 6, 24])
 def test_the_numba_kernel_and_its_numpy_twin_take_the_same_steps(N):
     args = kernels.example_arguments(N, np.random.default_rng(N))["lq_ipm"]

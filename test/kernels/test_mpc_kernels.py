@@ -16,6 +16,3 @@ def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, N):
             np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-9)
     assert not np.array_equal(a[0], args[0]), "the kernel wrote nothing"
 
-
-def test_every_kernel_has_a_numpy_twin():
-    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)

@@ -26,6 +26,3 @@ def test_both_checks_name_the_same_first_bad_value(field, bad):
     (_, ra), (_, rb) = run_both(kernels, "first_violation", tuple(args))
     assert ra == rb == field * 12 + 4
 
-
-def test_every_kernel_has_a_numpy_twin():
-    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)

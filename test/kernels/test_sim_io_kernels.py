@@ -6,10 +6,6 @@ from humanoid_control.kernels import sim_io as kernels
 from twins import run_both
 
 
-def test_every_kernel_has_a_numpy_twin():
-    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)
-
-
 @pytest.mark.parametrize("seed", range(3))
 def test_the_actuator_torques_are_the_same_numbers_and_stay_within_the_torque_limits(seed):
     args = kernels.example_arguments(8, np.random.default_rng(seed))["actuator_torques"]

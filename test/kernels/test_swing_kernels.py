@@ -6,10 +6,6 @@ from humanoid_control.kernels import swing as kernels
 from twins import run_both
 
 
-def test_every_kernel_has_a_numpy_twin():
-    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)
-
-
 @pytest.mark.parametrize("elapsed", [-0.05, 0.0, 0.1, 0.2, 0.35, 0.4, 1.5])
 def test_the_kernel_and_its_twin_give_the_same_state_at_every_phase_of_a_swing(elapsed):
     args = kernels.example_arguments(np.random.default_rng(4), elapsed)["swing_state"]

@@ -24,10 +24,6 @@ def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, nv, nc
     assert changed, f"{name} wrote nothing"
 
 
-def test_every_kernel_has_a_numpy_twin():
-    assert set(kernels.NUMBA_KERNELS) == set(kernels.NUMPY_TWINS)
-
-
 def test_no_kernel_compiles_inside_the_control_loop(humanoid):
     wbc = WholeBodyController(humanoid)  # warms the kernels up
     before = {name: len(k.signatures) for name, k in kernels.NUMBA_KERNELS.items()}
