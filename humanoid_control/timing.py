@@ -45,7 +45,25 @@ class TimingStats:
                 np.concatenate([self.samples[end - recent:], self.samples[:end]])
         else:
             s = self.samples[:n]
-        return float(np.percentile(s, 50)), float(np.percentile(s, 99)), float(s.max())
+        p50, p99 = linear_percentiles(s, (50.0, 99.0))
+        return p50, p99, float(s.max())
+
+
+def linear_percentiles(samples: np.ndarray, qs) -> tuple:
+    """``np.percentile(samples, q)`` (its default, linear interpolation) for each q in ``qs``
+    [%], from one partial sort: ~10 µs for a second of 1-kHz samples where
+    ``np.percentile`` costs ~100 µs a call in its Python layers (the live diagnostics ask
+    for some twenty figures a second from the loop's thread). ``samples`` non-empty."""
+    n = len(samples)
+    pos = [q / 100.0 * (n - 1) for q in qs]
+    lows = [min(int(p), n - 1) for p in pos]
+    kth = sorted({k for lo in lows for k in (lo, min(lo + 1, n - 1))})
+    part = np.partition(samples, kth)
+    out = []
+    for p, lo in zip(pos, lows):
+        a, b = float(part[lo]), float(part[min(lo + 1, n - 1)])
+        out.append(a + (b - a) * (p - lo))
+    return tuple(out)
 
 
 class Stopwatch:

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from humanoid_control.timing import NodeStats, TimingStats
+from humanoid_control.timing import NodeStats, TimingStats, linear_percentiles
 
 
 def test_recent_figures_cover_only_the_last_seconds_and_whole_run_figures_everything():
@@ -34,3 +34,11 @@ def test_node_stats_take_recent_timing_but_whole_run_counts():
         st.add(2000.0 if k < 1000 else 10.0)
     ns = NodeStats.of("x", st, recent_s=0.5)
     assert ns.compute_p99_us == 10.0 and ns.ticks == 2000 and ns.overruns == 1000
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 999, 1000, 12345])
+def test_linear_percentiles_equal_numpy_s_default_percentiles(n):
+    x = np.random.default_rng(n).exponential(100.0, n)
+    assert np.allclose(linear_percentiles(x, (0.0, 50.0, 99.0, 100.0)), np.percentile(x, [0, 50, 99, 100]),
+                       rtol=0, atol=1e-9)
+    assert linear_percentiles(x, (99.0,))[0] <= x.max()

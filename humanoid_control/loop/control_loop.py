@@ -59,6 +59,8 @@ class ControlLoop:
         self.observers: list = []
         #: the CPU the loop's thread was pinned to in real time (loop/cpu_placement.py), -1: none
         self.cpu = -1
+        #: how the real-time loop waited for its deadlines ('yield' or 'sleep'; '' in lockstep)
+        self.waiting = ""
 
     # ------------------------------------------------------------------ the halves
     def read_state(self) -> bool:

@@ -261,7 +261,8 @@ def run_loop(spec, robot, recording=None) -> RunResult:
         g50, g99, gmax = gc_control.pauses.percentiles()
         rb.nodes.setdefault("control_loop", {}).update(
             {"gc_pause_p50_us": round(g50, 1), "gc_pause_p99_us": round(g99, 1), "gc_pause_max_us": round(gmax, 1),
-             "gc_collections": gc_control.pauses.count, "loop_cpu": loop.cpu})
+             "gc_collections": gc_control.pauses.count, "loop_cpu": loop.cpu,
+             "loop_wait": loop.waiting})
         stats = mirror.close()
         rb.nodes.setdefault("driver", {})["mirrored_messages"] = dict(stats.get("published", {}))
         rb.nodes["driver"]["mirror_dropped"] = int(stats.get("dropped", 0))
@@ -323,19 +324,21 @@ def _run_lockstep(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs,
 def _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0, helper_pids=()) -> str:
     """:func:`_run_realtime_paced` with the loop's thread on a CPU of its own and its helper
     processes on the others (:mod:`humanoid_control.loop.cpu_placement`)."""
-    from humanoid_control.loop.cpu_placement import LoopPlacement, loop_cpu_plan
+    from humanoid_control.loop.cpu_placement import LoopPlacement, loop_cpu_plan, loop_wait_choice
 
-    placement = LoopPlacement(loop_cpu_plan(), helper_pids)
+    placement = LoopPlacement(loop_cpu_plan(), helper_pids, loop_wait_choice())
     for w in placement.warnings:
         print(f"warning: {w}", flush=True)
     loop.cpu = placement.cpu
+    loop.waiting = placement.waiting
     try:
-        return _run_realtime_paced(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
+        return _run_realtime_paced(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0,
+                                   placement.wait_until)
     finally:
         placement.release()
 
 
-def _run_realtime_paced(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0) -> str:
+def _run_realtime_paced(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0, wait_until) -> str:
     """Wall-clock pacing: at each 1-ms deadline the plant catches up with wall time (whole
     control periods, the command held; more than one counts as missed ticks), then the loop
     computes the next command from the fresh state. Stamps on the mirrored topics are
@@ -348,14 +351,9 @@ def _run_realtime_paced(loop, node, gc_control, extras, rb, spec, end_ns, procs,
     t_start = perf()
     done = 0  # control periods the plant has run
     i, last = 0, [0.0, -1.0]
-    sleep = time.sleep
     while d.tick_ns < end_ns:
         deadline = t_start + (done + 1) * dt_ns
-        now = perf()
-        if deadline - now > 200_000:
-            sleep((deadline - now - 150_000) * 1e-9)
-        while perf() < deadline:
-            pass
+        wait_until(deadline, perf)
         tick_start = perf()
         due = (tick_start - t_start) // dt_ns
         steps = int(min(max(1, due - done), MAX_CATCH_UP_STEPS))
@@ -365,7 +363,8 @@ def _run_realtime_paced(loop, node, gc_control, extras, rb, spec, end_ns, procs,
         if due - done > MAX_CATCH_UP_STEPS:  # hopelessly behind (a debugger, a stall): resynchronise
             t_start = perf() - done * dt_ns
         loop.compute(perf)
-        node.publish_tick()
+        next_deadline = t_start + (done + 1) * dt_ns
+        node.publish_tick(lambda: next_deadline - perf())
         loop.tick_stats.add((perf() - tick_start) * 1e-3)
         for f in loop.observers:
             f(loop)
