@@ -256,11 +256,313 @@ def _fall_figures(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis, q_i
     return tilt, height
 
 
-NUMPY_TWINS = {"fall_figures": fall_figures_numpy, "leg_kinematics": leg_kinematics_numpy}
-NUMBA_KERNELS = {"fall_figures": _fall_figures, "leg_kinematics": _leg_kinematics}
+def _skew_cross(a, b) -> np.ndarray:
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+
+def frame_motion_numpy(q, v, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p,
+                       body_mass, body_com, world_R, world_p, motion, out_R, out_p, out_J, out_velocity, out_drift,
+                       out_com, out_J_com) -> None:
+    """Every frame's placement, Jacobian, velocity and drift for the whole-body QP, the
+    floating base where ``q`` puts it — what ``computeAllTerms`` + ``updateFramePlacements``
+    + ``getFrameJacobian`` / ``getFrameVelocity`` / ``getFrameClassicalAcceleration`` (all
+    LOCAL_WORLD_ALIGNED) + ``centerOfMass`` give through a dozen Python calls.
+
+    ``q`` (7 + nj: base position [m], quaternion x y z w, joint angles), ``v`` (6 + nj:
+    base linear and angular velocity in the base frame, joint velocities). Per body
+    ``body_mass`` [kg] and ``body_com`` (njoints, 3) [m] in its joint's frame. Work buffers:
+    ``world_R`` (njoints, 3, 3), ``world_p`` (njoints, 3), ``motion`` (njoints, 4, 3) =
+    rows ω, v (at the joint origin), α, a (classical, at qdd = 0) in world axes.
+    Out per frame k: ``out_R`` (nf, 3, 3) world_R_frame, ``out_p`` (nf, 3) [m],
+    ``out_J`` (nf, 6, nv) linear rows then angular, ``out_velocity`` (nf, 6) and
+    ``out_drift`` (nf, 6) = dJ·v (classical linear acceleration of the frame's origin,
+    angular acceleration) at qdd = 0; ``out_com`` (3, 3) rows CoM [m], CoM velocity [m/s],
+    dJcom·v [m/s²]; ``out_J_com`` (3, nv) the CoM Jacobian."""
+    nj = parent.shape[0]
+    x, y, z, w = q[3], q[4], q[5], q[6]
+    Rq = np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+                   [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+                   [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)]])
+    world_R[0], world_p[0], motion[0] = np.eye(3), 0.0, 0.0
+    for i in range(1, nj):
+        pi = parent[i]
+        Rp, pp = world_R[pi], world_p[pi]
+        wp, vp, ap, accp = motion[pi]
+        R = Rp @ joint_R[i]
+        p = Rp @ joint_p[i] + pp
+        if kind[i] == KIND_BASE:
+            R = R @ Rq
+            p = p + Rp @ joint_R[i] @ q[0:3]
+            om, vel = R @ v[3:6], R @ v[0:3]
+            motion[i] = (om, vel, np.zeros(3), _skew_cross(om, vel))
+        else:
+            u = R @ axis[i]
+            rate = v[6 + q_index[i]]
+            if kind[i] == KIND_REVOLUTE:
+                R = R @ _axis_rotation_numpy(axis[i], q[7 + q_index[i]])
+            else:
+                p = p + u * q[7 + q_index[i]]
+            r = p - pp
+            om, vel = wp.copy(), vp + _skew_cross(wp, r)
+            al, acc = ap.copy(), accp + _skew_cross(ap, r) + _skew_cross(wp, _skew_cross(wp, r))
+            if kind[i] == KIND_REVOLUTE:
+                om = om + u * rate
+                al = al + _skew_cross(wp, u) * rate
+            else:
+                vel = vel + u * rate
+                acc = acc + 2.0 * _skew_cross(wp, u) * rate
+            motion[i] = (om, vel, al, acc)
+        world_R[i], world_p[i] = R, p
+    out_J[:] = 0.0
+    for k in range(frame_joint.shape[0]):
+        j = frame_joint[k]
+        out_R[k] = world_R[j] @ frame_R[k]
+        pf = world_R[j] @ frame_p[k] + world_p[j]
+        out_p[k] = pf
+        om, vel, al, acc = motion[j]
+        r = pf - world_p[j]
+        out_velocity[k, :3], out_velocity[k, 3:] = vel + _skew_cross(om, r), om
+        out_drift[k, :3] = acc + _skew_cross(al, r) + _skew_cross(om, _skew_cross(om, r))
+        out_drift[k, 3:] = al
+        while j > 0:
+            if kind[j] == KIND_BASE:
+                Rb = world_R[j]
+                out_J[k, :3, 0:3] = Rb
+                for c in range(3):
+                    out_J[k, :3, 3 + c] = _skew_cross(Rb[:, c], pf - world_p[j])
+                    out_J[k, 3:, 3 + c] = Rb[:, c]
+            else:
+                u = world_R[j] @ axis[j]
+                col = 6 + q_index[j]
+                if kind[j] == KIND_REVOLUTE:
+                    out_J[k, :3, col] = _skew_cross(u, pf - world_p[j])
+                    out_J[k, 3:, col] = u
+                else:
+                    out_J[k, :3, col] = u
+            j = parent[j]
+    mass = body_mass[1:].sum()
+    out_com[:] = 0.0
+    out_J_com[:] = 0.0
+    for i in range(1, nj):
+        om, vel, al, acc = motion[i]
+        r = world_R[i] @ body_com[i]
+        c = world_p[i] + r
+        j = i
+        while j > 0:
+            if kind[j] == KIND_BASE:
+                Rb = world_R[j]
+                out_J_com[:, 0:3] += body_mass[i] * Rb
+                for a in range(3):
+                    out_J_com[:, 3 + a] += body_mass[i] * _skew_cross(Rb[:, a], c - world_p[j])
+            else:
+                u = world_R[j] @ axis[j]
+                col = 6 + q_index[j]
+                out_J_com[:, col] += body_mass[i] * (_skew_cross(u, c - world_p[j]) if kind[j] == KIND_REVOLUTE else u)
+            j = parent[j]
+        out_com[0] += body_mass[i] * (world_p[i] + r)
+        out_com[1] += body_mass[i] * (vel + _skew_cross(om, r))
+        out_com[2] += body_mass[i] * (acc + _skew_cross(al, r) + _skew_cross(om, _skew_cross(om, r)))
+    out_com /= mass
+    out_J_com /= mass
+
+
+@njit(cache=True)
+def _cross_into(out, a0, a1, a2, b0, b1, b2):
+    out[0] = a1 * b2 - a2 * b1
+    out[1] = a2 * b0 - a0 * b2
+    out[2] = a0 * b1 - a1 * b0
+
+
+@njit(cache=True)
+def _frame_motion(q, v, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p, body_mass,
+                  body_com, world_R, world_p, motion, out_R, out_p, out_J, out_velocity, out_drift, out_com, out_J_com):
+    nj = parent.shape[0]
+    x, y, z, w = q[3], q[4], q[5], q[6]
+    Rq = np.empty((3, 3))
+    Rq[0, 0], Rq[0, 1], Rq[0, 2] = 1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)
+    Rq[1, 0], Rq[1, 1], Rq[1, 2] = 2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)
+    Rq[2, 0], Rq[2, 1], Rq[2, 2] = 2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
+    for a in range(3):
+        for b in range(3):
+            world_R[0, a, b] = 1.0 if a == b else 0.0
+        world_p[0, a] = 0.0
+    motion[0] = 0.0
+    M = np.empty((3, 3))
+    E = np.empty((3, 3))
+    u = np.empty(3)
+    r = np.empty(3)
+    t1 = np.empty(3)
+    t2 = np.empty(3)
+    for i in range(1, nj):
+        pi = parent[i]
+        for a in range(3):  # M = Rp · joint_R, p = Rp · joint_p + pp
+            s = world_p[pi, a]
+            for c in range(3):
+                s += world_R[pi, a, c] * joint_p[i, c]
+            world_p[i, a] = s
+            for b in range(3):
+                s = 0.0
+                for c in range(3):
+                    s += world_R[pi, a, c] * joint_R[i, c, b]
+                M[a, b] = s
+        k = kind[i]
+        if k == KIND_BASE:
+            for a in range(3):
+                world_p[i, a] += M[a, 0] * q[0] + M[a, 1] * q[1] + M[a, 2] * q[2]
+                for b in range(3):
+                    world_R[i, a, b] = M[a, 0] * Rq[0, b] + M[a, 1] * Rq[1, b] + M[a, 2] * Rq[2, b]
+            for a in range(3):
+                motion[i, 0, a] = world_R[i, a, 0] * v[3] + world_R[i, a, 1] * v[4] + world_R[i, a, 2] * v[5]
+                motion[i, 1, a] = world_R[i, a, 0] * v[0] + world_R[i, a, 1] * v[1] + world_R[i, a, 2] * v[2]
+                motion[i, 2, a] = 0.0
+            _cross_into(t1, motion[i, 0, 0], motion[i, 0, 1], motion[i, 0, 2], motion[i, 1, 0], motion[i, 1, 1],
+                        motion[i, 1, 2])
+            for a in range(3):
+                motion[i, 3, a] = t1[a]
+            continue
+        for a in range(3):
+            u[a] = M[a, 0] * axis[i, 0] + M[a, 1] * axis[i, 1] + M[a, 2] * axis[i, 2]
+        col = q_index[i]
+        rate = v[6 + col]
+        if k == KIND_REVOLUTE:
+            ux, uy, uz = axis[i, 0], axis[i, 1], axis[i, 2]
+            th = q[7 + col]
+            co, si = math.cos(th), math.sin(th)
+            t = 1.0 - co
+            E[0, 0], E[0, 1], E[0, 2] = t * ux * ux + co, t * ux * uy - si * uz, t * ux * uz + si * uy
+            E[1, 0], E[1, 1], E[1, 2] = t * ux * uy + si * uz, t * uy * uy + co, t * uy * uz - si * ux
+            E[2, 0], E[2, 1], E[2, 2] = t * ux * uz - si * uy, t * uy * uz + si * ux, t * uz * uz + co
+            for a in range(3):
+                for b in range(3):
+                    world_R[i, a, b] = M[a, 0] * E[0, b] + M[a, 1] * E[1, b] + M[a, 2] * E[2, b]
+        else:
+            for a in range(3):
+                for b in range(3):
+                    world_R[i, a, b] = M[a, b]
+                world_p[i, a] += u[a] * q[7 + col]
+        for a in range(3):
+            r[a] = world_p[i, a] - world_p[pi, a]
+        w0, w1, w2 = motion[pi, 0, 0], motion[pi, 0, 1], motion[pi, 0, 2]
+        l0, l1, l2 = motion[pi, 2, 0], motion[pi, 2, 1], motion[pi, 2, 2]
+        _cross_into(t1, w0, w1, w2, r[0], r[1], r[2])  # ω × r
+        _cross_into(t2, w0, w1, w2, t1[0], t1[1], t1[2])  # ω × (ω × r)
+        for a in range(3):
+            motion[i, 0, a] = motion[pi, 0, a]
+            motion[i, 1, a] = motion[pi, 1, a] + t1[a]
+            motion[i, 2, a] = motion[pi, 2, a]
+            motion[i, 3, a] = motion[pi, 3, a] + t2[a]
+        _cross_into(t1, l0, l1, l2, r[0], r[1], r[2])  # α × r
+        _cross_into(t2, w0, w1, w2, u[0], u[1], u[2])  # ω × u
+        for a in range(3):
+            motion[i, 3, a] += t1[a]
+            if k == KIND_REVOLUTE:
+                motion[i, 0, a] += u[a] * rate
+                motion[i, 2, a] += t2[a] * rate
+            else:
+                motion[i, 1, a] += u[a] * rate
+                motion[i, 3, a] += 2.0 * t2[a] * rate
+    out_J[:] = 0.0
+    for f in range(frame_joint.shape[0]):
+        j = frame_joint[f]
+        for a in range(3):
+            s = world_p[j, a]
+            for c in range(3):
+                s += world_R[j, a, c] * frame_p[f, c]
+            out_p[f, a] = s
+            r[a] = s - world_p[j, a]
+            for b in range(3):
+                out_R[f, a, b] = world_R[j, a, 0] * frame_R[f, 0, b] + world_R[j, a, 1] * frame_R[f, 1, b] \
+                    + world_R[j, a, 2] * frame_R[f, 2, b]
+        w0, w1, w2 = motion[j, 0, 0], motion[j, 0, 1], motion[j, 0, 2]
+        _cross_into(t1, w0, w1, w2, r[0], r[1], r[2])
+        _cross_into(t2, w0, w1, w2, t1[0], t1[1], t1[2])
+        for a in range(3):
+            out_velocity[f, a] = motion[j, 1, a] + t1[a]
+            out_velocity[f, 3 + a] = motion[j, 0, a]
+            out_drift[f, a] = motion[j, 3, a] + t2[a]
+            out_drift[f, 3 + a] = motion[j, 2, a]
+        _cross_into(t1, motion[j, 2, 0], motion[j, 2, 1], motion[j, 2, 2], r[0], r[1], r[2])
+        for a in range(3):
+            out_drift[f, a] += t1[a]
+        pf0, pf1, pf2 = out_p[f, 0], out_p[f, 1], out_p[f, 2]
+        while j > 0:
+            d0, d1, d2 = pf0 - world_p[j, 0], pf1 - world_p[j, 1], pf2 - world_p[j, 2]
+            if kind[j] == KIND_BASE:
+                for c in range(3):
+                    for a in range(3):
+                        out_J[f, a, c] = world_R[j, a, c]
+                        out_J[f, 3 + a, 3 + c] = world_R[j, a, c]
+                    _cross_into(t1, world_R[j, 0, c], world_R[j, 1, c], world_R[j, 2, c], d0, d1, d2)
+                    for a in range(3):
+                        out_J[f, a, 3 + c] = t1[a]
+            else:
+                for a in range(3):
+                    u[a] = world_R[j, a, 0] * axis[j, 0] + world_R[j, a, 1] * axis[j, 1] + world_R[j, a, 2] * axis[j, 2]
+                col = 6 + q_index[j]
+                if kind[j] == KIND_REVOLUTE:
+                    _cross_into(t1, u[0], u[1], u[2], d0, d1, d2)
+                    for a in range(3):
+                        out_J[f, a, col] = t1[a]
+                        out_J[f, 3 + a, col] = u[a]
+                else:
+                    for a in range(3):
+                        out_J[f, a, col] = u[a]
+            j = parent[j]
+    mass = 0.0
+    for a in range(3):
+        out_com[0, a] = 0.0
+        out_com[1, a] = 0.0
+        out_com[2, a] = 0.0
+    out_J_com[:] = 0.0
+    for i in range(1, nj):
+        m = body_mass[i]
+        mass += m
+        for a in range(3):
+            r[a] = world_R[i, a, 0] * body_com[i, 0] + world_R[i, a, 1] * body_com[i, 1] + world_R[i, a, 2] * body_com[i, 2]
+        c0, c1, c2 = world_p[i, 0] + r[0], world_p[i, 1] + r[1], world_p[i, 2] + r[2]
+        j = i
+        while j > 0:  # the body's CoM Jacobian, weighted by its mass
+            d0, d1, d2 = c0 - world_p[j, 0], c1 - world_p[j, 1], c2 - world_p[j, 2]
+            if kind[j] == KIND_BASE:
+                for b in range(3):
+                    _cross_into(t1, world_R[j, 0, b], world_R[j, 1, b], world_R[j, 2, b], d0, d1, d2)
+                    for a in range(3):
+                        out_J_com[a, b] += m * world_R[j, a, b]
+                        out_J_com[a, 3 + b] += m * t1[a]
+            else:
+                for a in range(3):
+                    u[a] = world_R[j, a, 0] * axis[j, 0] + world_R[j, a, 1] * axis[j, 1] + world_R[j, a, 2] * axis[j, 2]
+                col = 6 + q_index[j]
+                if kind[j] == KIND_REVOLUTE:
+                    _cross_into(t1, u[0], u[1], u[2], d0, d1, d2)
+                    for a in range(3):
+                        out_J_com[a, col] += m * t1[a]
+                else:
+                    for a in range(3):
+                        out_J_com[a, col] += m * u[a]
+            j = parent[j]
+        w0, w1, w2 = motion[i, 0, 0], motion[i, 0, 1], motion[i, 0, 2]
+        _cross_into(t1, w0, w1, w2, r[0], r[1], r[2])
+        _cross_into(t2, w0, w1, w2, t1[0], t1[1], t1[2])
+        _cross_into(u, motion[i, 2, 0], motion[i, 2, 1], motion[i, 2, 2], r[0], r[1], r[2])
+        for a in range(3):
+            out_com[0, a] += m * (world_p[i, a] + r[a])
+            out_com[1, a] += m * (motion[i, 1, a] + t1[a])
+            out_com[2, a] += m * (motion[i, 3, a] + u[a] + t2[a])
+    for a in range(3):
+        for b in range(3):
+            out_com[a, b] /= mass
+        for b in range(out_J_com.shape[1]):
+            out_J_com[a, b] /= mass
+
+
+NUMPY_TWINS = {"fall_figures": fall_figures_numpy, "leg_kinematics": leg_kinematics_numpy,
+               "frame_motion": frame_motion_numpy}
+NUMBA_KERNELS = {"fall_figures": _fall_figures, "leg_kinematics": _leg_kinematics, "frame_motion": _frame_motion}
 _selected = select(NUMBA_KERNELS, NUMPY_TWINS)
 fall_figures = _selected["fall_figures"]
 leg_kinematics = _selected["leg_kinematics"]
+frame_motion = _selected["frame_motion"]
 
 
 def example_arguments(rng=None) -> dict:
@@ -286,7 +588,12 @@ def example_arguments(rng=None) -> dict:
     q = rng.uniform(-1, 1, 3)
     return {"fall_figures": (q, imu, *tree, np.zeros((nj, 3, 3)), np.zeros((nj, 3))),
             "leg_kinematics": (q, *tree, np.zeros((nj, 3, 3)), np.zeros((nj, 3)), np.zeros((3, 3)), np.zeros((1, 3)),
-                               np.zeros((1, 3, 3)))}
+                               np.zeros((1, 3, 3))),
+            "frame_motion": (np.concatenate([rng.uniform(-1, 1, 3), imu, q]), rng.uniform(-1, 1, 9), *tree,
+                             rng.uniform(0.5, 2.0, nj), rng.uniform(-0.1, 0.1, (nj, 3)), np.zeros((nj, 3, 3)),
+                             np.zeros((nj, 3)), np.zeros((nj, 4, 3)), np.zeros((3, 3, 3)), np.zeros((3, 3)),
+                             np.zeros((3, 6, 9)), np.zeros((3, 6)), np.zeros((3, 6)), np.zeros((3, 3)),
+                             np.zeros((3, 9)))}
 
 
 def warm_up() -> None:
@@ -294,5 +601,6 @@ def warm_up() -> None:
     compile_all(NUMBA_KERNELS, example_arguments)
 
 
-__all__ = ["fall_figures", "fall_figures_numpy", "leg_kinematics", "leg_kinematics_numpy", "warm_up", "example_arguments", "KIND_BASE", "KIND_REVOLUTE",
+__all__ = ["fall_figures", "fall_figures_numpy", "leg_kinematics", "leg_kinematics_numpy", "frame_motion",
+           "frame_motion_numpy", "warm_up", "example_arguments", "KIND_BASE", "KIND_REVOLUTE",
            "KIND_PRISMATIC"]

@@ -18,10 +18,11 @@ _AXES = {"X": (1.0, 0.0, 0.0), "Y": (0.0, 1.0, 0.0), "Z": (0.0, 0.0, 1.0)}
 
 class KinematicTree:
     """Arrays (see the kernels module): per joint ``parent``, ``joint_R`` (njoints, 3, 3),
-    ``joint_p`` (njoints, 3), ``kind``, ``axis`` (njoints, 3), ``q_index``; per frame of
-    [base, IMU, feet in the config's order] ``frame_joint``, ``frame_R``, ``frame_p``; and
-    the work buffers ``world_R``, ``world_p``. :meth:`arguments` is the tuple the kernels
-    take after the joint angles."""
+    ``joint_p`` (njoints, 3), ``kind``, ``axis`` (njoints, 3), ``q_index``, and the body it
+    carries: ``body_mass`` [kg], ``body_com`` (njoints, 3) [m] in the joint's frame; per
+    frame of [base, IMU, feet in the config's order] ``frame_joint``, ``frame_R``,
+    ``frame_p``; and the work buffers ``world_R``, ``world_p``. :meth:`arguments` is the
+    tuple the kernels take after the joint angles."""
 
     def __init__(self, robot: RobotModel):
         m = robot.model
@@ -51,6 +52,8 @@ class KinematicTree:
         self.frame_joint = np.array([m.frames[f].parentJoint for f in frames], dtype=np.intp)
         self.frame_R = np.array([m.frames[f].placement.rotation for f in frames])
         self.frame_p = np.array([m.frames[f].placement.translation for f in frames])
+        self.body_mass = np.array([m.inertias[i].mass for i in range(nj)])
+        self.body_com = np.array([m.inertias[i].lever for i in range(nj)])
         self.world_R = np.zeros((nj, 3, 3))
         self.world_p = np.zeros((nj, 3))
         if self.supported:

@@ -86,3 +86,12 @@ def test_the_estimators_leg_kinematics_match_pinocchio_at_random_postures(robot,
         est.leg_kinematics_pinocchio(q)
         for g, ref in zip(got, (est.base_R_imu, est._r_feet, est._J_feet)):
             np.testing.assert_allclose(g, ref, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_frame_motion_kernel_and_its_twin_agree_with_revolute_and_prismatic_joints(seed):
+    args = kernels.example_arguments(np.random.default_rng(seed))["frame_motion"]
+    (a, _), (b, _) = run_both(kernels, "frame_motion", args)
+    for u, w in zip(a[-7:], b[-7:]):
+        np.testing.assert_allclose(u, w, rtol=0, atol=1e-12)
+    assert np.any(a[-1] != 0.0) and np.any(a[-2][2] != 0.0)  # a CoM Jacobian and a CoM drift

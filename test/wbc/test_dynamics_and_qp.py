@@ -215,3 +215,23 @@ def test_the_drift_terms_are_those_of_a_kinematics_pass_at_zero_joint_accelerati
                                atol=1e-9)
     pin.centerOfMass(m, d, pin.KinematicLevel.ACCELERATION, False)
     np.testing.assert_allclose(t.com_drift, d.acom[0], atol=1e-9)
+
+
+@pytest.mark.parametrize("robot_name", ["humanoid", "talos"])
+def test_the_kernel_s_terms_equal_pinocchio_s_at_random_states(robot_name, request):
+    robot = request.getfixturevalue(robot_name)
+    fast, ref = DynamicsComputer(robot), DynamicsComputer(robot)
+    assert fast.uses_kernel
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        q = robot.nominal_configuration()
+        q[:3] += rng.uniform(-0.5, 0.5, 3)
+        q[3:7] = pin.Quaternion(pin.rpy.rpyToMatrix(*rng.uniform(-0.6, 0.6, 3))).coeffs()
+        q[7:] = rng.uniform(robot.q_lower, robot.q_upper)
+        v = rng.normal(0, 1.0, robot.nv)
+        a, b = fast.compute(q, v), ref.compute_pinocchio(q, v)
+        for name in ("M", "h", "com", "com_velocity", "J_com", "com_drift", "base_rotation", "J_base", "base_drift",
+                     "J_contacts", "contact_drift", "contact_velocity", "contact_rotation", "contact_position"):
+            np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=0, atol=1e-9, err_msg=name)
+        for side in robot.foot_frame_ids:
+            np.testing.assert_array_equal(a.feet_placement[side].translation, a.contact_position[list(robot.foot_frame_ids).index(side)])
