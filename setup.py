@@ -50,6 +50,7 @@ setup(
             "estimator_node = humanoid_control.nodes.estimator_node:main",
             "wbc_node = humanoid_control.nodes.wbc_node:main",
             "mpc_node = humanoid_control.nodes.mpc_node:main",
+            "control_loop_node = humanoid_control.nodes.control_loop_node:main",
             "hardware_bridge_node = humanoid_control.nodes.hardware_bridge_node:main",
             "effort_relay_node = humanoid_control.nodes.effort_relay_node:main",
         ],

@@ -149,6 +149,8 @@ def run_node_command(args) -> int:
 
     config_dir = args.config_dir or share_dir() / "config"
     overrides = {"robot": robot_param(args.robot)}
+    if args.name == "control_loop":  # the loop reads its parts' YAML files from there
+        overrides["config_dir"] = str(Path(config_dir).resolve())
     if args.name == "mpc":
         from humanoid_control.planning.command import parse_cmd_vel
         overrides["cmd_vel_script"] = [parse_cmd_vel(c).text() for c in args.cmd_vel] or [""]

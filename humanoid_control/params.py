@@ -197,7 +197,22 @@ MPC = (
     Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
 )
 
-SCHEMAS = {"driver": DRIVER, "estimator": ESTIMATOR, "wbc": WBC, "mpc": MPC}
+#: the composed loop as one ROS 2 executable (nodes/control_loop_node.py): which parts and
+#: files; the parts' own parameters stay in driver/estimator/wbc/mpc.yaml
+CONTROL_LOOP = (
+    Param("robot", "humanoid", description="robot name (config/robots) or path to a robot YAML"),
+    Param("mode", "realtime", choices=("realtime", "lockstep"),
+          description="realtime: 1-kHz wall-clock ticks; lockstep: simulation time as fast as the loop runs, on /clock"),
+    Param("planner", "worker", choices=("worker", "topic", "none"),
+          description="worker: the centroidal MPC in a worker process of the loop (walk on /cmd_vel); topic: plans "
+                      "from /centroidal_plan (an mpc_node elsewhere); none: stand"),
+    Param("config_dir", "", description="folder with driver/estimator/wbc/mpc.yaml ('': the shipped config)"),
+    Param("driver_params", "", description="a driver parameter file applied on top, e.g. config/driver_on_hardware.yaml"),
+    Param("duration_s", 0.0, "s", 0.0, 1e9, description="stop after this much plant time (0: run until stopped)"),
+    Param("report", "", description="write the run's JSON report (as humanoid-control sim --report) here on exit"),
+)
+
+SCHEMAS = {"driver": DRIVER, "estimator": ESTIMATOR, "wbc": WBC, "mpc": MPC, "control_loop": CONTROL_LOOP}
 
 
 def node_params(config_dir: Path, node: str, overrides: dict | None = None) -> dict:

@@ -110,7 +110,8 @@ def test_launch_file_starts_the_node_executables_with_their_config_files(monkeyp
     assert {type(a).__name__ for a in actions} >= {"DeclareLaunchArgument", "SetEnvironmentVariable"}
     setup_py = (Path(__file__).resolve().parents[1] / "setup.py").read_text()
     console_scripts = set(re.findall(r'"([\w-]+) = humanoid_control', setup_py))
-    assert {n["executable"] for n in started} == {"driver_node", "estimator_node", "wbc_node", "mpc_node"}
+    assert {n["executable"] for n in started} == {"control_loop_node", "driver_node", "estimator_node", "wbc_node",
+                                                  "mpc_node"}
     for node in started:
         assert node["package"] == "humanoid_control" and node["executable"] in console_scripts
         yaml_file = Path(node["parameters"][0])
@@ -163,8 +164,46 @@ def test_the_launch_file_splits_across_machines_by_arguments_and_defaults_to_loo
     env = [a.args[0] for a in actions if type(a).__name__ == "SetEnvironmentVariable"]
     assert env.count("ROS_AUTOMATIC_DISCOVERY_RANGE") == 2 and "ROS_STATIC_PEERS" in env
     by_exe = {n["executable"]: n for n in started}
-    for exe in ("driver_node", "estimator_node", "wbc_node", "mpc_node"):
+    for exe in ("control_loop_node", "driver_node", "estimator_node", "wbc_node", "mpc_node"):
         assert "condition" in by_exe[exe]  # each side of the split can be left out
+
+
+def _evaluate(sub, values: dict) -> str:
+    """A launch substitution of the stand-ins, evaluated for the launch arguments ``values``."""
+    kind = type(sub).__name__
+    if kind == "LaunchConfiguration":
+        return values[sub.args[0]]
+    if kind == "PythonExpression":
+        return str(eval("".join(_evaluate(p, values) for p in sub.args[0])))
+    return sub
+
+
+def _started_with(monkeypatch, **given) -> dict:
+    """{executable: its parameters, substitutions evaluated} of the nodes the launch file
+    starts for these launch arguments (the rest at their defaults)."""
+    actions, started = launch_actions(monkeypatch, "humanoid_control.launch.py")
+    values = {a.args[0]: a.kwargs["default_value"] for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
+    values.update(given)
+    out = {}
+    for n in started:
+        if "condition" in n and _evaluate(n["condition"].args[0], values).lower() not in ("true", "1"):
+            continue
+        out[n["executable"]] = [{k: _evaluate(v, values) for k, v in p.items()} if isinstance(p, dict)
+                                else _evaluate(p, values) for p in n["parameters"]]
+    return out
+
+
+def test_the_launch_file_runs_the_composed_loop_by_default_and_one_process_per_node_on_request(monkeypatch):
+    default = _started_with(monkeypatch)
+    assert set(default) == {"control_loop_node"}  # the MPC is the loop's worker
+    assert default["control_loop_node"][1]["planner"] == "worker"
+    assert set(_started_with(monkeypatch, layout="processes")) == {"driver_node", "estimator_node", "wbc_node",
+                                                                   "mpc_node"}
+    assert set(_started_with(monkeypatch, layout="processes", estimator="false")) == {"driver_node", "wbc_node",
+                                                                                       "mpc_node"}
+    split = _started_with(monkeypatch, mpc="false")  # the robot computer of a two-machine split
+    assert set(split) == {"control_loop_node"} and split["control_loop_node"][1]["planner"] == "topic"
+    assert set(_started_with(monkeypatch, loop="false")) == {"mpc_node"}  # the second computer
 
 
 def test_a_bad_discovery_range_lists_the_choices():

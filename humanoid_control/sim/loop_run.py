@@ -18,6 +18,8 @@ rclpy's C++ executor without the GIL, so the loop's thread never spins the execu
 (:class:`~humanoid_control.nodes.common.GcControl`)."""
 from __future__ import annotations
 
+import math
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -193,7 +195,7 @@ def run_loop(spec, robot, recording=None) -> RunResult:
 
     params, lockstep = spec.params, spec.lockstep
     ctx = rclpy.Context()
-    rclpy.init(context=ctx, args=[])
+    rclpy.init(context=ctx, args=list(spec.ros_args))
     procs, logs = {}, {}
     loop = node = mirror = None
     gc_control = GcControl()
@@ -239,15 +241,18 @@ def run_loop(spec, robot, recording=None) -> RunResult:
         spinner = Spinner(ex, ctx).start()
         time.sleep(DISCOVERY_SETTLE_S)
         gc_control.start()
-        end_ns = int(spec.duration_s * 1e9)
+        end_ns = int(spec.duration_s * 1e9) if math.isfinite(spec.duration_s) else sys.maxsize
         t0 = time.monotonic()
         try:
-            if lockstep:
-                err = _run_lockstep(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
-            else:
-                helpers = loop.plans.helper_pids() if loop.plans is not None else []
-                helpers += [mirror.proc.pid] + [p.pid for p in procs.values()]
-                err = _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0, helpers)
+            try:
+                if lockstep:
+                    err = _run_lockstep(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
+                else:
+                    helpers = loop.plans.helper_pids() if loop.plans is not None else []
+                    helpers += [mirror.proc.pid] + [p.pid for p in procs.values()]
+                    err = _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0, helpers)
+            except KeyboardInterrupt:  # Ctrl-C, or SIGINT from ros2 launch: the run ends here, reported
+                err, rb.interrupted = "", True
             wall = time.monotonic() - t0
             extras.end_views()
             time.sleep(0.3 if external is not None else 0.05)  # in flight: the extras' messages, a last diagnostics

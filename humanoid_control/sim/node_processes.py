@@ -12,7 +12,8 @@ from pathlib import Path
 
 #: node name -> the module its process runs (``python -m``)
 NODE_MODULES = {"driver": "humanoid_control.nodes.driver_node", "estimator": "humanoid_control.nodes.estimator_node",
-                "wbc": "humanoid_control.nodes.wbc_node", "mpc": "humanoid_control.nodes.mpc_node"}
+                "wbc": "humanoid_control.nodes.wbc_node", "mpc": "humanoid_control.nodes.mpc_node",
+                "control_loop": "humanoid_control.nodes.control_loop_node"}
 #: [s] wall time an external node has to come up (imports, solver build) before the run starts.
 EXTERNAL_STARTUP_TIMEOUT_S = 120.0
 

@@ -73,6 +73,8 @@ class RunSpec:
     foxglove_host: str = "127.0.0.1"
     viewer: bool = False
     config_dir: Path = field(default_factory=Path)
+    ros_args: tuple = ()  # the process's ROS arguments (remappings, node name) for the run's context
+    report_path: Path | None = None  # control_loop_node: where the report goes on exit
 
     @property
     def lockstep(self) -> bool:
@@ -90,6 +92,41 @@ class RunSpec:
     @property
     def wants_recording(self) -> bool:
         return bool(self.video or self.plots or self.viewer or self.foxglove is not None)
+
+    @classmethod
+    def for_control_loop_node(cls, values: dict, robot, ros_args=()) -> "RunSpec":
+        """The spec of ``control_loop_node`` from its validated parameters (schema
+        ``params.CONTROL_LOOP``): the composed loop until stopped (or ``duration_s``), walking on
+        /cmd_vel with the MPC worker (``planner`` worker), with plans from /centroidal_plan
+        (topic) or standing (none)."""
+        import math
+
+        from humanoid_control import params as P
+        from humanoid_control.hardware.backends import resolve_backend
+        from humanoid_control.paths import share_dir
+        from humanoid_control.robot.ros2_control_tag import hardware_info_for
+
+        robot_arg = robot_param(values["robot"])
+        config_dir = Path(values["config_dir"]) if values["config_dir"] else share_dir() / "config"
+        driver = P.load_yaml(Path(values["driver_params"]), "driver") if values["driver_params"] else {}
+        # the driver file is applied last, as in the processes layout: its mode (a hardware file
+        # says realtime) is the run's
+        mode, planner = driver.get("mode", values["mode"]), values["planner"]
+        lockstep, walking = mode == "lockstep", planner != "none"
+        overrides = {
+            "driver": {"mode": mode, **driver, "robot": robot_arg},
+            "estimator": {"robot": robot_arg},
+            "wbc": {"robot": robot_arg, "wait_for_plan": walking and lockstep},
+            "mpc": {"robot": robot_arg, "cmd_vel_script": [""], **({"max_solve_time_s": 0.0} if lockstep else {})},
+        }
+        nodes = ("driver", "estimator", "wbc") + (("mpc",) if walking else ())
+        params = {n: node_param_values(config_dir, n, overrides[n]) for n in nodes}
+        info = hardware_info_for(robot.urdf_text, str(robot.config.urdf_path), robot.joint_names)
+        backend = resolve_backend(params["driver"]["backend"], info)
+        return cls(robot=values["robot"], robot_arg=robot_arg, duration_s=values["duration_s"] or math.inf, mode=mode,
+                   layout="composed", executor="events", params=params, backend=backend,
+                   mpc_elsewhere=planner == "topic", quiet=True, config_dir=config_dir, ros_args=tuple(ros_args),
+                   report_path=Path(values["report"]) if values["report"] else None)
 
     @classmethod
     def from_args(cls, args, robot) -> "RunSpec":

@@ -68,8 +68,9 @@ def test_the_recording_finds_the_topics_of_nodes_in_other_processes(tmp_path, ro
     for topic in ("/joint_states", "/odom", "/joint_commands", "/clock"):
         # of ~2000: while DDS matches the recorder with a process that has just started, the
         # first wall-clock fraction of a second is missed (README, Recording): with the nodes
-        # as fast as they now are, that can be a few tenths of a simulated second
-        assert counts[topic] >= 1400, (topic, counts)
+        # as fast as they now are, that can be a few tenths of a simulated second (0.74 s once,
+        # in a full suite run on two loaded cores)
+        assert counts[topic] >= 1000, (topic, counts)
         assert last_ns[topic] >= 1.99e9, topic  # recorded to the end
 
 
