@@ -9,6 +9,7 @@ string in one place and parsed again in another."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -64,6 +65,50 @@ def linear_percentiles(samples: np.ndarray, qs) -> tuple:
         a, b = float(part[lo]), float(part[min(lo + 1, n - 1)])
         out.append(a + (b - a) * (p - lo))
     return tuple(out)
+
+
+def process_cpu_s(pid: int | None = None) -> float:
+    """[s] CPU time (user + system) a process has used so far: this process when ``pid`` is
+    None, else a child or any process whose ``/proc/<pid>/stat`` is readable (Linux); NaN
+    when it is not (gone, or not Linux)."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+class CpuShares:
+    """How many cores each process of a run keeps busy: CPU seconds between :meth:`start`
+    and :meth:`stop` over the wall seconds between them (start-up — imports, JIT loading —
+    left out). ``pids``: name -> pid, None for this process."""
+
+    def __init__(self, pids: dict):
+        self.pids = dict(pids)
+        self._t0 = self._cpu0 = None
+        self.cores = {}
+
+    def start(self) -> "CpuShares":
+        self._t0 = time.monotonic()
+        self._cpu0 = {n: process_cpu_s(p) for n, p in self.pids.items()}
+        return self
+
+    def stop(self) -> dict:
+        """{name: cores} (rounded; a process that could not be read is left out)."""
+        if self._t0 is None:
+            return {}
+        wall = max(time.monotonic() - self._t0, 1e-9)
+        out = {}
+        for n, p in self.pids.items():
+            used = process_cpu_s(p) - self._cpu0[n]
+            if used == used:  # not NaN
+                out[n] = round(used / wall, 3)
+        self.cores = out
+        return out
 
 
 class Stopwatch:

@@ -42,3 +42,24 @@ def test_linear_percentiles_equal_numpy_s_default_percentiles(n):
     assert np.allclose(linear_percentiles(x, (0.0, 50.0, 99.0, 100.0)), np.percentile(x, [0, 50, 99, 100]),
                        rtol=0, atol=1e-9)
     assert linear_percentiles(x, (99.0,))[0] <= x.max()
+
+
+def test_cpu_shares_count_the_cores_a_busy_child_and_an_idle_one_keep_busy():
+    import subprocess
+    import sys
+    import time
+
+    from humanoid_control.timing import CpuShares, process_cpu_s
+
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time()\nwhile time.time() - t < 5: pass"])
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        time.sleep(0.3)  # past the interpreter's start-up
+        shares = CpuShares({"busy": busy.pid, "idle": idle.pid, "gone": 2 ** 22 + 11, "me": None}).start()
+        time.sleep(1.0)
+        cores = shares.stop()
+    finally:
+        busy.kill()
+        idle.kill()
+    assert 0.5 < cores["busy"] <= 1.1 and cores["idle"] < 0.1 and cores["me"] < 0.5
+    assert "gone" not in cores and process_cpu_s(2 ** 22 + 11) != process_cpu_s(2 ** 22 + 11)  # NaN

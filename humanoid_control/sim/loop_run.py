@@ -28,6 +28,7 @@ import numpy as np
 
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.spatial import rotate_by_quaternion
+from humanoid_control.timing import CpuShares
 
 #: extras, progress, child processes and garbage collection are looked after every this many ticks
 SPIN_EVERY_TICKS = 10
@@ -242,6 +243,10 @@ def run_loop(spec, robot, recording=None) -> RunResult:
         time.sleep(DISCOVERY_SETTLE_S)
         gc_control.start()
         end_ns = int(spec.duration_s * 1e9) if math.isfinite(spec.duration_s) else sys.maxsize
+        worker = loop.plans.helper_pids() if loop.plans is not None else []
+        cpu = CpuShares({"loop_process": None, "mirror": mirror.proc.pid,
+                         **({"mpc_worker": worker[0]} if worker else {}),
+                         **{name: p.pid for name, p in procs.items()}}).start()
         t0 = time.monotonic()
         try:
             try:
@@ -254,6 +259,7 @@ def run_loop(spec, robot, recording=None) -> RunResult:
             except KeyboardInterrupt:  # Ctrl-C, or SIGINT from ros2 launch: the run ends here, reported
                 err, rb.interrupted = "", True
             wall = time.monotonic() - t0
+            rb.cpu_cores = cpu.stop()
             extras.end_views()
             time.sleep(0.3 if external is not None else 0.05)  # in flight: the extras' messages, a last diagnostics
         finally:

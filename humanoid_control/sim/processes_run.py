@@ -8,6 +8,7 @@ from pathlib import Path
 
 from humanoid_control.sim.loop_run import RunResult, progress_line
 from humanoid_control.sim.node_processes import dead_node, spawn_node, stop_nodes
+from humanoid_control.timing import CpuShares
 
 #: [s] wall time without simulation progress after which the start-up counts as failed
 STARTUP_TIMEOUT_S = 120.0
@@ -39,7 +40,10 @@ def run_processes(spec, robot, recording=None) -> RunResult:
         for name, values in spec.params.items():
             procs[name] = spawn_node(name, values, spec.lockstep, tmp, logs)
         t0 = time.monotonic()
+        cpu = None  # from the first simulated tick on: start-up (imports, JIT loading) left out
         while monitor.sim_ns < end_ns:
+            if cpu is None and monitor.sim_ns > 0:
+                cpu = CpuShares({"monitor": None, **{name: p.pid for name, p in procs.items()}}).start()
             ex.spin_once(timeout_sec=0.05)
             wall = time.monotonic() - t0
             err = dead_node(procs, logs)
@@ -53,6 +57,8 @@ def run_processes(spec, robot, recording=None) -> RunResult:
                 print(progress_line(spec, monitor.sim_ns, wall), flush=True)
             extras.tick(wall, rb.nodes)
         wall = time.monotonic() - t0
+        if cpu is not None:
+            rb.cpu_cores = cpu.stop()
         extras.end_views()
         # Let the nodes' last periodic diagnostics arrive (they publish every diagnostics_period_s of sim time).
         t_end = time.monotonic() + 0.3

@@ -6,6 +6,10 @@ Keys (units in the names):
   fell                      base below half its initial height or tilted beyond 1 rad
   sim_time_s, wall_time_s, real_time_factor
   interrupted               true when Ctrl-C (SIGINT) ended the run before its duration
+  cpu_cores                 {process: cores it kept busy over the run (CPU s / wall s, start-up
+                            left out)}: composed/split loop_process (the loop, its ROS side),
+                            mpc_worker, mirror, mpc (split); processes: driver, estimator, wbc,
+                            mpc, monitor (this process)
   mode, layout              how the CLI ran (lockstep|realtime; composed|processes|split)
   backend                   the hardware backend the driver commanded (mujoco|mit-can|cia402)
   executor                  the rclpy executor of the composed graph (events|single)
@@ -123,6 +127,7 @@ class ReportBuilder:
         self.step_times = []  # [s] touch-downs counted in steps
         self.foot_slip_max_m = None  # [m] from the driver (simulation ground truth)
         self.interrupted = False  # Ctrl-C / SIGINT ended the run early
+        self.cpu_cores = {}  # process -> cores it kept busy
 
     def add_ground_truth(self, ns: int, p, q_xyzw, v_local, com, w_local=(0.0, 0.0, 0.0)) -> None:
         p = np.asarray(p, dtype=float)
@@ -308,6 +313,7 @@ class ReportBuilder:
             "sim_time_s": round(sim_time, 4),
             "wall_time_s": round(wall_time_s, 3),
             "interrupted": self.interrupted,
+            "cpu_cores": dict(self.cpu_cores),
             "real_time_factor": round(sim_time / wall_time_s, 4) if wall_time_s > 0 else 0.0,
             "base_height_min_m": round(min(self.height), 4) if n else None,
             "max_tilt_rad": round(max(self.tilt), 5) if n else None,
