@@ -114,7 +114,8 @@ class DriverCore:
             (np.where(np.isfinite(kp_max), kp_max, 1e3), np.where(np.isfinite(kd_max), kd_max, 1e2)),
             SafetyParams(cfg["command_timeout_s"], cfg["damping_kd"], cfg["max_tilt_rad"], cfg["estop_action"],
                          cfg["soft_start_s"], cfg["motor_derate_temperature_c"], cfg["motor_max_temperature_c"],
-                         cfg["min_base_height_ratio"] * float(r.nominal_configuration()[2])))
+                         cfg["min_base_height_ratio"] * float(r.nominal_configuration()[2]), cfg["hold_timeout_s"],
+                         cfg["hold_deflection_rad"], cfg["hold_damping_s"]))
         self.helpers = SimulationHelpers(cfg, self.hardware, self.safety) if self.simulation else None
         #: fall detection's tilt and base height from the IMU and the leg kinematics
         self.fall = FallKinematics(r)
@@ -122,7 +123,10 @@ class DriverCore:
         c = self.hw.joint_command
         self._hw_command = CommandArrays(c["position"], c["velocity"], c["effort"], c["kp"], c["kd"])
         self._cmd_maps = {}
+        #: the last accepted command (hardware order), copied: a sender's buffer may change after
         self.command: CommandArrays | None = None
+        n = len(hw_names)
+        self._accepted = CommandArrays(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
         self.tick_ns = 0  # [ns] time since the start of the run (pushes and faults are scheduled on it)
         self.counters = DriverCounters()
         #: real time: sensor -> command latency [µs]
@@ -178,7 +182,13 @@ class DriverCore:
                 self.counters.commands_rejected_stale += 1
                 return CommandVerdict.STALE
         if self.safety.accept(cmd, t):
-            self.command = cmd
+            a = self._accepted
+            a.position[:] = cmd.position
+            a.velocity[:] = cmd.velocity
+            a.effort[:] = cmd.effort
+            a.kp[:] = cmd.kp
+            a.kd[:] = cmd.kd
+            self.command = a
             self.counters.commands_received += 1
             return CommandVerdict.ACCEPTED
         return CommandVerdict.REJECTED
@@ -214,7 +224,8 @@ class DriverCore:
             # (hardware before its first IMU message: nothing to judge)
             np.take(hw.joint_state["position"], self.hw_to_pin.index, out=self._joint_q)
             tilt, height = self.fall.figures(self._joint_q, imu_q)
-            safety.check(t, tilt, height if safety.params.min_base_height_m > 0.0 else math.inf)
+            safety.check(t, tilt, height if safety.params.min_base_height_m > 0.0 else math.inf,
+                         hw.joint_state["position"], None if self.command is None else self.command.effort)
         if hw.has_motor_telemetry:
             safety.check_motors(t, hw.joint_state["temperature"], hw.joint_state["error_code"], hw.lost_joints())
         safety.output(self.command, t, self._hw_command)  # straight into the command interfaces

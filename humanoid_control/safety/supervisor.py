@@ -3,7 +3,13 @@
 * a command with a NaN/inf or an out-of-range value (position/velocity/effort limits from
   the URDF, gains within their interface bounds) is rejected, counted, and trips damping
   (a controller that sends such a command cannot be trusted with the next one);
-* the command watchdog trips when no valid command arrived for ``command_timeout_s``;
+* the command watchdog: when no valid command arrived for ``command_timeout_s``, a
+  controlled stop (IEC 60204-1 category 2: power kept) — the joints hold the posture they
+  had at that tick with joint PD (stiffness from each joint's effort limit:
+  ``kp = tau_max / hold_deflection_rad``, ``kd = kp · hold_damping_s``, within the
+  interface's gain bounds) and the last valid command's torque as feed-forward — for
+  ``hold_timeout_s``, then damping; a valid command during the hold resumes control
+  (``command_resumed``). ``hold_timeout_s`` 0: damping at once;
 * fall detection trips when the base's tilt from vertical exceeds ``max_tilt_rad`` (the IMU
   orientation carried to the base frame, see :func:`base_tilt_rad`) or the base comes
   closer to the feet than ``min_base_height_m`` (leg kinematics);
@@ -56,13 +62,14 @@ def base_tilt_rad(imu_quat_xyzw, base_R_imu: np.ndarray) -> float:
 
 class Mode(enum.Enum):
     NORMAL = "normal"
+    HOLD = "hold"  # controlled stop after a command time-out: posture held with joint PD
     DAMPING = "damping"
     TORQUE_OFF = "torque_off"
 
 
 #: Why the supervisor changed mode (``SafetyEvent.reason``).
-REASONS = ("invalid_command", "command_timeout", "fall_detected", "estop", "motor_error", "over_temperature",
-           "derating", "motor_lost", "hardware_error", "reset")
+REASONS = ("invalid_command", "command_timeout", "command_resumed", "fall_detected", "estop", "motor_error",
+           "over_temperature", "derating", "motor_lost", "hardware_error", "reset")
 STOP_CATEGORIES = ("damping", "torque_off")
 
 
@@ -70,7 +77,7 @@ STOP_CATEGORIES = ("damping", "torque_off")
 class SafetyEvent:
     t: float  # [s] time the action took effect
     reason: str  # one of REASONS
-    action: str  # "damping" | "torque_off" | "derate" | "normal"
+    action: str  # "hold" | "damping" | "torque_off" | "derate" | "normal"
     joint: str = ""
 
 
@@ -84,6 +91,9 @@ class SafetyParams:
     motor_derate_temperature_c: float = 70.0  # [°C] torque limit starts shrinking, [20, 200]
     motor_max_temperature_c: float = 90.0  # [°C] joint torque off + damping, [20, 200]
     min_base_height_m: float = 0.0  # [m] fall detection: base above the lowest sole, 0 = off, [0, 2]
+    hold_timeout_s: float = 0.0  # [s] controlled stop: posture held this long before damping, 0 = off, [0, 10]
+    hold_deflection_rad: float = 0.5  # [rad] hold stiffness: a joint's effort limit at this deflection, [0.01, 5]
+    hold_damping_s: float = 0.05  # [s] hold damping: kd = kp · this, [0, 1]
 
 
 @dataclass
@@ -128,10 +138,16 @@ class SafetySupervisor:
         self._tau_max = np.zeros(n)  # [N·m] effort limit after derating, this tick
         self._on = np.ones(n)  # 1 per joint, 0 where a motor fault holds the torque off
         self._motors_changed = True  # _tau_max and _on to be recomputed (check_motors, or joint_off set)
+        self.hold_since: float | None = None  # [s] start of the controlled stop in force
+        #: the hold's command: the posture at its start, no velocity, the last valid torque, PD gains
+        self._hold = CommandArrays(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
         self.velocity_limit = np.ascontiguousarray(self.velocity_limit, dtype=float)
         self.effort_limit = np.ascontiguousarray(self.effort_limit, dtype=float)
         self.position_limits = tuple(np.ascontiguousarray(a, dtype=float) for a in self.position_limits)
         self.gain_limits = tuple(np.ascontiguousarray(a, dtype=float) for a in self.gain_limits)
+        kp_hold = self.effort_limit / self.params.hold_deflection_rad
+        self._hold.kp[:] = np.minimum(kp_hold, self.gain_limits[0])
+        self._hold.kd[:] = np.minimum(kp_hold * self.params.hold_damping_s, self.gain_limits[1])
         kernels.warm_up()
 
     def validate(self, cmd: CommandArrays) -> str:
@@ -173,6 +189,9 @@ class SafetySupervisor:
         if self.last_valid_time is None and self.mode is Mode.NORMAL:
             self._enabled_at = t
         self.last_valid_time = t
+        if self.mode is Mode.HOLD:  # the controller is back within the hold: it has the robot again
+            self.mode, self.hold_since = Mode.NORMAL, None
+            self.events.append(SafetyEvent(t, "command_resumed", "normal"))
         return True
 
     def trip(self, t: float, reason: str, joint: str = "", action: str = "damping") -> None:
@@ -180,7 +199,7 @@ class SafetySupervisor:
         target = Mode(action)
         if self.mode is Mode.TORQUE_OFF or self.mode is target:
             return
-        self.mode = target
+        self.mode, self.hold_since = target, None
         self.events.append(SafetyEvent(t, reason, action, joint))
 
     def press_estop(self, t: float) -> None:
@@ -196,18 +215,39 @@ class SafetySupervisor:
             return False
         self.estop_pressed = False
         if self.mode is not Mode.NORMAL:
-            self.mode = Mode.NORMAL
+            self.mode, self.hold_since = Mode.NORMAL, None
             self.last_valid_time = None
             self.events.append(SafetyEvent(t, "reset", "normal"))
         return True
 
-    def check(self, t: float, tilt_rad: float, base_height_m: float = math.inf) -> Mode:
-        """Run the watchdog and fall detection at time t [s]; returns the mode in force."""
-        if self.last_valid_time is not None and t - self.last_valid_time > self.params.command_timeout_s:
-            self.trip(t, "command_timeout")
+    def check(self, t: float, tilt_rad: float, base_height_m: float = math.inf, joint_position=None,
+              last_effort=None) -> Mode:
+        """Run the watchdog and fall detection at time t [s]; returns the mode in force.
+        ``joint_position`` [rad] (hardware order): the posture a controlled stop starting now
+        holds, with ``last_effort`` [N·m] (the last valid command's) as feed-forward; without
+        the posture a time-out damps at once."""
+        p = self.params
+        if self.last_valid_time is not None and t - self.last_valid_time > p.command_timeout_s:
+            if self.mode is Mode.NORMAL and p.hold_timeout_s > 0.0 and joint_position is not None:
+                self._begin_hold(t, joint_position, last_effort)
+            elif self.mode is not Mode.HOLD or t - self.hold_since > p.hold_timeout_s:
+                self.trip(t, "command_timeout")
         if tilt_rad > self.params.max_tilt_rad or base_height_m < self.params.min_base_height_m:
             self.trip(t, "fall_detected")
         return self.mode
+
+    def _begin_hold(self, t: float, joint_position, last_effort) -> None:
+        h = self._hold
+        np.clip(joint_position, *self.position_limits, out=h.position)
+        if last_effort is not None and np.all(np.isfinite(last_effort)):
+            h.effort[:] = last_effort
+        else:
+            h.effort[:] = 0.0
+        if not np.all(np.isfinite(h.position)):  # no posture to hold: damp
+            self.trip(t, "command_timeout")
+            return
+        self.mode, self.hold_since = Mode.HOLD, t
+        self.events.append(SafetyEvent(t, "command_timeout", "hold"))
 
     def check_motors(self, t: float, temperature_c: np.ndarray, error_code: np.ndarray, lost: list = ()) -> Mode:
         """Motor health at time t [s] (per joint, hardware order; NaN temperature = not reported)."""
@@ -241,9 +281,9 @@ class SafetySupervisor:
 
     def output(self, cmd: CommandArrays | None, t: float | None = None, out: CommandArrays | None = None) -> CommandArrays:
         """The command that reaches the hardware at time t [s]: the tripped mode's command, or
-        damping when no valid command exists yet, else ``cmd`` clamped to the limits (torque
-        limits derated by temperature), ramped during the soft start; joints held off by a
-        motor fault get zeros. ``out``: arrays to write it into (the hardware's command
+        damping when no valid command exists yet, else ``cmd`` — in a controlled stop the
+        hold's command instead — clamped to the limits (torque limits derated by
+        temperature), ramped during the soft start; joints held off by a motor fault get zeros. ``out``: arrays to write it into (the hardware's command
         interfaces; returned), else new arrays."""
         if out is None:
             n = len(self.joint_names)
@@ -258,6 +298,8 @@ class SafetySupervisor:
             if src is self._damping and self.joint_off.any():
                 out.kd[self.joint_off] = 0.0
             return out
+        if self.mode is Mode.HOLD:
+            cmd = self._hold
         lo, hi = self.position_limits
         if self._motors_changed:  # derating and torque-off change only with motor telemetry
             self._motors_changed = False

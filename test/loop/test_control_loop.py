@@ -75,7 +75,7 @@ def test_an_invalid_command_damps_the_robot_within_one_tick():
         loop.driver.shutdown()
 
 
-def test_a_nan_state_from_the_hardware_sends_no_command_and_the_watchdog_damps(standing_loop):
+def test_a_nan_state_from_the_hardware_sends_no_command_and_the_watchdog_holds_then_damps(standing_loop):
     loop = standing_loop
     _run(loop, 0.1)
     loop.driver.hw.sensor_state["imu"][4] = np.nan  # a broken gyro sample
@@ -85,8 +85,17 @@ def test_a_nan_state_from_the_hardware_sends_no_command_and_the_watchdog_damps(s
         loop.driver.hw.sensor_state["imu"][4] = np.nan
         loop.compute()
         loop.advance()
-    assert loop.driver.safety.mode is Mode.DAMPING
-    assert loop.driver.safety.events[0].reason == "command_timeout"
+    safety = loop.driver.safety
+    assert safety.mode is Mode.HOLD and (safety.events[0].reason, safety.events[0].action) == ("command_timeout", "hold")
+    held = loop.driver.hw.joint_command["position"].copy()
+    assert np.all(loop.driver.hw.joint_command["kp"] > 0)  # the posture held with joint PD, power kept
+    for _ in range(int(loop.driver.cfg["hold_timeout_s"] / loop.driver.dt)):  # still no command: damping after the hold
+        loop.driver.hw.sensor_state["imu"][4] = np.nan
+        loop.compute()
+        loop.advance()
+    assert safety.mode is Mode.DAMPING and (safety.events[-1].reason, safety.events[-1].action) == (
+        "command_timeout", "damping")
+    assert np.all(loop.driver.hw.joint_command["kp"] == 0) and held.shape == (loop.driver.robot.nj,)
 
 
 def test_the_loop_stands_talos_too(talos):

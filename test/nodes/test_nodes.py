@@ -111,7 +111,8 @@ def test_the_driver_falls_back_to_damping_when_the_controller_stops(ctx):
     from humanoid_control.nodes.estimator_node import EstimatorNode
     from humanoid_control.nodes.wbc_node import WbcNode
     st = [Parameter("use_sim_time", value=True)]
-    driver = DriverNode(context=ctx, parameter_overrides=[Parameter("lockstep_timeout_s", value=0.05)])
+    driver = DriverNode(context=ctx, parameter_overrides=[Parameter("lockstep_timeout_s", value=0.05),
+                                                          Parameter("hold_timeout_s", value=0.05)])
     est, wbc = EstimatorNode(context=ctx, parameter_overrides=st), WbcNode(context=ctx, parameter_overrides=st)
     ex = SingleThreadedExecutor(context=ctx)
     for n in (driver, est, wbc):
@@ -122,13 +123,15 @@ def test_the_driver_falls_back_to_damping_when_the_controller_stops(ctx):
     assert driver.safety.mode.value == "normal" and driver.commands_received > 150
     ex.remove_node(wbc)  # the controller dies
     stopped_at = driver.tick_ns * 1e-9
-    while driver.safety.mode.value == "normal" and time.monotonic() - t0 < 90:
+    while driver.safety.mode.value != "damping" and time.monotonic() - t0 < 90:
         ex.spin_once(timeout_sec=0.05)
     ex.spin_once(timeout_sec=0.05)
-    (event,) = driver.safety.events
-    assert event.reason == "command_timeout" and event.action == "damping"
+    hold, event = driver.safety.events  # a controlled stop first, damping when it runs out
+    assert (hold.reason, hold.action) == ("command_timeout", "hold")
     timeout = driver.cfg["command_timeout_s"]
-    assert stopped_at + timeout - 0.002 <= event.t <= stopped_at + timeout + 0.005  # within a tick of the deadline
+    assert stopped_at + timeout - 0.002 <= hold.t <= stopped_at + timeout + 0.005  # within a tick of the deadline
+    assert event.reason == "command_timeout" and event.action == "damping"
+    assert hold.t + 0.05 <= event.t <= hold.t + 0.05 + 0.002  # hold_timeout_s
     np.testing.assert_array_equal(driver.hw.joint_command["kp"], 0.0)
     np.testing.assert_array_equal(driver.hw.joint_command["effort"], 0.0)
     assert np.all(driver.hw.joint_command["kd"] > 0)

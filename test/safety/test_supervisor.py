@@ -181,3 +181,44 @@ def test_a_base_too_close_to_the_feet_trips_fall_detection():
     assert s.check(0.1, 0.0, 0.8) is Mode.NORMAL
     s.accept(_cmd(), 0.101)
     assert s.check(0.101, 0.0, 0.35) is Mode.DAMPING and s.events[0].reason == "fall_detected"
+
+
+def test_a_command_timeout_holds_the_posture_with_joint_pd_and_the_last_torque_then_damps():
+    s = _sup(command_timeout_s=0.02, hold_timeout_s=0.5, hold_deflection_rad=0.5, hold_damping_s=0.05)
+    assert s.accept(_cmd(effort=2.0), 0.0)
+    posture = np.array([0.1, -0.2, 1.5])  # the last joint beyond its limit: held at the limit
+    assert s.check(0.021, 0.0, joint_position=posture, last_effort=np.full(3, 2.0)) is Mode.HOLD
+    out = s.output(_cmd(effort=7.0), 0.03)
+    np.testing.assert_allclose(out.position, [0.1, -0.2, 1.0])
+    np.testing.assert_allclose(out.kp, 100.0)  # effort limit 50 N·m / 0.5 rad
+    np.testing.assert_allclose(out.kd, 5.0)
+    np.testing.assert_allclose(out.effort, 2.0)  # the torque of the last valid command, not the stale one
+    np.testing.assert_allclose(out.velocity, 0.0)
+    assert s.check(0.521, 0.0, joint_position=posture) is Mode.HOLD  # posture not re-captured
+    assert s.check(0.522, 0.0, joint_position=np.zeros(3)) is Mode.DAMPING
+    assert [(e.reason, e.action, e.t) for e in s.events] == [("command_timeout", "hold", 0.021),
+                                                             ("command_timeout", "damping", 0.522)]
+
+
+def test_a_valid_command_during_the_hold_resumes_control_and_other_faults_keep_their_reaction():
+    s = _sup(command_timeout_s=0.02, hold_timeout_s=1.0)
+    s.accept(_cmd(), 0.0)
+    s.check(0.05, 0.0, joint_position=np.zeros(3))
+    assert s.accept(_cmd(), 0.3) and s.mode is Mode.NORMAL
+    assert s.events[-1].reason == "command_resumed" and s.output(_cmd(kp=10.0), 0.3).kp[0] == 10.0
+    s.check(0.4, 0.0, joint_position=np.zeros(3))
+    assert s.mode is Mode.HOLD
+    assert s.check(0.41, 1.2) is Mode.DAMPING  # a fall during the hold: damping at once
+    s2 = _sup(command_timeout_s=0.02, hold_timeout_s=1.0)
+    s2.accept(_cmd(), 0.0)
+    s2.check(0.05, 0.0, joint_position=np.zeros(3))
+    assert not s2.accept(_cmd(effort=np.nan), 0.06) and s2.mode is Mode.DAMPING  # an invalid command: damping
+    s3 = _sup(command_timeout_s=0.02, hold_timeout_s=1.0)
+    s3.accept(_cmd(), 0.0)
+    assert s3.check(0.05, 0.0, joint_position=np.full(3, np.nan)) is Mode.DAMPING  # no posture to hold
+
+
+def test_without_a_hold_timeout_a_command_timeout_damps_at_once():
+    s = _sup(command_timeout_s=0.02)
+    s.accept(_cmd(), 0.0)
+    assert s.check(0.03, 0.0, joint_position=np.zeros(3)) is Mode.DAMPING

@@ -63,11 +63,22 @@ def test_a_cia402_drive_fault_reports_its_error_code_and_damps_the_robot_within_
     assert r["nodes"]["driver"]["mode"] == "damping" and r["nodes"]["driver"]["motors"]["left_knee"]["error_code"] != 0
 
 
-def test_a_command_timeout_trips_damping_on_the_first_tick_past_the_watchdog(tmp_path, ros_domain):
-    code, r = _run(tmp_path, "--fault", f"{T}:command-timeout:0.3", backend="mujoco")
-    e = _first(r, "command_timeout")
-    assert e["action"] == "damping"
-    assert abs(e["t"] - (T + 0.02)) <= TICK  # command_timeout_s = 0.02
+def test_a_short_controller_drop_out_is_held_and_control_resumes_with_the_robot_standing(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--fault", f"{T}:command-timeout:0.3", duration=2.0, backend="mujoco")
+    hold, resumed = r["safety_events"]
+    assert (hold["reason"], hold["action"]) == ("command_timeout", "hold")
+    assert abs(hold["t"] - (T + 0.02)) <= TICK  # command_timeout_s = 0.02
+    assert (resumed["reason"], resumed["action"]) == ("command_resumed", "normal")
+    assert abs(resumed["t"] - (T + 0.3)) <= 2 * TICK  # the first command after the drop-out
+    assert code == 0 and r["fell"] is False and r["max_tilt_rad"] < 0.05 and r["nodes"]["driver"]["mode"] == "normal"
+
+
+def test_a_long_controller_drop_out_is_held_for_hold_timeout_s_then_damped(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--fault", f"{T}:command-timeout:2", duration=2.0, backend="mujoco")
+    hold, damp = r["safety_events"]
+    assert (hold["reason"], hold["action"]) == ("command_timeout", "hold")
+    assert (damp["reason"], damp["action"]) == ("command_timeout", "damping")
+    assert abs(damp["t"] - (hold["t"] + 1.0)) <= 2 * TICK  # hold_timeout_s = 1.0
     assert r["nodes"]["driver"]["mode"] == "damping"
 
 
