@@ -41,6 +41,9 @@ from humanoid_control.hardware.system_interface import CallbackReturn, ReturnTyp
 from humanoid_control.robot.ros2_control_tag import HardwareInfo
 
 UNSPECIFIED_FAULT = 0xFF00  # error_code reported for a faulted drive whose 0x603F reads 0
+#: [s] wait for an SDO answer while configuring (canopen's default is 0.3 s), and retries
+SDO_RESPONSE_TIMEOUT_S = 1.0
+SDO_MAX_RETRIES = 2
 _I16 = (-32768, 32767)
 _I32 = (-(2 ** 31), 2 ** 31 - 1)
 
@@ -105,6 +108,10 @@ class Cia402System(CanSystem):
                 joint = self.joint_names[i]
                 dictionary = import_od(d.eds, d.node_id) if d.eds else cia402.generic_drive_dictionary(d.node_id)
                 node = canopen.RemoteNode(d.node_id, dictionary)
+                # configuration happens once, before the loop: a drive (or a simulated one on a
+                # loaded machine) may take longer than canopen's 0.3 s to answer an SDO
+                node.sdo.RESPONSE_TIMEOUT = SDO_RESPONSE_TIMEOUT_S
+                node.sdo.MAX_RETRIES = SDO_MAX_RETRIES
                 self.networks[d.bus].add_node(node)
                 self.nodes.append(node)
                 self._configure_drive(i, node)
