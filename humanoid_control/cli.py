@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="from time T [s] command (vx, vy [m/s], wz [rad/s]) in the base heading frame; repeatable, "
                         "piecewise constant; starts the MPC node (walking)")
     s.add_argument("--friction", type=float, help="floor friction coefficient of the simulation (default: config)")
+    s.add_argument("--terrain", metavar="KIND", default="flat",
+                   help="the simulated ground (the controller is blind to it): flat (default), slope:DEG[@X] (a 4-m "
+                        "ramp from X m ahead, default 1; negative: downhill), step:HEIGHT[@X] (up +, down -), "
+                        "stairs:RISE:RUN:N[@X], rough:AMPLITUDE[:SEED] (a height field of ±AMPLITUDE m)")
     s.add_argument("--backend", choices=BACKENDS, help="hardware backend the driver commands: mujoco (the simulation "
                    "directly), mit-can (simulated MIT-mode motors on virtual CAN buses, physics in MuJoCo) or cia402 "
                    "(simulated CiA 402 drives through canopen on virtual CAN buses, physics in MuJoCo); "

@@ -114,6 +114,9 @@ DRIVER = (
     Param("motor_derate_temperature_c", 70.0, "°C", 20.0, 200.0, description="motor torque limit shrinks from here"),
     Param("motor_max_temperature_c", 90.0, "°C", 20.0, 200.0, description="motor torque off + robot damping from here"),
     Param("friction", 1.0, "", 0.05, 3.0, description="simulated floor friction coefficient"),
+    Param("terrain", "flat",
+          description="simulated ground: flat | slope:DEG[@X] | step:HEIGHT[@X] | stairs:RISE:RUN:N[@X] | "
+                      "rough:AMPLITUDE[:SEED] (humanoid-control sim --terrain)"),
     Param("imu_gyro_noise_std", 0.002, "rad/s", 0.0, 1.0),
     Param("imu_accel_noise_std", 0.02, "m/s²", 0.0, 5.0),
     Param("imu_orientation_noise_std", 0.0005, "rad", 0.0, 0.1),

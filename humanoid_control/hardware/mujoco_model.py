@@ -89,8 +89,9 @@ def _add_scenery(spec, floor) -> None:
 
 
 def build_mujoco_model(robot: RobotModel, joint_names, timestep: float = 0.001,
-                       friction: float = 1.0, scenery: bool = False) -> tuple:
-    """Return ``(MjModel, MujocoHandles)`` for the robot standing on a flat floor.
+                       friction: float = 1.0, scenery: bool = False, terrain=None) -> tuple:
+    """Return ``(MjModel, MujocoHandles)`` for the robot standing on a floor — flat, or shaped
+    by ``terrain`` (a :class:`humanoid_control.sim.terrain.Terrain`).
 
     ``joint_names`` fixes the order of ``joint_qpos_adr``/``joint_dof_adr`` (the hardware's
     joint order). ``friction`` is the sliding friction coefficient of every contact.
@@ -136,6 +137,8 @@ def build_mujoco_model(robot: RobotModel, joint_names, timestep: float = 0.001,
 
     if scenery:
         _add_scenery(spec, floor)
+    if terrain is not None:
+        terrain.add_to_spec(spec, floor, FLOOR_CONTYPE, FLOOR_CONAFFINITY, friction)
 
     imu_body = spec.body(robot.config.imu_frame)
     if imu_body is None:

@@ -46,6 +46,7 @@ class SimParams:
     joint_position_noise_std: float = 0.0  # [rad], [0, 0.01]
     joint_velocity_noise_std: float = 0.0  # [rad/s], [0, 1]
     seed: int = 0
+    terrain: str = "flat"  # the ground (humanoid_control/sim/terrain.py: flat, slope:DEG[@X], ...)
 
     def validate(self) -> "SimParams":
         for name, lo, hi, unit in (("timestep", 1e-5, 0.005, "s"), ("friction", 0.05, 3.0, ""),
@@ -129,7 +130,11 @@ class MujocoSystem(SystemInterface):
         if ts is not None:
             self.params.timestep = float(ts)
             self.params.validate()
-        self.model, self.h = build_mujoco_model(self.robot, self.joint_names, self.params.timestep, self.params.friction)
+        from humanoid_control.sim.terrain import Terrain
+
+        self.terrain = Terrain.parse(self.params.terrain)
+        self.model, self.h = build_mujoco_model(self.robot, self.joint_names, self.params.timestep, self.params.friction,
+                                                terrain=self.terrain)
         self.data = mujoco.MjData(self.model)
         self.tau_max = np.array([self.robot.tau_max[self.robot.joint_names.index(n)] for n in self.joint_names])
         self._pin_index = np.array([self.robot.joint_names.index(n) for n in self.joint_names], dtype=np.intp)

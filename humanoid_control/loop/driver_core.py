@@ -93,7 +93,8 @@ class DriverCore:
             sim = SimParams(timestep=min(0.001, self.dt), friction=cfg["friction"],
                             imu_gyro_noise_std=cfg["imu_gyro_noise_std"], imu_accel_noise_std=cfg["imu_accel_noise_std"],
                             imu_orientation_noise_std=cfg["imu_orientation_noise_std"],
-                            joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"])
+                            joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"],
+                            terrain=cfg["terrain"])
             self.hardware = make_simulated_hardware(backend, r, info, sim, cfg["hardware_config"], cfg["seed"],
                                                     cfg["rate_hz"])
         else:

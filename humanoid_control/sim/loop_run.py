@@ -209,6 +209,8 @@ def run_loop(spec, robot, recording=None) -> RunResult:
             external = ExternalPlans(int(round(1e9 / params["mpc"]["rate_hz"])))
         loop = build_loop(loop_params, robot, plans=external)
         rb = ReportBuilder(robot.mass)
+        from humanoid_control.sim.terrain import Terrain
+        rb.ground_height = Terrain.parse(spec.params["driver"].get("terrain", "flat")).height_at
         rb.commands = list(spec.commands)
         mirror = MirrorProcess(loop)
         node = LoopNode(loop, loop.driver.cfg["diagnostics_period_s"], external_plans=external, mirror=mirror.writer,

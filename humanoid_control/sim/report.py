@@ -13,7 +13,8 @@ Keys (units in the names):
   mode, layout              how the CLI ran (lockstep|realtime; composed|processes|split)
   backend                   the hardware backend the driver commanded (mujoco|mit-can|cia402)
   executor                  the rclpy executor of the composed graph (events|single)
-  base_height_min_m         lowest ground-truth base height
+  terrain                   the ground of the run (--terrain text: flat, slope:DEG@X, ...)
+  base_height_min_m         lowest ground-truth base height above the ground beneath it
   max_tilt_rad              largest base tilt from vertical
   com_drift_xy_m            horizontal CoM distance between t = 0.5 s and the end
   estimator_pos_rmse_m      RMSE of |p_est - p_true| (base position, odom = world at start)
@@ -128,16 +129,19 @@ class ReportBuilder:
         self.foot_slip_max_m = None  # [m] from the driver (simulation ground truth)
         self.interrupted = False  # Ctrl-C / SIGINT ended the run early
         self.cpu_cores = {}  # process -> cores it kept busy
+        #: [m] the ground's height at (x, y) (a --terrain's Terrain.height_at); heights are measured above it
+        self.ground_height = lambda x, y: 0.0
 
     def add_ground_truth(self, ns: int, p, q_xyzw, v_local, com, w_local=(0.0, 0.0, 0.0)) -> None:
         p = np.asarray(p, dtype=float)
         v_world = _rotate(q_xyzw, np.asarray(v_local, dtype=float))
         self.yaw.append(float(yaw_of_quaternion(q_xyzw)))
         self.wz.append(float(_rotate(q_xyzw, np.asarray(w_local, dtype=float))[2]))
+        h = float(p[2]) - self.ground_height(float(p[0]), float(p[1]))  # above the ground beneath it
         if self.h0 is None:
-            self.h0 = float(p[2])
+            self.h0 = h
         self.t.append(ns * 1e-9)
-        self.height.append(float(p[2]))
+        self.height.append(h)
         self.tilt.append(math.acos(max(-1.0, min(1.0, _rot_z_axis(q_xyzw)[2]))))
         self.com.append(np.asarray(com, dtype=float))
         self.vel_world.append(v_world)

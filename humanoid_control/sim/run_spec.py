@@ -137,6 +137,7 @@ class RunSpec:
         from humanoid_control.planning.command import parse_cmd_vel
         from humanoid_control.robot.ros2_control_tag import hardware_info_for
         from humanoid_control.sim.scenario import check_faults, parse_fault, parse_push
+        from humanoid_control.sim.terrain import Terrain
 
         if not 0.0 < args.duration <= MAX_DURATION_S:
             raise ConfigError(f"{args.duration} s is outside (0, {MAX_DURATION_S:.0f}]", "--duration")
@@ -169,6 +170,8 @@ class RunSpec:
             overrides["wbc"]["plan_period_s"] = 1.0 / float(overrides["mpc"]["rate_hz"])  # the WBC expects plans then
         if args.friction is not None:
             overrides["driver"]["friction"] = args.friction
+        terrain = Terrain.parse(getattr(args, "terrain", "flat") or "flat")
+        overrides["driver"]["terrain"] = terrain.text()
         if args.backend is not None:
             overrides["driver"]["backend"] = args.backend
         if faults:

@@ -19,7 +19,8 @@ def run(spec, robot) -> RunResult:
         result = run_processes(spec, robot, recording)
     if result.report is None:
         return result
-    result.report.update(mode=spec.mode, layout=spec.layout, backend=spec.backend, executor=spec.executor)
+    result.report.update(mode=spec.mode, layout=spec.layout, backend=spec.backend, executor=spec.executor,
+                         terrain=spec.params["driver"].get("terrain", "flat"))
     from humanoid_control import params as P
 
     friction = P.validate(spec.params["driver"], P.DRIVER)["friction"]

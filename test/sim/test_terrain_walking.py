@@ -1,0 +1,36 @@
+"""Blind walking over the --terrain kinds the controller handles today (lockstep): it never
+sees the ground, the report measures the base above the ground beneath it."""
+import json
+
+import pytest
+
+from humanoid_control import cli
+
+pytestmark = [pytest.mark.sim, pytest.mark.timed]  # walking runs: their MPC solve times are listed
+
+
+def _walk(tmp_path, terrain: str, speed: float, duration: float):
+    report = tmp_path / "report.json"
+    code = cli.main(["sim", "--quiet", "--report", str(report), "--terrain", terrain, "--duration", str(duration),
+                     "--cmd-vel", f"1:{speed},0,0"])
+    return code, json.loads(report.read_text())
+
+
+@pytest.mark.parametrize("terrain, speed, beyond_m", [
+    ("step:-0.05@1", 0.3, 2.2),  # 5 cm down
+    ("step:0.03@1", 0.3, 2.2),  # 3 cm up
+    ("slope:-10@1", 0.4, 5.0),  # down the whole 4-m ramp
+    ("slope:10@1", 0.3, 3.0),  # up (0.4 m/s up a 10° ramp still falls: issue 17)
+])
+def test_the_humanoid_walks_blind_over_the_terrain_without_falling(tmp_path, ros_domain, terrain, speed, beyond_m):
+    code, r = _walk(tmp_path, terrain, speed, duration=1.0 + (beyond_m + 0.4) / speed)
+    assert r["terrain"] == terrain
+    assert code == 0 and r["fell"] is False and r["safety_events"] == []
+    assert r["distance_m"] > beyond_m  # past the step, or along the ramp
+    assert r["base_height_min_m"] > 0.75  # above the ground beneath it (standing: 0.85 m)
+    assert r["velocity_tracking_error"] < 0.25
+
+
+def test_the_report_measures_the_base_above_the_ground_on_a_slope(tmp_path, ros_domain):
+    code, r = _walk(tmp_path, "slope:-10@0.5", 0.0, duration=1.5)  # standing before the ramp
+    assert code == 0 and r["terrain"] == "slope:-10@0.5" and 0.8 < r["base_height_min_m"] < 0.9
