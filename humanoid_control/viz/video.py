@@ -53,15 +53,19 @@ def load_recording(path: Path):
                            in_contact={s: z[f"contact_{s}"] for s in sides})
 
 
-def render_video(rec, robot, out: Path, fps: float = 25.0, width: int = 480, height: int = 320) -> VideoResult:
-    """Render ``rec`` (a RecordingArrays) of ``robot`` into ``out`` (.mp4); in this process
-    (its MuJoCo must have been imported with an offscreen ``MUJOCO_GL``)."""
+def render_video(rec, robot, out: Path, fps: float = 25.0, width: int = 480, height: int = 320,
+                 terrain: str = "flat") -> VideoResult:
+    """Render ``rec`` (a RecordingArrays) of ``robot`` on ``terrain`` (``--terrain`` text)
+    into ``out`` (.mp4); in this process (its MuJoCo must have been imported with an
+    offscreen ``MUJOCO_GL``)."""
     import imageio.v2 as imageio
     import mujoco
 
     from humanoid_control.hardware.mujoco_model import build_mujoco_model, set_qpos_from_pinocchio
 
-    model, h = build_mujoco_model(robot, robot.joint_names, scenery=True)
+    from humanoid_control.sim.terrain import Terrain
+
+    model, h = build_mujoco_model(robot, robot.joint_names, scenery=True, terrain=Terrain.parse(terrain))
     model.vis.global_.offwidth = max(model.vis.global_.offwidth, width)
     model.vis.global_.offheight = max(model.vis.global_.offheight, height)
     data = mujoco.MjData(model)
@@ -114,7 +118,7 @@ def _draw_forces(scene, data, h, rec, i: int) -> None:
 
 
 def render_in_child(rec, robot_arg: str, out: Path, fps: float = 25.0, width: int = 480,
-                    height: int = 320) -> VideoResult:
+                    height: int = 320, terrain: str = "flat") -> VideoResult:
     """Render in a child process with an offscreen GL (see the module docstring)."""
     import tempfile
 
@@ -126,7 +130,7 @@ def render_in_child(rec, robot_arg: str, out: Path, fps: float = 25.0, width: in
         if env["MUJOCO_GL"] == "osmesa":
             env.setdefault("PYOPENGL_PLATFORM", "osmesa")
         cmd = [sys.executable, "-m", "humanoid_control.viz.video", str(npz), str(out), "--robot", robot_arg,
-               "--fps", str(fps), "--width", str(width), "--height", str(height)]
+               "--fps", str(fps), "--width", str(width), "--height", str(height), "--terrain", terrain]
         try:
             p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -170,6 +174,7 @@ def main(argv=None) -> int:
     ap.add_argument("--fps", type=float, default=25.0)
     ap.add_argument("--width", type=int, default=480)
     ap.add_argument("--height", type=int, default=320)
+    ap.add_argument("--terrain", default="flat", help="the ground of the run (humanoid-control sim --terrain)")
     args = ap.parse_args(argv)
     if args.frame:
         video, t_s, png = args.frame
@@ -183,7 +188,7 @@ def main(argv=None) -> int:
         ap.error("give RECORDING and OUT, or --frame VIDEO T OUT_PNG")
     try:
         result = render_video(load_recording(args.recording), RobotModel.load(args.robot), args.out, args.fps,
-                              args.width, args.height)
+                              args.width, args.height, args.terrain)
     except HumanoidControlError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -25,12 +25,14 @@ class LiveViewer:
     """``update(recording)`` shows its newest sample (at most every ``SYNC_PERIOD_S`` of wall
     time); ``close()`` ends the window."""
 
-    def __init__(self, robot):
+    def __init__(self, robot, terrain: str = "flat"):
         import mujoco
         import mujoco.viewer
 
+        from humanoid_control.sim.terrain import Terrain
+
         self._mujoco = mujoco
-        self.model, self.h = build_mujoco_model(robot, robot.joint_names, scenery=True)
+        self.model, self.h = build_mujoco_model(robot, robot.joint_names, scenery=True, terrain=Terrain.parse(terrain))
         self.data = mujoco.MjData(self.model)
         self.handle = mujoco.viewer.launch_passive(self.model, self.data)
         self._last = -1.0
