@@ -44,10 +44,14 @@ def scripted_command_at(script, t: float) -> tuple:
 
 class CommandLimiter:
     """Clamps a velocity command to ``max_velocity`` and slews it at ``max_acceleration``
-    (each (3,): [m/s, m/s, rad/s] and [m/s², m/s², rad/s²])."""
+    (each (3,): [m/s, m/s, rad/s] and [m/s², m/s², rad/s²]); ``max_backward`` [m/s] (default:
+    ``max_velocity[0]``) limits vx below zero on its own."""
 
-    def __init__(self, max_velocity, max_acceleration):
+    def __init__(self, max_velocity, max_acceleration, max_backward: float | None = None):
         self.max_velocity = np.asarray(max_velocity, dtype=float)
+        self.min_velocity = -self.max_velocity
+        if max_backward is not None:
+            self.min_velocity[0] = -float(max_backward)
         self.max_acceleration = np.asarray(max_acceleration, dtype=float)
         self.value = np.zeros(3)
         self._t = None
@@ -57,7 +61,7 @@ class CommandLimiter:
         target = np.asarray(target, dtype=float)
         if not np.all(np.isfinite(target)):
             target = np.zeros(3)
-        limited = np.clip(target, -self.max_velocity, self.max_velocity)
+        limited = np.clip(target, self.min_velocity, self.max_velocity)
         if np.any(limited != target):
             self.clamped += 1
         dt = 0.0 if self._t is None else max(t - self._t, 0.0)

@@ -28,3 +28,10 @@ def test_the_limiter_clamps_speed_and_slews_at_the_acceleration_limit():
     np.testing.assert_allclose(v, [0.8, -0.3, 0.0])
     assert lim.clamped > 0
     np.testing.assert_allclose(lim.update(3.0, (np.nan, 0, 0)), [0.8 - 0.1, -0.3 + 0.1, 0.0])  # NaN -> stop, slewed
+
+
+def test_backward_speed_has_its_own_limit():
+    lim = CommandLimiter((0.8, 0.2, 0.5), (10.0, 10.0, 10.0), max_backward=0.4)
+    lim.update(0.0, (0.0, 0.0, 0.0))
+    np.testing.assert_allclose(lim.update(1.0, (-1.0, -1.0, -1.0)), [-0.4, -0.2, -0.5])
+    np.testing.assert_allclose(lim.update(2.0, (1.0, 1.0, 1.0)), [0.8, 0.2, 0.5])

@@ -142,3 +142,11 @@ def test_the_humanoid_walks_on_a_floor_with_friction_coefficient_0_6(tmp_path, r
     assert r["velocity_tracking_error"] < 0.15  # measured 0.04
     assert r["foot_slip_max_m"] < 0.03  # loaded feet hold on μ = 0.6 (measured 0.014 m)
     assert r["nodes"]["driver"]["safety_events"] == []
+
+
+@pytest.mark.parametrize("command, axis, limit", [("0,0.6,0", "vy", 0.2), ("-1.0,0,0", "vx", -0.4)])
+def test_a_command_beyond_the_walking_limits_is_clamped_and_the_robot_keeps_walking(tmp_path, ros_domain, command,
+                                                                                     axis, limit):
+    code, r = _run(tmp_path, "--duration", "7", "--cmd-vel", f"1:{command}")
+    assert code == 0 and r["fell"] is False and r["safety_events"] == []
+    assert r["mean_velocity"][axis] == pytest.approx(limit, abs=0.05)  # max_vy / max_vx_backward, not the command
