@@ -54,7 +54,7 @@ $(STAMP_PKG): $(STAMP_MSGS) setup.py package.xml
 
 demo: install
 	@mkdir -p reports
-	$(VENV_ABS)/bin/humanoid-control sim --robot humanoid --duration 14 --push 3:115,0,0:0.1 --push 6:0,115,0:0.1 \
+	$(VENV_ABS)/bin/humanoid-control sim --robot humanoid --duration 14 --push 3:185,0,0:0.1 --push 6:0,150,0:0.1 \
 	  --cmd-vel 8:0.3,0,0 --cmd-vel 11:0,0,0 \
 	  --report reports/demo.json --video reports/demo.mp4 --plots reports/plots
 

@@ -128,6 +128,7 @@ class MpcCore:
         plan = self.planner.update(t, q, v, self.command)
         self.last_plan = plan
         fields = encode(plan)
+        fields["recovery_starts"] = self.planner.recovery_starts  # shoves answered by steps (no command)
         if self.first_ns is None:
             self.first_ns = ns
         self.stats.add(sw.us())
@@ -151,4 +152,5 @@ class MpcCore:
         return NodeStats.of(name, self.stats, 0 if ok else 1, "ok" if ok else self.last_plan.mpc.status, {
             "rejected": self.rejected, "last_rejection": self.last_rejection, **self.solves.figures(recent_s),
             "plans": self.stats.count,
-            "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command)}, recent_s=recent_s)
+            "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command),
+            "recovery_starts": self.planner.recovery_starts}, recent_s=recent_s)

@@ -281,7 +281,8 @@ class WorkerPlanner(PlanSource):
         w50, w99, _ = self.waits.percentiles(recent_s)
         return NodeStats.of("mpc", self.stats, 0, "ok", {
             **self.solves.figures(recent_s), "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}",
-            "process": "worker", "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1)},
+            "process": "worker", "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1),
+            "recovery_starts": int((self.last_fields or {}).get("recovery_starts", 0))},
             recent_s=recent_s)
 
     def close(self) -> None:

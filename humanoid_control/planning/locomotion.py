@@ -15,7 +15,7 @@ import pinocchio as pin
 from humanoid_control.mpc.centroidal_mpc import GRAVITY, MpcParams, MpcProblem, MpcSolution, create_mpc
 from humanoid_control.planning.footstep_planner import FootstepParams, FootstepPlanner
 from humanoid_control.planning.gait_scheduler import GaitParams, GaitScheduler
-from humanoid_control.planning.planar import circular_mean, wrap_angle
+from humanoid_control.planning.planar import circular_mean, rotation_2d, wrap_angle
 from humanoid_control.planning.swing_trajectory import SwingTrajectory
 from humanoid_control.planning.velocity_feedback import CycleVelocityFeedback, VelocityFeedbackParams
 from humanoid_control.robot.model import RobotModel
@@ -32,6 +32,13 @@ class LocomotionParams:
     max_heading_lead_rad: float = 0.25  # [rad] the heading reference runs at most this far ahead of the base
     footstep_overrides: dict = field(default_factory=dict)  # FootstepParams fields
     velocity_feedback: VelocityFeedbackParams = VelocityFeedbackParams()
+    #: [m] standing, a DCM this far outside the feet's support rectangle starts recovery steps
+    #: (negative: inside it); 0 = at the soles' edge, where the ankle strategy runs out
+    step_trigger_margin_m: float = 0.0
+    #: [m] and [m/s]: recovery steps end (a closing step, then standing) once the DCM is this
+    #: far inside the support rectangle and the CoM slower than recovered_speed_mps
+    recovered_margin_m: float = 0.02
+    recovered_speed_mps: float = 0.1
 
 
 MAX_STEP_ABDUCTION_RAD = 0.17  # [rad] (≈ 10°) per leg, sets the widest stance the footstep planner may use
@@ -153,6 +160,8 @@ class LocomotionPlanner:
         self._swing_phase: dict = {}  # foot -> Phase the trajectory belongs to
         self.speed_feedback = CycleVelocityFeedback(self.params.velocity_feedback)
         self.heading = None  # [rad] heading reference (world yaw) the base and the steps follow
+        self.recovering = False  # recovery steps after a shove are under way (no command)
+        self.recovery_starts = 0  # shoves answered by steps
         self._t_last = None
 
     # ------------------------------------------------------------------ state
@@ -176,10 +185,19 @@ class LocomotionPlanner:
         s = self.measure(q, v)
         vx, vy, wz = (float(c) for c in cmd)
         moving = max(abs(vx), abs(vy), abs(wz)) > p.walk_threshold
+        outside = self.dcm_outside_support(s)
+        if not moving and not self.gait.walk_requested and self.gait.is_standing(t) \
+                and outside > p.step_trigger_margin_m:
+            self.recovering = True  # a shove the ankles cannot absorb: step into it
+            self.recovery_starts += 1
+            self.gait.walk(t, first_swing=self._recovery_foot(s))
+        elif self.recovering and (moving or (outside < -p.recovered_margin_m
+                                             and np.linalg.norm(s["com_velocity"][:2]) < p.recovered_speed_mps)):
+            self.recovering = False  # captured (or a command takes over): close the gait
         if moving and not self.gait.walk_requested:
             first = self.feet[0] if vy > 0 or (vy == 0 and wz >= 0) else self.feet[1]
             self.gait.walk(t, first_swing=first)
-        elif not moving and self.gait.walk_requested:
+        elif not moving and not self.recovering and self.gait.walk_requested:
             self.gait.stop(t)
         self.gait.extend(t, p.mpc.horizon_s + p.gait.step_period_s)
         s["heading"] = self._update_heading(t, s, wz)
@@ -190,6 +208,35 @@ class LocomotionPlanner:
         sol = self.mpc.solve(prob)
         return LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
                               wz, s["heading"], self.robot.mass)
+
+    def dcm_outside_support(self, s: dict) -> float:
+        """[m] how far the DCM (c + ċ/ω, measured) lies outside the rectangle around both
+        soles (in the feet's mean-yaw frame; negative: inside, by the distance to its edge)."""
+        fp = self.footsteps.params
+        xi = s["com"][:2] + s["com_velocity"][:2] / fp.omega
+        (pa, ya), (pb, yb) = (s["feet"][f] for f in self.feet)
+        R = rotation_2d(circular_mean([ya, yb]))
+        a, b = R.T @ pa[:2], R.T @ pb[:2]
+        x = R.T @ xi
+        lo = np.minimum(a, b) - (fp.foot_length_m / 2, fp.foot_width_m / 2)
+        hi = np.maximum(a, b) + (fp.foot_length_m / 2, fp.foot_width_m / 2)
+        out = np.maximum(lo - x, x - hi)  # per axis: > 0 outside
+        if np.all(out <= 0.0):
+            return float(out.max())
+        return float(np.linalg.norm(np.maximum(out, 0.0)))
+
+    def _recovery_foot(self, s: dict) -> str:
+        """The foot that steps first after a shove: the one on the side the DCM left towards
+        (a push to the right is caught by the right foot stepping out), else the less loaded
+        one by the DCM's side of the feet's middle."""
+        fp = self.footsteps.params
+        xi = s["com"][:2] + s["com_velocity"][:2] / fp.omega
+        (pa, ya), (pb, yb) = (s["feet"][f] for f in self.feet)
+        R = rotation_2d(circular_mean([ya, yb]))
+        mid = R.T @ (0.5 * (pa[:2] + pb[:2]))
+        lateral = (R.T @ xi)[1] - mid[1]
+        side_a = (R.T @ pa[:2])[1] - mid[1]  # > 0: feet[0] is the left one
+        return self.feet[0] if lateral * side_a > 0 else self.feet[1]
 
     def _update_heading(self, t: float, s: dict, wz: float) -> float:
         """The heading reference [rad]: the feet's mean yaw while standing; while walking it

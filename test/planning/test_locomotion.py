@@ -94,3 +94,41 @@ def test_a_turn_command_turns_the_heading_reference_at_the_commanded_rate(humano
     # the base did not follow (q is frozen): the reference runs at most max_heading_lead_rad ahead
     lead = planner.update(2.0, q, v, (0.0, 0.0, 0.5)).base_yaw0
     assert lead == pytest.approx(planner.params.max_heading_lead_rad)
+
+
+def _standing_state(robot, com_velocity_xy):
+    q = robot.nominal_configuration()
+    v = np.zeros(robot.nv)
+    v[0:2] = com_velocity_xy  # base twist, base frame = world at the nominal pose
+    return q, v
+
+
+def test_standing_the_dcm_is_inside_the_support_and_a_shove_moves_it_out(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    s = planner.measure(*_standing_state(humanoid, (0.0, 0.0)))
+    assert planner.dcm_outside_support(s) < -0.05  # the CoM over the middle of the feet
+    s = planner.measure(*_standing_state(humanoid, (0.6, 0.0)))
+    omega = planner.footsteps.params.omega
+    front = planner.footsteps.params.foot_length_m / 2
+    # the DCM ahead of the soles' front edge by ċ/ω − half a sole (the CoM sits near the feet's centre)
+    assert planner.dcm_outside_support(s) == pytest.approx(0.6 / omega - front + s["com"][0], abs=0.01)
+
+
+@pytest.mark.parametrize("push, first", [((0.0, -0.7), "right"), ((0.0, 0.7), "left")])
+def test_a_shove_without_a_command_starts_recovery_steps_with_the_foot_on_its_side(humanoid, push, first):
+    planner = LocomotionPlanner(humanoid)
+    plan = planner.update(0.0, *_standing_state(humanoid, (0.0, 0.0)))
+    assert not planner.recovering and planner.gait.is_standing(0.0)
+    plan = planner.update(0.5, *_standing_state(humanoid, push))
+    assert planner.recovering and planner.recovery_starts == 1
+    swings = [p.swing_foot for p in plan.phases if p.swing_foot is not None]
+    assert swings and swings[0] == first  # a push to the right is caught by the right foot
+    plan = planner.update(0.6, *_standing_state(humanoid, (0.0, 0.0)))  # captured: the DCM is back inside, slow
+    assert not planner.recovering and not planner.gait.walk_requested  # closing step, then standing
+
+
+def test_a_small_shove_is_left_to_the_ankles(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    planner.update(0.0, *_standing_state(humanoid, (0.0, 0.0)))
+    planner.update(0.5, *_standing_state(humanoid, (0.15, 0.0)))
+    assert not planner.recovering and planner.gait.is_standing(0.5)
