@@ -3,7 +3,8 @@
   humanoid-control sim [--robot humanoid|talos|PATH] [--duration S] [--mode lockstep|realtime]
                        [--layout composed|processes|split] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
                        [--video FILE.mp4] [--plots DIR] [--viewer] [--record FILE.mcap] [--foxglove [PORT]]
-  humanoid-control node driver|estimator|wbc|mpc [--robot R] [--use-sim-time] [--discovery RANGE]
+                       [--planner on|off] [--terrain KIND]
+  humanoid-control node driver|estimator|wbc|mpc|control_loop [--robot R] [--use-sim-time] [--discovery RANGE]
   humanoid-control check-urdf ROBOT_OR_PATH
 
 DDS discovery stays on loopback (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST) unless the
@@ -90,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--param", action="append", default=[], metavar="NODE.NAME=VALUE",
                    help="override one node parameter (YAML value), e.g. mpc.rate_hz=200 or wbc.com_weight=50; "
                         "repeatable; validated like the config files")
+    s.add_argument("--planner", choices=("on", "off"), default="on",
+                   help="on (default): the gait planner and MPC run from the start, a zero command stands and a "
+                        "shove the ankles cannot absorb is answered by steps; off: stand on the balance law alone "
+                        "unless --cmd-vel asks to walk")
     s.add_argument("--mpc-elsewhere", action="store_true",
                    help="walk with an MPC node you started yourself (another machine: humanoid-control node mpc): "
                         "wait for its plans instead of starting one; give it the same --cmd-vel")

@@ -154,7 +154,7 @@ class RunSpec:
         robot_arg = robot_param(args.robot)
         config_dir = args.config_dir or share_dir() / "config"
         lockstep = args.mode == "lockstep"
-        walking = bool(commands) or args.mpc_elsewhere
+        walking = bool(commands) or args.mpc_elsewhere or getattr(args, "planner", "off") == "on"
         overrides = {
             "driver": {"robot": robot_arg, "mode": args.mode, "pushes": [p.text() for p in pushes] or [""]},
             "estimator": {"robot": robot_arg},

@@ -24,10 +24,14 @@ def test_a_walking_run_gets_the_mpc_parameters_its_script_and_the_composed_layou
         spec.layout = "processes"
 
 
-def test_standing_has_no_mpc_and_split_makes_the_mpc_external_only_when_walking(humanoid):
-    assert "mpc" not in _spec(humanoid, "--layout", "split").params
-    assert not _spec(humanoid, "--layout", "split").external_mpc
-    assert _spec(humanoid, "--layout", "split", "--cmd-vel", "1:0.2,0,0").external_mpc
+def test_the_planner_runs_by_default_with_a_zero_command_and_planner_off_stands_without_it(humanoid):
+    standing = _spec(humanoid)
+    assert "mpc" in standing.params and standing.params["mpc"]["cmd_vel_script"] == [""]
+    assert standing.params["wbc"]["wait_for_plan"] is True  # lockstep: the plans stay deterministic
+    assert "mpc" not in _spec(humanoid, "--planner", "off", "--layout", "split").params
+    assert not _spec(humanoid, "--planner", "off", "--layout", "split").external_mpc
+    assert _spec(humanoid, "--planner", "off", "--layout", "split", "--cmd-vel", "1:0.2,0,0").external_mpc
+    assert _spec(humanoid, "--layout", "split").external_mpc
 
 
 @pytest.mark.parametrize("argv,flag", [(("--duration", "0"), "--duration"), (("--video", "a.gif"), "--video a.gif"),
