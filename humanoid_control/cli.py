@@ -195,7 +195,15 @@ def run_sim(args) -> int:
     spec = RunSpec.from_args(args, robot)
     for warning in apply_process_scheduling():  # optional CPU pinning / SCHED_FIFO (environment)
         print(f"humanoid-control: warning: {warning}", file=sys.stderr)
-    result = run(spec, robot)
+    stop = None
+    if spec.layout != "processes":  # Ctrl-C ends the loop between ticks, report written (processes: at once)
+        from humanoid_control.sim.stop_request import StopRequest
+        stop = StopRequest().install()
+    try:
+        result = run(spec, robot, stop)
+    finally:
+        if stop is not None:
+            stop.restore()
     report = result.report
     if report is None:
         return _fail(result.error, 1)

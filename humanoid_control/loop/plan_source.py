@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from humanoid_control.errors import HumanoidControlError
-from humanoid_control.loop.child_process import stop_child
+from humanoid_control.loop.child_process import start_child, stop_child
 from humanoid_control.loop.mpc_core import SolveTimes
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode
 from humanoid_control.timing import NodeStats, TimingStats
@@ -106,10 +106,12 @@ def _worker_main(conn, mpc_cfg: dict, nice: int, channel_spec: tuple, notify: bo
     core, the 1-kHz loop wins and the plan comes a little later. In lockstep (``nice`` 0)
     the loop waits for the plan at each period anyway, so both run at the same priority."""
     import pickle
+    import signal
 
     from humanoid_control.loop.mpc_core import MpcCore
     from humanoid_control.loop.plan_channel import PlanChannel
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the loop stops us
     if nice:
         try:
             os.nice(nice)
@@ -171,7 +173,7 @@ class WorkerPlanner(PlanSource):
         self._proc = ctx.Process(target=_worker_main,
                                  args=(child, dict(mpc_cfg), 0 if wait else WORKER_NICE, self._channel.spec(), wait),
                                  name="humanoid_control-mpc", daemon=True)
-        self._proc.start()
+        start_child(self._proc)
         child.close()
         self._pending: int | None = None  # [ns] stamp of the state the worker is solving
         self._taken: tuple | None = None  # real time: (fields, ns) of a plan taken, decoded next tick

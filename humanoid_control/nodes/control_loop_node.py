@@ -28,11 +28,12 @@ def read_parameters(args) -> dict:
     """The node's validated parameters from its ROS arguments (``-p name:=value``,
     ``--params-file``); a ConfigError names a bad or unknown one."""
     import rclpy
+    from rclpy.signals import SignalHandlerOptions
 
     from humanoid_control.nodes.common import declare_from_schema
 
     ctx = rclpy.Context()
-    rclpy.init(args=args, context=ctx)
+    rclpy.init(args=args, context=ctx, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = rclpy.create_node("control_loop", context=ctx)
         try:
@@ -44,13 +45,24 @@ def read_parameters(args) -> dict:
 
 
 def main(args=None) -> int:
+    from humanoid_control.sim.stop_request import StopRequest
+
+    stop = StopRequest().install()  # from here on Ctrl-C / SIGTERM ends the run cleanly, start-up included
+    try:
+        return _main(list(sys.argv if args is None else args), stop)
+    except KeyboardInterrupt:  # a second Ctrl-C
+        return 130
+    finally:
+        stop.restore()
+
+
+def _main(args: list, stop) -> int:
     from humanoid_control.nodes.common import apply_process_scheduling, ensure_localhost_discovery
     from humanoid_control.robot.model import RobotModel
     from humanoid_control.sim.run_spec import RunSpec
     from humanoid_control.sim.runner import run
 
     ensure_localhost_discovery()
-    args = list(sys.argv if args is None else args)
     try:
         values = read_parameters(args)
         robot = RobotModel.load(values["robot"])
@@ -60,11 +72,9 @@ def main(args=None) -> int:
     except HumanoidControlError as exc:
         print(f"control_loop: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
     print(f"control_loop: {values['robot']} in {spec.mode}, planner {values['planner']}, backend {spec.backend}"
           f"{'' if spec.duration_s == float('inf') else f', for {spec.duration_s:g} s'}; Ctrl-C stops", flush=True)
-    result = run(spec, robot)
+    result = run(spec, robot, stop)
     report = result.report
     if report is not None:
         verdict = "FELL" if report["fell"] else "stood"

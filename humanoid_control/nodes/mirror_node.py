@@ -23,7 +23,7 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import Imu, JointState
 
-from humanoid_control.loop.child_process import stop_child
+from humanoid_control.loop.child_process import start_child, stop_child
 from humanoid_control.loop.mirror import STREAM_TOPICS
 from humanoid_control.loop.tick_ring import TickRing
 from humanoid_control.nodes.common import to_array
@@ -188,13 +188,17 @@ class MirrorNode(Node):
 def mirror_main(ring_name: str, layout, names: dict, lockstep: bool, simulation: bool, conn) -> None:
     """The mirror process: attach to the ring, say ready on ``conn``, then publish until
     ``conn`` says stop (or closes); plans arrive on ``conn`` as ("plan", ns, fields)."""
+    import signal
+
     import rclpy
+    from rclpy.signals import SignalHandlerOptions
 
     from humanoid_control.nodes.common import ensure_localhost_discovery
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the loop stops us
     ensure_localhost_discovery()
     ring = TickRing(layout, ring_name, create=False)
-    rclpy.init()
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = MirrorNode(ring, names, lockstep, simulation, plans=True)
     conn.send(("ready", None))
     try:
@@ -249,7 +253,7 @@ class MirrorProcess:
         self.proc = ctx.Process(target=mirror_main, name="humanoid_control-mirror", daemon=True,
                                 args=(self.ring.name, layout, names, loop.driver.lockstep, loop.driver.sim is not None,
                                       child))
-        self.proc.start()
+        start_child(self.proc)
         child.close()
         self.writer = MirrorWriter(loop, self.ring, self.conn)
         self.stats = {}

@@ -28,10 +28,14 @@ import numpy as np
 
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.spatial import rotate_by_quaternion
+from humanoid_control.sim.stop_request import StopRequest
 from humanoid_control.timing import CpuShares
 
 #: extras, progress, child processes and garbage collection are looked after every this many ticks
 SPIN_EVERY_TICKS = 10
+#: what :func:`_between_ticks` returns when a stop was requested (Ctrl-C, SIGINT, SIGTERM)
+STOPPED = "\0stopped"
+
 #: real time: at most this many control periods of physics per tick when catching up
 MAX_CATCH_UP_STEPS = 20
 #: [s] wall time given to DDS before the first tick, so that listeners already running (a
@@ -179,7 +183,7 @@ class Spinner:
             self._thread.join(timeout=2.0)
 
 
-def run_loop(spec, robot, recording=None) -> RunResult:
+def run_loop(spec, robot, recording=None, stop: StopRequest | None = None) -> RunResult:
     """Run the loop for ``spec.duration_s`` seconds of plant time (``spec.mode``). Walking,
     its plans come from the MPC worker (composed) or an MPC node elsewhere (split /
     --mpc-elsewhere)."""
@@ -194,9 +198,14 @@ def run_loop(spec, robot, recording=None) -> RunResult:
     from humanoid_control.sim.report import ReportBuilder
     from humanoid_control.sim.run_extras import RunExtras
 
+    from rclpy.signals import SignalHandlerOptions
+
     params, lockstep = spec.params, spec.lockstep
+    own_stop = stop is None  # a caller that installed one earlier (start-up included) keeps it
+    stop = StopRequest().install() if own_stop else stop
     ctx = rclpy.Context()
-    rclpy.init(context=ctx, args=list(spec.ros_args))
+    # our own SIGINT handling (StopRequest): rclpy's would shut the context down under the running loop
+    rclpy.init(context=ctx, args=list(spec.ros_args), signal_handler_options=SignalHandlerOptions.NO)
     procs, logs = {}, {}
     loop = node = mirror = None
     gc_control = GcControl()
@@ -252,13 +261,16 @@ def run_loop(spec, robot, recording=None) -> RunResult:
         t0 = time.monotonic()
         try:
             try:
+                extras.stop = stop
                 if lockstep:
                     err = _run_lockstep(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
                 else:
                     helpers = loop.plans.helper_pids() if loop.plans is not None else []
                     helpers += [mirror.proc.pid] + [p.pid for p in procs.values()]
                     err = _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0, helpers)
-            except KeyboardInterrupt:  # Ctrl-C, or SIGINT from ros2 launch: the run ends here, reported
+            except KeyboardInterrupt:  # a second Ctrl-C: the run ends here, reported
+                err, rb.interrupted = "", True
+            if err == STOPPED or stop.is_set():  # Ctrl-C, or SIGINT / SIGTERM from ros2 launch
                 err, rb.interrupted = "", True
             wall = time.monotonic() - t0
             rb.cpu_cores = cpu.stop()
@@ -296,12 +308,18 @@ def run_loop(spec, robot, recording=None) -> RunResult:
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown(context=ctx)
+        if own_stop:
+            stop.restore()
 
 
 def _between_ticks(i, node, gc_control, extras, rb, spec, sim_ns, t0, last, procs, logs) -> str:
-    """Every SPIN_EVERY_TICKS ticks: garbage collection when due, extras, progress, dead children."""
+    """Every SPIN_EVERY_TICKS ticks: garbage collection when due, extras, progress, dead children;
+    :data:`STOPPED` when a stop was requested."""
     if i % SPIN_EVERY_TICKS:
         return ""
+    stop = getattr(extras, "stop", None)
+    if stop is not None and stop.is_set():
+        return STOPPED
     gc_control.poll()
     wall = time.monotonic() - t0
     if extras.live is not None and wall - last[1] >= 1.0:  # the live view shows per-node timing

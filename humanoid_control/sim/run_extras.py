@@ -57,6 +57,7 @@ class RunExtras:
         self.args, self.robot = spec, robot  # the RunSpec (its artifact flags)
         self.recording = recording  # the RunRecording the run fills (or None)
         self.viewer = self.live = self.mcap = None
+        self.stop = None  # the run's StopRequest (loop_run), looked at between ticks
         self.artifacts = {}
 
     def open(self, ctx, executor, sim_time: bool) -> None:

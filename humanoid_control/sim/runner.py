@@ -5,7 +5,7 @@ from __future__ import annotations
 from humanoid_control.sim.loop_run import RunResult
 
 
-def run(spec, robot) -> RunResult:
+def run(spec, robot, stop=None) -> RunResult:
     """Run ``spec`` on the loaded ``robot``; the result's report (None when the run could not
     start) carries mode, layout, backend, executor and, with the flags, artifacts."""
     from humanoid_control.sim.run_extras import new_recording, write_artifacts
@@ -13,7 +13,7 @@ def run(spec, robot) -> RunResult:
     recording = new_recording(spec, robot)
     if spec.layout in ("composed", "split"):
         from humanoid_control.sim.loop_run import run_loop
-        result = run_loop(spec, robot, recording)
+        result = run_loop(spec, robot, recording, stop)
     else:
         from humanoid_control.sim.processes_run import run_processes
         result = run_processes(spec, robot, recording)
