@@ -145,6 +145,49 @@ def fall_figures_numpy(joint_q, imu_q_xyzw, parent, joint_R, joint_p, kind, axis
 
 
 @njit(cache=True)
+def _compose_with_parent(world_R, world_p, joint_R, joint_p, i, pi, M):
+    """world_p[i] ← Rp · joint_p[i] + pp; M ← Rp · joint_R[i] (before the joint's own motion)."""
+    for a in range(3):
+        s = world_p[pi, a]
+        for c in range(3):
+            s += world_R[pi, a, c] * joint_p[i, c]
+        world_p[i, a] = s
+        for b in range(3):
+            s = 0.0
+            for c in range(3):
+                s += world_R[pi, a, c] * joint_R[i, c, b]
+            M[a, b] = s
+
+
+@njit(cache=True)
+def _axis_rotation(E, ux, uy, uz, th):
+    """E (3, 3) ← Rodrigues' rotation by ``th`` [rad] about the unit axis (ux, uy, uz)."""
+    co, si = math.cos(th), math.sin(th)
+    t = 1.0 - co
+    E[0, 0], E[0, 1], E[0, 2] = t * ux * ux + co, t * ux * uy - si * uz, t * ux * uz + si * uy
+    E[1, 0], E[1, 1], E[1, 2] = t * ux * uy + si * uz, t * uy * uy + co, t * uy * uz - si * ux
+    E[2, 0], E[2, 1], E[2, 2] = t * ux * uz - si * uy, t * uy * uz + si * ux, t * uz * uz + co
+
+
+@njit(cache=True)
+def _apply_joint(world_R, world_p, M, E, axis, i, k, x):
+    """Joint ``i``'s own motion by its coordinate ``x`` ([rad] or [m]) on top of the parent's
+    composition ``M`` (world_p[i] already at the joint's origin): world_R[i], world_p[i]."""
+    if k == KIND_REVOLUTE:
+        _axis_rotation(E, axis[i, 0], axis[i, 1], axis[i, 2], x)
+        for a in range(3):
+            for b in range(3):
+                world_R[i, a, b] = M[a, 0] * E[0, b] + M[a, 1] * E[1, b] + M[a, 2] * E[2, b]
+    else:
+        for a in range(3):
+            for b in range(3):
+                world_R[i, a, b] = M[a, b]
+        if k == KIND_PRISMATIC:
+            for a in range(3):
+                world_p[i, a] += (M[a, 0] * axis[i, 0] + M[a, 1] * axis[i, 1] + M[a, 2] * axis[i, 2]) * x
+
+
+@njit(cache=True)
 def _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p):
     """world_R (njoints, 3, 3), world_p (njoints, 3) ← every joint frame's placement, the
     floating base at the origin (see the module's docstring for the tree arrays)."""
@@ -156,36 +199,9 @@ def _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, wor
     E = np.empty((3, 3))
     for i in range(1, parent.shape[0]):
         pi = parent[i]
-        for a in range(3):  # R = Rp · joint_R, p = Rp · joint_p + pp
-            s = world_p[pi, a]
-            for c in range(3):
-                s += world_R[pi, a, c] * joint_p[i, c]
-            world_p[i, a] = s
-            for b in range(3):
-                s = 0.0
-                for c in range(3):
-                    s += world_R[pi, a, c] * joint_R[i, c, b]
-                M[a, b] = s
+        _compose_with_parent(world_R, world_p, joint_R, joint_p, i, pi, M)
         k = kind[i]
-        if k == KIND_REVOLUTE:
-            ux, uy, uz = axis[i, 0], axis[i, 1], axis[i, 2]
-            th = joint_q[q_index[i]]
-            co, si = math.cos(th), math.sin(th)
-            t = 1.0 - co
-            E[0, 0], E[0, 1], E[0, 2] = t * ux * ux + co, t * ux * uy - si * uz, t * ux * uz + si * uy
-            E[1, 0], E[1, 1], E[1, 2] = t * ux * uy + si * uz, t * uy * uy + co, t * uy * uz - si * ux
-            E[2, 0], E[2, 1], E[2, 2] = t * ux * uz - si * uy, t * uy * uz + si * ux, t * uz * uz + co
-            for a in range(3):
-                for b in range(3):
-                    world_R[i, a, b] = M[a, 0] * E[0, b] + M[a, 1] * E[1, b] + M[a, 2] * E[2, b]
-        else:
-            for a in range(3):
-                for b in range(3):
-                    world_R[i, a, b] = M[a, b]
-            if k == KIND_PRISMATIC:
-                d = joint_q[q_index[i]]
-                for a in range(3):
-                    world_p[i, a] += (M[a, 0] * axis[i, 0] + M[a, 1] * axis[i, 1] + M[a, 2] * axis[i, 2]) * d
+        _apply_joint(world_R, world_p, M, E, axis, i, k, joint_q[q_index[i]] if k != KIND_BASE else 0.0)
 
 
 @njit(cache=True)
@@ -374,6 +390,38 @@ def _cross_into(out, a0, a1, a2, b0, b1, b2):
 
 
 @njit(cache=True)
+def _add_point_jacobian(J, w, j, p0, p1, p2, parent, kind, axis, q_index, world_R, world_p, u, t1):
+    """J (3 or 6, nv) += w × the Jacobian of the world point (p0, p1, p2) carried by joint j:
+    linear rows (LOCAL_WORLD_ALIGNED at the point), angular rows when J has six; ``u``, ``t1``
+    work buffers (3,)."""
+    angular = J.shape[0] == 6
+    while j > 0:
+        d0, d1, d2 = p0 - world_p[j, 0], p1 - world_p[j, 1], p2 - world_p[j, 2]
+        if kind[j] == KIND_BASE:
+            for b in range(3):
+                _cross_into(t1, world_R[j, 0, b], world_R[j, 1, b], world_R[j, 2, b], d0, d1, d2)
+                for a in range(3):
+                    J[a, b] += w * world_R[j, a, b]
+                    J[a, 3 + b] += w * t1[a]
+                    if angular:
+                        J[3 + a, 3 + b] += w * world_R[j, a, b]
+        else:
+            for a in range(3):
+                u[a] = world_R[j, a, 0] * axis[j, 0] + world_R[j, a, 1] * axis[j, 1] + world_R[j, a, 2] * axis[j, 2]
+            col = 6 + q_index[j]
+            if kind[j] == KIND_REVOLUTE:
+                _cross_into(t1, u[0], u[1], u[2], d0, d1, d2)
+                for a in range(3):
+                    J[a, col] += w * t1[a]
+                    if angular:
+                        J[3 + a, col] += w * u[a]
+            else:
+                for a in range(3):
+                    J[a, col] += w * u[a]
+        j = parent[j]
+
+
+@njit(cache=True)
 def _frame_motion(q, v, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p, body_mass,
                   body_com, world_R, world_p, motion, out_R, out_p, out_J, out_velocity, out_drift, out_com, out_J_com):
     nj = parent.shape[0]
@@ -395,16 +443,7 @@ def _frame_motion(q, v, parent, joint_R, joint_p, kind, axis, q_index, frame_joi
     t2 = np.empty(3)
     for i in range(1, nj):
         pi = parent[i]
-        for a in range(3):  # M = Rp · joint_R, p = Rp · joint_p + pp
-            s = world_p[pi, a]
-            for c in range(3):
-                s += world_R[pi, a, c] * joint_p[i, c]
-            world_p[i, a] = s
-            for b in range(3):
-                s = 0.0
-                for c in range(3):
-                    s += world_R[pi, a, c] * joint_R[i, c, b]
-                M[a, b] = s
+        _compose_with_parent(world_R, world_p, joint_R, joint_p, i, pi, M)
         k = kind[i]
         if k == KIND_BASE:
             for a in range(3):
@@ -424,22 +463,7 @@ def _frame_motion(q, v, parent, joint_R, joint_p, kind, axis, q_index, frame_joi
             u[a] = M[a, 0] * axis[i, 0] + M[a, 1] * axis[i, 1] + M[a, 2] * axis[i, 2]
         col = q_index[i]
         rate = v[6 + col]
-        if k == KIND_REVOLUTE:
-            ux, uy, uz = axis[i, 0], axis[i, 1], axis[i, 2]
-            th = q[7 + col]
-            co, si = math.cos(th), math.sin(th)
-            t = 1.0 - co
-            E[0, 0], E[0, 1], E[0, 2] = t * ux * ux + co, t * ux * uy - si * uz, t * ux * uz + si * uy
-            E[1, 0], E[1, 1], E[1, 2] = t * ux * uy + si * uz, t * uy * uy + co, t * uy * uz - si * ux
-            E[2, 0], E[2, 1], E[2, 2] = t * ux * uz - si * uy, t * uy * uz + si * ux, t * uz * uz + co
-            for a in range(3):
-                for b in range(3):
-                    world_R[i, a, b] = M[a, 0] * E[0, b] + M[a, 1] * E[1, b] + M[a, 2] * E[2, b]
-        else:
-            for a in range(3):
-                for b in range(3):
-                    world_R[i, a, b] = M[a, b]
-                world_p[i, a] += u[a] * q[7 + col]
+        _apply_joint(world_R, world_p, M, E, axis, i, k, q[7 + col])
         for a in range(3):
             r[a] = world_p[i, a] - world_p[pi, a]
         w0, w1, w2 = motion[pi, 0, 0], motion[pi, 0, 1], motion[pi, 0, 2]
@@ -484,30 +508,8 @@ def _frame_motion(q, v, parent, joint_R, joint_p, kind, axis, q_index, frame_joi
         _cross_into(t1, motion[j, 2, 0], motion[j, 2, 1], motion[j, 2, 2], r[0], r[1], r[2])
         for a in range(3):
             out_drift[f, a] += t1[a]
-        pf0, pf1, pf2 = out_p[f, 0], out_p[f, 1], out_p[f, 2]
-        while j > 0:
-            d0, d1, d2 = pf0 - world_p[j, 0], pf1 - world_p[j, 1], pf2 - world_p[j, 2]
-            if kind[j] == KIND_BASE:
-                for c in range(3):
-                    for a in range(3):
-                        out_J[f, a, c] = world_R[j, a, c]
-                        out_J[f, 3 + a, 3 + c] = world_R[j, a, c]
-                    _cross_into(t1, world_R[j, 0, c], world_R[j, 1, c], world_R[j, 2, c], d0, d1, d2)
-                    for a in range(3):
-                        out_J[f, a, 3 + c] = t1[a]
-            else:
-                for a in range(3):
-                    u[a] = world_R[j, a, 0] * axis[j, 0] + world_R[j, a, 1] * axis[j, 1] + world_R[j, a, 2] * axis[j, 2]
-                col = 6 + q_index[j]
-                if kind[j] == KIND_REVOLUTE:
-                    _cross_into(t1, u[0], u[1], u[2], d0, d1, d2)
-                    for a in range(3):
-                        out_J[f, a, col] = t1[a]
-                        out_J[f, 3 + a, col] = u[a]
-                else:
-                    for a in range(3):
-                        out_J[f, a, col] = u[a]
-            j = parent[j]
+        _add_point_jacobian(out_J[f], 1.0, j, out_p[f, 0], out_p[f, 1], out_p[f, 2], parent, kind, axis, q_index,
+                            world_R, world_p, u, t1)
     mass = 0.0
     for a in range(3):
         out_com[0, a] = 0.0
@@ -520,27 +522,7 @@ def _frame_motion(q, v, parent, joint_R, joint_p, kind, axis, q_index, frame_joi
         for a in range(3):
             r[a] = world_R[i, a, 0] * body_com[i, 0] + world_R[i, a, 1] * body_com[i, 1] + world_R[i, a, 2] * body_com[i, 2]
         c0, c1, c2 = world_p[i, 0] + r[0], world_p[i, 1] + r[1], world_p[i, 2] + r[2]
-        j = i
-        while j > 0:  # the body's CoM Jacobian, weighted by its mass
-            d0, d1, d2 = c0 - world_p[j, 0], c1 - world_p[j, 1], c2 - world_p[j, 2]
-            if kind[j] == KIND_BASE:
-                for b in range(3):
-                    _cross_into(t1, world_R[j, 0, b], world_R[j, 1, b], world_R[j, 2, b], d0, d1, d2)
-                    for a in range(3):
-                        out_J_com[a, b] += m * world_R[j, a, b]
-                        out_J_com[a, 3 + b] += m * t1[a]
-            else:
-                for a in range(3):
-                    u[a] = world_R[j, a, 0] * axis[j, 0] + world_R[j, a, 1] * axis[j, 1] + world_R[j, a, 2] * axis[j, 2]
-                col = 6 + q_index[j]
-                if kind[j] == KIND_REVOLUTE:
-                    _cross_into(t1, u[0], u[1], u[2], d0, d1, d2)
-                    for a in range(3):
-                        out_J_com[a, col] += m * t1[a]
-                else:
-                    for a in range(3):
-                        out_J_com[a, col] += m * u[a]
-            j = parent[j]
+        _add_point_jacobian(out_J_com, m, i, c0, c1, c2, parent, kind, axis, q_index, world_R, world_p, u, t1)
         w0, w1, w2 = motion[i, 0, 0], motion[i, 0, 1], motion[i, 0, 2]
         _cross_into(t1, w0, w1, w2, r[0], r[1], r[2])
         _cross_into(t2, w0, w1, w2, t1[0], t1[1], t1[2])
