@@ -182,3 +182,11 @@ def test_the_demo_of_the_makefile_stands_through_both_pushes_stepping_for_the_fi
     assert [p["recovered"] for p in r["pushes"]] == [True, True]
     assert r["nodes"]["mpc"]["recovery_starts"] == 1  # the first push is answered by steps
     assert r["velocity_tracking_error"] < 0.3 and r["distance_m"] > 1.0
+
+
+def test_the_humanoid_walks_on_a_floor_with_friction_coefficient_0_4(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--duration", "8.5", "--friction", "0.4", "--cmd-vel", "1:0.4,0,0",
+                   "--cmd-vel", "7:0,0,0")
+    assert code == 0 and r["fell"] is False and r["safety_events"] == []
+    assert r["velocity_tracking_error"] < 0.15  # measured 0.07
+    assert r["foot_slip_max_m"] < 0.06  # the QP's pyramid uses μ = 0.6 > 0.4: feet slide some (measured 0.041 m)
