@@ -38,7 +38,7 @@ class FootstepParams:
     clearance_m: float = 0.03  # [m] free space kept between the soles, [0, 0.2]
     lateral_margin_m: float = 0.04  # [m] sideways walking: the trailing step keeps this above the minimum, [0, 0.2]
     max_forward_m: float = 0.35  # [m] swing foot ahead of the stance foot, [0.05, 1]
-    max_backward_m: float = 0.25  # [m] swing foot behind the stance foot, [0.05, 1]
+    max_backward_m: float = 0.35  # [m] swing foot behind the stance foot (0.25 could not catch a 0.45-m/s shove backward), [0.05, 1]
     max_width_m: float = 0.4  # [m] largest centre-to-centre lateral distance (the legs' reach), [0.1, 1]
     width_slack_m: float = 0.22  # [m] a step lands at most this much wider than the gait's leading step, [0, 1]
     max_yaw_step_rad: float = 0.35  # [rad] largest change of foot yaw per step, [0, 1]

@@ -152,11 +152,11 @@ def test_a_command_beyond_the_walking_limits_is_clamped_and_the_robot_keeps_walk
     assert r["mean_velocity"][axis] == pytest.approx(limit, abs=0.05)  # max_vy / max_vx_backward, not the command
 
 
-@pytest.mark.parametrize("force", ["170,0,0", "185,0,0"])
+@pytest.mark.parametrize("force", ["170,0,0", "185,0,0", "-170,0,0", "-185,0,0"])
 def test_standing_with_the_planner_running_a_shove_beyond_the_ankles_is_answered_by_steps(tmp_path, ros_domain,
                                                                                           force):
-    # Δv 0.45 and 0.49 m/s forward: standing on the DCM law alone the humanoid falls from 0.45 m/s
-    # (issue 17); backward and sideways recovery steps do not hold yet beyond what the ankles do
+    # Δv 0.45 and 0.49 m/s forward and backward: standing on the DCM law alone the humanoid falls
+    # from 0.45 m/s (issue 17); sideways recovery steps do not hold yet beyond what the ankles do
     code, r = _run(tmp_path, "--duration", "6", "--cmd-vel", "0:0,0,0", "--push", f"2:{force}:0.1")
     push = r["pushes"][0]
     assert code == 0 and r["fell"] is False and r["safety_events"] == []
