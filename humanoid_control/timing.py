@@ -90,7 +90,6 @@ class CpuShares:
     def __init__(self, pids: dict):
         self.pids = dict(pids)
         self._t0 = self._cpu0 = None
-        self.cores = {}
 
     def start(self) -> "CpuShares":
         self._t0 = time.monotonic()
@@ -107,7 +106,6 @@ class CpuShares:
             used = process_cpu_s(p) - self._cpu0[n]
             if used == used:  # not NaN
                 out[n] = round(used / wall, 3)
-        self.cores = out
         return out
 
 

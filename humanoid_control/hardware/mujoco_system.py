@@ -132,9 +132,8 @@ class MujocoSystem(SystemInterface):
             self.params.validate()
         from humanoid_control.sim.terrain import Terrain
 
-        self.terrain = Terrain.parse(self.params.terrain)
         self.model, self.h = build_mujoco_model(self.robot, self.joint_names, self.params.timestep, self.params.friction,
-                                                terrain=self.terrain)
+                                                terrain=Terrain.parse(self.params.terrain))
         self.data = mujoco.MjData(self.model)
         self.tau_max = np.array([self.robot.tau_max[self.robot.joint_names.index(n)] for n in self.joint_names])
         self._pin_index = np.array([self.robot.joint_names.index(n) for n in self.joint_names], dtype=np.intp)

@@ -89,7 +89,6 @@ class LoopPlacement:
         self._previous = os.sched_getaffinity(0)
         self._moved = {}  # thread id -> its affinity before
         self.applied = False
-        self.wait = wait
         if plan is not None:
             self._apply(plan, helper_pids)
         self.waiting = "yield" if wait == "yield" or (wait == "auto" and self.applied) else "sleep"

@@ -183,13 +183,7 @@ class DriverCore:
                 self.counters.commands_rejected_stale += 1
                 return CommandVerdict.STALE
         if self.safety.accept(cmd, t):
-            a = self._accepted
-            a.position[:] = cmd.position
-            a.velocity[:] = cmd.velocity
-            a.effort[:] = cmd.effort
-            a.kp[:] = cmd.kp
-            a.kd[:] = cmd.kd
-            self.command = a
+            self.command = self._accepted.assign(cmd)
             self.counters.commands_received += 1
             return CommandVerdict.ACCEPTED
         return CommandVerdict.REJECTED

@@ -124,15 +124,14 @@ class LoopNode(Node):
                 return
             self._last_diag_ns = tick_ns
             due = self._diag_due = [tick_ns + self._stamp_offset_ns, tick_ns, None]
-        late = tick_ns - due[1] >= DIAG_MAX_DEFER_NS
+        # real time, not overdue yet: each stage waits for a tick with spare time of its own
+        staged = spare_ns is not None and tick_ns - due[1] < DIAG_MAX_DEFER_NS
+        if staged and spare_ns() < DIAG_STAGE_SLACK_NS:
+            return
         if due[2] is None:
-            if spare_ns is not None and not late and spare_ns() < DIAG_STAGE_SLACK_NS:
-                return
             # timing figures of the last period: a whole run's samples cost ~1 ms to sort
             due[2] = self.loop.node_stats(recent_s=self.diag_period_ns * 1e-9)
-            if spare_ns is not None and not late:
+            if staged:
                 return  # publishing: another tick
-        if spare_ns is not None and not late and spare_ns() < DIAG_STAGE_SLACK_NS:
-            return
         self._diag_due = None
         self.pub_diag.publish(node_stats_msg(ns_to_stamp(due[0]), due[2]))

@@ -106,6 +106,15 @@ class CommandArrays:
     kp: np.ndarray  # [N·m/rad]
     kd: np.ndarray  # [N·m·s/rad]
 
+    def assign(self, other: "CommandArrays") -> "CommandArrays":
+        """Copy ``other``'s values into these arrays (in place); returns self."""
+        self.position[:] = other.position
+        self.velocity[:] = other.velocity
+        self.effort[:] = other.effort
+        self.kp[:] = other.kp
+        self.kd[:] = other.kd
+        return self
+
 
 @dataclass
 class SafetySupervisor:
@@ -290,11 +299,7 @@ class SafetySupervisor:
             out = CommandArrays(np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n))
         if self.mode is Mode.TORQUE_OFF or self.mode is Mode.DAMPING or cmd is None:
             src = self._off if self.mode is Mode.TORQUE_OFF else self._damping
-            out.position[:] = src.position
-            out.velocity[:] = src.velocity
-            out.effort[:] = src.effort
-            out.kp[:] = src.kp
-            out.kd[:] = src.kd
+            out.assign(src)
             if src is self._damping and self.joint_off.any():
                 out.kd[self.joint_off] = 0.0
             return out

@@ -218,8 +218,7 @@ def run_loop(spec, robot, recording=None, stop: StopRequest | None = None) -> Ru
             external = ExternalPlans(int(round(1e9 / params["mpc"]["rate_hz"])))
         loop = build_loop(loop_params, robot, plans=external)
         rb = ReportBuilder(robot.mass)
-        from humanoid_control.sim.terrain import Terrain
-        rb.ground_height = Terrain.parse(spec.params["driver"].get("terrain", "flat")).height_at
+        rb.ground_height = spec.terrain.height_at
         rb.commands = list(spec.commands)
         mirror = MirrorProcess(loop)
         node = LoopNode(loop, loop.driver.cfg["diagnostics_period_s"], external_plans=external, mirror=mirror.writer,
@@ -255,19 +254,18 @@ def run_loop(spec, robot, recording=None, stop: StopRequest | None = None) -> Ru
         gc_control.start()
         end_ns = int(spec.duration_s * 1e9) if math.isfinite(spec.duration_s) else sys.maxsize
         worker = loop.plans.helper_pids() if loop.plans is not None else []
-        cpu = CpuShares({"loop_process": None, "mirror": mirror.proc.pid,
-                         **({"mpc_worker": worker[0]} if worker else {}),
-                         **{name: p.pid for name, p in procs.items()}}).start()
+        helpers = {"mirror": mirror.proc.pid, **({"mpc_worker": worker[0]} if worker else {}),
+                   **{name: p.pid for name, p in procs.items()}}  # the processes beside the loop
+        cpu = CpuShares({"loop_process": None, **helpers}).start()
+        extras.stop = stop
         t0 = time.monotonic()
         try:
             try:
-                extras.stop = stop
                 if lockstep:
                     err = _run_lockstep(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0)
                 else:
-                    helpers = loop.plans.helper_pids() if loop.plans is not None else []
-                    helpers += [mirror.proc.pid] + [p.pid for p in procs.values()]
-                    err = _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0, helpers)
+                    err = _run_realtime(loop, node, gc_control, extras, rb, spec, end_ns, procs, logs, t0,
+                                        list(helpers.values()))
             except KeyboardInterrupt:  # a second Ctrl-C: the run ends here, reported
                 err, rb.interrupted = "", True
             if err == STOPPED or stop.is_set():  # Ctrl-C, or SIGINT / SIGTERM from ros2 launch
@@ -317,8 +315,7 @@ def _between_ticks(i, node, gc_control, extras, rb, spec, sim_ns, t0, last, proc
     :data:`STOPPED` when a stop was requested."""
     if i % SPIN_EVERY_TICKS:
         return ""
-    stop = getattr(extras, "stop", None)
-    if stop is not None and stop.is_set():
+    if extras.stop is not None and extras.stop.is_set():
         return STOPPED
     gc_control.poll()
     wall = time.monotonic() - t0

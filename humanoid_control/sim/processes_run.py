@@ -26,8 +26,7 @@ def run_processes(spec, robot, recording=None) -> RunResult:
     ctx = rclpy.Context()
     rclpy.init(context=ctx, args=[])
     rb = ReportBuilder(robot.mass)
-    from humanoid_control.sim.terrain import Terrain
-    rb.ground_height = Terrain.parse(spec.params["driver"].get("terrain", "flat")).height_at
+    rb.ground_height = spec.terrain.height_at
     rb.commands = list(spec.commands)
     monitor = MonitorNode(rb, stamps_from_zero=spec.lockstep, recording=recording, context=ctx)
     ex = make_executor(spec.executor, ctx)

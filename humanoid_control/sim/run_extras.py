@@ -88,7 +88,7 @@ class RunExtras:
                   file=sys.stderr)
             return None
         try:
-            viewer = LiveViewer(self.robot, self.args.params["driver"].get("terrain", "flat"))
+            viewer = LiveViewer(self.robot, self.args.terrain.text())
         except Exception as exc:  # GLFW / driver trouble: the run itself must not fail for it
             self.artifacts["viewer"] = f"not opened: {exc}"
             print(f"humanoid-control: --viewer: MuJoCo's viewer did not open ({exc}); the run goes on headless",
@@ -147,8 +147,7 @@ def write_artifacts(report: dict, spec, extras, robot, friction: float) -> str:
             if not args.quiet:
                 print(f"rendering {args.video} ...", flush=True)
             try:
-                v = render_in_child(arrays, args.robot_arg, args.video,
-                                    terrain=spec.params["driver"].get("terrain", "flat"))
+                v = render_in_child(arrays, args.robot_arg, args.video, terrain=spec.terrain.text())
                 artifacts["video"] = {"path": v.path, "frames": v.frames, "fps": v.fps, "width": v.width,
                                       "height": v.height}
                 if not args.quiet:

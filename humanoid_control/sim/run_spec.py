@@ -90,6 +90,14 @@ class RunSpec:
         return self.walking and (self.layout == "split" or self.mpc_elsewhere)
 
     @property
+    def terrain(self):
+        """The run's ground (:class:`humanoid_control.sim.terrain.Terrain`), from the driver's
+        ``terrain`` parameter."""
+        from humanoid_control.sim.terrain import Terrain
+
+        return Terrain.parse(self.params["driver"].get("terrain", "flat"))
+
+    @property
     def wants_recording(self) -> bool:
         return bool(self.video or self.plots or self.viewer or self.foxglove is not None)
 

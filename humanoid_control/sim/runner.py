@@ -20,7 +20,7 @@ def run(spec, robot, stop=None) -> RunResult:
     if result.report is None:
         return result
     result.report.update(mode=spec.mode, layout=spec.layout, backend=spec.backend, executor=spec.executor,
-                         terrain=spec.params["driver"].get("terrain", "flat"))
+                         terrain=spec.terrain.text())
     from humanoid_control import params as P
 
     friction = P.validate(spec.params["driver"], P.DRIVER)["friction"]
