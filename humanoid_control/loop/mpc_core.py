@@ -129,6 +129,7 @@ class MpcCore:
         self.last_plan = plan
         fields = encode(plan)
         fields["recovery_starts"] = self.planner.recovery_starts  # shoves answered by steps (no command)
+        fields["steps_retimed"] = self.planner.retimed_steps  # steps brought forward (step-timing adaptation)
         if self.first_ns is None:
             self.first_ns = ns
         self.stats.add(sw.us())
@@ -153,4 +154,5 @@ class MpcCore:
             "rejected": self.rejected, "last_rejection": self.last_rejection, **self.solves.figures(recent_s),
             "plans": self.stats.count,
             "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command),
-            "recovery_starts": self.planner.recovery_starts}, recent_s=recent_s)
+            "recovery_starts": self.planner.recovery_starts, "steps_retimed": self.planner.retimed_steps},
+            recent_s=recent_s)

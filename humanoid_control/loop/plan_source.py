@@ -284,7 +284,8 @@ class WorkerPlanner(PlanSource):
         return NodeStats.of("mpc", self.stats, 0, "ok", {
             **self.solves.figures(recent_s), "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}",
             "process": "worker", "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1),
-            "recovery_starts": int((self.last_fields or {}).get("recovery_starts", 0))},
+            "recovery_starts": int((self.last_fields or {}).get("recovery_starts", 0)),
+            "steps_retimed": int((self.last_fields or {}).get("steps_retimed", 0))},
             recent_s=recent_s)
 
     def close(self) -> None:

@@ -325,6 +325,30 @@ class GcControl:
         self._was_enabled = None
 
 
+#: [s] a node process's clean-up (node destruction, rclpy shutdown) may take this long
+CLEANUP_TIMEOUT_S = 5.0
+
+
+def exit_if_cleanup_hangs(name: str, code: int = 0, timeout_s: float = CLEANUP_TIMEOUT_S):
+    """Arm a watchdog for a process's clean-up: if it has not finished within ``timeout_s``
+    the process reports it on stderr and exits with ``code`` (``os._exit``: no further
+    clean-up). Fast DDS's participant deletion can busy-spin without end while a discovery
+    callback is in flight (eProsima/Fast-DDS#6513, seen here: a node stuck in
+    ``rmw_destroy_node`` at 80 % CPU after SIGTERM); a stopped node must never hang.
+    Returns the timer; ``cancel()`` it once the clean-up is done."""
+    import threading
+
+    def give_up():
+        print(f"{name}: clean-up still running after {timeout_s:.1f} s (DDS participant deletion); exiting",
+              file=sys.stderr, flush=True)
+        os._exit(code)
+
+    timer = threading.Timer(timeout_s, give_up)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def run_node(name: str, make_node, args=None, spin=None) -> int:
     """The ``main()`` of every node: loopback discovery, init, construct (a
     HumanoidControlError -> message on stderr, exit code 2), spin until Ctrl-C or
@@ -354,10 +378,13 @@ def run_node(name: str, make_node, args=None, spin=None) -> int:
         pass
     finally:
         gc_control.release()
+        watchdog = exit_if_cleanup_hangs(name, code)
         node.destroy_node()
         rclpy.try_shutdown()
+        watchdog.cancel()
     return code
 
 
 __all__ = ["ConfigError", "STATE_QOS", "LATEST_QOS", "input_qos", "declare_from_schema", "TimingStats", "Stopwatch", "GcControl", "node_stats_msg", "InputRejected",
-           "RepeatedStamp", "JointStateReader", "odometry_to_array", "StampedInputs", "StampSynced", "run_node"]
+           "RepeatedStamp", "JointStateReader", "odometry_to_array", "StampedInputs", "StampSynced", "run_node",
+           "exit_if_cleanup_hangs"]

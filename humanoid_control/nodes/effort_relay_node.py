@@ -9,7 +9,7 @@ from sensor_msgs.msg import JointState
 from std_msgs.msg import Float64MultiArray
 
 from humanoid_control.hardware.effort_relay import EffortRelay, controller_joints
-from humanoid_control.nodes.common import STATE_QOS
+from humanoid_control.nodes.common import STATE_QOS, exit_if_cleanup_hangs
 from humanoid_control.paths import resolve_resource
 
 WATCHDOG_PERIOD_S = 0.005  # [s]
@@ -54,9 +54,11 @@ def main(args=None) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        watchdog = exit_if_cleanup_hangs("effort_relay")
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown()
+        watchdog.cancel()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from sensor_msgs.msg import Imu, JointState
 from humanoid_control.loop.child_process import start_child, stop_child
 from humanoid_control.loop.mirror import STREAM_TOPICS
 from humanoid_control.loop.tick_ring import TickRing
-from humanoid_control.nodes.common import to_array
+from humanoid_control.nodes.common import exit_if_cleanup_hangs, to_array
 from humanoid_control.nodes.plan_msg import fields_to_msg
 
 
@@ -225,9 +225,11 @@ def mirror_main(ring_name: str, layout, names: dict, lockstep: bool, simulation:
     except (KeyboardInterrupt, BrokenPipeError, EOFError):
         pass
     finally:
+        watchdog = exit_if_cleanup_hangs("mirror")
         node.destroy_node()
         rclpy.try_shutdown()
         ring.close()
+        watchdog.cancel()
 
 
 class MirrorProcess:

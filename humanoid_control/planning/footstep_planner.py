@@ -20,7 +20,7 @@ foot only turns "outwards" first (the left foot leads a left turn)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,6 +41,7 @@ class FootstepParams:
     max_backward_m: float = 0.35  # [m] swing foot behind the stance foot (0.25 could not catch a 0.45-m/s shove backward), [0.05, 1]
     max_width_m: float = 0.4  # [m] largest centre-to-centre lateral distance (the legs' reach), [0.1, 1]
     width_slack_m: float = 0.22  # [m] a step lands at most this much wider than the gait's leading step, [0, 1]
+    capture_shortfall_m: float = 0.03  # [m] a step the gait's width limit keeps this far from the DCM's wish may use the legs' full reach (max_width_m), [0, 1]
     max_yaw_step_rad: float = 0.35  # [rad] largest change of foot yaw per step, [0, 1]
     com_height_m: float = 0.8  # [m] for ω of the capture-point feedback, [0.2, 2]
 
@@ -70,6 +71,9 @@ class Footstep:
     position: np.ndarray  # (3,) [m] world, sole centre on the ground
     yaw: float  # [rad] world
     t_touchdown: float  # [s]
+    #: (2,) [m] world: the desired landing point minus this feasible one — the DCM error the
+    #: step leaves uncorrected because the leg cannot reach (zero when nothing was clamped)
+    shortfall_m: np.ndarray = field(default_factory=lambda: np.zeros(2))
 
 
 class FootstepPlanner:
@@ -103,8 +107,11 @@ class FootstepPlanner:
         dcm_td = stance + (dcm - stance) * math.exp(w * dt)
         target = dcm_td - self.dcm_offset(foot, cmd_velocity, step_period_s, yaw_td)
         yaw = yaw_td + wz * step_period_s / 2
-        return self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z,
+        step = self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z,
                                   self.width_limit(float(cmd_velocity[1]), step_period_s))
+        if float(np.linalg.norm(step.shortfall_m)) > p.capture_shortfall_m:  # a capture step: full reach
+            step = self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
+        return step
 
     def dcm_offset(self, foot: str, cmd_velocity, step_period_s: float, heading_rad: float) -> np.ndarray:
         """(2,) [m] world: where the DCM is, relative to ``foot``, when it touches down in
@@ -154,4 +161,5 @@ class FootstepPlanner:
         lateral = clamp(sign * rel[1], min_lateral, max(widest, min_lateral))
         rel[1] = sign * lateral
         xy = stance + R @ rel
-        return Footstep(foot, np.array([xy[0], xy[1], ground_z]), wrap_angle(stance_yaw + rel_yaw), t_touchdown)
+        return Footstep(foot, np.array([xy[0], xy[1], ground_z]), wrap_angle(stance_yaw + rel_yaw), t_touchdown,
+                        np.asarray(target_xy, dtype=float)[:2] - xy)

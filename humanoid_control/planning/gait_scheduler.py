@@ -131,6 +131,41 @@ class GaitScheduler:
         self._steps += 1
         self._next_swing = self.feet[1] if foot == self.feet[0] else self.feet[0]
 
+    def next_swing(self, t: float) -> Phase | None:
+        """The swing phase in progress at ``t``, else the next one (None when none is planned)."""
+        for p in self.phases:
+            if p.swing_foot is not None and p.t_end > t:
+                return p
+        return None
+
+    def retime_step(self, t: float, swing_start: float, swing_end: float) -> Phase:
+        """Step-timing adaptation: move the lift-off of the step in progress (or the next
+        one) to ``swing_start`` and its touch-down to ``swing_end`` [s]; the phases after it
+        keep their durations and move with the touch-down. A swing that has begun keeps its
+        lift-off; a double support never ends before ``t``. Returns the new swing phase."""
+        swing = self.next_swing(t)
+        if swing is None:
+            raise ConfigError(f"no step to retime at t = {t:.3f} s (standing)", "gait")
+        i = self.phases.index(swing)
+        before = self.phases[i - 1] if i > 0 else None
+        if swing.t_start <= t:
+            swing_start = swing.t_start
+        else:
+            floor = max(t, before.t_start if before is not None else t)
+            swing_start = max(float(swing_start), floor)
+        if not swing_end > max(swing_start, t):
+            raise ConfigError(f"touch-down {swing_end:.3f} s must be after lift-off {swing_start:.3f} s and "
+                              f"t = {t:.3f} s", "gait")
+        delta = float(swing_end) - swing.t_end
+        new = Phase(swing_start, float(swing_end), swing.swing_foot, swing.step_index)
+        phases = self.phases[:max(i - 1, 0)]
+        if before is not None:
+            phases.append(Phase(before.t_start, swing_start, None, before.step_index))
+        phases.append(new)
+        phases += [Phase(p.t_start + delta, p.t_end + delta, p.swing_foot, p.step_index) for p in self.phases[i + 1:]]
+        self.phases = phases
+        return new
+
     def extend(self, t: float, horizon_s: float = 2.0) -> None:
         """Plan steps ahead so the schedule covers [t, t + horizon_s]; drops old phases."""
         if self._walking:

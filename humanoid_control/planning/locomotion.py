@@ -39,9 +39,18 @@ class LocomotionParams:
     #: far inside the support rectangle and the CoM slower than recovered_speed_mps
     recovered_margin_m: float = 0.02
     recovered_speed_mps: float = 0.1
+    #: step-timing adaptation: every update the step in progress (or about to begin) may land
+    #: earlier — and lift off earlier — when the leg cannot reach where the DCM needs it
+    adapt_step_timing: bool = True
+    min_swing_s: float = 0.2  # [s] shortest swing it may make
+    min_double_support_s: float = 0.04  # [s] shortest double support before a lift-off brought forward
+    min_touchdown_lead_s: float = 0.08  # [s] a touch-down is never brought closer to now than this
+    max_swing_speed_mps: float = 2.5  # [m/s] a swing brought forward travels at most this fast on average
+    step_timing_tolerance_m: float = 0.01  # [m] a step this close to the DCM's wish keeps its timing
+    step_timing_weight: float = 0.01  # [m²/s²] cost of landing earlier, per s² (0.1 s earlier = 1 cm of error)
 
 
-MAX_STEP_ABDUCTION_RAD = 0.17  # [rad] (≈ 10°) per leg, sets the widest stance the footstep planner may use
+MAX_STEP_ABDUCTION_RAD = 0.26  # [rad] (≈ 15°) per leg, sets the widest stance the footstep planner may use (capture steps: a 10° limit could not catch Δv 0.5-m/s side pushes while walking)
 
 
 def yaw_of(R: np.ndarray) -> float:
@@ -133,6 +142,16 @@ class YawSwing(SwingTrajectory):
         out.yaw_end = self.yaw_end if yaw_end is None else yaw_end
         return out
 
+    def retime(self, t: float, new_target, t_touchdown: float, yaw_end: float | None = None):
+        new = super().retime(t, new_target, t_touchdown)
+        if new is self:
+            return self
+        out = YawSwing.__new__(YawSwing)
+        out.__dict__.update(new.__dict__)
+        out.yaw_start = self.yaw_at(t)  # the turn goes on from where it is, over the shorter swing
+        out.yaw_end = self.yaw_end if yaw_end is None else yaw_end
+        return out
+
 
 class LocomotionPlanner:
     def __init__(self, robot: RobotModel, params: LocomotionParams | None = None):
@@ -162,6 +181,7 @@ class LocomotionPlanner:
         self.heading = None  # [rad] heading reference (world yaw) the base and the steps follow
         self.recovering = False  # recovery steps after a shove are under way (no command)
         self.recovery_starts = 0  # shoves answered by steps
+        self.retimed_steps = 0  # steps brought forward by the step-timing adaptation
         self._t_last = None
 
     # ------------------------------------------------------------------ state
@@ -202,6 +222,8 @@ class LocomotionPlanner:
         self.gait.extend(t, p.mpc.horizon_s + p.gait.step_period_s)
         s["heading"] = self._update_heading(t, s, wz)
         bx, by = self.speed_feedback.update(t, self.gait.phase_at(t).step_index, s["com"], s["heading"], (vx, vy), wz)
+        if p.adapt_step_timing:
+            self._adapt_step_timing(t, s, (vx, vy, wz))
         footholds = self._plan_footholds(t, s, (vx, vy, wz))
         self._update_swings(t, s, footholds)
         prob = self._mpc_problem(t, s, (vx - bx, vy - by, wz), footholds)
@@ -237,6 +259,56 @@ class LocomotionPlanner:
         lateral = (R.T @ xi)[1] - mid[1]
         side_a = (R.T @ pa[:2])[1] - mid[1]  # > 0: feet[0] is the left one
         return self.feet[0] if lateral * side_a > 0 else self.feet[1]
+
+    def _adapt_step_timing(self, t: float, s: dict, cmd) -> None:
+        """Step-timing adaptation (the DCM grows by e^{ω·T} over a step, so a step that lands
+        sooner needs less reach): among lift-off/touch-down times no later than planned, pick
+        the one minimising  max(|shortfall| − tolerance, 0)² + weight · (time brought forward)²,
+        where the shortfall is what the reachable landing misses of the DCM stepping law's."""
+        p = self.params
+        swing = self.gait.next_swing(t)
+        if swing is None:
+            return
+        now = self.gait.phase_at(t)
+        began = swing.t_start <= t
+        if not began and not (now.swing_foot is None and now.step_index == swing.step_index):
+            return  # the step begins after another one: timed when its turn comes
+        foot = swing.swing_foot
+        other = self.feet[1] if foot == self.feet[0] else self.feet[0]
+        pivot, pivot_yaw = s["feet"][other][0][:2], s["feet"][other][1]
+        omega = self.footsteps.params.omega
+        xi = s["com"][:2] + s["com_velocity"][:2] / omega
+        traj = self.swings.get(foot) if self._swing_phase.get(foot) == (swing.t_start, swing.t_end) else None
+        frozen = traj is not None and began and \
+            (t - swing.t_start) / (swing.t_end - swing.t_start) > p.retarget_until_phase
+        lift_offs = [swing.t_start] if began else sorted({swing.t_start, max(t, now.t_start + p.min_double_support_s)})
+        best = None
+        for lo in lift_offs:
+            earliest = max(lo + p.min_swing_s, t + p.min_touchdown_lead_s)
+            for td in ([swing.t_end] if earliest >= swing.t_end else np.linspace(earliest, swing.t_end, 6)):
+                step = self.footsteps.plan(foot, t, td, p.gait.step_period_s, xi, np.zeros(2),
+                                           s["heading"] + cmd[2] * (td - t), cmd, pivot, pivot_yaw)
+                landing = traj.target[:2] if frozen else step.position[:2]
+                travel = float(np.linalg.norm(landing - s["feet"][foot][0][:2]))
+                if td < swing.t_end and td - max(t, lo) < travel / p.max_swing_speed_mps:
+                    continue  # the foot cannot get there that soon
+                miss = step.shortfall_m if not frozen else step.position[:2] + step.shortfall_m - traj.target[:2]
+                excess = max(float(np.linalg.norm(miss)) - p.step_timing_tolerance_m, 0.0)
+                cost = excess ** 2 + p.step_timing_weight * ((swing.t_end - td) ** 2 + (swing.t_start - lo) ** 2)
+                if best is None or cost < best[0] - 1e-12:
+                    best = (cost, lo, float(td))
+        _, lo, td = best
+        if td >= swing.t_end - 1e-3 and lo >= swing.t_start - 1e-3:
+            return
+        new = self.gait.retime_step(t, lo, td)
+        self.retimed_steps += 1
+        if traj is not None:
+            if began:
+                self.swings[foot] = traj.retime(t, traj.target, new.t_end)
+                self._swing_phase[foot] = (new.t_start, new.t_end)
+            else:
+                del self.swings[foot]  # not lifted yet: planned anew for its new times
+                self._swing_phase.pop(foot, None)
 
     def _update_heading(self, t: float, s: dict, wz: float) -> float:
         """The heading reference [rad]: the feet's mean yaw while standing; while walking it

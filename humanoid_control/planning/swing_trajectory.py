@@ -106,6 +106,30 @@ class SwingTrajectory:
         return new
 
 
+    def retime(self, t: float, new_target, t_touchdown: float) -> "SwingTrajectory":
+        """A swing that continues from this one's state at ``t`` (C2: same position, velocity
+        and acceleration) to ``new_target``, touching down at ``t_touchdown`` [s] instead of
+        the planned time (step-timing adaptation: an earlier landing catches a push sooner).
+        The apex still to come is kept, lowered in proportion to the time taken away."""
+        remaining = float(t_touchdown) - t
+        if remaining <= 1e-3 or t < self.t_start:
+            return self
+        now = self.evaluate(t)
+        new_target = np.asarray(new_target, dtype=float)
+        old_remaining = max(self.t_end - t, remaining)
+        height = 0.0
+        if now.phase < 0.5:  # the apex is still ahead
+            apex = max(self.start[2], self.target[2]) + self.height
+            height = max(0.0, apex - max(now.position[2], new_target[2])) * remaining / old_remaining
+        new = SwingTrajectory.__new__(SwingTrajectory)
+        new.__dict__.update(self.__dict__)
+        new.start, new.target = now.position.copy(), new_target.copy()
+        new.t_start, new.duration, new.height = float(t), remaining, height
+        new._c = quintic_coefficients(now.position, now.velocity, now.acceleration, new_target, np.zeros(3),
+                                      np.zeros(3), remaining)
+        return new
+
+
 def shift_polynomial(c: np.ndarray, delta: float) -> np.ndarray:
     """Coefficients of q(τ) = p(τ − δ) given those of p (rows = powers)."""
     c = np.atleast_2d(np.asarray(c, dtype=float))

@@ -60,7 +60,9 @@ Keys (units in the names):
                             safety_events [{t, reason, action, joint}], CAN backends: motors
                             {joint: {temperature_c, error_code, reply_loss_rate, commands_saturated}},
                             buses {name: {frames_sent, corrupt_frames, send_errors}}; wbc: solver_failures;
-                            mpc: recovery_starts (shoves answered by steps while standing, no command);
+                            mpc: recovery_starts (shoves answered by steps while standing, no command),
+                            steps_retimed (steps whose lift-off/touch-down the step-timing
+                            adaptation brought forward);
                             estimator: rejected
   artifacts                 only with --video / --plots / --viewer / --record / --foxglove:
                             {video: {path, frames, fps, width, height}, plots: [paths],
@@ -160,7 +162,8 @@ class ReportBuilder:
 
     #: Diagnostics values (strings on /diagnostics) kept in the report, as typed there.
     COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks",
-                  "latency_samples", "plans_received", "plan_timeouts", "recovery_starts")
+                  "latency_samples", "plans_received", "plan_timeouts", "recovery_starts",
+                  "steps_retimed")
     FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us")
     TEXT_KEYS = ("mode", "last_rejection")
 

@@ -113,3 +113,22 @@ def test_real_time_scheduling_is_off_unless_asked_and_bad_values_name_the_variab
     finally:
         os.sched_setaffinity(0, before)
     assert os.sched_getaffinity(0) == before
+
+
+def test_a_node_process_whose_clean_up_hangs_exits_by_itself_with_its_code_and_says_why():
+    import subprocess
+    import sys
+    import time as _time
+    script = ("import time\n"
+              "from humanoid_control.nodes.common import exit_if_cleanup_hangs\n"
+              "exit_if_cleanup_hangs('stuck', 3, timeout_s=0.3)\n"
+              "time.sleep(30)  # a DDS participant deletion that never returns\n")
+    t0 = _time.monotonic()
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=20)
+    assert out.returncode == 3 and _time.monotonic() - t0 < 15
+    assert "stuck: clean-up still running after 0.3 s" in out.stderr
+    done = ("from humanoid_control.nodes.common import exit_if_cleanup_hangs\n"
+            "w = exit_if_cleanup_hangs('fine', 3, timeout_s=0.3)\n"
+            "w.cancel()\n")
+    out = subprocess.run([sys.executable, "-c", done], capture_output=True, text=True, timeout=20)
+    assert out.returncode == 0 and out.stderr == ""

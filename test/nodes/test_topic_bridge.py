@@ -74,5 +74,10 @@ def test_a_controller_manager_process_drives_the_served_mock_backend_over_the_to
         executor.shutdown()
         node.destroy_node()
         server.terminate()
-        out, _ = server.communicate(timeout=20)
+        try:
+            out, _ = server.communicate(timeout=20)
+        except subprocess.TimeoutExpired:  # never leave a busy server behind for the rest of the suite
+            server.kill()
+            out = server.communicate()[0]
+            raise AssertionError(f"the bridge server ignored SIGTERM for 20 s; its output:\n{out}") from None
     assert "serving backend 'mock' of humanoid (21 joints)" in out

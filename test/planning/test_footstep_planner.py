@@ -121,15 +121,20 @@ def test_walking_sideways_widens_the_stance_so_the_trailing_step_keeps_the_minim
         assert width - abs(vy) * T >= P.min_lateral_m(0.0) + P.lateral_margin_m - 1e-12
 
 
-def test_straight_walking_keeps_steps_narrower_than_the_reach_and_sideways_walking_may_use_it():
+def test_straight_walking_keeps_steps_narrower_than_the_reach_and_sideways_walking_and_capture_steps_may_use_it():
     params = FootstepParams(nominal_width_m=0.18, max_width_m=0.45, width_slack_m=0.22)
     planner = FootstepPlanner(params)
     T = 0.4
     assert planner.width_limit(0.0, T) == pytest.approx(0.18 + 0.22)
     assert planner.width_limit(0.2, T) == pytest.approx(0.45)  # the gait's own leading step is 0.34 m
-    # a capture step far to the left while walking straight lands at the straight-walking limit
+    # a step wished 2 cm beyond the straight-walking limit stays at the limit (the reserve is kept)...
+    wish = planner.plan("left", 0.0, 0.3, T, (0.0, 0.3), (0.0, 0.0), 0.0, (0.0, 0.0, 0.0), (0.0, 0.0), 0.0)
+    com_y = 0.3 + (0.42 - (wish.position[1] + wish.shortfall_m[1])) / math.exp(params.omega * 0.3)
+    step = planner.plan("left", 0.0, 0.3, T, (0.0, com_y), (0.0, 0.0), 0.0, (0.0, 0.0, 0.0), (0.0, 0.0), 0.0)
+    assert step.position[1] == pytest.approx(0.40) and step.shortfall_m[1] == pytest.approx(0.02, abs=1e-6)
+    # ...but a capture step far to the left uses the legs' reach
     step = planner.plan("left", 0.0, 0.3, T, (0.0, 0.3), (0.0, 0.5), 0.0, (0.0, 0.0, 0.0), (0.0, 0.0), 0.0)
-    assert step.position[1] == pytest.approx(0.40)
+    assert step.position[1] == pytest.approx(0.45)
     step = planner.plan("left", 0.0, 0.3, T, (0.0, 0.3), (0.0, 0.5), 0.0, (0.0, 0.2, 0.0), (0.0, 0.0), 0.0)
     assert step.position[1] == pytest.approx(0.45)
     # the limit never undercuts the minimum distance of the soles
@@ -145,3 +150,16 @@ def test_the_dcm_offset_is_where_the_planner_puts_the_dcm_relative_to_the_landin
     w = P.omega
     dcm_td = np.array([0.0, -0.1]) + (com + vel / w - np.array([0.0, -0.1])) * math.exp(w * 0.3)
     np.testing.assert_allclose(step.position[:2] + planner.dcm_offset("left", cmd, T, 0.0), dcm_td, atol=1e-9)
+
+
+def test_a_clamped_step_reports_what_it_misses_and_a_capture_step_may_use_the_full_reach():
+    planner = FootstepPlanner(FootstepParams(nominal_width_m=0.18, max_width_m=0.6, width_slack_m=0.22))
+    # the DCM far out to the left of the right (stance) foot: the left foot must step wide
+    step = planner.plan("left", 0.0, 0.3, 0.4, (0.0, 0.3), (0.0, 0.5), 0.0, (0.0, 0.0, 0.0), (0.0, -0.09), 0.0)
+    lateral = step.position[1] + 0.09
+    assert lateral > 0.18 + 0.22 + 1e-6  # wider than the gait's width limit (0.40)
+    assert lateral <= 0.6 + 1e-9  # never beyond the legs' reach
+    assert step.shortfall_m.shape == (2,)
+    assert step.shortfall_m[1] > 0.0  # the wish lies further left than the reach
+    easy = planner.plan("left", 0.0, 0.3, 0.4, (0.0, 0.0), (0.0, 0.0), 0.0, (0.0, 0.0, 0.0), (0.0, -0.09), 0.0)
+    np.testing.assert_allclose(easy.shortfall_m, 0.0, atol=1e-12)  # standing still: nothing clamped

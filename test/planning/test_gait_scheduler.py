@@ -62,3 +62,37 @@ def test_bad_gait_parameters_and_feet_are_named():
         GaitScheduler(params=GaitParams(double_support_ratio=0.95))
     with pytest.raises(ConfigError, match="valid feet: left, right"):
         GaitScheduler(params=P).walk(0.0, first_swing="middle")
+
+
+def test_retiming_a_swing_in_progress_moves_its_touch_down_and_every_later_phase_with_it():
+    gait = GaitScheduler(params=GaitParams(step_period_s=0.4, double_support_ratio=0.2))
+    gait.walk(0.0)
+    gait.extend(0.0, 2.0)
+    swing = gait.next_swing(0.1)
+    assert swing.t_start == pytest.approx(0.08) and swing.t_end == pytest.approx(0.4)
+    later = [(p.t_start, p.t_end, p.swing_foot) for p in gait.phases if p.t_start >= swing.t_end]
+    new = gait.retime_step(0.1, 0.0, 0.3)  # lift-off of a swing that has begun stays
+    assert (new.t_start, new.t_end, new.swing_foot) == (pytest.approx(0.08), 0.3, swing.swing_foot)
+    moved = [(p.t_start, p.t_end, p.swing_foot) for p in gait.phases if p.t_start >= new.t_end]
+    assert [f for *_, f in moved] == [f for *_, f in later]
+    for (a0, b0, _), (a1, b1, _) in zip(later, moved):
+        assert a1 == pytest.approx(a0 - 0.1) and b1 == pytest.approx(b0 - 0.1)  # same durations, 0.1 s sooner
+    assert all(a.t_end == pytest.approx(b.t_start) for a, b in zip(gait.phases, gait.phases[1:]))  # no gap
+
+
+def test_retiming_in_double_support_brings_the_lift_off_forward_but_never_before_now():
+    gait = GaitScheduler(params=GaitParams(step_period_s=0.4, double_support_ratio=0.2))
+    gait.walk(0.0)
+    new = gait.retime_step(0.05, 0.0, 0.3)
+    assert new.t_start == pytest.approx(0.05) and new.t_end == pytest.approx(0.3)
+    assert gait.contacts_at(0.04) == {"left": True, "right": True}
+    assert not all(gait.contacts_at(0.06).values())
+
+
+def test_retiming_needs_a_step_and_a_touch_down_after_now():
+    gait = GaitScheduler()
+    with pytest.raises(ConfigError, match="standing"):
+        gait.retime_step(0.0, 0.0, 0.2)
+    gait.walk(0.0)
+    with pytest.raises(ConfigError, match="touch-down"):
+        gait.retime_step(0.2, 0.1, 0.15)

@@ -132,3 +132,33 @@ def test_a_small_shove_is_left_to_the_ankles(humanoid):
     planner.update(0.0, *_standing_state(humanoid, (0.0, 0.0)))
     planner.update(0.5, *_standing_state(humanoid, (0.15, 0.0)))
     assert not planner.recovering and planner.gait.is_standing(0.5)
+
+
+def _walk_to_single_support(humanoid, planner):
+    """A planner walking at 0.3 m/s from the nominal pose, 0.1 s into its first swing."""
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    t = 0.0
+    for t in np.arange(0.0, 0.18, 0.01):
+        planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    swing = planner.gait.next_swing(float(t))
+    assert swing.t_start <= t < swing.t_end
+    return float(t), swing
+
+
+def test_a_step_that_cannot_reach_the_dcm_lands_sooner_and_a_nominal_one_keeps_its_timing(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    t, swing = _walk_to_single_support(humanoid, planner)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    planner.update(t + 0.01, q, v, (0.3, 0.0, 0.0))  # a calm state: the step keeps its touch-down
+    assert planner.retimed_steps == 0 and planner.gait.next_swing(t + 0.01).t_end == pytest.approx(swing.t_end)
+    traj_before = planner.swings[swing.swing_foot]
+    v[0] = 1.2  # a shove forward: the DCM runs ahead of what one step can reach in time
+    plan = planner.update(t + 0.02, q, v, (0.3, 0.0, 0.0))
+    new = planner.gait.next_swing(t + 0.02)
+    assert planner.retimed_steps >= 1 and new.t_end < swing.t_end - 0.02
+    assert new.t_end - new.t_start >= planner.params.min_swing_s - 1e-9
+    traj = plan.swings[swing.swing_foot]
+    assert traj.t_end == pytest.approx(new.t_end)  # the swing lands when the gait says
+    np.testing.assert_allclose(traj.evaluate(t + 0.02).position, traj_before.evaluate(t + 0.02).position,
+                               atol=1e-9)  # and continues from where the foot was sent
+    assert plan.contacts_at(new.t_end + 1e-6)[swing.swing_foot]  # the MPC's schedule follows

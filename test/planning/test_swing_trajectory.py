@@ -80,3 +80,21 @@ def test_retargeting_keeps_the_apex_and_blends_a_new_landing_height():
     high = re.retarget(0.25, np.array([0.35, 0.12, 0.04]))  # a step up
     np.testing.assert_allclose(high.evaluate(0.4).position, [0.35, 0.12, 0.04], atol=1e-9)
     np.testing.assert_allclose(high.evaluate(0.25).velocity, re.evaluate(0.25).velocity, atol=1e-9)
+
+
+@pytest.mark.parametrize("t_retime", [0.05, 0.12, 0.2])
+def test_retiming_mid_swing_is_continuous_and_lands_on_the_target_at_the_new_time(t_retime):
+    tr = SwingTrajectory([0.0, 0.0, 0.0], [0.3, 0.1, 0.0], 0.0, 0.32, 0.06)
+    new = tr.retime(t_retime, [0.35, 0.2, 0.0], 0.26)
+    before, after = tr.evaluate(t_retime), new.evaluate(t_retime)
+    for a, b in ((before.position, after.position), (before.velocity, after.velocity),
+                 (before.acceleration, after.acceleration)):
+        np.testing.assert_allclose(a, b, atol=1e-9)  # C2 at the switch
+    end = new.evaluate(0.26)
+    np.testing.assert_allclose(end.position, [0.35, 0.2, 0.0], atol=1e-9)
+    np.testing.assert_allclose(end.velocity, 0.0, atol=1e-9)
+    assert new.t_end == pytest.approx(0.26)
+    heights = [new.evaluate(t).position[2] for t in np.linspace(t_retime, 0.26, 30)]
+    assert min(heights) >= -1e-9  # never below the ground on the way
+    if t_retime < 0.16:  # the apex was still ahead: the foot still clears the ground by a few cm
+        assert max(heights) > 0.03
