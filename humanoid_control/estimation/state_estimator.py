@@ -59,12 +59,45 @@ class StateEstimator:
         self._tree_args = tree.arguments()
         self._stance = np.zeros(nc, dtype=bool)
         self._imu = np.zeros(10)
+        self._imu_compensated = np.zeros(10)
+        self.imu_chain = self._joints_between_base_and_imu()
         self.odom = np.zeros(13)  # [p (3), quat xyzw (4), v_base (3), omega_base (3)], see leg_odometry
         self.rel_feet = np.zeros((nc, 3))  # [m] feet relative to the base, world axes
         p = self.kf.p
         self._noise = np.array([p.accel_noise, p.foot_process_noise_stance, p.foot_process_noise_swing,
                                 p.kinematics_noise, p.velocity_noise, p.height_noise, p.swing_noise_scale,
                                 -GRAVITY_WORLD[2]])
+
+    def _joints_between_base_and_imu(self) -> tuple:
+        """Tree indices of the revolute joints between the base and the IMU (empty when the
+        IMU sits on the base, the humanoid; Talos' IMU rides on the torso, after two joints)."""
+        if self._tree is None:
+            return ()
+        parent, kind, frame_joint = self._tree.parent, self._tree.kind, self._tree.frame_joint
+        chain, j, base = [], int(frame_joint[1]), int(frame_joint[0])
+        while j > 1 and j != base:
+            if kind[j] == kinematics_kernels.KIND_REVOLUTE:
+                chain.append(j)
+            j = int(parent[j])
+        return tuple(chain)
+
+    def compensate_imu_chain(self, imu: np.ndarray, joint_dq: np.ndarray) -> np.ndarray:
+        """The IMU sample with the gyro turned into the base's rate (IMU frame): a gyro behind
+        joints also measures their motion — the torso pitching at 0.7 rad/s under a push read
+        as the base's made the stance-leg velocity 0.7 m/s wrong and Talos stepped backwards
+        into a forward shove. Needs the tree placements of this tick (after leg_kinematics).
+        Returns ``imu`` itself when nothing is between them."""
+        if not self.imu_chain:
+            return imu
+        t = self._tree
+        w = np.zeros(3)  # [rad/s] the IMU's rate relative to the base, root axes
+        for j in self.imu_chain:
+            w += (t.world_R[j] @ t.axis[j]) * joint_dq[t.q_index[j]]
+        base_R = t.world_R[t.frame_joint[0]] @ t.frame_R[0]
+        out = self._imu_compensated
+        out[:] = imu
+        out[4:7] -= self.base_R_imu.T @ (base_R.T @ w)
+        return out
 
     def update_odom(self, joint_q: np.ndarray, joint_dq: np.ndarray, imu: np.ndarray, normal_forces: dict,
                     dt: float) -> dict:
@@ -86,6 +119,7 @@ class StateEstimator:
             kf.reset(p0, np.zeros(3), {c: p0 + rel[c] for c in self.contacts})
         for k, c in enumerate(self.contacts):
             self._stance[k] = contact[c]
+        imu = self.compensate_imu_chain(imu, joint_dq)
         kernels.leg_odometry(kf.x, kf.P, kf.H, kf._z, kf._r, imu, self.base_R_imu, self._r_feet, self._J_feet,
                              joint_dq, self._stance, float(dt), self._noise, self.odom, self.rel_feet)
         return contact

@@ -7,6 +7,7 @@ import pytest
 from humanoid_control.estimation.contact_detector import ContactDetector
 from humanoid_control.estimation.state_estimator import StateEstimator
 from humanoid_control.hardware.mujoco_system import MujocoSystem, SimParams
+from humanoid_control.kernels import kinematics as kinematics_kernels
 from humanoid_control.robot.ros2_control_tag import hardware_info_for
 from humanoid_control.wbc.controller import WholeBodyController
 
@@ -75,3 +76,32 @@ def test_contact_detector_has_hysteresis():
 def test_contact_detector_rejects_inverted_thresholds():
     with pytest.raises(ValueError, match="off_threshold"):
         ContactDetector(["l"], on_threshold=10, off_threshold=20)
+
+
+def test_a_gyro_behind_torso_joints_is_turned_into_the_base_rate(talos):
+    """Talos' IMU rides on the torso: its gyro also measures the torso joints' motion; the
+    estimator removes it (base at rest, torso pitching → base rate 0)."""
+    est = StateEstimator(talos)
+    assert len(est.imu_chain) == 2  # torso_1, torso_2
+    q = talos.nominal_configuration()
+    v = np.zeros(talos.nv)
+    for name, rate in (("torso_1_joint", 0.4), ("torso_2_joint", 0.7)):  # [rad/s]
+        v[talos.model.joints[talos.model.getJointId(name)].idx_v] = rate
+    data = talos.model.createData()
+    pin.forwardKinematics(talos.model, data, q, v)
+    gyro = pin.getFrameVelocity(talos.model, data, talos.imu_frame_id, pin.LOCAL).angular  # what the IMU reads
+    assert np.linalg.norm(gyro) > 0.5
+    imu = np.zeros(10)
+    imu[3] = 1.0
+    imu[4:7] = gyro
+    joint_q, joint_dq = q[7:], v[6:]
+    kinematics_kernels.leg_kinematics(joint_q, *est._tree_args, est.base_R_imu, est._r_feet, est._J_feet)
+    out = est.compensate_imu_chain(imu, joint_dq)
+    np.testing.assert_allclose(out[4:7], 0.0, atol=1e-9)
+    assert imu[4:7].tolist() == gyro.tolist()  # the caller's sample is left as it was
+
+
+def test_an_imu_on_the_base_is_used_as_it_is(humanoid):
+    est = StateEstimator(humanoid)
+    imu = np.arange(10.0)
+    assert est.imu_chain == () and est.compensate_imu_chain(imu, np.ones(humanoid.nj)) is imu
