@@ -42,7 +42,7 @@ class FootstepParams:
     max_width_m: float = 0.4  # [m] largest centre-to-centre lateral distance (the legs' reach), [0.1, 1]
     width_slack_m: float = 0.22  # [m] a step lands at most this much wider than the gait's leading step, [0, 1]
     capture_shortfall_m: float = 0.03  # [m] a step the gait's width limit keeps this far from the DCM's wish may use the legs' full reach (max_width_m), [0, 1]
-    max_yaw_step_rad: float = 0.35  # [rad] largest change of foot yaw per step, [0, 1]
+    max_yaw_step_rad: float = 0.7  # [rad] largest change of foot yaw per step (0.35 capped turning at ~0.45 rad/s, 0.6 at ~0.9; 0.7 turns 1 rad/s), [0, 1]
     com_height_m: float = 0.8  # [m] for ω of the capture-point feedback, [0.2, 2]
 
     def validate(self) -> "FootstepParams":

@@ -70,6 +70,9 @@ class GaitScheduler:
             raise ConfigError(f"the gait scheduler needs exactly two feet, got {list(feet)}", "gait")
         self.feet = tuple(feet)
         self.params = (params or GaitParams()).validate()
+        #: [s] period of the steps appended from now on (the cadence; ``params.step_period_s``
+        #: unless the planner walks faster, see LocomotionParams.cadence_step_length_m)
+        self.step_period_s = self.params.step_period_s
         self.phases: list[Phase] = [Phase(0.0, math.inf, None)]
         self._walking = False
         self._steps = 0
@@ -123,11 +126,12 @@ class GaitScheduler:
         self.phases.append(Phase(self.phases[-1].t_end, math.inf, None))
 
     def _append_step(self, t0: float) -> None:
-        p = self.params
+        period = self.step_period_s
+        double_support = period * self.params.double_support_ratio
         foot = self._next_swing
         k = self._steps
-        self.phases.append(Phase(t0, t0 + p.double_support_s, None, k))
-        self.phases.append(Phase(t0 + p.double_support_s, t0 + p.step_period_s, foot, k))
+        self.phases.append(Phase(t0, t0 + double_support, None, k))
+        self.phases.append(Phase(t0 + double_support, t0 + period, foot, k))
         self._steps += 1
         self._next_swing = self.feet[1] if foot == self.feet[0] else self.feet[0]
 

@@ -46,6 +46,11 @@ class LocomotionParams:
     min_double_support_s: float = 0.04  # [s] shortest double support before a lift-off brought forward
     min_touchdown_lead_s: float = 0.08  # [s] a touch-down is never brought closer to now than this
     max_swing_speed_mps: float = 2.5  # [m/s] a swing brought forward travels at most this fast on average
+    #: cadence: walking forward or backward faster than this step length per gait step period
+    #: shortens the period instead (steps of cadence_step_length_m at |vx| / period), never
+    #: below min_step_period_s — 0.35-m steps every 0.4 s cap the humanoid at ~0.78 m/s
+    cadence_step_length_m: float = 0.25  # [m]
+    min_step_period_s: float = 0.28  # [s]
     step_timing_tolerance_m: float = 0.01  # [m] a step this close to the DCM's wish keeps its timing
     step_timing_weight: float = 0.01  # [m²/s²] cost of landing earlier, per s² (0.1 s earlier = 1 cm of error)
 
@@ -205,6 +210,7 @@ class LocomotionPlanner:
         s = self.measure(q, v)
         vx, vy, wz = (float(c) for c in cmd)
         moving = max(abs(vx), abs(vy), abs(wz)) > p.walk_threshold
+        self.gait.step_period_s = self.step_period_for(vx)  # the steps planned from now on
         outside = self.dcm_outside_support(s)
         if not moving and not self.gait.walk_requested and self.gait.is_standing(t) \
                 and outside > p.step_trigger_margin_m:
@@ -224,12 +230,23 @@ class LocomotionPlanner:
         bx, by = self.speed_feedback.update(t, self.gait.phase_at(t).step_index, s["com"], s["heading"], (vx, vy), wz)
         if p.adapt_step_timing:
             self._adapt_step_timing(t, s, (vx, vy, wz))
-        footholds = self._plan_footholds(t, s, (vx, vy, wz))
+        # the footholds follow the speed the MPC is asked for (the forward bias included: planned
+        # for the bare command the steps held the humanoid at 0.84 m/s of 1.0, the bias saturated)
+        footholds = self._plan_footholds(t, s, (vx - bx, vy, wz))
         self._update_swings(t, s, footholds)
         prob = self._mpc_problem(t, s, (vx - bx, vy - by, wz), footholds)
         sol = self.mpc.solve(prob)
         return LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
                               wz, s["heading"], self.robot.mass)
+
+    def step_period_for(self, vx: float) -> float:
+        """[s] the gait's step period at forward speed ``vx`` [m/s]: the configured one, shorter
+        when the step would be longer than ``cadence_step_length_m``."""
+        p = self.params
+        T = p.gait.step_period_s
+        if abs(vx) * T <= p.cadence_step_length_m:
+            return T
+        return max(p.cadence_step_length_m / abs(vx), min(p.min_step_period_s, T))
 
     def dcm_outside_support(self, s: dict) -> float:
         """[m] how far the DCM (c + ċ/ω, measured) lies outside the rectangle around both
@@ -286,7 +303,7 @@ class LocomotionPlanner:
         for lo in lift_offs:
             earliest = max(lo + p.min_swing_s, t + p.min_touchdown_lead_s)
             for td in ([swing.t_end] if earliest >= swing.t_end else np.linspace(earliest, swing.t_end, 6)):
-                step = self.footsteps.plan(foot, t, td, p.gait.step_period_s, xi, np.zeros(2),
+                step = self.footsteps.plan(foot, t, td, self.gait.step_period_s, xi, np.zeros(2),
                                            s["heading"] + cmd[2] * (td - t), cmd, pivot, pivot_yaw)
                 landing = traj.target[:2] if frozen else step.position[:2]
                 travel = float(np.linalg.norm(landing - s["feet"][foot][0][:2]))
@@ -335,7 +352,7 @@ class LocomotionPlanner:
         each landing is the DCM stepping law applied to that preview."""
         pose = {f: (s["feet"][f][0].copy(), s["feet"][f][1]) for f in self.feet}
         out = []
-        T = self.params.gait.step_period_s
+        T = self.gait.step_period_s
         omega = self.footsteps.params.omega
         xi = s["com"][:2] + s["com_velocity"][:2] / omega  # [m] DCM at t_xi
         t_xi = t

@@ -162,3 +162,18 @@ def test_a_step_that_cannot_reach_the_dcm_lands_sooner_and_a_nominal_one_keeps_i
     np.testing.assert_allclose(traj.evaluate(t + 0.02).position, traj_before.evaluate(t + 0.02).position,
                                atol=1e-9)  # and continues from where the foot was sent
     assert plan.contacts_at(new.t_end + 1e-6)[swing.swing_foot]  # the MPC's schedule follows
+
+
+def test_walking_faster_raises_the_cadence_instead_of_lengthening_the_steps_beyond_the_nominal(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    p = planner.params
+    T0 = p.gait.step_period_s
+    assert planner.step_period_for(0.0) == T0 and planner.step_period_for(0.5) == T0  # 0.2-m steps
+    assert planner.step_period_for(0.8) == pytest.approx(p.cadence_step_length_m / 0.8)
+    assert planner.step_period_for(-0.8) == planner.step_period_for(0.8)
+    assert planner.step_period_for(3.0) == p.min_step_period_s
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    for t in np.arange(0.0, 0.1, 0.01):
+        plan = planner.update(float(t), q, v, (0.8, 0.0, 0.0))
+    later = [ph for ph in plan.phases if ph.swing_foot is not None][1]  # a step planned at the new cadence
+    assert later.t_end - later.t_start == pytest.approx(planner.step_period_for(0.8) * (1 - p.gait.double_support_ratio))

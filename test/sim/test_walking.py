@@ -50,11 +50,14 @@ def test_the_humanoid_walks_with_the_mpc_planning_at_two_hundred_hertz(tmp_path,
     assert r["foot_slip_max_m"] < 0.03
 
 
-def test_the_humanoid_walks_backward_without_falling(tmp_path, ros_domain):
-    code, r = _run(tmp_path, "--duration", "6.5", "--cmd-vel", "1:-0.3,0,0", "--cmd-vel", "4.5:0,0,0")
+def test_the_humanoid_walks_backward_at_half_a_metre_per_second_for_ten_seconds_within_ten_percent(tmp_path,
+                                                                                                  ros_domain):
+    code, r = _run(tmp_path, "--duration", "12.5", "--cmd-vel", "1:-0.5,0,0", "--cmd-vel", "11:0,0,0")
     assert code == 0 and r["fell"] is False
-    assert r["mean_velocity"]["vx"] < -0.2
-    assert r["steps_taken"] >= 6
+    (segment,) = [s for s in r["velocity_segments"] if s["command"][0] < 0]
+    assert segment["mean"][0] == pytest.approx(-0.5, rel=0.1)
+    assert abs(segment["mean"][1]) < 0.05
+    assert r["steps_taken"] >= 20
 
 
 def test_the_humanoid_walks_at_half_a_metre_per_second_for_ten_seconds_within_fifteen_percent(tmp_path, ros_domain):
@@ -69,13 +72,13 @@ def test_the_humanoid_walks_at_half_a_metre_per_second_for_ten_seconds_within_fi
     assert r["mpc"]["rate_hz"] >= 99.0
 
 
-def test_the_humanoid_turns_in_place_at_half_a_radian_per_second(tmp_path, ros_domain):
-    code, r = _run(tmp_path, "--duration", "8.5", "--cmd-vel", "1:0,0,0.5", "--cmd-vel", "7:0,0,0")
+def test_the_humanoid_turns_in_place_at_one_radian_per_second_for_ten_seconds(tmp_path, ros_domain):
+    code, r = _run(tmp_path, "--duration", "12.5", "--cmd-vel", "1:0,0,1.0", "--cmd-vel", "11:0,0,0")
     assert code == 0 and r["fell"] is False
-    (segment,) = r["velocity_segments"]
-    assert segment["mean"][2] == pytest.approx(0.5, rel=0.15)  # measured 0.50 (bare loop)
+    (segment,) = [s for s in r["velocity_segments"] if s["command"][2] > 0]
+    assert segment["mean"][2] == pytest.approx(1.0, rel=0.1)
     assert abs(segment["mean"][0]) < 0.1 and abs(segment["mean"][1]) < 0.1  # turns on the spot
-    assert r["foot_slip_max_m"] < 0.03
+    assert r["foot_slip_max_m"] < 0.05  # measured 0.031: at 1 rad/s the loaded foot twists a little
 
 
 def test_the_humanoid_walks_with_the_mpc_in_its_own_process(tmp_path, ros_domain):
@@ -144,7 +147,7 @@ def test_the_humanoid_walks_on_a_floor_with_friction_coefficient_0_6(tmp_path, r
     assert r["nodes"]["driver"]["safety_events"] == []
 
 
-@pytest.mark.parametrize("command, axis, limit", [("0,0.6,0", "vy", 0.2), ("-1.0,0,0", "vx", -0.4)])
+@pytest.mark.parametrize("command, axis, limit", [("0,0.6,0", "vy", 0.2), ("-1.0,0,0", "vx", -0.5)])
 def test_a_command_beyond_the_walking_limits_is_clamped_and_the_robot_keeps_walking(tmp_path, ros_domain, command,
                                                                                      axis, limit):
     code, r = _run(tmp_path, "--duration", "7", "--cmd-vel", f"1:{command}")
