@@ -198,7 +198,7 @@ MPC = (
           description="a gait cycle further off the command is a disturbance (a push), not fed back"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
     # (lockstep, 10 s): backward 0.5, sideways 0.25 and turning 1.0 rad/s fell (README "Walking limits")
-    Param("max_vx", 0.8, "m/s", 0.0, 3.0, description="forward speed limit (backward: max_vx_backward)"),
+    Param("max_vx", 1.0, "m/s", 0.0, 3.0, description="forward speed limit (backward: max_vx_backward)"),
     Param("max_vx_backward", 0.5, "m/s", 0.0, 3.0, description="backward speed limit"),
     Param("max_vy", 0.2, "m/s", 0.0, 1.0, description="lateral speed limit"),
     Param("max_wz", 1.0, "rad/s", 0.0, 3.0, description="turning rate limit"),

@@ -159,6 +159,17 @@ class FootstepPlanner:
         rel[0] = clamp(rel[0], -p.max_backward_m, p.max_forward_m)
         min_lateral = p.min_lateral_m(rel_yaw)
         lateral = clamp(sign * rel[1], min_lateral, max(widest, min_lateral))
+        # the leg reaches an ellipse, not a box: a step both far forward (or back) and far out
+        # is pulled towards the nominal stance (the box's corner is 0.69 m from the stance
+        # foot; a capture step there put the humanoid in a split it could not leave)
+        reach_x = p.max_forward_m if rel[0] > 0 else p.max_backward_m
+        base = max(min(p.nominal_width_m, widest), min_lateral)
+        ex = rel[0] / reach_x
+        ey = (lateral - base) / (p.max_width_m - base) if lateral > base and p.max_width_m > base else 0.0
+        excess = math.hypot(ex, ey)
+        if excess > 1.0:
+            rel[0] /= excess
+            lateral = base + (lateral - base) / excess
         rel[1] = sign * lateral
         xy = stance + R @ rel
         return Footstep(foot, np.array([xy[0], xy[1], ground_z]), wrap_angle(stance_yaw + rel_yaw), t_touchdown,

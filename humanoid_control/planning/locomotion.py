@@ -46,6 +46,7 @@ class LocomotionParams:
     min_double_support_s: float = 0.04  # [s] shortest double support before a lift-off brought forward
     min_touchdown_lead_s: float = 0.08  # [s] a touch-down is never brought closer to now than this
     max_swing_speed_mps: float = 2.5  # [m/s] a swing brought forward travels at most this fast on average
+    max_swing_overshoot_m: float = 0.02  # [m] a swing brought forward may pass its landing spot by at most this
     #: cadence: walking forward or backward faster than this step length per gait step period
     #: shortens the period instead (steps of cadence_step_length_m at |vx| / period), never
     #: below min_step_period_s — 0.35-m steps every 0.4 s cap the humanoid at ~0.78 m/s
@@ -309,6 +310,10 @@ class LocomotionPlanner:
                 travel = float(np.linalg.norm(landing - s["feet"][foot][0][:2]))
                 if td < swing.t_end and td - max(t, lo) < travel / p.max_swing_speed_mps:
                     continue  # the foot cannot get there that soon
+                if td < swing.t_end and began and traj is not None and \
+                        traj.retime(t, np.array([*landing, traj.target[2]]), td).horizontal_overshoot_m(t) \
+                        > p.max_swing_overshoot_m:
+                    continue  # it would swing past the landing (and touch down beyond the reach)
                 miss = step.shortfall_m if not frozen else step.position[:2] + step.shortfall_m - traj.target[:2]
                 excess = max(float(np.linalg.norm(miss)) - p.step_timing_tolerance_m, 0.0)
                 cost = excess ** 2 + p.step_timing_weight * ((swing.t_end - td) ** 2 + (swing.t_start - lo) ** 2)

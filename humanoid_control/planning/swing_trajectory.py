@@ -106,6 +106,26 @@ class SwingTrajectory:
         return new
 
 
+    def horizontal_overshoot_m(self, t_from: float | None = None, samples: int = 12) -> float:
+        """[m] how far beyond its target the path goes horizontally from ``t_from`` (default:
+        lift-off) to touch-down: the largest distance from the target along the approach
+        direction (0 when it arrives without passing it). A quintic that starts fast and has
+        little time left swings past its end point; a foot that meets the ground there lands
+        beyond the legal reach."""
+        t0 = self.t_start if t_from is None else max(t_from, self.t_start)
+        now = self.evaluate(t0)
+        d = self.target[:2] - now.position[:2]
+        if float(np.linalg.norm(d)) < 0.01:  # (nearly) there: the way it is moving is the approach
+            d = now.velocity[:2]
+        n = float(np.linalg.norm(d))
+        if n < 1e-6:
+            return 0.0
+        u = d / n
+        worst = 0.0
+        for t in np.linspace(t0, self.t_end, samples):
+            worst = max(worst, float((self.evaluate(t).position[:2] - self.target[:2]) @ u))
+        return worst
+
     def retime(self, t: float, new_target, t_touchdown: float) -> "SwingTrajectory":
         """A swing that continues from this one's state at ``t`` (C2: same position, velocity
         and acceleration) to ``new_target``, touching down at ``t_touchdown`` [s] instead of

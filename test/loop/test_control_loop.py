@@ -188,6 +188,19 @@ def test_walking_at_half_a_metre_per_second_a_half_metre_per_second_push_from_an
 
 
 @pytest.mark.sim
+@pytest.mark.parametrize("direction_deg, dv", [(0, 0.75), (180, 0.75), (90, 0.5), (-90, 0.5), (45, 0.6), (-45, 0.6),
+                                               (135, 0.6), (-135, 0.6), (0, 0.8), (180, 0.8)])
+def test_standing_without_a_command_a_shove_is_answered_by_steps_and_the_robot_stands_again_within_three_seconds(
+        direction_deg, dv):
+    fell, v, planner = _run_with_a_push(direction_deg, 2.0, dv=dv, vx=0.0, after_s=3.0)
+    if fell and dv >= 0.8:
+        pytest.xfail("known: the limit forward and backward is Δv ~0.78 m/s (0.35-m steps every ~0.3 s)")
+    assert not fell and planner.recovery_starts >= 1
+    assert planner.gait.is_standing(5.1) and not planner.recovering  # both feet down again
+    assert np.linalg.norm(v) < 0.05
+
+
+@pytest.mark.sim
 @pytest.mark.parametrize("direction_deg", [0, 180])
 def test_talos_standing_answers_a_half_metre_per_second_shove_with_steps_and_stands_again(direction_deg):
     fell, v, planner = _run_with_a_push(direction_deg, 2.0, dv=0.5, vx=0.0, after_s=3.0, robot="talos")

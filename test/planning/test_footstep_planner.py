@@ -163,3 +163,19 @@ def test_a_clamped_step_reports_what_it_misses_and_a_capture_step_may_use_the_fu
     assert step.shortfall_m[1] > 0.0  # the wish lies further left than the reach
     easy = planner.plan("left", 0.0, 0.3, 0.4, (0.0, 0.0), (0.0, 0.0), 0.0, (0.0, 0.0, 0.0), (0.0, -0.09), 0.0)
     np.testing.assert_allclose(easy.shortfall_m, 0.0, atol=1e-12)  # standing still: nothing clamped
+
+
+def test_a_step_far_forward_and_far_out_is_pulled_inside_the_legs_elliptic_reach():
+    params = FootstepParams(nominal_width_m=0.18, max_width_m=0.6, max_forward_m=0.35, max_backward_m=0.35)
+    planner = FootstepPlanner(params)
+    # pure reaches stay: straight ahead at full length, straight out at full width
+    ahead = planner.make_feasible("right", (0.5, -0.18), 0.0, (0.0, 0.0), 0.0)
+    assert ahead.position[0] == pytest.approx(0.35) and ahead.position[1] == pytest.approx(-0.18)
+    out = planner.make_feasible("right", (0.0, -0.8), 0.0, (0.0, 0.0), 0.0)
+    assert out.position[1] == pytest.approx(-0.6)
+    # the box's corner (0.35 ahead and 0.6 out) is beyond the ellipse: pulled in, on it
+    corner = planner.make_feasible("right", (0.5, -0.8), 0.0, (0.0, 0.0), 0.0)
+    ex = corner.position[0] / 0.35
+    ey = (-corner.position[1] - 0.18) / (0.6 - 0.18)
+    assert ex ** 2 + ey ** 2 == pytest.approx(1.0)
+    assert np.linalg.norm(corner.shortfall_m) > 0.2  # and says how far the wish was

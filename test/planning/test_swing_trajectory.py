@@ -98,3 +98,13 @@ def test_retiming_mid_swing_is_continuous_and_lands_on_the_target_at_the_new_tim
     assert min(heights) >= -1e-9  # never below the ground on the way
     if t_retime < 0.16:  # the apex was still ahead: the foot still clears the ground by a few cm
         assert max(heights) > 0.03
+
+
+def test_a_fast_swing_retimed_to_land_very_soon_reports_how_far_it_passes_its_target():
+    calm = SwingTrajectory([0.0, 0.0, 0.0], [0.3, 0.0, 0.0], 0.0, 0.3, 0.06)
+    assert calm.horizontal_overshoot_m() == pytest.approx(0.0, abs=1e-9)  # from rest to rest: never past it
+    # at mid-swing the foot moves at ~1.9 m/s: landing 1 cm further 80 ms later, or where it
+    # is now, takes it past the landing spot and back
+    rushed = calm.retime(0.15, [0.16, 0.0, 0.0], 0.23)
+    assert rushed.horizontal_overshoot_m(0.15) > 0.02
+    assert calm.retime(0.15, [0.15, 0.0, 0.0], 0.25).horizontal_overshoot_m(0.15) > 0.02
