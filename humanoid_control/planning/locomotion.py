@@ -228,11 +228,9 @@ class LocomotionPlanner:
             self.gait.stop(t)
         self.gait.extend(t, p.mpc.horizon_s + p.gait.step_period_s)
         s["heading"] = self._update_heading(t, s, wz)
-        retimed = self.retimed_steps
+        bx, by = self.speed_feedback.update(t, self.gait.phase_at(t).step_index, s["com"], s["heading"], (vx, vy), wz)
         if p.adapt_step_timing:
             self._adapt_step_timing(t, s, (vx, vy, wz))
-        bx, by = self.speed_feedback.update(t, self.gait.phase_at(t).step_index, s["com"], s["heading"], (vx, vy), wz,
-                                            disturbed=self.retimed_steps != retimed)
         # the footholds follow the speed the MPC is asked for (the forward bias included: planned
         # for the bare command the steps held the humanoid at 0.84 m/s of 1.0, the bias saturated)
         footholds = self._plan_footholds(t, s, (vx - bx, vy, wz))

@@ -28,14 +28,10 @@ class VelocityFeedbackParams:
     gain_lateral: float = 0.5  # [-] the same sideways, when walking sideways or turning, [0, 1]
     limit_mps: float = 0.3  # [m/s] largest bias per axis, [0, 1]
     disturbance_mps: float = 0.25  # [m/s] a cycle off the command by more is a disturbance, not a bias, (0, 2]
-    #: [-] steps after a disturbance cycle that are not fed back either: the robot is still
-    #: settling from the push (integrating its deceleration left a bias that sent the speed
-    #: 40 % under the command 2 s after a push from behind, measured)
-    settle_steps: int = 4
 
     def validate(self) -> "VelocityFeedbackParams":
         check_ranges(self, (("gain", 0.0, 1.0), ("gain_lateral", 0.0, 1.0), ("limit_mps", 0.0, 1.0),
-                            ("disturbance_mps", 1e-3, 2.0), ("settle_steps", 0, 20)),
+                            ("disturbance_mps", 1e-3, 2.0)),
                      "velocity_feedback")
         return self
 
@@ -48,7 +44,6 @@ class CycleVelocityFeedback:
         self.bias = np.zeros(2)  # [m/s] heading frame, subtracted from the command
         self._marks: list = []  # (t, com_xy, heading, cmd_xy) at the last step starts
         self._step = None
-        self._settling = 0  # steps left before feeding back again (after a disturbance)
 
     def reset(self) -> None:
         """Standing: forget the bias and the cycle in progress."""
@@ -56,16 +51,11 @@ class CycleVelocityFeedback:
         self._marks.clear()
         self._step = None
 
-    def update(self, t: float, step_index: int, com_xy, heading: float, cmd_xy, wz: float = 0.0,
-               disturbed: bool = False) -> np.ndarray:
+    def update(self, t: float, step_index: int, com_xy, heading: float, cmd_xy, wz: float = 0.0) -> np.ndarray:
         """``step_index`` of the gait phase at ``t`` (< 0 while standing), the measured CoM
         ``com_xy`` [m] world, the ``heading`` [rad], the commanded (vx, vy) [m/s] and turning
         rate ``wz`` [rad/s].
-        ``disturbed``: the planner is catching a disturbance now (a step brought forward):
-        no cycle is fed back until ``settle_steps`` steps after it.
         Returns the bias (2,) [m/s] in the heading frame."""
-        if disturbed:
-            self._settling = self.params.settle_steps + 1
         if step_index < 0:
             self.reset()
             return self.bias
@@ -85,10 +75,6 @@ class CycleVelocityFeedback:
         error_world = v_world - rotation_2d(h_mid) @ np.array(cmd)
         error = rotation_2d(heading).T @ error_world
         if float(np.linalg.norm(error)) > self.params.disturbance_mps:
-            self._settling = self.params.settle_steps
-            return self.bias
-        if self._settling > 0:
-            self._settling -= 1
             return self.bias
         lim = self.params.limit_mps
         # Sideways speed is corrected only when the command walks sideways or turns: in straight
