@@ -33,14 +33,6 @@ class GaitParams:
                             ("step_height_m", 0.01, 0.2)), "gait")
         return self
 
-    @property
-    def double_support_s(self) -> float:
-        return self.step_period_s * self.double_support_ratio
-
-    @property
-    def swing_s(self) -> float:
-        return self.step_period_s - self.double_support_s
-
 
 @dataclass(frozen=True)
 class Phase:

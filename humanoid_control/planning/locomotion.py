@@ -139,22 +139,21 @@ class YawSwing(SwingTrajectory):
         return 6.0 * s * (1 - s) * wrap_angle(self.yaw_end - self.yaw_start) / self.duration
 
     def retarget(self, t: float, new_target, yaw_end: float | None = None):
-        new = super().retarget(t, new_target)
-        if new is self:
-            return self
-        out = YawSwing.__new__(YawSwing)
-        out.__dict__.update(new.__dict__)
-        out.yaw_start = self.yaw_start  # same t_start: only the landing yaw moves (small per update)
-        out.yaw_end = self.yaw_end if yaw_end is None else yaw_end
-        return out
+        # same t_start: only the landing yaw moves (small per update)
+        return self._turning(super().retarget(t, new_target), self.yaw_start, yaw_end)
 
     def retime(self, t: float, new_target, t_touchdown: float, yaw_end: float | None = None):
-        new = super().retime(t, new_target, t_touchdown)
+        # the turn goes on from where it is, over the shorter swing
+        return self._turning(super().retime(t, new_target, t_touchdown), self.yaw_at(t), yaw_end)
+
+    def _turning(self, new: SwingTrajectory, yaw_start: float, yaw_end: float | None):
+        """``new`` (a re-planned copy of this swing) as a YawSwing from ``yaw_start`` to
+        ``yaw_end`` (default: this one's landing yaw); this swing itself when nothing changed."""
         if new is self:
             return self
         out = YawSwing.__new__(YawSwing)
         out.__dict__.update(new.__dict__)
-        out.yaw_start = self.yaw_at(t)  # the turn goes on from where it is, over the shorter swing
+        out.yaw_start = yaw_start
         out.yaw_end = self.yaw_end if yaw_end is None else yaw_end
         return out
 
@@ -249,11 +248,18 @@ class LocomotionPlanner:
             return T
         return max(p.cadence_step_length_m / abs(vx), min(p.min_step_period_s, T))
 
+    def dcm_xy(self, s: dict) -> np.ndarray:
+        """(2,) [m] the measured DCM c + ċ/ω of a state from :meth:`measure` (world x, y)."""
+        return s["com"][:2] + s["com_velocity"][:2] / self.footsteps.params.omega
+
+    def other_foot(self, foot: str) -> str:
+        return self.feet[1] if foot == self.feet[0] else self.feet[0]
+
     def dcm_outside_support(self, s: dict) -> float:
         """[m] how far the DCM (c + ċ/ω, measured) lies outside the rectangle around both
         soles (in the feet's mean-yaw frame; negative: inside, by the distance to its edge)."""
         fp = self.footsteps.params
-        xi = s["com"][:2] + s["com_velocity"][:2] / fp.omega
+        xi = self.dcm_xy(s)
         (pa, ya), (pb, yb) = (s["feet"][f] for f in self.feet)
         R = rotation_2d(circular_mean([ya, yb]))
         a, b = R.T @ pa[:2], R.T @ pb[:2]
@@ -269,8 +275,7 @@ class LocomotionPlanner:
         """The foot that steps first after a shove: the one on the side the DCM left towards
         (a push to the right is caught by the right foot stepping out), else the less loaded
         one by the DCM's side of the feet's middle."""
-        fp = self.footsteps.params
-        xi = s["com"][:2] + s["com_velocity"][:2] / fp.omega
+        xi = self.dcm_xy(s)
         (pa, ya), (pb, yb) = (s["feet"][f] for f in self.feet)
         R = rotation_2d(circular_mean([ya, yb]))
         mid = R.T @ (0.5 * (pa[:2] + pb[:2]))
@@ -292,10 +297,9 @@ class LocomotionPlanner:
         if not began and not (now.swing_foot is None and now.step_index == swing.step_index):
             return  # the step begins after another one: timed when its turn comes
         foot = swing.swing_foot
-        other = self.feet[1] if foot == self.feet[0] else self.feet[0]
+        other = self.other_foot(foot)
         pivot, pivot_yaw = s["feet"][other][0][:2], s["feet"][other][1]
-        omega = self.footsteps.params.omega
-        xi = s["com"][:2] + s["com_velocity"][:2] / omega
+        xi = self.dcm_xy(s)
         traj = self.swings.get(foot) if self._swing_phase.get(foot) == (swing.t_start, swing.t_end) else None
         frozen = traj is not None and began and \
             (t - swing.t_start) / (swing.t_end - swing.t_start) > p.retarget_until_phase
@@ -359,11 +363,11 @@ class LocomotionPlanner:
         out = []
         T = self.gait.step_period_s
         omega = self.footsteps.params.omega
-        xi = s["com"][:2] + s["com_velocity"][:2] / omega  # [m] DCM at t_xi
+        xi = self.dcm_xy(s)  # [m] DCM at t_xi
         t_xi = t
         for ph in self.gait.upcoming_swings(t):
             foot = ph.swing_foot
-            other = self.feet[1] if foot == self.feet[0] else self.feet[0]
+            other = self.other_foot(foot)
             pivot = pose[other][0][:2]
             # The landing spot is re-planned at every update; the swing trajectory itself
             # stops following it after retarget_until_phase (see _update_swings).
