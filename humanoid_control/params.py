@@ -200,7 +200,7 @@ MPC = (
     # (lockstep, 10 s): backward 0.5, sideways 0.25 and turning 1.0 rad/s fell (README "Walking limits")
     Param("max_vx", 1.0, "m/s", 0.0, 3.0, description="forward speed limit (backward: max_vx_backward)"),
     Param("max_vx_backward", 0.5, "m/s", 0.0, 3.0, description="backward speed limit"),
-    Param("max_vy", 0.2, "m/s", 0.0, 1.0, description="lateral speed limit"),
+    Param("max_vy", 0.4, "m/s", 0.0, 1.0, description="lateral speed limit"),
     Param("max_wz", 1.0, "rad/s", 0.0, 3.0, description="turning rate limit"),
     Param("max_acc_xy", 1.0, "m/s²", 0.05, 10.0, description="linear acceleration limit of the command"),
     Param("max_acc_wz", 2.0, "rad/s²", 0.05, 20.0, description="angular acceleration limit of the command"),

@@ -36,7 +36,11 @@ class FootstepParams:
     foot_length_m: float = 0.22  # [m] sole length, (0, 0.5]
     foot_width_m: float = 0.11  # [m] sole width, (0, 0.3]
     clearance_m: float = 0.03  # [m] free space kept between the soles, [0, 0.2]
-    lateral_margin_m: float = 0.04  # [m] sideways walking: the trailing step keeps this above the minimum, [0, 0.2]
+    #: [m] sideways walking: the trailing step keeps this above the minimum, [0, 0.2] (0.04 left
+    #: the trailing foot clamped at the minimum at 0.4 m/s: the error went into the next leading
+    #: step and the gait fell into a four-step lurch; 0.08 walks it steadily, measured)
+    lateral_margin_m: float = 0.08
+    straight_margin_m: float = 0.04  # [m] straight walking: the stance is at least the minimum lateral distance plus this, [0, 0.2]
     max_forward_m: float = 0.35  # [m] swing foot ahead of the stance foot, [0.05, 1]
     max_backward_m: float = 0.35  # [m] swing foot behind the stance foot (0.25 could not catch a 0.45-m/s shove backward), [0.05, 1]
     max_width_m: float = 0.4  # [m] largest centre-to-centre lateral distance (the legs' reach), [0.1, 1]
@@ -125,10 +129,14 @@ class FootstepPlanner:
 
     def stance_width(self, vy: float, step_period_s: float) -> float:
         """Mean centre-to-centre width [m] of the gait at lateral speed ``vy`` [m/s]: the
-        nominal width, widened so the trailing foot's step (width − |vy|·T) still keeps the
-        minimum lateral distance; without that the trailing foot would be clamped every step
-        and the lateral speed would run away."""
+        nominal width, widened when walking sideways so the trailing foot's step
+        (width − |vy|·T) keeps the minimum lateral distance plus ``lateral_margin_m``; without
+        that the trailing foot would be clamped every step and the lateral speed would run
+        away. Straight walking keeps the nominal width (at least the minimum plus
+        ``straight_margin_m``)."""
         p = self.params
+        if vy == 0.0:
+            return max(p.nominal_width_m, p.min_lateral_m(0.0) + p.straight_margin_m)
         return max(p.nominal_width_m, p.min_lateral_m(0.0) + p.lateral_margin_m + abs(vy) * step_period_s)
 
     def width_limit(self, vy: float, step_period_s: float) -> float:

@@ -51,6 +51,10 @@ class LocomotionParams:
     #: shortens the period instead (steps of cadence_step_length_m at |vx| / period), never
     #: below min_step_period_s — 0.35-m steps every 0.4 s cap the humanoid at ~0.78 m/s
     cadence_step_length_m: float = 0.25  # [m]
+    #: the same sideways: the CoM travels at most this far sideways per step (each foot moves
+    #: twice that per step); at 0.4 m/s the 0.4-s period made 0.32-m lateral steps, the gait
+    #: fell into a four-step lurch and averaged 0.24 m/s (0.3-s steps: 0.40, measured)
+    cadence_lateral_step_m: float = 0.1  # [m]
     min_step_period_s: float = 0.28  # [s]
     step_timing_tolerance_m: float = 0.01  # [m] a step this close to the DCM's wish keeps its timing
     step_timing_weight: float = 0.01  # [m²/s²] cost of landing earlier, per s² (0.1 s earlier = 1 cm of error)
@@ -210,7 +214,7 @@ class LocomotionPlanner:
         s = self.measure(q, v)
         vx, vy, wz = (float(c) for c in cmd)
         moving = max(abs(vx), abs(vy), abs(wz)) > p.walk_threshold
-        self.gait.step_period_s = self.step_period_for(vx)  # the steps planned from now on
+        self.gait.step_period_s = self.step_period_for(vx, vy)  # the steps planned from now on
         outside = self.dcm_outside_support(s)
         if not moving and not self.gait.walk_requested and self.gait.is_standing(t) \
                 and outside > p.step_trigger_margin_m:
@@ -230,23 +234,26 @@ class LocomotionPlanner:
         bx, by = self.speed_feedback.update(t, self.gait.phase_at(t).step_index, s["com"], s["heading"], (vx, vy), wz)
         if p.adapt_step_timing:
             self._adapt_step_timing(t, s, (vx, vy, wz))
-        # the footholds follow the speed the MPC is asked for (the forward bias included: planned
-        # for the bare command the steps held the humanoid at 0.84 m/s of 1.0, the bias saturated)
-        footholds = self._plan_footholds(t, s, (vx - bx, vy, wz))
+        # the footholds follow the speed the MPC is asked for, bias included (planned for the bare
+        # command the steps held the humanoid at 0.84 m/s of 1.0 with the bias saturated, and
+        # sideways at 0.38 of 0.4 m/s; the lateral bias is zero unless walking sideways or turning)
+        footholds = self._plan_footholds(t, s, (vx - bx, vy - by, wz))
         self._update_swings(t, s, footholds)
         prob = self._mpc_problem(t, s, (vx - bx, vy - by, wz), footholds)
         sol = self.mpc.solve(prob)
         return LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
                               wz, s["heading"], self.robot.mass)
 
-    def step_period_for(self, vx: float) -> float:
-        """[s] the gait's step period at forward speed ``vx`` [m/s]: the configured one, shorter
-        when the step would be longer than ``cadence_step_length_m``."""
+    def step_period_for(self, vx: float, vy: float = 0.0) -> float:
+        """[s] the gait's step period at forward speed ``vx`` and lateral speed ``vy`` [m/s]:
+        the configured one, shorter when a step would carry the CoM further than
+        ``cadence_step_length_m`` forward or ``cadence_lateral_step_m`` sideways."""
         p = self.params
         T = p.gait.step_period_s
-        if abs(vx) * T <= p.cadence_step_length_m:
-            return T
-        return max(p.cadence_step_length_m / abs(vx), min(p.min_step_period_s, T))
+        for speed, length in ((abs(vx), p.cadence_step_length_m), (abs(vy), p.cadence_lateral_step_m)):
+            if speed * T > length:
+                T = max(length / speed, min(p.min_step_period_s, T))
+        return T
 
     def dcm_xy(self, s: dict) -> np.ndarray:
         """(2,) [m] the measured DCM c + ċ/ω of a state from :meth:`measure` (world x, y)."""

@@ -115,10 +115,11 @@ def test_inconsistent_footstep_parameters_are_named():
 def test_walking_sideways_widens_the_stance_so_the_trailing_step_keeps_the_minimum_distance():
     planner = FootstepPlanner(P)
     T = 0.4
-    for vy in (0.0, 0.1, 0.2, 0.3):
+    for vy in (0.05, 0.1, 0.2, 0.3, -0.3):
         width = planner.stance_width(vy, T)
         assert width >= P.nominal_width_m
         assert width - abs(vy) * T >= P.min_lateral_m(0.0) + P.lateral_margin_m - 1e-12
+    assert planner.stance_width(0.0, T) == max(P.nominal_width_m, P.min_lateral_m(0.0) + P.straight_margin_m)
 
 
 def test_straight_walking_keeps_steps_narrower_than_the_reach_and_sideways_walking_and_capture_steps_may_use_it():

@@ -177,3 +177,16 @@ def test_walking_faster_raises_the_cadence_instead_of_lengthening_the_steps_beyo
         plan = planner.update(float(t), q, v, (0.8, 0.0, 0.0))
     later = [ph for ph in plan.phases if ph.swing_foot is not None][1]  # a step planned at the new cadence
     assert later.t_end - later.t_start == pytest.approx(planner.step_period_for(0.8) * (1 - p.gait.double_support_ratio))
+
+
+def test_walking_sideways_faster_than_a_tenth_of_a_metre_per_step_raises_the_cadence(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    p = planner.params
+    T0 = p.gait.step_period_s
+    assert planner.step_period_for(0.0, 0.2) == T0  # 0.08 m of lateral travel per step
+    assert planner.step_period_for(0.0, 0.3) == pytest.approx(p.cadence_lateral_step_m / 0.3)
+    assert planner.step_period_for(0.0, -0.3) == planner.step_period_for(0.0, 0.3)
+    assert planner.step_period_for(0.0, 1.0) == p.min_step_period_s
+    # both limits: the shorter period wins
+    assert planner.step_period_for(0.8, 0.3) == pytest.approx(min(p.cadence_step_length_m / 0.8,
+                                                                  p.cadence_lateral_step_m / 0.3))

@@ -110,6 +110,18 @@ def test_the_humanoid_walks_sideways_at_a_fifth_of_a_metre_per_second(tmp_path, 
     assert r["max_tilt_rad"] < 0.15
 
 
+@pytest.mark.parametrize("vy", [0.4, -0.4], ids=["left", "right"])
+def test_the_humanoid_walks_sideways_at_0_4_metres_per_second_for_ten_seconds_within_ten_percent(tmp_path, ros_domain,
+                                                                                              vy):
+    code, r = _run(tmp_path, "--duration", "12.5", "--cmd-vel", f"1:0,{vy},0", "--cmd-vel", "11:0,0,0")
+    assert code == 0 and r["fell"] is False
+    (segment,) = r["velocity_segments"]
+    assert segment["mean"][1] == pytest.approx(vy, rel=0.1)  # 0.3-s steps (the lateral cadence)
+    assert abs(segment["mean"][0]) < 0.05 and abs(segment["mean"][2]) < 0.1
+    assert r["foot_slip_max_m"] < 0.05
+    assert r["max_tilt_rad"] < 0.2
+
+
 def test_the_humanoid_walks_stops_and_walks_again(tmp_path, ros_domain):
     code, r = _run(tmp_path, "--duration", "10.5", "--cmd-vel", "1:0.3,0,0", "--cmd-vel", "4:0,0,0",
                    "--cmd-vel", "6:0.3,0,0", "--cmd-vel", "9:0,0,0")
@@ -148,12 +160,14 @@ def test_the_humanoid_walks_on_a_floor_with_friction_coefficient_0_6(tmp_path, r
     assert r["nodes"]["driver"]["safety_events"] == []
 
 
-@pytest.mark.parametrize("command, axis, limit", [("0,0.6,0", "vy", 0.2), ("-1.0,0,0", "vx", -0.5)])
+# the lateral mean includes the start, where the speed feedback is still building up (0.32 of
+# 0.4 m/s over the first 6 s, measured; 0.4 within 10 % over 10 s, the test above)
+@pytest.mark.parametrize("command, axis, limit, tolerance", [("0,0.6,0", "vy", 0.4, 0.1), ("-1.0,0,0", "vx", -0.5, 0.05)])
 def test_a_command_beyond_the_walking_limits_is_clamped_and_the_robot_keeps_walking(tmp_path, ros_domain, command,
-                                                                                     axis, limit):
+                                                                                     axis, limit, tolerance):
     code, r = _run(tmp_path, "--duration", "7", "--cmd-vel", f"1:{command}")
     assert code == 0 and r["fell"] is False and r["safety_events"] == []
-    assert r["mean_velocity"][axis] == pytest.approx(limit, abs=0.05)  # max_vy / max_vx_backward, not the command
+    assert r["mean_velocity"][axis] == pytest.approx(limit, abs=tolerance)  # max_vy / max_vx_backward, not the command
 
 
 @pytest.mark.parametrize("force", ["170,0,0", "185,0,0", "-170,0,0", "-185,0,0"])
