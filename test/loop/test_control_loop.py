@@ -168,7 +168,7 @@ def _run_with_a_push(direction_deg: float, t_push: float, dv: float = 0.5, vx: f
 #: the outer foot's reach and the inner foot's step cannot help (legs would cross) — and the
 #: recovered ones still off the command 3 s later (regaining speed, or drifting sideways)
 FALLS = {(90, 3.6), (-90, 3.2)}
-SLOW_TO_RETURN = {(0, 3.2), (0, 3.6), (90, 3.0), (-90, 3.4)}
+SLOW_TO_RETURN = {(0, 3.2), (90, 3.0), (-90, 3.4), (-90, 3.6)}
 
 
 @pytest.mark.sim
@@ -193,8 +193,6 @@ def test_walking_at_half_a_metre_per_second_a_half_metre_per_second_push_from_an
 def test_standing_without_a_command_a_shove_is_answered_by_steps_and_the_robot_stands_again_within_three_seconds(
         direction_deg, dv):
     fell, v, planner = _run_with_a_push(direction_deg, 2.0, dv=dv, vx=0.0, after_s=3.0)
-    if fell and dv >= 0.8:
-        pytest.xfail("known: the limit forward and backward is Δv ~0.78 m/s (0.35-m steps every ~0.3 s)")
     assert not fell and planner.recovery_starts >= 1
     assert planner.gait.is_standing(5.1) and not planner.recovering  # both feet down again
     assert np.linalg.norm(v) < 0.05
