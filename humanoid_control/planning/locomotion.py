@@ -231,7 +231,9 @@ class LocomotionPlanner:
             self.gait.stop(t)
         self.gait.extend(t, p.mpc.horizon_s + p.gait.step_period_s)
         s["heading"] = self._update_heading(t, s, wz)
-        bx, by = self.speed_feedback.update(t, self.gait.phase_at(t).step_index, s["com"], s["heading"], (vx, vy), wz)
+        # recovery steps (no command) have no walking speed to learn: the feedback stays reset
+        step_index = -1 if self.recovering and not moving else self.gait.phase_at(t).step_index
+        bx, by = self.speed_feedback.update(t, step_index, s["com"], s["heading"], (vx, vy), wz)
         if p.adapt_step_timing:
             self._adapt_step_timing(t, s, (vx, vy, wz))
         # the footholds follow the speed the MPC is asked for, bias included (planned for the bare

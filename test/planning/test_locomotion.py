@@ -127,6 +127,19 @@ def test_a_shove_without_a_command_starts_recovery_steps_with_the_foot_on_its_si
     assert not planner.recovering and not planner.gait.walk_requested  # closing step, then standing
 
 
+def test_recovery_steps_without_a_command_leave_the_walking_speed_feedback_alone(humanoid):
+    # the robot still moves at 0.2 m/s through its recovery steps: no walking speed is
+    # commanded, so there is no speed error to learn (a bias left over kept it walking)
+    planner = LocomotionPlanner(humanoid)
+    planner.update(0.0, *_standing_state(humanoid, (0.0, 0.0)))
+    for t in np.arange(0.5, 2.5, 0.01):
+        q, v = _standing_state(humanoid, (0.6 if t < 0.505 else 0.2, 0.0))
+        q[0] += 0.2 * (t - 0.5)
+        planner.update(float(t), q, v)
+    assert planner.recovering and planner.gait.phase_at(2.5).step_index >= 4  # cycles went by
+    assert not planner.speed_feedback.bias.any()
+
+
 def test_a_small_shove_is_left_to_the_ankles(humanoid):
     planner = LocomotionPlanner(humanoid)
     planner.update(0.0, *_standing_state(humanoid, (0.0, 0.0)))
