@@ -197,7 +197,8 @@ MPC = (
     Param("speed_feedback_disturbance_mps", 0.25, "m/s", 0.001, 2.0,
           description="a gait cycle further off the command is a disturbance (a push), not fed back"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
-    # (lockstep, 10 s): backward 0.5, sideways 0.25 and turning 1.0 rad/s fell (README "Walking limits")
+    # (lockstep, 10 s, within 10 %; README "Walking limits"): forward 1.0, backward 0.5, sideways 0.4
+    # (with the lateral cadence; 0.25 fell before it), turning 1.0 rad/s
     Param("max_vx", 1.0, "m/s", 0.0, 3.0, description="forward speed limit (backward: max_vx_backward)"),
     Param("max_vx_backward", 0.5, "m/s", 0.0, 3.0, description="backward speed limit"),
     Param("max_vy", 0.4, "m/s", 0.0, 1.0, description="lateral speed limit"),
