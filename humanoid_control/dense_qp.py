@@ -5,7 +5,16 @@ initialised once and then updated in place each solve, with the start the proble
 measured best (the previous solution, or the equality-constrained minimiser). A solve that
 does not converge on a reused solver is retried once on a fresh one — the proximal
 parameters and iterate a hard or failed solve leaves behind can mislead the next one — and a
-failure leaves nothing behind for the next call."""
+failure leaves nothing behind for the next call.
+
+ProxSuite's answer differs in its last bits from one solver object to the next for the same
+problem (its vectorised loops split by where its own buffers lie in memory — measured: six
+solver objects, two different answers), so a lockstep run whose heap differs run to run
+diverged on chaotic ground (rough terrain: 12 runs of one command, 6 outcomes). The answer is
+therefore rounded to :data:`MANTISSA_BITS` significant bits (~1e-9 relative, far below the
+solver's tolerance): equal problems give equal answers, bar a rounding boundary falling
+between the two (~2e-7 per value) — when each solve starts afresh (``QpSettings.reuse``
+False, not warm-started from a previous answer whose discarded bits differ)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,12 +30,29 @@ INITIAL_GUESSES = {"previous": proxsuite.proxqp.InitialGuess.WARM_START_WITH_PRE
 SOLVED = proxsuite.proxqp.QPSolverOutput.PROXQP_SOLVED
 
 
+MANTISSA_BITS = 30  # significant bits kept of each answer (see the module's docstring)
+_DROP_MASK = np.uint64(~((1 << (52 - MANTISSA_BITS)) - 1) & 0xFFFFFFFFFFFFFFFF)
+_HALF = np.uint64(1 << (52 - MANTISSA_BITS - 1))
+
+
+def round_mantissa(x: np.ndarray) -> np.ndarray:
+    """``x`` (float64) rounded to MANTISSA_BITS significant bits, in place (finite values:
+    round half up on the magnitude; inf and NaN kept). Returns ``x``."""
+    bits = x.view(np.uint64)
+    finite = np.isfinite(x)
+    bits[finite] = (bits[finite] + _HALF) & _DROP_MASK
+    return x
+
+
 @dataclass(frozen=True)
 class QpSettings:
     eps_abs: float = 1e-5  # [-] absolute residual tolerance
     max_iter: int = 50  # outer (proximal) iterations
     max_iter_in: int = 100  # inner iterations per outer one
     initial_guess: str = "previous"  # one of INITIAL_GUESSES
+    #: False: a new solver object for every solve (the answer then depends on the problem
+    #: alone — see the module's docstring; costs the set-up each time)
+    reuse: bool = True
 
 
 @dataclass
@@ -64,6 +90,8 @@ class DenseQp:
 
     def solve(self, H, g, A=None, b=None, C=None, lo=None, up=None, lb=None, ub=None) -> QpResult:
         """Solve for the given matrices (None where the problem has no such block)."""
+        if not self.settings.reuse:
+            self._solver = None
         reused = self._solver is not None
         if reused:
             if self.box:
@@ -81,8 +109,8 @@ class DenseQp:
             iterations += int(self._solver.results.info.iter)
         res = self._solver.results
         ok = res.info.status == SOLVED
-        out = QpResult(ok, str(res.info.status).split(".")[-1], iterations, res.x.copy(),
-                       res.z.copy() if self.n_in else None)
+        out = QpResult(ok, str(res.info.status).split(".")[-1], iterations, round_mantissa(res.x.copy()),
+                       round_mantissa(res.z.copy()) if self.n_in else None)
         if not ok:
             self._solver = None
         return out

@@ -146,8 +146,11 @@ class WholeBodyController:
         self._cop = np.zeros(2)
         self._wrench_refs = {}
         kernels.warm_up()
+        # ProxSuite is the fallback of the active-set solve: a fresh solver each time, so a
+        # lockstep run repeats bit for bit (dense_qp's docstring)
         self._qp = DenseQp(self.layout.n, self.n_eq, self.n_in,
-                           QpSettings(1e-5, self.MAX_OUTER_ITERATIONS, self.MAX_INNER_ITERATIONS, "previous"))
+                           QpSettings(1e-5, self.MAX_OUTER_ITERATIONS, self.MAX_INNER_ITERATIONS, "equality",
+                                      reuse=False))
         self._kkt = None  # work buffers and the active rows of the active-set solve
         self.kkt_solves = 0  # ticks solved by the active-set method (ProxSuite not needed)
         self.com_ref = None  # [m] world; set on the first tick (centre of the feet, nominal height)
