@@ -54,7 +54,6 @@ def test_an_unknown_initial_guess_names_the_choices():
         DenseQp(2, 0, 0, QpSettings(initial_guess="random"))
 
 
-
 def test_the_answer_is_bit_for_bit_the_same_from_every_solver_object():
     # ProxSuite alone answers this 60-variable QP with other last bits from some solver
     # objects than from others (where its buffers lie) — enough to split a lockstep run in two
