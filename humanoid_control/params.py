@@ -141,6 +141,9 @@ ESTIMATOR = (
     Param("accel_noise", 0.5, "m/s²", 1e-4, 100.0),
     Param("kinematics_noise", 0.002, "m", 1e-5, 1.0),
     Param("velocity_noise", 0.05, "m/s", 1e-4, 10.0),
+    Param("foot_height_noise", 0.005, "m", 1e-4, 10.0,
+          description="std of the ground-height prior (z = 0) on a stance foot per sample: small pulls stance feet to a "
+                      "flat floor, large lets the estimate follow steps and stairs"),
     Param("stale_timeout_s", 0.05, "s", 0.001, 10.0, description="inputs older than this are rejected"),
     Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
 )
@@ -166,6 +169,13 @@ WBC = (
     Param("joint_kd", 2.0, "N·m·s/rad", 0.0, 20.0),
     Param("com_kp_xy", 40.0, "1/s²", 0.0, 1e4, description="CoM position feedback around a plan"),
     Param("com_kd_track_xy", 10.0, "1/s", 0.0, 1e3, description="CoM velocity feedback around a plan"),
+    Param("touchdown_load_fraction", 0.1, "", 0.02, 0.5,
+          description="a foot carrying this share of the robot's weight is on the ground (early/late touch-down)"),
+    Param("early_touchdown", False,
+          description="a swing foot loaded after 75 % of its swing takes its contact at once (wbc/touchdown.py)"),
+    Param("max_late_touchdown_s", 0.0, "s", 0.0, 0.2,
+          description="a planned landing keeps reaching down for the ground at most this long (0: off; 0.06 made the "
+                      "10° downhill walk fall: the gait does not wait for the late foot yet)"),
     Param("wait_for_plan", False, description="lockstep with an MPC node: wait for the plan at its ticks"),
     Param("plan_period_s", 0.01, "s", 0.001, 0.1, description="MPC period (plans are expected at multiples of it)"),
     Param("plan_timeout_s", 0.1, "s", 0.01, 1.0, description="a plan older than this is missing: stand and report"),

@@ -39,7 +39,8 @@ class EstimatorCore:
         self.robot = robot if robot is not None else RobotModel.load(cfg["robot"])
         self.est = StateEstimator(self.robot, KfParams(accel_noise=cfg["accel_noise"],
                                                        kinematics_noise=cfg["kinematics_noise"],
-                                                       velocity_noise=cfg["velocity_noise"]),
+                                                       velocity_noise=cfg["velocity_noise"],
+                                                       height_noise=cfg.get("foot_height_noise", 0.005)),
                                   cfg["contact_on_N"], cfg["contact_off_N"])
         self.sides = tuple(self.robot.config.feet)
         self.out = EstimatorOutput(len(self.sides))

@@ -10,7 +10,9 @@ import numpy as np
 from humanoid_control.planning.locomotion import LocomotionPlan
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.timing import NodeStats, Stopwatch, TimingStats
+from humanoid_control.constants import GRAVITY
 from humanoid_control.wbc.controller import WbcParams, WbcSolution, WholeBodyController
+from humanoid_control.wbc.touchdown import TouchdownMonitor, TouchdownParams
 
 
 class JointCommandArrays:
@@ -45,6 +47,9 @@ class WbcCore:
         self._v = np.zeros(self.robot.nv)
         self.command = JointCommandArrays(self.robot.nj)
         self._timeout_ns = int(cfg["plan_timeout_s"] * 1e9)
+        td = TouchdownParams(cfg.get("touchdown_load_fraction", 0.1), cfg.get("max_late_touchdown_s", 0.0),
+                             cfg.get("early_touchdown", False))
+        self.touchdown = TouchdownMonitor(self.sides, self.robot.mass * GRAVITY, td)
 
     # ------------------------------------------------------------------ plans
     def accept_plan(self, plan: LocomotionPlan | None, ns: int, ok: bool = True, why: str = "") -> bool:
@@ -88,23 +93,29 @@ class WbcCore:
         return self.plan.reference_at(t)
 
     # ------------------------------------------------------------------ the tick
-    def update(self, ns: int, joint_q: np.ndarray, joint_dq: np.ndarray, odom: np.ndarray) -> JointCommandArrays:
+    def update(self, ns: int, joint_q: np.ndarray, joint_dq: np.ndarray, odom: np.ndarray,
+               forces: dict | None = None) -> JointCommandArrays:
         """One tick for the state stamped ``ns``: joints in Pinocchio order, ``odom`` (13,) as
-        :class:`~humanoid_control.loop.estimator_core.EstimatorOutput` lays it out. Stance
-        comes from the plan, not from force thresholds: a foot unloaded by a push stays in
+        :class:`~humanoid_control.loop.estimator_core.EstimatorOutput` lays it out, the feet's
+        measured normal forces [N] (None: not sensed). Stance comes from the plan, moved only
+        by touch-down (``wbc/touchdown.py``: a descending swing foot that is loaded lands, a
+        landing that finds no ground waits briefly): a foot unloaded by a push stays in
         stance. Returns the command (preallocated, overwritten by the next call)."""
         q, v = self._q, self._v
         q[0:7] = odom[0:7]
         q[7:] = joint_q
         v[0:6] = odom[7:13]
         v[6:] = joint_dq
-        return self.update_state(ns, q, v)
+        return self.update_state(ns, q, v, forces)
 
-    def update_state(self, ns: int, q: np.ndarray, v: np.ndarray) -> JointCommandArrays:
+    def update_state(self, ns: int, q: np.ndarray, v: np.ndarray, forces: dict | None = None) -> JointCommandArrays:
         """:meth:`update` for a state already laid out as Pinocchio's ``q`` (nq) and ``v`` (nv)
         (the control loop builds them once per tick for the planner and the WBC)."""
         sw = Stopwatch()
-        sol = self.wbc.update(q, v, self._planned_contact, self.reference(ns))
+        ref = self.reference(ns)
+        if ref is not None and forces is not None:
+            ref = self.touchdown.adjust(self.plan, ns * 1e-9, ref, forces)
+        sol = self.wbc.update(q, v, self._planned_contact, ref)
         if not sol.ok:
             self.solver_failures += 1
         self.last_solution = sol
@@ -126,4 +137,5 @@ class WbcCore:
             "rejected": self.rejected, "last_rejection": self.last_rejection, "solver_failures": self.solver_failures,
             "solver_iterations_mean": f"{self.stats.iterations / max(self.stats.count, 1):.2f}",
             "cop_x": f"{cop[0]:.4f}", "cop_y": f"{cop[1]:.4f}", "plans_received": self.plans_received,
-            "plan_timeouts": self.plan_timeouts, "plan_rejected": self.plan_rejected}, recent_s=recent_s)
+            "plan_timeouts": self.plan_timeouts, "plan_rejected": self.plan_rejected,
+            "early_touchdowns": self.touchdown.early, "late_touchdowns": self.touchdown.late}, recent_s=recent_s)

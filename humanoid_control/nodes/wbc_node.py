@@ -10,6 +10,7 @@ falls back to standing and counts it (``plan_timeouts`` on /diagnostics). With
 plan stamped with it, so runs are deterministic."""
 from __future__ import annotations
 
+import math
 import sys
 
 from diagnostic_msgs.msg import DiagnosticArray
@@ -40,7 +41,7 @@ class WbcNode(StampSynced, Node):
         self.sides = self.core.sides
         self._published = False
         self._joint_states = JointStateReader(self.robot.joint_names)
-        # "joints": (q, dq) Pinocchio order; "odom": p, quat xyzw, v, w (13,); "contact": side -> bool
+        # "joints": (q, dq) Pinocchio order; "odom": p, quat xyzw, v, w (13,); "contact": side -> normal force [N]
         self._inputs = StampedInputs(("joints", "odom", "contact"), cfg["stale_timeout_s"])
         self._last_diag_ns = 0
         self.pin_to_ros = self.robot.pin_to_ros
@@ -79,7 +80,12 @@ class WbcNode(StampSynced, Node):
     def on_contact(self, m: ContactState) -> None:
         if len(m.in_contact) != len(self.sides):
             return self.reject("/contact_states has the wrong number of contacts")
-        self.receive("contact", m.header.stamp, {s: bool(c) for s, c in zip(self.sides, m.in_contact)})
+        forces = list(m.normal_force) if len(m.normal_force) == len(self.sides) else [None] * len(self.sides)
+        # the measured normal forces drive early/late touch-down (wbc/touchdown.py); without them
+        # (an estimator that sends flags only) the flag stands in: carrying, or not at all
+        self.receive("contact", m.header.stamp, {s: (f if f is not None and math.isfinite(f) else
+                                                     (float("inf") if c else 0.0))
+                                                 for s, c, f in zip(self.sides, m.in_contact, forces)})
 
     def on_plan(self, m: CentroidalPlan) -> None:
         ns = stamp_to_ns(m.header.stamp)
@@ -109,7 +115,7 @@ class WbcNode(StampSynced, Node):
             self._pending = (ns, inputs)  # the MPC's plan for this state is on its way
             return
         jq, jdq = inputs["joints"]
-        rows = self.core.update(ns, jq, jdq, inputs["odom"]).rows
+        rows = self.core.update(ns, jq, jdq, inputs["odom"], inputs["contact"]).rows
         c = self._cmd
         c.header.stamp.sec, c.header.stamp.nanosec = ns // 1_000_000_000, ns % 1_000_000_000
         idx = self.pin_to_ros.index
