@@ -156,6 +156,10 @@ WBC = (
     Param("com_kd_z", 20.0, "1/s", 0.0, 1e3),
     Param("dcm_gain", 1.5, "", 0.1, 10.0),
     Param("cop_margin_m", 0.015, "m", 0.0, 0.1),
+    Param("cop_support_fraction", 0.6, "", 0.3, 1.0,
+          description="share of each sole's length and width the QP's centre of pressure may use while stepping (standing: "
+                      "0.85; a blind foot often rests on an edge: 0.85 let stance soles tip 5-28 degrees on ±1 cm rough "
+                      "ground)"),
     Param("orientation_weight", 30.0, "", 0.0, 1e6),
     Param("orientation_kp", 100.0, "1/s²", 0.0, 1e4),
     Param("orientation_kd", 20.0, "1/s", 0.0, 1e3),
@@ -171,7 +175,7 @@ WBC = (
     Param("com_kd_track_xy", 10.0, "1/s", 0.0, 1e3, description="CoM velocity feedback around a plan"),
     Param("touchdown_load_fraction", 0.1, "", 0.02, 0.5,
           description="a foot carrying this share of the robot's weight is on the ground (early/late touch-down)"),
-    Param("early_touchdown", False,
+    Param("early_touchdown", True,
           description="a swing foot loaded after 75 % of its swing takes its contact at once (wbc/touchdown.py)"),
     Param("max_late_touchdown_s", 0.0, "s", 0.0, 0.2,
           description="a planned landing keeps reaching down for the ground at most this long (0: off; 0.06 made the "

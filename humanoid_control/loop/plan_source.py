@@ -285,7 +285,8 @@ class WorkerPlanner(PlanSource):
             **self.solves.figures(recent_s), "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}",
             "process": "worker", "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1),
             "recovery_starts": int((self.last_fields or {}).get("recovery_starts", 0)),
-            "steps_retimed": int((self.last_fields or {}).get("steps_retimed", 0))},
+            "steps_retimed": int((self.last_fields or {}).get("steps_retimed", 0)),
+            "uneven_ground_detections": int((self.last_fields or {}).get("uneven_ground_detections", 0))},
             recent_s=recent_s)
 
     def close(self) -> None:

@@ -48,7 +48,7 @@ class WbcCore:
         self.command = JointCommandArrays(self.robot.nj)
         self._timeout_ns = int(cfg["plan_timeout_s"] * 1e9)
         td = TouchdownParams(cfg.get("touchdown_load_fraction", 0.1), cfg.get("max_late_touchdown_s", 0.0),
-                             cfg.get("early_touchdown", False))
+                             cfg.get("early_touchdown", True))
         self.touchdown = TouchdownMonitor(self.sides, self.robot.mass * GRAVITY, td)
 
     # ------------------------------------------------------------------ plans

@@ -4,10 +4,11 @@ ROS-free: :func:`encode` returns a dict of plain values and numpy arrays named l
 message fields; :func:`decode` rebuilds a plan whose :meth:`reference_at` gives the same
 WBC references as the original.
 
-Swing row layout (``SWING_SIZE`` = 31 floats per foot, NaN row = no swing planned):
+Swing row layout (``SWING_SIZE`` = 35 floats per foot, NaN row = no swing planned):
 ``t_start`` [s, relative to the stamp], ``duration`` [s], ``height`` [m],
 ``late_descent_speed`` [m/s], ``max_late_descent`` [m], ``start`` (3) [m], ``target`` (3) [m],
-quintic coefficients (6 x 3, row-major, τ = t − t_start), ``yaw_start``, ``yaw_end`` [rad]."""
+quintic coefficients (6 x 3, row-major), their windows h0, h1, t_r, t_f [s]
+(``humanoid_control/kernels/swing.py``), ``yaw_start``, ``yaw_end`` [rad]."""
 from __future__ import annotations
 
 import math
@@ -17,8 +18,9 @@ import numpy as np
 from humanoid_control.mpc.centroidal_mpc import NX, MpcSolution
 from humanoid_control.planning.gait_scheduler import Phase
 from humanoid_control.planning.locomotion import LocomotionPlan, YawSwing
+from humanoid_control.planning.swing_trajectory import CLASSIC
 
-SWING_SIZE = 31
+SWING_SIZE = 35
 
 
 def encode(plan: LocomotionPlan) -> dict:
@@ -31,7 +33,7 @@ def encode(plan: LocomotionPlan) -> dict:
         if tr is None:
             continue
         swing[i] = np.concatenate([[tr.t_start - t0, tr.duration, tr.height, tr.late_descent_speed,
-                                    tr.max_late_descent], tr.start, tr.target, tr._c.ravel(),
+                                    tr.max_late_descent], tr.start, tr.target, tr._c.ravel(), tr._windows,
                                    [tr.yaw_start, tr.yaw_end]])
     phases = [p for p in plan.phases if p.t_end > t0]
     return {
@@ -94,7 +96,9 @@ def decode(fields: dict, t0: float) -> LocomotionPlan:
         tr.late_descent_speed, tr.max_late_descent = row[3], row[4]
         tr.start, tr.target = row[5:8].copy(), row[8:11].copy()
         tr._c = row[11:29].reshape(6, 3).copy()
-        tr.yaw_start, tr.yaw_end = row[29], row[30]
+        tr._windows = row[29:33].copy()
+        tr.profile = CLASSIC  # (only re-planning reads it; a decoded plan is followed, not re-planned)
+        tr.yaw_start, tr.yaw_end = row[33], row[34]
         swings[f] = tr
     mpc = MpcSolution(bool(fields["ok"]), "", int(fields.get("iterations", 0)), states.reshape(n + 1, NX),
                       wrenches.reshape(n, nf, 6))
@@ -106,4 +110,4 @@ def footstep_targets(feet, swing: np.ndarray) -> list:
     """[(foot, target (3,) world [m], yaw_end [rad])] of the swings a plan carries (message
     fields ``feet`` and ``swing`` reshaped to (len(feet), SWING_SIZE); NaN rows skipped)."""
     rows = np.asarray(swing, dtype=float).reshape(len(feet), SWING_SIZE)
-    return [(f, rows[i, 8:11].copy(), float(rows[i, 30])) for i, f in enumerate(feet) if np.isfinite(rows[i, 0])]
+    return [(f, rows[i, 8:11].copy(), float(rows[i, 34])) for i, f in enumerate(feet) if np.isfinite(rows[i, 0])]

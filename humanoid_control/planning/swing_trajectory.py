@@ -5,6 +5,11 @@ same quintic between the two heights plus a bump ``h · 64 s³ (1 − s)³`` (pe
 swing, zero velocity and acceleration at both ends). All positions are in world [m], times
 in [s].
 
+A :class:`SwingProfile` with a rise share makes the swing *lift first*: the foot travels only
+inside a window of the swing and the bump is a plateau (rise, hold, lower) — with the classic
+bump a foot had 1.6 cm of its 6-cm apex when it had covered 6 % of its way, so a toe 1 cm from
+a 5-cm riser caught it. The default is the classic swing.
+
 Touch-down handling: a swing that reaches its planned end without ground contact keeps
 descending at ``late_descent_speed`` [m/s] (down to ``max_late_descent`` below the target),
 so a late touch-down still lands softly; an early touch-down is the caller's business (the
@@ -16,6 +21,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from humanoid_control.errors import ParameterRangeError
 
 from humanoid_control.kernels import swing as swing_kernels
 from humanoid_control.kernels.swing import evaluate_polynomial
@@ -40,6 +47,48 @@ def quintic_coefficients(p0, v0, a0, p1, v1, a1, duration: float) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class SwingProfile:
+    """When a swing travels and how its height goes, as shares of its duration [-].
+    ``rise_fraction`` 0: the classic swing (travel all along, bump apex at mid-swing);
+    lift-first, e.g. (0.1, 0.1, 0.35, 0.35): travel from 10 % to 90 % of the swing, at the
+    apex from 35 % to 65 %."""
+
+    lift_fraction: float = 0.0  # horizontal travel starts after this share, [0, 0.4]
+    land_fraction: float = 0.0  # and ends this share before touch-down, [0, 0.4]
+    rise_fraction: float = 0.0  # at the apex after this share (0: classic bump), 0 or [0.05, 0.5]
+    fall_fraction: float = 0.35  # and leaves it this share before touch-down, [0.05, 0.5]
+
+    def validate(self) -> "SwingProfile":
+        for name, lower, upper in (("lift_fraction", 0.0, 0.4), ("land_fraction", 0.0, 0.4),
+                                   ("rise_fraction", 0.05, 0.5), ("fall_fraction", 0.05, 0.5)):
+            value = getattr(self, name)
+            if name == "rise_fraction" and value == 0.0:
+                continue
+            if not lower <= value <= upper:
+                raise ParameterRangeError(name, value, lower, upper, source="swing profile")
+        return self
+
+    @property
+    def lift_first(self) -> bool:
+        return self.rise_fraction > 0.0
+
+    def windows(self, duration: float, moving: bool = False) -> np.ndarray:
+        """(4,) [s] h0, h1, t_r, t_f of a swing of ``duration`` (the kernel's layout);
+        ``moving``: it starts with horizontal speed, so it travels at once."""
+        T = float(duration)
+        h0 = 0.0 if moving else self.lift_fraction * T
+        h1 = (1.0 - self.land_fraction) * T
+        if h1 - h0 < 1e-3:
+            h0, h1 = 0.0, T
+        if not self.lift_first:
+            return np.array([h0, h1, 0.0, 0.0])
+        return np.array([h0, h1, self.rise_fraction * T, (1.0 - self.fall_fraction) * T])
+
+
+CLASSIC = SwingProfile()
+
+
+@dataclass(frozen=True)
 class SwingState:
     position: np.ndarray  # (3,) [m] world
     velocity: np.ndarray  # (3,) [m/s]
@@ -53,7 +102,8 @@ class SwingTrajectory:
 
     def __init__(self, start, target, t_start: float, duration: float, height: float,
                  start_velocity=None, start_acceleration=None,
-                 late_descent_speed: float = 0.1, max_late_descent: float = 0.05):
+                 late_descent_speed: float = 0.1, max_late_descent: float = 0.05,
+                 profile: SwingProfile | None = None):
         if not duration > 0.0:
             raise ValueError(f"swing duration must be > 0 s, got {duration}")
         if height < 0.0:
@@ -65,9 +115,15 @@ class SwingTrajectory:
         self.height = float(height)
         self.late_descent_speed = float(late_descent_speed)
         self.max_late_descent = float(max_late_descent)
+        self.profile = profile or CLASSIC
         v0 = np.zeros(3) if start_velocity is None else np.asarray(start_velocity, dtype=float)
         a0 = np.zeros(3) if start_acceleration is None else np.asarray(start_acceleration, dtype=float)
+        self._windows = self.profile.windows(self.duration, moving=bool(np.any(v0[:2]) or np.any(a0[:2])))
+        h0, h1 = self._windows[0], self._windows[1]
         self._c = quintic_coefficients(self.start, v0, a0, self.target, np.zeros(3), np.zeros(3), self.duration)
+        if h0 > 0.0 or h1 < self.duration:
+            self._c[:, :2] = quintic_coefficients(self.start[:2], v0[:2], a0[:2], self.target[:2], np.zeros(2),
+                                                  np.zeros(2), h1 - h0)
 
     @property
     def t_end(self) -> float:
@@ -79,8 +135,8 @@ class SwingTrajectory:
         call, :func:`humanoid_control.kernels.swing.swing_state`; the three vectors are rows
         of one new array). Past the planned touch-down the foot keeps reaching down, gently."""
         out = np.empty((3, 3))
-        swing_kernels.swing_state(out, self._c, t - self.t_start, self.duration, self.height, self.late_descent_speed,
-                                  self.max_late_descent)
+        swing_kernels.swing_state(out, self._c, self._windows, t - self.t_start, self.duration, self.height,
+                                  self.late_descent_speed, self.max_late_descent)
         return SwingState(out[0], out[1], out[2], (t - self.t_start) / self.duration)
 
     def retarget(self, t: float, new_target) -> "SwingTrajectory":
@@ -92,16 +148,21 @@ class SwingTrajectory:
         if remaining <= 1e-3 or t < self.t_start:
             return self
         tau_r = t - self.t_start
-        p, v, a = evaluate_polynomial(self._c, tau_r)
+        h0, h1 = self._windows[0], self._windows[1]
+        sigma = min(max(tau_r - h0, 0.0), h1 - h0)
         new_target = np.asarray(new_target, dtype=float)
-        xy = quintic_coefficients(p[:2], v[:2], a[:2], new_target[:2], np.zeros(2), np.zeros(2), remaining)
-        dz = float(new_target[2] - self.target[2])
-        blend = quintic_coefficients(0.0, 0.0, 0.0, dz, 0.0, 0.0, remaining)
         new = SwingTrajectory.__new__(SwingTrajectory)
         new.__dict__.update(self.__dict__)
         new.target = new_target.copy()
         new._c = self._c.copy()
-        new._c[:, :2] = shift_polynomial(xy, tau_r)
+        if h1 - h0 - sigma > 1e-3:  # still travelling: the rest of the way planned anew
+            p, v, a = evaluate_polynomial(self._c[:, :2], sigma)
+            xy = quintic_coefficients(p, v, a, new_target[:2], np.zeros(2), np.zeros(2), (h1 - h0) - sigma)
+            new._c[:, :2] = shift_polynomial(xy, sigma)
+        else:  # done travelling: it lands where it is
+            new.target[:2] = self.target[:2]
+        dz = float(new_target[2] - self.target[2])
+        blend = quintic_coefficients(0.0, 0.0, 0.0, dz, 0.0, 0.0, remaining)
         new._c[:, 2] += shift_polynomial(blend, tau_r)[:, 0]
         return new
 
@@ -145,6 +206,7 @@ class SwingTrajectory:
         new.__dict__.update(self.__dict__)
         new.start, new.target = now.position.copy(), new_target.copy()
         new.t_start, new.duration, new.height = float(t), remaining, height
+        new._windows = CLASSIC.windows(remaining)  # a retimed swing travels all along, classic bump
         new._c = quintic_coefficients(now.position, now.velocity, now.acceleration, new_target, np.zeros(3),
                                       np.zeros(3), remaining)
         return new

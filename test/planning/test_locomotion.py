@@ -203,3 +203,20 @@ def test_walking_sideways_faster_than_a_tenth_of_a_metre_per_step_raises_the_cad
     # both limits: the shorter period wins
     assert planner.step_period_for(0.8, 0.3) == pytest.approx(min(p.cadence_step_length_m / 0.8,
                                                                   p.cadence_lateral_step_m / 0.3))
+
+
+@pytest.mark.parametrize("dz, com_speed, uneven", [(0.03, 0.0, True), (0.015, 0.0, False), (0.03, 0.5, False)])
+def test_feet_standing_flat_at_heights_apart_make_the_next_swings_lift_first(humanoid, dz, com_speed, uneven):
+    # read only while the robot moves as commanded (here: stands still) — a shoved robot's
+    # estimated feet differ by centimetres on flat ground
+    planner = LocomotionPlanner(humanoid)
+    s = planner.measure(*_standing_state(humanoid, (com_speed, 0.0)))
+    foot = planner.feet[0]
+    s["feet"][foot] = (s["feet"][foot][0] + [0.0, 0.0, dz], s["feet"][foot][1])
+    planner._sense_uneven_ground(1.0, s, 0.0, 0.0)
+    assert (planner.uneven_until > 1.0) is uneven and planner.uneven_detections == int(uneven)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    for t in np.arange(1.0, 1.2, 0.01):
+        planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    (swing,) = planner.swings.values()
+    assert swing.profile.lift_first is uneven

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from humanoid_control.planning.swing_trajectory import SwingTrajectory, quintic_coefficients, evaluate_polynomial
+from humanoid_control.planning.swing_trajectory import (SwingProfile, SwingTrajectory, evaluate_polynomial,
+                                                       quintic_coefficients)
 
 START = np.array([0.0, 0.1, 0.0])
 TARGET = np.array([0.3, 0.12, 0.0])
@@ -108,3 +109,44 @@ def test_a_fast_swing_retimed_to_land_very_soon_reports_how_far_it_passes_its_ta
     rushed = calm.retime(0.15, [0.16, 0.0, 0.0], 0.23)
     assert rushed.horizontal_overshoot_m(0.15) > 0.02
     assert calm.retime(0.15, [0.15, 0.0, 0.0], 0.25).horizontal_overshoot_m(0.15) > 0.02
+
+
+LIFT_FIRST = SwingProfile(lift_fraction=0.1, land_fraction=0.1, rise_fraction=0.35, fall_fraction=0.35)
+
+
+@pytest.mark.parametrize("start_z, target_z", [(0.0, 0.0), (0.0, 0.05), (0.05, 0.0)])
+def test_a_lift_first_swing_rises_before_it_travels_and_lands_from_above(start_z, target_z):
+    # a toe 1 cm from a 5-cm riser: the foot is well up before it has moved 1 cm forward, and over
+    # its landing spot before it comes down the last few centimetres
+    sw = SwingTrajectory([0.0, 0.0, start_z], [0.24, 0.0, target_z], 0.0, 0.32, height=0.06, profile=LIFT_FIRST)
+    states = [sw.evaluate(t) for t in np.linspace(0.0, 0.32, 321)]
+    x = np.array([s.position[0] for s in states])
+    z = np.array([s.position[2] for s in states])
+    assert z[np.argmax(x > 0.01)] > start_z + 0.04  # (the classic swing: ~1.2 cm)
+    assert z[np.argmax(x > 0.24 - 0.002)] > target_z + 0.025  # within 2 mm of the landing spot, still up
+    assert min(z) >= min(start_z, target_z) - 1e-9
+    np.testing.assert_allclose(states[-1].position, [0.24, 0.0, target_z], atol=1e-12)
+    np.testing.assert_allclose(states[-1].velocity, 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("t", [0.01, 0.05, 0.15, 0.3])  # waiting, travelling, nearly done, done travelling
+def test_a_lift_first_swing_is_continuous_and_retargets_without_a_jump(t):
+    sw = SwingTrajectory(START, TARGET, 0.0, 0.32, height=0.06, profile=LIFT_FIRST)
+    eps = 1e-6
+    for tt in np.linspace(0.005, 0.315, 32):
+        fd_v = (sw.evaluate(tt + eps).position - sw.evaluate(tt - eps).position) / (2 * eps)
+        np.testing.assert_allclose(sw.evaluate(tt).velocity, fd_v, atol=1e-5)
+    re = sw.retarget(t, TARGET + [0.05, 0.02, 0.01])
+    a, b = sw.evaluate(t), re.evaluate(t)
+    np.testing.assert_allclose(a.position, b.position, atol=1e-12)
+    np.testing.assert_allclose(a.velocity, b.velocity, atol=1e-9)
+    end = re.evaluate(0.32)
+    expected = TARGET + [0.05, 0.02, 0.01] if t < 0.288 else np.array([*TARGET[:2], TARGET[2] + 0.01])
+    np.testing.assert_allclose(end.position, expected, atol=1e-9)  # done travelling: lands where it is
+
+
+@pytest.mark.parametrize("field, value", [("lift_fraction", 0.5), ("rise_fraction", 0.01), ("fall_fraction", 0.7)])
+def test_a_swing_profile_outside_its_bounds_is_refused_by_name(field, value):
+    from humanoid_control.errors import ParameterRangeError
+    with pytest.raises(ParameterRangeError, match=field):
+        SwingProfile(**{field: value}).validate()

@@ -91,9 +91,19 @@ def test_touchdown_parameters_outside_their_bounds_are_refused_by_name(field, va
         TouchdownParams(**{field: value}).validate()
 
 
-def test_the_shipped_defaults_leave_the_plan_as_it_is():
-    # off until measured across the walking suites (params: early_touchdown, max_late_touchdown_s)
+def test_the_shipped_defaults_take_early_touch_downs_and_hold_no_landing_late():
+    # late touch-down is off until the gait waits for the late foot (params: max_late_touchdown_s)
     plan, mon = _plan(), TouchdownMonitor(("left", "right"), WEIGHT)
-    for t, forces in ((1.28, {"left": 90.0, "right": 300.0}), (1.34, {"left": 0.0, "right": 400.0})):
-        ref = _tick(plan, t)
-        assert mon.adjust(plan, t, ref, forces) is ref
+    assert mon.adjust(plan, 1.28, _tick(plan, 1.28), {"left": 90.0, "right": 300.0}).contacts["left"] is True
+    ref = _tick(plan, 1.34)
+    assert mon.adjust(plan, 1.34, ref, {"left": 0.0, "right": 400.0}) is ref
+
+
+def test_while_stepping_the_qp_keeps_the_centre_of_pressure_on_a_smaller_part_of_the_sole():
+    from humanoid_control.robot.config import FootConfig
+    from humanoid_control.wbc.constraints.contact_wrench_cone import ContactWrenchCone
+    foot = FootConfig(frame="sole", length=0.2, width=0.1)
+    cone = ContactWrenchCone({"left": foot}, mu=0.6, cop_margin=0.85, cop_margin_walking=0.6)
+    w = np.array([0.0, 0.0, 100.0, 0.0, -7.0, 0.0])  # [N, N·m]: CoP 7 cm ahead of the sole centre (x = −τy/fz)
+    assert np.all(cone.U["left"][:10] @ w <= 1e-12)  # standing: inside 0.85 × 10 cm
+    assert np.any(cone.U_walking["left"][:10] @ w > 0.0)  # stepping: beyond 0.6 × 10 cm

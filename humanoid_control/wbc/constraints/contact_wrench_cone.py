@@ -43,14 +43,19 @@ class ContactWrenchCone(Constraint):
     is_equality = False
 
     def __init__(self, feet: dict, mu: float = 0.7, fz_min: float = 5.0, fz_max: float = 2000.0,
-                 cop_margin: float = 0.85, mu_yaw: float = 0.02):
+                 cop_margin: float = 0.85, mu_yaw: float = 0.02, cop_margin_walking: float | None = None):
         """``feet`` maps contact names to :class:`FootConfig`; ``mu`` [-] is the friction
         coefficient used for the pyramid (pass a margin below the real one); ``fz_min``,
-        ``fz_max`` [N]; ``cop_margin`` [0..1] scales the sole rectangle; ``mu_yaw`` [m]."""
+        ``fz_max`` [N]; ``cop_margin`` [0..1] scales the sole rectangle; ``mu_yaw`` [m];
+        ``cop_margin_walking``: the scale while :attr:`walking` is set (default: the same)."""
         self.mu, self.fz_min, self.fz_max = mu, float(fz_min), float(fz_max)
         self._U = None  # (nc, 11, 6) in layout order, stacked on first use
+        self._U_walking = None
+        self.walking = False  # the WBC follows a plan with steps (set per tick by the controller)
         self.U = {c: wrench_cone_matrix(mu, cop_margin * f.length / 2, cop_margin * f.width / 2, mu_yaw)
                   for c, f in feet.items()}
+        m = cop_margin if cop_margin_walking is None else cop_margin_walking
+        self.U_walking = {c: wrench_cone_matrix(mu, m * f.length / 2, m * f.width / 2, mu_yaw) for c, f in feet.items()}
 
     def num_rows(self, layout: QpLayout) -> int:
         return ROWS_PER_FOOT * len(layout.contacts)
@@ -59,5 +64,6 @@ class ContactWrenchCone(Constraint):
         C, lo, up = out
         if self._U is None or self._U.shape[0] != len(layout.contacts):
             self._U = np.ascontiguousarray(np.stack([self.U[c] for c in layout.contacts]))
-        kernels.wrench_cone_rows(C, lo, up, self._U, terms.contact_rotation, active, self.fz_min, self.fz_max,
-                                 layout.nv)
+            self._U_walking = np.ascontiguousarray(np.stack([self.U_walking[c] for c in layout.contacts]))
+        kernels.wrench_cone_rows(C, lo, up, self._U_walking if self.walking else self._U, terms.contact_rotation,
+                                 active, self.fz_min, self.fz_max, layout.nv)
