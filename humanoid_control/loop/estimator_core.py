@@ -40,7 +40,7 @@ class EstimatorCore:
         self.est = StateEstimator(self.robot, KfParams(accel_noise=cfg["accel_noise"],
                                                        kinematics_noise=cfg["kinematics_noise"],
                                                        velocity_noise=cfg["velocity_noise"],
-                                                       height_noise=cfg.get("foot_height_noise", 0.005)),
+                                                       height_noise=cfg["foot_height_noise"]),
                                   cfg["contact_on_N"], cfg["contact_off_N"])
         self.sides = tuple(self.robot.config.feet)
         self.out = EstimatorOutput(len(self.sides))

@@ -47,8 +47,7 @@ class WbcCore:
         self._v = np.zeros(self.robot.nv)
         self.command = JointCommandArrays(self.robot.nj)
         self._timeout_ns = int(cfg["plan_timeout_s"] * 1e9)
-        td = TouchdownParams(cfg.get("touchdown_load_fraction", 0.1), cfg.get("max_late_touchdown_s", 0.0),
-                             cfg.get("early_touchdown", True))
+        td = TouchdownParams(cfg["touchdown_load_fraction"], cfg["max_late_touchdown_s"], cfg["early_touchdown"])
         self.touchdown = TouchdownMonitor(self.sides, self.robot.mass * GRAVITY, td)
 
     # ------------------------------------------------------------------ plans

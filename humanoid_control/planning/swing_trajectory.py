@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from humanoid_control.errors import ParameterRangeError
+from humanoid_control.errors import check_ranges
 
 from humanoid_control.kernels import swing as swing_kernels
 from humanoid_control.kernels.swing import evaluate_polynomial
@@ -59,13 +59,10 @@ class SwingProfile:
     fall_fraction: float = 0.35  # and leaves it this share before touch-down, [0.05, 0.5]
 
     def validate(self) -> "SwingProfile":
-        for name, lower, upper in (("lift_fraction", 0.0, 0.4), ("land_fraction", 0.0, 0.4),
-                                   ("rise_fraction", 0.05, 0.5), ("fall_fraction", 0.05, 0.5)):
-            value = getattr(self, name)
-            if name == "rise_fraction" and value == 0.0:
-                continue
-            if not lower <= value <= upper:
-                raise ParameterRangeError(name, value, lower, upper, source="swing profile")
+        ranges = (("lift_fraction", 0.0, 0.4), ("land_fraction", 0.0, 0.4), ("fall_fraction", 0.05, 0.5))
+        if self.rise_fraction != 0.0:  # (0: the classic swing)
+            ranges += (("rise_fraction", 0.05, 0.5),)
+        check_ranges(self, ranges, "swing profile")
         return self
 
     @property

@@ -1,12 +1,12 @@
 """Early and late touch-down: a plan's tick adjusted to what the feet measure (ROS-free).
 
 The plan switches contacts at fixed times, for a ground where the planner expects it (blind:
-at the stance foot's height). The ground is rarely there:
+flat at z = 0, or at the stance foot's height). The ground is rarely there:
 
-* **early touch-down** — a foot that meets the ground while coming down (its swing past the
-  apex or done travelling) and carries more than ``load_fraction`` of the robot's weight
-  takes its contact at once: the swing stops where the ground is, instead of being pushed
-  through it until the planned time (a tread higher than the stance foot, a bump);
+* **early touch-down** — a foot that meets the ground when it is (nearly) over its landing
+  spot (past ``ARRIVED`` of its swing) and carries more than ``load_fraction`` of the
+  robot's weight takes its contact at once: the swing stops where the ground is, instead of
+  being pushed through it until the planned time (a step up, a slope, a bump);
 * **late touch-down** — a foot whose planned landing time has come but that carries less
   than that keeps swinging — the swing's late descent reaches on down — for at most
   ``max_late_s``, then takes its contact loaded or not (a step down, a dip); never while the
@@ -104,7 +104,7 @@ class TouchdownMonitor:
             late_swings[f] = SwingReference(st.position, traj.yaw_at(t), st.velocity, st.acceleration, 0.0)
         if new_contacts is None:
             return ref
-        wrenches = {f: (ref.wrenches.get(f, _ZERO_WRENCH)) for f in self.feet if new_contacts[f]}
+        wrenches = {f: ref.wrenches.get(f, _ZERO_WRENCH) for f in self.feet if new_contacts[f]}
         swing = {f: s for f, s in ref.swing.items() if not new_contacts[f]}
         swing.update(late_swings or {})
         return replace(ref, contacts=new_contacts, wrenches=wrenches, swing=swing)

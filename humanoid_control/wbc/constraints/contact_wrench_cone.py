@@ -52,10 +52,11 @@ class ContactWrenchCone(Constraint):
         self._U = None  # (nc, 11, 6) in layout order, stacked on first use
         self._U_walking = None
         self.walking = False  # the WBC follows a plan with steps (set per tick by the controller)
-        self.U = {c: wrench_cone_matrix(mu, cop_margin * f.length / 2, cop_margin * f.width / 2, mu_yaw)
-                  for c, f in feet.items()}
-        m = cop_margin if cop_margin_walking is None else cop_margin_walking
-        self.U_walking = {c: wrench_cone_matrix(mu, m * f.length / 2, m * f.width / 2, mu_yaw) for c, f in feet.items()}
+        def cones(scale: float) -> dict:
+            return {c: wrench_cone_matrix(mu, scale * f.length / 2, scale * f.width / 2, mu_yaw) for c, f in feet.items()}
+
+        self.U = cones(cop_margin)
+        self.U_walking = cones(cop_margin if cop_margin_walking is None else cop_margin_walking)
 
     def num_rows(self, layout: QpLayout) -> int:
         return ROWS_PER_FOOT * len(layout.contacts)
