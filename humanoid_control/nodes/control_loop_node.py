@@ -74,7 +74,7 @@ def _main(args: list, stop) -> int:
         return 2
     print(f"control_loop: {values['robot']} in {spec.mode}, planner {values['planner']}, backend {spec.backend}"
           f"{'' if spec.duration_s == float('inf') else f', for {spec.duration_s:g} s'}; Ctrl-C stops", flush=True)
-    result = run(spec, robot, stop)
+    result = run(spec, robot, stop, on_start=lambda: print("control_loop: running", flush=True))
     report = result.report
     if report is not None:
         verdict = "FELL" if report["fell"] else "stood"

@@ -221,7 +221,8 @@ def mirror_main(ring_name: str, layout, names: dict, lockstep: bool, simulation:
         t_end = time.monotonic() + DRAIN_TIMEOUT_S
         while node.pump() and time.monotonic() < t_end:  # what the loop wrote last
             pass
-        conn.send(("stats", {"published": dict(node.published), "dropped": ring.dropped}))
+        conn.send(("stats", {"published": dict(node.published), "dropped": ring.dropped,
+                             "unpublished": int(ring.header[0]) - ring.read_count}))
     except (KeyboardInterrupt, BrokenPipeError, EOFError):
         pass
     finally:

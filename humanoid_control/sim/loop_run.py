@@ -183,10 +183,11 @@ class Spinner:
             self._thread.join(timeout=2.0)
 
 
-def run_loop(spec, robot, recording=None, stop: StopRequest | None = None) -> RunResult:
+def run_loop(spec, robot, recording=None, stop: StopRequest | None = None, on_start=None) -> RunResult:
     """Run the loop for ``spec.duration_s`` seconds of plant time (``spec.mode``). Walking,
     its plans come from the MPC worker (composed) or an MPC node elsewhere (split /
-    --mpc-elsewhere)."""
+    --mpc-elsewhere). ``on_start()``, if given, is called once start-up is over, just before
+    the first tick."""
     import rclpy
 
     from humanoid_control.loop.builder import build_loop
@@ -258,6 +259,8 @@ def run_loop(spec, robot, recording=None, stop: StopRequest | None = None) -> Ru
                    **{name: p.pid for name, p in procs.items()}}  # the processes beside the loop
         cpu = CpuShares({"loop_process": None, **helpers}).start()
         extras.stop = stop
+        if on_start is not None:
+            on_start()
         t0 = time.monotonic()
         try:
             try:
@@ -289,6 +292,10 @@ def run_loop(spec, robot, recording=None, stop: StopRequest | None = None) -> Ru
         stats = mirror.close()
         rb.nodes.setdefault("driver", {})["mirrored_messages"] = dict(stats.get("published", {}))
         rb.nodes["driver"]["mirror_dropped"] = int(stats.get("dropped", 0))
+        # ticks the loop put in the ring (only while someone listened) and those the mirror had
+        # not published when it had to stop
+        rb.nodes["driver"]["mirror_records"] = int(mirror.writer.records)
+        rb.nodes["driver"]["mirror_unpublished"] = int(stats.get("unpublished", 0))
         return RunResult(rb.build(wall, spec.pushes), wall, err, extras)
     except HumanoidControlError as exc:
         return RunResult(None, 0.0, str(exc), extras)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from humanoid_control.sim.loop_run import RunResult
 
 
-def run(spec, robot, stop=None) -> RunResult:
+def run(spec, robot, stop=None, on_start=None) -> RunResult:
     """Run ``spec`` on the loaded ``robot``; the result's report (None when the run could not
-    start) carries mode, layout, backend, executor and, with the flags, artifacts."""
+    start) carries mode, layout, backend, executor and, with the flags, artifacts.
+    ``on_start()`` (composed and split layouts) is called just before the first tick."""
     from humanoid_control.sim.run_extras import new_recording, write_artifacts
 
     recording = new_recording(spec, robot)
     if spec.layout in ("composed", "split"):
         from humanoid_control.sim.loop_run import run_loop
-        result = run_loop(spec, robot, recording, stop)
+        result = run_loop(spec, robot, recording, stop, on_start)
     else:
         from humanoid_control.sim.processes_run import run_processes
         result = run_processes(spec, robot, recording)
