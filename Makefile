@@ -83,6 +83,7 @@ bench: install
 bench-extra: install
 	$(PY) bench/mpc_solve.py
 	$(PY) bench/realtime_walk.py
+	$(PY) bench/push_sweep.py
 
 clean:
 	rm -rf build reports .pytest_cache

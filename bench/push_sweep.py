@@ -1,0 +1,100 @@
+"""Benchmark: how far walking push recovery generalises beyond the suite's cases.
+
+The sim suite pushes the humanoid at four phases of one gait (walking 0.5 m/s, Δv 0.5 m/s,
+from four sides). This sweep runs the neighbours: walking at several speeds, pushes of one
+size from 8 directions at phases between the suite's, each a full lockstep run of the
+ROS-free loop (inline MPC, deterministic). Per case: fell or not, and the CoM speed error
+over the 0.8-s gait cycle ending ``--after`` s after the push (heading frame). Printed: one
+line per case and the summary (falls, not back within max(0.1 m/s, 25 %), mean error of
+those standing). No pass/fail: the figures say where recovery ends.
+
+    .venv/bin/python bench/push_sweep.py [--speeds 0.3 0.5 0.7] [--dv 0.5] [--phases 3.1 3.5]
+                                         [--directions 0 45 90 135 180 -135 -90 -45] [--workers 2]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+PUSH_S = 0.1  # [s] how long each push lasts
+
+
+def run_case(case: tuple) -> dict:
+    """One lockstep run: walk at ``vx`` from the start, at ``t_push`` a push of ``dv``
+    towards ``direction_deg`` (0: from behind, 90: to the left), until ``after`` s past it."""
+    vx, dv, direction_deg, t_push, after, robot = case
+    from humanoid_control import params as P
+    from humanoid_control.loop.builder import build_loop
+    from humanoid_control.paths import share_dir
+    from humanoid_control.robot.model import RobotModel
+    from humanoid_control.safety.supervisor import Mode
+
+    config = share_dir() / "config"
+    force = dv * RobotModel.load(robot).mass / PUSH_S  # [N]
+    a = math.radians(direction_deg)
+    p = {n: P.node_params(config, n, {"robot": robot}) for n in ("driver", "estimator", "wbc", "mpc")}
+    p["driver"]["pushes"] = [f"{t_push}:{force * math.cos(a):.1f},{force * math.sin(a):.1f},0:{PUSH_S}"]
+    p["mpc"]["cmd_vel_script"] = [f"0:{vx},0,0"]
+    p["mpc"]["max_solve_time_s"] = 0.0  # deterministic lockstep
+    loop = build_loop(p, mpc="inline")
+    planner = loop.plans.core.planner
+    end = t_push + PUSH_S + after
+    fell, track = False, []
+    try:
+        for i in range(int(round(end / loop.driver.dt))):
+            loop.tick()
+            if loop.driver.safety.mode is not Mode.NORMAL:
+                fell = True
+                break
+            if i % 10 == 0:
+                s = planner.measure(loop.q, loop.v)
+                track.append((i * loop.driver.dt, *s["com"][:2], s["base_yaw"]))
+    finally:
+        loop.driver.shutdown()
+    out = {"vx": vx, "dv": dv, "direction_deg": direction_deg, "t_push": t_push, "fell": fell, "error_mps": None}
+    if not fell:
+        h = np.array(track)
+        last = h[h[:, 0] > h[-1, 0] - 0.8]
+        v = (last[-1, 1:3] - last[0, 1:3]) / (last[-1, 0] - last[0, 0])
+        yaw = math.atan2(np.sin(last[:, 3]).mean(), np.cos(last[:, 3]).mean())
+        c, s_ = math.cos(yaw), math.sin(yaw)
+        v_cmd_frame = np.array([c * v[0] + s_ * v[1], -s_ * v[0] + c * v[1]])
+        out["error_mps"] = float(np.linalg.norm(v_cmd_frame - (vx, 0.0)))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--speeds", type=float, nargs="+", default=[0.3, 0.5, 0.7], help="walking speeds [m/s]")
+    ap.add_argument("--dv", type=float, default=0.5, help="push size as a velocity change [m/s]")
+    ap.add_argument("--phases", type=float, nargs="+", default=[3.1, 3.5], help="push times [s] (the gait cycle is 0.8 s)")
+    ap.add_argument("--directions", type=float, nargs="+", default=[0, 45, 90, 135, 180, -135, -90, -45],
+                    help="push directions [deg], 0 = from behind, 90 = to the left")
+    ap.add_argument("--after", type=float, default=3.0, help="the speed is judged this long after the push [s]")
+    ap.add_argument("--robot", default="humanoid")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    cases = [(v, args.dv, d, t, args.after, args.robot) for v in args.speeds for d in args.directions
+             for t in args.phases]
+    t0 = time.monotonic()
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        results = list(pool.map(run_case, cases))
+    print(f"{'vx m/s':>6} {'dir °':>6} {'t s':>5}  outcome")
+    for r in results:
+        outcome = "FELL" if r["fell"] else f"error {r['error_mps']:.3f} m/s {args.after:g} s after"
+        print(f"{r['vx']:6.2f} {r['direction_deg']:6.0f} {r['t_push']:5.2f}  {outcome}")
+    standing = [r for r in results if not r["fell"]]
+    slow = [r for r in standing if r["error_mps"] > max(0.1, 0.25 * r["vx"])]
+    mean = float(np.mean([r["error_mps"] for r in standing])) if standing else float("nan")
+    print(f"push sweep ({args.robot}, Δv {args.dv} m/s): {len(results)} pushes, {len(results) - len(standing)} fell, "
+          f"{len(slow)} not back within max(0.1 m/s, 25 %) {args.after:g} s after, mean error of the rest "
+          f"{mean:.3f} m/s ({time.monotonic() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
