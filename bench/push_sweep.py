@@ -14,58 +14,21 @@ those standing). No pass/fail: the figures say where recovery ends.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-PUSH_S = 0.1  # [s] how long each push lasts
-
-
 def run_case(case: tuple) -> dict:
-    """One lockstep run: walk at ``vx`` from the start, at ``t_push`` a push of ``dv``
-    towards ``direction_deg`` (0: from behind, 90: to the left), until ``after`` s past it."""
+    """One trial (:func:`humanoid_control.sim.push_trial.run_push_trial`), as plain figures."""
     vx, dv, direction_deg, t_push, after, robot = case
-    from humanoid_control import params as P
-    from humanoid_control.loop.builder import build_loop
-    from humanoid_control.paths import share_dir
-    from humanoid_control.robot.model import RobotModel
-    from humanoid_control.safety.supervisor import Mode
+    from humanoid_control.sim.push_trial import run_push_trial
 
-    config = share_dir() / "config"
-    force = dv * RobotModel.load(robot).mass / PUSH_S  # [N]
-    a = math.radians(direction_deg)
-    p = {n: P.node_params(config, n, {"robot": robot}) for n in ("driver", "estimator", "wbc", "mpc")}
-    p["driver"]["pushes"] = [f"{t_push}:{force * math.cos(a):.1f},{force * math.sin(a):.1f},0:{PUSH_S}"]
-    p["mpc"]["cmd_vel_script"] = [f"0:{vx},0,0"]
-    p["mpc"]["max_solve_time_s"] = 0.0  # deterministic lockstep
-    loop = build_loop(p, mpc="inline")
-    planner = loop.plans.core.planner
-    end = t_push + PUSH_S + after
-    fell, track = False, []
-    try:
-        for i in range(int(round(end / loop.driver.dt))):
-            loop.tick()
-            if loop.driver.safety.mode is not Mode.NORMAL:
-                fell = True
-                break
-            if i % 10 == 0:
-                s = planner.measure(loop.q, loop.v)
-                track.append((i * loop.driver.dt, *s["com"][:2], s["base_yaw"]))
-    finally:
-        loop.driver.shutdown()
-    out = {"vx": vx, "dv": dv, "direction_deg": direction_deg, "t_push": t_push, "fell": fell, "error_mps": None}
-    if not fell:
-        h = np.array(track)
-        last = h[h[:, 0] > h[-1, 0] - 0.8]
-        v = (last[-1, 1:3] - last[0, 1:3]) / (last[-1, 0] - last[0, 0])
-        yaw = math.atan2(np.sin(last[:, 3]).mean(), np.cos(last[:, 3]).mean())
-        c, s_ = math.cos(yaw), math.sin(yaw)
-        v_cmd_frame = np.array([c * v[0] + s_ * v[1], -s_ * v[0] + c * v[1]])
-        out["error_mps"] = float(np.linalg.norm(v_cmd_frame - (vx, 0.0)))
-    return out
+    trial = run_push_trial(direction_deg, t_push, dv, vx, after, robot)
+    error = None if trial.fell else float(np.linalg.norm(trial.velocity - (vx, 0.0)))
+    return {"vx": vx, "dv": dv, "direction_deg": direction_deg, "t_push": t_push, "fell": trial.fell,
+            "error_mps": error}
 
 
 def main() -> None:

@@ -5,8 +5,8 @@ import pytest
 from humanoid_control import params as P
 from humanoid_control.loop.builder import build_loop
 from humanoid_control.paths import share_dir
-from humanoid_control.robot.model import RobotModel
 from humanoid_control.safety.supervisor import Mode
+from humanoid_control.sim.push_trial import run_push_trial
 
 CONFIG = share_dir() / "config"
 
@@ -131,37 +131,10 @@ def test_the_mpc_worker_walks_the_loop_deterministically():
 
 def _run_with_a_push(direction_deg: float, t_push: float, dv: float = 0.5, vx: float = 0.5, after_s: float = 3.0,
                      robot: str = "humanoid"):
-    """Lockstep, inline MPC: walk at ``vx`` (0: stand, the planner running) from the start;
-    at ``t_push`` a 0.1-s push of ``dv`` [m/s] towards ``direction_deg`` (0 = from behind,
-    90 = to the left). Returns (fell, velocity (2,) [m/s] of the CoM over the last 0.8 s (one
-    gait cycle) in the frame of the base's mean yaw there — the command's frame —, the
-    planner at the end)."""
-    mass = RobotModel.load(robot).mass  # [kg]
-    force = dv * mass / 0.1
-    a = np.radians(direction_deg)
-    p = _params(robot=robot, walk=f"0:{vx},0,0",
-                pushes=[f"{t_push}:{force * np.cos(a):.1f},{force * np.sin(a):.1f},0:0.1"])
-    p["mpc"]["max_solve_time_s"] = 0.0  # deterministic lockstep
-    loop = build_loop(p, mpc="inline")
-    planner = loop.plans.core.planner
-    fell, track = False, []
-    try:
-        for i in range(int(round((t_push + 0.1 + after_s) / loop.driver.dt))):
-            loop.tick()
-            if loop.driver.safety.mode is not Mode.NORMAL:
-                fell = True
-                break
-            if i % 10 == 0:
-                s = planner.measure(loop.q, loop.v)
-                track.append((i * loop.driver.dt, *s["com"][:2], s["base_yaw"]))
-    finally:
-        loop.driver.shutdown()
-    h = np.array(track)
-    last = h[h[:, 0] > h[-1, 0] - 0.8]
-    v_world = (last[-1, 1:3] - last[0, 1:3]) / (last[-1, 0] - last[0, 0])
-    yaw = float(np.arctan2(np.sin(last[:, 3]).mean(), np.cos(last[:, 3]).mean()))
-    c, s_ = np.cos(yaw), np.sin(yaw)
-    return fell, np.array([c * v_world[0] + s_ * v_world[1], -s_ * v_world[0] + c * v_world[1]]), planner
+    """(fell, velocity (2,) [m/s] in the command's frame over the last gait cycle, planner):
+    :func:`humanoid_control.sim.push_trial.run_push_trial`."""
+    trial = run_push_trial(direction_deg, t_push, dv, vx, after_s, robot)
+    return trial.fell, trial.velocity, trial.planner
 
 
 #: measured (lockstep, deterministic): the pushes from the left that are recovered but still
