@@ -208,8 +208,10 @@ MPC = (
           description="share of a gait cycle's forward speed error fed back into the MPC's reference"),
     Param("speed_feedback_gain_lateral", 0.5, "", 0.0, 1.0,
           description="the same sideways, used when walking sideways or turning"),
-    Param("speed_feedback_disturbance_mps", 0.25, "m/s", 0.001, 2.0,
-          description="a gait cycle further off the command is a disturbance (a push), not fed back"),
+    Param("speed_feedback_disturbance_mps", 0.15, "m/s", 0.001, 2.0,
+          description="a gait cycle further off the command is a disturbance (a push), not fed back, unless its "
+                      "error repeats the previous cycle's within 0.05 m/s (0.25 fed back the cycles after a push "
+                      "from behind: the robot slowed to 0.3 of 0.5 m/s)"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
     # (lockstep, 10 s, within 10 %; README "Walking limits"): forward 1.0, backward 0.5, sideways 0.4
     # (with the lateral cadence; 0.25 fell before it), turning 1.0 rad/s

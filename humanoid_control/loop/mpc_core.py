@@ -130,6 +130,7 @@ class MpcCore:
         fields = encode(plan)
         fields["recovery_starts"] = self.planner.recovery_starts  # shoves answered by steps (no command)
         fields["steps_retimed"] = self.planner.retimed_steps  # steps brought forward (step-timing adaptation)
+        fields["steps_swapped"] = self.planner.swapped_steps  # steps the other foot took (swing-foot selection)
         fields["uneven_ground_detections"] = self.planner.uneven_detections  # lift-first swings began
         if self.first_ns is None:
             self.first_ns = ns
@@ -156,5 +157,6 @@ class MpcCore:
             "plans": self.stats.count,
             "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command),
             "recovery_starts": self.planner.recovery_starts, "steps_retimed": self.planner.retimed_steps,
+            "steps_swapped": self.planner.swapped_steps,
             "uneven_ground_detections": self.planner.uneven_detections},
             recent_s=recent_s)

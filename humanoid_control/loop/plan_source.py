@@ -286,6 +286,7 @@ class WorkerPlanner(PlanSource):
             "process": "worker", "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1),
             "recovery_starts": int((self.last_fields or {}).get("recovery_starts", 0)),
             "steps_retimed": int((self.last_fields or {}).get("steps_retimed", 0)),
+            "steps_swapped": int((self.last_fields or {}).get("steps_swapped", 0)),
             "uneven_ground_detections": int((self.last_fields or {}).get("uneven_ground_detections", 0))},
             recent_s=recent_s)
 

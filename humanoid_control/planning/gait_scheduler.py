@@ -127,6 +127,19 @@ class GaitScheduler:
         self._steps += 1
         self._next_swing = self.feet[1] if foot == self.feet[0] else self.feet[0]
 
+    def swap_swing_feet(self, t: float) -> Phase:
+        """Swing-foot selection: the step about to begin (not lifted off at ``t``) swings the
+        other foot, and the alternation goes on from there (every later swing changes foot).
+        Returns the new upcoming swing phase."""
+        swing = self.next_swing(t)
+        if swing is None or swing.t_start <= t:
+            raise ConfigError(f"no step to swap feet at t = {t:.3f} s (standing, or the swing has begun)", "gait")
+        flip = {self.feet[0]: self.feet[1], self.feet[1]: self.feet[0]}
+        self.phases = [Phase(p.t_start, p.t_end, flip[p.swing_foot], p.step_index)
+                       if p.swing_foot is not None and p.t_start > t else p for p in self.phases]
+        self._next_swing = flip[self._next_swing]
+        return self.next_swing(t)
+
     def next_swing(self, t: float) -> Phase | None:
         """The swing phase in progress at ``t``, else the next one (None when none is planned)."""
         for p in self.phases:

@@ -96,3 +96,32 @@ def test_retiming_needs_a_step_and_a_touch_down_after_now():
     gait.walk(0.0)
     with pytest.raises(ConfigError, match="touch-down"):
         gait.retime_step(0.2, 0.1, 0.15)
+
+
+def test_swapping_the_feet_of_the_next_step_swings_the_other_foot_and_the_alternation_follows_it():
+    gait = GaitScheduler(params=GaitParams(step_period_s=0.4, double_support_ratio=0.2))
+    gait.walk(0.0, first_swing="left")
+    gait.extend(0.0, 2.0)
+    before = [(p.t_start, p.t_end, p.swing_foot) for p in gait.phases]
+    new = gait.swap_swing_feet(0.42)  # in the double support after the left foot's swing
+    assert (new.t_start, new.t_end, new.swing_foot) == (pytest.approx(0.48), pytest.approx(0.8), "left")
+    after = [(p.t_start, p.t_end, p.swing_foot) for p in gait.phases]
+    assert [(a, b) for a, b, _ in after] == [(a, b) for a, b, _ in before]  # the timing is untouched
+    swings = [f for a, _, f in after if f is not None]
+    assert swings[:3] == ["left", "left", "right"]  # the first swing stays, then the other order
+    assert all(x != y for x, y in zip(swings[1:], swings[2:]))  # alternating from the swapped step on
+    gait.extend(0.42, 4.0)
+    later = [p.swing_foot for p in gait.phases if p.swing_foot is not None]
+    assert all(x != y for x, y in zip(later[1:], later[2:]))  # steps appended later alternate with it
+
+
+def test_swapping_feet_needs_a_step_that_has_not_lifted_off():
+    gait = GaitScheduler()
+    with pytest.raises(ConfigError, match="standing"):
+        gait.swap_swing_feet(0.0)
+    gait.walk(0.0)
+    gait.extend(0.0, 2.0)
+    first = gait.next_swing(0.0)
+    with pytest.raises(ConfigError, match="has begun"):
+        gait.swap_swing_feet(first.t_start + 0.01)  # a foot in the air cannot be swapped
+    assert gait.next_swing(0.0).swing_foot == first.swing_foot  # and nothing changed

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from humanoid_control.planning.locomotion import LocomotionPlanner
+from humanoid_control.planning.locomotion import LocomotionParams, LocomotionPlanner
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode, encode
 
 
@@ -220,3 +220,51 @@ def test_feet_standing_flat_at_heights_apart_make_the_next_swings_lift_first(hum
         planner.update(float(t), q, v, (0.3, 0.0, 0.0))
     (swing,) = planner.swings.values()
     assert swing.profile.lift_first is uneven
+
+
+@pytest.mark.parametrize("vy, swing", [(0.0, "right"), (0.5, "left")])
+def test_a_shove_towards_the_foot_that_just_landed_makes_that_foot_step_again(humanoid, vy, swing):
+    # walking at 0.3 m/s, the left foot's first swing lands at 0.4 s; the right one is due next.
+    # Shoved to the left in the double support, the right foot could not reach the DCM (it would
+    # cross the left one): the left foot steps again and the alternation follows from it
+    planner = LocomotionPlanner(humanoid)
+    for t in np.arange(0.0, 0.40, 0.01):
+        planner.update(float(t), *_standing_state(humanoid, (0.0, 0.0)), (0.3, 0.0, 0.0))
+    assert planner.gait.next_swing(0.40).swing_foot == "right"
+    for t in (0.40, 0.41, 0.42, 0.43):
+        plan = planner.update(t, *_standing_state(humanoid, (0.3, vy)), (0.3, 0.0, 0.0))
+    swings = [p.swing_foot for p in plan.phases if p.swing_foot is not None and p.t_start > 0.4]
+    assert swings[0] == swing and planner.swapped_steps == (swing == "left")
+    assert all(a != b for a, b in zip(swings, swings[1:]))  # alternating after it
+    landing = next(f for f in plan.footholds if f.t_liftoff > 0.4)
+    assert landing.foot == swing
+    if swing == "left":
+        assert landing.position[1] > 0.2  # stepping out to the left, beyond where it stood (y = 0.09 m)
+
+
+def test_swing_foot_selection_can_be_turned_off(humanoid):
+    planner = LocomotionPlanner(humanoid, LocomotionParams(swing_foot_selection=False))
+    for t in np.arange(0.0, 0.40, 0.01):
+        planner.update(float(t), *_standing_state(humanoid, (0.0, 0.0)), (0.3, 0.0, 0.0))
+    for t in (0.40, 0.41, 0.42, 0.43):
+        planner.update(t, *_standing_state(humanoid, (0.3, 0.5)), (0.3, 0.0, 0.0))
+    assert planner.swapped_steps == 0 and planner.gait.next_swing(0.43).swing_foot == "right"
+
+
+def test_shoved_sideways_the_mpc_reference_returns_to_the_command_faster_across_the_heading(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    problems = []
+    solve = planner.mpc.solve
+    planner.mpc.solve = lambda prob: problems.append(prob) or solve(prob)
+    for t in np.arange(0.0, 0.20, 0.01):
+        planner.update(float(t), *_standing_state(humanoid, (0.0, 0.0)), (0.3, 0.0, 0.0))
+    planner.update(0.2, *_standing_state(humanoid, (0.3, 0.6)), (0.3, 0.0, 0.0))  # 0.6 m/s across
+    x_ref = problems[-1].x_ref
+    dt = planner.mpc.p.dt
+    k = int(round(0.2 / dt))  # 0.2 s into the horizon
+    p = planner.params
+    assert x_ref[k, 4] == pytest.approx(0.6 - p.reference_acceleration_lateral * k * dt, abs=1e-6)
+    assert x_ref[-1, 4] == pytest.approx(0.0, abs=1e-9)  # back on the command (0 across)
+    assert x_ref[k, 3] == pytest.approx(0.3, abs=1e-6)  # along the heading it was on the command already
+    planner.update(0.21, *_standing_state(humanoid, (0.3, 0.2)), (0.3, 0.0, 0.0))  # a sway, not a shove
+    assert problems[-1].x_ref[k, 4] == pytest.approx(0.2 - p.reference_acceleration * k * dt, abs=1e-6)

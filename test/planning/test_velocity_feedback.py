@@ -33,7 +33,7 @@ def test_the_error_is_measured_in_the_heading_frame():
 
 
 def test_standing_resets_the_bias_and_a_new_command_waits_for_a_whole_cycle():
-    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0))
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, disturbance_mps=0.25))
     _walk(fb, (0.7, 0.0), 0.0, (0.5, 0.0), steps=3)
     assert fb.bias[0] == pytest.approx(0.2)
     fb.update(2.0, 3, (1.4, 0.0), 0.0, (0.3, 0.0))  # command changed: not a cycle at this command yet
@@ -43,7 +43,7 @@ def test_standing_resets_the_bias_and_a_new_command_waits_for_a_whole_cycle():
 
 
 def test_the_bias_is_limited():
-    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, limit_mps=0.1))
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, limit_mps=0.1, disturbance_mps=0.25))
     assert _walk(fb, (0.7, 0.0), 0.0, (0.5, 0.0), steps=3)[0] == pytest.approx(0.1)
 
 
@@ -58,6 +58,28 @@ def test_a_cycle_far_off_the_command_is_a_disturbance_and_leaves_the_bias_alone(
     assert fb.bias[0] == pytest.approx(0.05)
     fb.update(1.6, 4, c_push, 0.0, (0.3, 0.0))
     assert fb.bias[0] == pytest.approx(0.05)
+
+
+def test_an_error_beyond_the_disturbance_bound_that_repeats_cycle_after_cycle_is_learned():
+    # walking at 1 m/s the gait itself runs 0.2 m/s slow: that is a bias, not a push
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=0.5, disturbance_mps=0.15, steady_mps=0.05))
+    assert _walk(fb, (0.8, 0.0), 0.0, (1.0, 0.0), steps=3)[0] == 0.0  # one cycle 0.2 off: a disturbance
+    fb.update(1.2, 3, (0.8 * 1.2, 0.0), 0.0, (1.0, 0.0))  # the next cycle repeats it
+    assert fb.bias[0] == pytest.approx(-0.1)
+
+
+def test_the_cycles_while_a_push_wears_off_are_not_learned():
+    # after a push from behind the robot walks 0.4, then 0.25 m/s too fast: errors that change
+    # by more than steady_mps from cycle to cycle are the push's, not the gait's
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, disturbance_mps=0.15, steady_mps=0.05))
+    com, t = np.zeros(2), 0.0
+    for k, speed in enumerate([0.5, 0.5, 0.5, 0.9, 0.9, 0.75, 0.75, 0.5]):  # command 0.5 m/s, one per step
+        fb.update(t, k, com, 0.0, (0.5, 0.0))
+        com, t = com + (speed * 0.4, 0.0), t + 0.4
+        if k >= 2:
+            assert fb.bias[0] == 0.0  # cycle errors 0, 0, 0.2, 0.4, 0.325, 0.25: none learned
+    fb.update(t, 8, com, 0.0, (0.5, 0.0))
+    assert fb.bias[0] == pytest.approx(0.125)  # the last cycle (0.625 m/s) is within the bound again
 
 
 def test_bad_feedback_parameters_are_named():

@@ -182,6 +182,17 @@ def test_standing_with_the_planner_running_a_shove_beyond_the_ankles_is_answered
     assert r["steps_taken"] >= 1 and r["nodes"]["mpc"]["recovery_starts"] == 1
 
 
+def test_walking_a_shove_to_the_right_as_the_right_foot_lands_makes_it_step_again(tmp_path, ros_domain):
+    # Δv 0.5 m/s to the right at 3.1 s, late in the right foot's swing: the left foot, due next,
+    # cannot cross over; the right one steps out again (swing-foot selection). Before it, the
+    # robot fell in this run's inline twin (bench/push_sweep.py)
+    code, r = _run(tmp_path, "--duration", "7", "--cmd-vel", "0:0.5,0,0", "--push", "3.1:0,-187,0:0.1")
+    assert code == 0 and r["fell"] is False and r["nodes"]["driver"]["safety_events"] == []
+    assert r["nodes"]["mpc"]["steps_swapped"] >= 1
+    assert r["pushes"][0]["delta_v_mps"] == pytest.approx(0.5, abs=0.01)
+    assert r["velocity_segments"][0]["mean"][0] > 0.35  # it walked on
+
+
 def test_standing_with_the_planner_running_a_light_shove_takes_no_step(tmp_path, ros_domain):
     code, r = _run(tmp_path, "--duration", "4", "--cmd-vel", "0:0,0,0", "--push", "2:80,0,0:0.1")
     assert code == 0 and r["fell"] is False and r["pushes"][0]["recovered"] is True
