@@ -296,8 +296,7 @@ class LocomotionPlanner:
         p = self.params
         if p.uneven_height_m <= 0.0 or self.gait.phase_at(t).swing_foot is not None:
             return
-        c, sn = math.cos(s["base_yaw"]), math.sin(s["base_yaw"])
-        v_cmd = np.array([c * vx - sn * vy, sn * vx + c * vy])
+        v_cmd = rotation_2d(s["base_yaw"]) @ (vx, vy)
         if float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) > UNEVEN_MAX_SPEED_ERROR_MPS:
             return
         d = self.data  # (placements of this update's measure)
@@ -372,8 +371,7 @@ class LocomotionPlanner:
         if not (now.swing_foot is None and now.step_index == swing.step_index) or \
                 self._swapped_step == swing.step_index:
             return
-        c, sn = math.cos(s["heading"]), math.sin(s["heading"])
-        v_cmd = np.array([c * cmd[0] - sn * cmd[1], sn * cmd[0] + c * cmd[1]])
+        v_cmd = rotation_2d(s["heading"]) @ cmd[:2]  # [m/s] world
         if float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) <= p.swing_swap_speed_error_mps:
             return
         xi = self.dcm_xy(s)
