@@ -13,7 +13,7 @@ STAMP_DEPS := $(VENV_ABS)/.deps-installed
 STAMP_MSGS := $(VENV_ABS)/.msgs-installed
 STAMP_PKG := $(VENV_ABS)/.pkg-installed
 
-.PHONY: install demo readme-media test test-fast bench bench-extra clean system-deps
+.PHONY: install demo readme-media test test-fast bench bench-extra campaign clean system-deps
 
 install: $(STAMP_PKG)
 
@@ -84,6 +84,12 @@ bench-extra: install
 	$(PY) bench/mpc_solve.py
 	$(PY) bench/realtime_walk.py
 	$(PY) bench/push_sweep.py
+
+# Robustness campaigns: 100 mixed randomized trials on the project humanoid and 50 on Talos
+# (config/campaign.yaml), tables printed, campaign.* figures into bench/results.json,
+# reports and replay commands under reports/campaign.
+campaign: install
+	$(PY) bench/campaign.py
 
 clean:
 	rm -rf build reports .pytest_cache

@@ -36,7 +36,7 @@ setup(
         ("share/" + PACKAGE + "/urdf", glob("urdf/*.urdf")),
     ],
     install_requires=_requirements(),
-    extras_require={"test": ["pytest", "hypothesis"]},
+    extras_require={"test": ["pytest", "hypothesis"], "ray": _requirements("requirements-ray.txt")},
     zip_safe=False,
     maintainer="humanoid_control maintainers",
     maintainer_email="maintainers@humanoid-control.invalid",

@@ -5,6 +5,9 @@
                        [--video FILE.mp4] [--plots DIR] [--viewer] [--record FILE.mcap] [--foxglove [PORT]]
                        [--planner on|off] [--terrain KIND]
   humanoid-control node driver|estimator|wbc|mpc|control_loop [--robot R] [--use-sim-time] [--discovery RANGE]
+  humanoid-control sim --randomize SEED:INDEX [--scenario S] [--video ...]   (replay a campaign's trial)
+  humanoid-control campaign [--trials N] [--seed S] [--robot R] [--scenario stand-push|walk|walk-push|terrain|mixed]
+                            [--workers K] [--ray local|auto|ADDRESS] [--report FILE.json] [--out DIR]
   humanoid-control check-urdf ROBOT_OR_PATH
 
 DDS discovery stays on loopback (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST) unless the
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.params import BACKENDS
+from humanoid_control.sim.campaign import MIXED, SCENARIO_CHOICES
 from humanoid_control.sim.scenario import FAULT_KINDS
 
 from humanoid_control.sim.node_processes import NODE_MODULES, write_params_file
@@ -100,6 +104,32 @@ def _parser() -> argparse.ArgumentParser:
                         "wait for its plans instead of starting one; give it the same --cmd-vel")
     _add_network_flags(s)
     s.add_argument("--quiet", action="store_true", help="no progress lines")
+    s.add_argument("--randomize", metavar="SEED:INDEX",
+                   help="replay trial INDEX of the campaign of seed SEED (humanoid-control campaign): its robot, floor, "
+                        "sensor and actuator errors, push, command and terrain, with the same lockstep outcome; not "
+                        "with --duration, --push, --cmd-vel, --terrain or --friction (the trial sets them)")
+    s.add_argument("--scenario", choices=SCENARIO_CHOICES, default=MIXED,
+                   help="with --randomize: the campaign's --scenario (default: mixed)")
+    k = sub.add_parser("campaign", help="randomized full-stack lockstep trials (model, sensor and actuator errors, "
+                                        "pushes, commands, terrain): success rate with its 95 %% interval")
+    k.add_argument("--trials", type=int, default=20, help="how many trials (default: 20)")
+    k.add_argument("--seed", type=int, default=0, help="the campaign's seed: trial i of seed s is always the same")
+    k.add_argument("--robot", default="humanoid", help="humanoid, talos, or a robot YAML path (default: humanoid)")
+    k.add_argument("--scenario", choices=SCENARIO_CHOICES, default=MIXED,
+                   help="stand-push, walk, walk-push, terrain, or mixed (default: each trial draws one)")
+    k.add_argument("--workers", type=int, help="local worker processes (default: the number of cores); worker k "
+                                               "runs in ROS domain --domain-id + k")
+    k.add_argument("--ray", metavar="local|auto|ADDRESS",
+                   help="run the trials as Ray tasks: local (a Ray of this machine on 127.0.0.1), auto (the cluster "
+                        "this machine belongs to) or a cluster address; needs pip install '.[ray]'")
+    k.add_argument("--report", type=Path, metavar="FILE.json", help="write the JSON report here")
+    k.add_argument("--out", type=Path, metavar="DIR", help="write campaign.json and failures.txt (the replay "
+                                                           "commands) into this folder")
+    k.add_argument("--config-dir", type=Path, help="folder with campaign.yaml and the nodes' YAML (default: shipped)")
+    k.add_argument("--min-success", type=float, default=0.0, metavar="RATE",
+                   help="exit 1 when the success rate is below this (0–1, default 0: only errors fail)")
+    k.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_network_flags(k)
     c = sub.add_parser("check-urdf", help="load a robot (URDF + config) and print its joints, feet and limits")
     c.add_argument("robot")
     n = sub.add_parser("node", help="run one node of the stack with the shipped config (the pip-only `ros2 run`), "
@@ -135,7 +165,8 @@ def _apply_network_flags(args) -> None:
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(raw)
     try:
         if args.command == "check-urdf":
             os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
@@ -143,6 +174,12 @@ def main(argv=None) -> int:
         _apply_network_flags(args)
         if args.command == "node":
             return run_node_command(args)
+        if args.command == "campaign":
+            return run_campaign_command(args)
+        if args.randomize:
+            args = _parser().parse_args(["sim"] + randomized_trial_args(args, raw[1:]) + raw[1:])
+        elif any(a == "--scenario" or a.startswith("--scenario=") for a in raw[1:]):
+            raise HumanoidControlError("--scenario goes with --randomize SEED:INDEX (the campaign's scenario)")
         return run_sim(args)
     except HumanoidControlError as exc:
         return _fail(str(exc))
@@ -177,10 +214,76 @@ def check_urdf(robot: str) -> int:
     m = RobotModel.load(robot)
     print(f"robot {m.config.name}: {m.config.urdf_path}")
     print(f"  mass {m.mass:.2f} kg, {m.nj} actuated joints, nq {m.nq}, nv {m.nv}")
-    print("  feet: " + ", ".join(f"{s}={f.frame}" for s, f in m.config.feet.items()) + f"; imu: {m.config.imu_frame}")
+    for side, f in m.config.feet.items():
+        print(f"  {side} sole: {f.describe()}")
+    print(f"  imu: {m.config.imu_frame}")
+    if m.config.srdf_joints_ignored:
+        print(f"  posture: the SRDF's joints {', '.join(m.config.srdf_joints_ignored)} are not in the URDF (ignored)")
     for i, n in enumerate(m.joint_names):
         print(f"  {n:28s} [{m.q_lower[i]:+.3f}, {m.q_upper[i]:+.3f}] rad  {m.v_max[i]:6.2f} rad/s  {m.tau_max[i]:7.1f} N·m")
     return 0
+
+
+#: flags a --randomize trial sets itself
+TRIAL_FLAGS = ("--duration", "--push", "--cmd-vel", "--terrain", "--friction")
+
+
+def randomized_trial_args(args, given) -> list:
+    """The ``sim`` arguments of trial ``--randomize SEED:INDEX`` (its --scenario, --robot and
+    --config-dir as given); refused with the flags the trial sets itself."""
+    from humanoid_control.sim.campaign import CampaignConfig, RobotFacts, default_config_path, draw_trial, parse_randomize
+
+    clash = sorted({f for f in TRIAL_FLAGS for g in given if g == f or g.startswith(f + "=")})
+    if clash:
+        raise HumanoidControlError(f"--randomize sets {', '.join(clash)} itself; leave {'it' if len(clash) == 1 else 'them'} out")
+    seed, index = parse_randomize(args.randomize)
+    cfg = CampaignConfig.load(default_config_path(args.config_dir))
+    return draw_trial(seed, index, args.scenario, RobotFacts.of(args.robot), cfg).sim_args
+
+
+def _trial_scenario(args) -> str:
+    """The scenario trial --randomize ran (mixed: the one it drew)."""
+    from humanoid_control.sim.campaign import CampaignConfig, RobotFacts, default_config_path, draw_trial, parse_randomize
+
+    seed, index = parse_randomize(args.randomize)
+    cfg = CampaignConfig.load(default_config_path(args.config_dir))
+    return draw_trial(seed, index, args.scenario, RobotFacts.of(args.robot), cfg).scenario
+
+
+def sim_spec_for_args(argv: list) -> tuple:
+    """(RunSpec, RobotModel) of ``humanoid-control sim`` arguments (without the ``sim``)."""
+    from humanoid_control.robot.model import RobotModel
+    from humanoid_control.sim.run_spec import RunSpec
+
+    args = _parser().parse_args(["sim"] + list(argv))
+    robot = RobotModel.load(args.robot)
+    return RunSpec.from_args(args, robot), robot
+
+
+def run_campaign_command(args) -> int:
+    """``humanoid-control campaign``: run the trials, print the table, write the report."""
+    from humanoid_control.sim.campaign import format_table, run_campaign
+
+    if not 0.0 <= args.min_success <= 1.0:
+        raise HumanoidControlError(f"--min-success {args.min_success} is outside [0, 1]")
+    report = run_campaign(args.robot, args.trials, args.seed, args.scenario, args.workers, args.ray, args.config_dir,
+                          args.domain_id, args.quiet)
+    print(format_table(report))
+    s = report["summary"]
+    print(f"{args.robot}: {s['successes']}/{s['trials']} trials succeeded ({100 * s['success_rate']:.1f} %, "
+          f"95 % CI {100 * s['ci95_low']:.1f}–{100 * s['ci95_high']:.1f} %) in {report['campaign']['wall_s']} s")
+    paths = []
+    if args.report:
+        paths.append(args.report)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        paths.append(args.out / "campaign.json")
+        (args.out / "failures.txt").write_text("".join(f["replay"] + "\n" for f in report["failures"]))
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"report: {path}")
+    return 0 if s["success_rate"] >= args.min_success else 1
 
 
 def run_sim(args) -> int:
@@ -207,6 +310,12 @@ def run_sim(args) -> int:
     report = result.report
     if report is None:
         return _fail(result.error, 1)
+    if getattr(args, "randomize", None):
+        from humanoid_control.sim.campaign import parse_randomize
+
+        seed, index = parse_randomize(args.randomize)
+        report["randomize"] = {"seed": seed, "index": index, "scenario": _trial_scenario(args)}
+        print(f"randomized: trial {index} of seed {seed} ({report['randomize']['scenario']})")
     _print_summary(report, spec)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)

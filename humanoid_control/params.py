@@ -121,6 +121,20 @@ DRIVER = (
     Param("imu_accel_noise_std", 0.02, "m/s²", 0.0, 5.0),
     Param("imu_orientation_noise_std", 0.0005, "rad", 0.0, 0.1),
     Param("joint_velocity_noise_std", 0.005, "rad/s", 0.0, 1.0),
+    Param("joint_position_noise_std", 0.0, "rad", 0.0, 0.01),
+    Param("imu_gyro_bias", [0.0, 0.0, 0.0], "rad/s", description="simulation: the gyro's constant bias (x, y, z)"),
+    Param("link_mass_scale", [""], description="simulation: the simulated robot's link masses (and inertias) "
+                                                "differ from the model's: 'LINK:FACTOR' entries, each in [0.5, 1.5]"),
+    Param("link_com_offset", [""], description="simulation: the simulated links' centres of mass moved: "
+                                                "'LINK:X,Y,Z' entries [m] in the link frame, each within ±0.05"),
+    Param("torque_constant_scale", [""],
+          description="simulation: motors make FACTOR × the commanded torque (the effort read back is the command): "
+                      "'JOINT:FACTOR' entries, each in [0.5, 1.5]"),
+    Param("joint_friction", 0.0, "N·m", 0.0, 10.0, description="simulation: Coulomb friction of every joint"),
+    Param("sensor_delay_s", 0.0, "s", 0.0, 0.02,
+          description="simulation: joint states, IMU and foot wrenches reach the controller this late (whole periods)"),
+    Param("actuation_delay_s", 0.0, "s", 0.0, 0.02,
+          description="simulation: commands act this late at the joints (whole periods)"),
     Param("seed", 0, "", 0, 2 ** 31 - 1),
     Param("publish_ground_truth", True, description="publish /ground_truth/* (simulation only)"),
     Param("pushes", [""], description="pushes 'T:FX,FY,FZ:DUR' [s, N, s], world frame, at the base"),

@@ -46,7 +46,7 @@ def test_an_out_of_range_parameter_in_a_config_file_is_named_with_file_and_bound
 def test_check_urdf_prints_joints_and_limits(capsys):
     assert cli.main(["check-urdf", "humanoid"]) == 0
     out = capsys.readouterr().out
-    assert "left_knee" in out and "N·m" in out and "feet: left=left_sole" in out
+    assert "left_knee" in out and "N·m" in out and "left sole: left_sole, 0.220 × 0.110 m" in out
 
 
 def test_shipped_config_files_validate_against_the_node_schemas():

@@ -126,6 +126,7 @@ def build_mujoco_model(robot: RobotModel, joint_names, timestep: float = 0.001,
             g.type = mujoco.mjtGeom.mjGEOM_BOX
             g.size = [foot.length / 2, foot.width / 2, SOLE_BOX_THICKNESS / 2]
             g.pos = [0.0, 0.0, SOLE_BOX_THICKNESS / 2]
+            g.density = 0.0  # contact only: a sole frame without <inertial> must not gain the box's mass
             g.contype, g.conaffinity = ROBOT_CONTYPE, ROBOT_CONAFFINITY
             g.friction = [friction, 0.01, 0.0001]
     floor = spec.worldbody.add_geom()

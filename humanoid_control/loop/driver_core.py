@@ -16,7 +16,7 @@ import numpy as np
 
 from humanoid_control.errors import ConfigError, HumanoidControlError
 from humanoid_control.hardware.backends import make_hardware, make_simulated_hardware, resolve_backend
-from humanoid_control.hardware.mujoco_system import SimParams
+from humanoid_control.hardware.mujoco_system import SimParams, named_values
 from humanoid_control.hardware.system_interface import ReturnType
 from humanoid_control.robot.joint_map import JointMap
 from humanoid_control.robot.model import RobotModel
@@ -94,7 +94,13 @@ class DriverCore:
                             imu_gyro_noise_std=cfg["imu_gyro_noise_std"], imu_accel_noise_std=cfg["imu_accel_noise_std"],
                             imu_orientation_noise_std=cfg["imu_orientation_noise_std"],
                             joint_velocity_noise_std=cfg["joint_velocity_noise_std"], seed=cfg["seed"],
-                            terrain=cfg["terrain"])
+                            terrain=cfg["terrain"], joint_position_noise_std=cfg["joint_position_noise_std"],
+                            imu_gyro_bias=tuple(cfg["imu_gyro_bias"]),
+                            link_mass_scale=named_values(cfg["link_mass_scale"], "link_mass_scale"),
+                            link_com_offset=named_values(cfg["link_com_offset"], "link_com_offset", 3),
+                            torque_constant_scale=named_values(cfg["torque_constant_scale"], "torque_constant_scale"),
+                            joint_friction=cfg["joint_friction"], sensor_delay_s=cfg["sensor_delay_s"],
+                            actuation_delay_s=cfg["actuation_delay_s"])
             self.hardware = make_simulated_hardware(backend, r, info, sim, cfg["hardware_config"], cfg["seed"],
                                                     cfg["rate_hz"])
         else:

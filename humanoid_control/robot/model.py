@@ -9,7 +9,7 @@ import numpy as np
 import pinocchio as pin
 
 from humanoid_control.errors import ConfigError, UnknownNameError, UrdfError
-from humanoid_control.robot.config import RobotConfig, load_robot_config
+from humanoid_control.robot.config import RobotConfig, add_sole_frames, load_robot_config
 from humanoid_control.robot.joint_map import JointMap
 
 
@@ -50,7 +50,7 @@ class RobotModel:
 
     def __init__(self, config: RobotConfig):
         self.config = config
-        text = read_urdf_text(config.urdf_path)
+        text = add_sole_frames(read_urdf_text(config.urdf_path), config)
         try:
             self.model = pin.buildModelFromXML(text, pin.JointModelFreeFlyer())
         except (RuntimeError, ValueError) as exc:

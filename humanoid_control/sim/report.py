@@ -73,6 +73,8 @@ Keys (units in the names):
                             viewer: "opened" | "not opened: <why>",
                             recording: {path, messages: {topic: count}, skipped: {topic: why}},
                             foxglove: {url, updates}}
+  randomize                 only with --randomize SEED:INDEX: {seed, index, scenario} — the
+                            campaign trial it replays (humanoid_control/sim/campaign.py)
 """
 from __future__ import annotations
 
