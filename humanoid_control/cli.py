@@ -126,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--out", type=Path, metavar="DIR", help="write campaign.json and failures.txt (the replay "
                                                            "commands) into this folder")
     k.add_argument("--config-dir", type=Path, help="folder with campaign.yaml and the nodes' YAML (default: shipped)")
+    k.add_argument("--param", action="append", default=[], metavar="NODE.NAME=VALUE",
+                   help="a parameter override for every trial (as sim --param): the same trials with another tuning")
     k.add_argument("--min-success", type=float, default=0.0, metavar="RATE",
                    help="exit 1 when the success rate is below this (0–1, default 0: only errors fail)")
     k.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -267,7 +269,7 @@ def run_campaign_command(args) -> int:
     if not 0.0 <= args.min_success <= 1.0:
         raise HumanoidControlError(f"--min-success {args.min_success} is outside [0, 1]")
     report = run_campaign(args.robot, args.trials, args.seed, args.scenario, args.workers, args.ray, args.config_dir,
-                          args.domain_id, args.quiet)
+                          args.domain_id, args.quiet, tuple(args.param))
     print(format_table(report))
     s = report["summary"]
     print(f"{args.robot}: {s['successes']}/{s['trials']} trials succeeded ({100 * s['success_rate']:.1f} %, "

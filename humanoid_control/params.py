@@ -226,6 +226,10 @@ MPC = (
           description="a gait cycle further off the command is a disturbance (a push), not fed back, unless its "
                       "error repeats the previous cycle's within 0.05 m/s (0.25 fed back the cycles after a push "
                       "from behind: the robot slowed to 0.3 of 0.5 m/s)"),
+    Param("stumble_tilt_deg", 15.0, "deg", 0.0, 45.0,
+          description="stumble reflex: a swing foot tilted more than this by an edge (while walking as commanded) "
+                      "starts its swing again, up first, and the next swings lift first; 0 = off (a 1.6-cm step "
+                      "met with the toe 1 cm from the riser spun the robot 57° without it)"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
     # (lockstep, 10 s, within 10 %; README "Walking limits"): forward 1.0, backward 0.5, sideways 0.4
     # (with the lateral cadence; 0.25 fell before it), turning 1.0 rad/s

@@ -68,7 +68,8 @@ class MpcCore:
         speed = VelocityFeedbackParams(cfg["speed_feedback_gain"], cfg["speed_feedback_gain_lateral"],
                                        disturbance_mps=cfg["speed_feedback_disturbance_mps"])
         self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
-                                                                      velocity_feedback=speed.validate()))
+                                                                      velocity_feedback=speed.validate(),
+                                                                      stumble_tilt_deg=cfg["stumble_tilt_deg"]))
         self.period_ns = int(round(1e9 / cfg["rate_hz"]))
         self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
         self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),
@@ -132,6 +133,7 @@ class MpcCore:
         fields["steps_retimed"] = self.planner.retimed_steps  # steps brought forward (step-timing adaptation)
         fields["steps_swapped"] = self.planner.swapped_steps  # steps the other foot took (swing-foot selection)
         fields["uneven_ground_detections"] = self.planner.uneven_detections  # lift-first swings began
+        fields["stumbles"] = self.planner.stumbles  # swings started again after catching an edge
         if self.first_ns is None:
             self.first_ns = ns
         self.stats.add(sw.us())
@@ -158,5 +160,5 @@ class MpcCore:
             "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command),
             "recovery_starts": self.planner.recovery_starts, "steps_retimed": self.planner.retimed_steps,
             "steps_swapped": self.planner.swapped_steps,
-            "uneven_ground_detections": self.planner.uneven_detections},
+            "uneven_ground_detections": self.planner.uneven_detections, "stumbles": self.planner.stumbles},
             recent_s=recent_s)

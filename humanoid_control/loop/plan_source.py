@@ -287,7 +287,8 @@ class WorkerPlanner(PlanSource):
             "recovery_starts": int((self.last_fields or {}).get("recovery_starts", 0)),
             "steps_retimed": int((self.last_fields or {}).get("steps_retimed", 0)),
             "steps_swapped": int((self.last_fields or {}).get("steps_swapped", 0)),
-            "uneven_ground_detections": int((self.last_fields or {}).get("uneven_ground_detections", 0))},
+            "uneven_ground_detections": int((self.last_fields or {}).get("uneven_ground_detections", 0)),
+            "stumbles": int((self.last_fields or {}).get("stumbles", 0))},
             recent_s=recent_s)
 
     def close(self) -> None:

@@ -91,6 +91,14 @@ class LocomotionParams:
     #: (off: with the estimator's flat-ground prior the 10° slopes fell with it, measured)
     footholds_at_stance_height: bool = False
     uneven_footholds_at_stance_height: bool = False
+    #: stumble reflex: a swing foot tilted more than stumble_tilt_deg before it is frozen on its
+    #: landing (its toe or heel caught on an edge: a 1.6-cm step met with the toe 1 cm from the
+    #: riser pitched the foot 55° and spun the robot 57°, measured) starts its swing again from
+    #: where it is: up to stumble_step_height_m first, then on to its landing (stumble_swing), and
+    #: the swings that follow lift first (uneven-ground mode) — 0: off
+    stumble_tilt_deg: float = 15.0  # [deg] (8 fired on ±1 cm rough ground: swings that scuffed a bump, 11 in a run that fell)
+    stumble_step_height_m: float = 0.08  # [m]
+    stumble_swing: SwingProfile = SwingProfile(0.35, 0.1, 0.3, 0.3)
 
 
 UNEVEN_MAX_SPEED_ERROR_MPS = 0.25  # [m/s] uneven ground is read only this close to the commanded velocity
@@ -230,6 +238,9 @@ class LocomotionPlanner:
         self._swapped_step = None  # step index of the last swap (one per step)
         self.uneven_until = -math.inf  # [s] uneven-ground mode (see LocomotionParams.uneven_height_m) until then
         self.uneven_detections = 0
+        self.stumbles = 0  # swings started again after their foot caught an edge (stumble reflex)
+        self._stumbled = None  # (t_start, t_end) of the last swing that did
+        self._cmd_xy = (0.0, 0.0)  # [m/s] this update's commanded velocity (heading frame)
         self._t_last = None
 
     # ------------------------------------------------------------------ state
@@ -252,6 +263,7 @@ class LocomotionPlanner:
         p = self.params
         s = self.measure(q, v)
         vx, vy, wz = (float(c) for c in cmd)
+        self._cmd_xy = (vx, vy)
         self._sense_uneven_ground(t, s, vx, vy)
         moving = max(abs(vx), abs(vy), abs(wz)) > p.walk_threshold
         self.gait.step_period_s = self.step_period_for(vx, vy)  # the steps planned from now on
@@ -283,6 +295,7 @@ class LocomotionPlanner:
         # sideways at 0.38 of 0.4 m/s; the lateral bias is zero unless walking sideways or turning)
         footholds = self._plan_footholds(t, s, (vx - bx, vy - by, wz))
         self._update_swings(t, s, footholds)
+        self._catch_stumble(t, s)
         prob = self._mpc_problem(t, s, (vx - bx, vy - by, wz), footholds)
         sol = self.mpc.solve(prob)
         return LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
@@ -296,8 +309,7 @@ class LocomotionPlanner:
         p = self.params
         if p.uneven_height_m <= 0.0 or self.gait.phase_at(t).swing_foot is not None:
             return
-        v_cmd = rotation_2d(s["base_yaw"]) @ (vx, vy)
-        if float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) > UNEVEN_MAX_SPEED_ERROR_MPS:
+        if not self._walking_as_commanded(s, (vx, vy)):
             return
         d = self.data  # (placements of this update's measure)
         for f in self.feet:  # a sole on its heel, toe or edge tells no ground height
@@ -308,6 +320,13 @@ class LocomotionPlanner:
             if t > self.uneven_until:
                 self.uneven_detections += 1
             self.uneven_until = t + p.uneven_hold_s
+
+    def _walking_as_commanded(self, s: dict, cmd_xy=None) -> bool:
+        """The CoM within UNEVEN_MAX_SPEED_ERROR_MPS of the commanded velocity (``cmd_xy``,
+        heading frame; default: this update's command) — not shoved."""
+        vx, vy = self._cmd_xy if cmd_xy is None else cmd_xy
+        v_cmd = rotation_2d(s["base_yaw"]) @ (vx, vy)
+        return float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) <= UNEVEN_MAX_SPEED_ERROR_MPS
 
     def step_period_for(self, vx: float, vy: float = 0.0) -> float:
         """[s] the gait's step period at forward speed ``vx`` and lateral speed ``vy`` [m/s]:
@@ -517,6 +536,34 @@ class LocomotionPlanner:
             elif t < fh.t_touchdown and (t - fh.t_liftoff) / (fh.t_touchdown - fh.t_liftoff) <= \
                     self.params.retarget_until_phase and t > fh.t_liftoff:
                 self.swings[fh.foot] = traj.retarget(t, fh.position, fh.yaw)
+
+    def _catch_stumble(self, t: float, s: dict) -> None:
+        """The stumble reflex (see ``LocomotionParams.stumble_tilt_deg``): the swing in progress,
+        its foot tilted by an edge, planned again from the foot's pose — up first, then on to
+        the same landing at the same time."""
+        p = self.params
+        if p.stumble_tilt_deg <= 0.0:
+            return
+        ph = self.gait.phase_at(t)
+        foot = ph.swing_foot
+        key = (ph.t_start, ph.t_end)
+        if foot is None or self._stumbled == key or self._swing_phase.get(foot) != key:
+            return
+        if not 0.0 < (t - ph.t_start) / (ph.t_end - ph.t_start) <= p.retarget_until_phase or ph.t_end - t < 0.05:
+            return
+        if self.data.oMf[self.robot.foot_frame_ids[foot]].rotation[2, 2] > math.cos(math.radians(p.stumble_tilt_deg)):
+            return
+        if not self._walking_as_commanded(s):
+            return  # a shove tilts the swing foot too: that swing is the capture step, not a stumble
+        traj = self.swings[foot]
+        pos, yaw = s["feet"][foot]
+        self.swings[foot] = YawSwing(pos, traj.target, t, ph.t_end - t, p.stumble_step_height_m, yaw_start=yaw,
+                                     yaw_end=traj.yaw_end, profile=p.stumble_swing)
+        self._stumbled = key
+        self.stumbles += 1
+        if t > self.uneven_until:
+            self.uneven_detections += 1
+        self.uneven_until = t + p.uneven_hold_s
 
     def _mpc_problem(self, t: float, s: dict, cmd, footholds: list) -> MpcProblem:
         N, dt = self.mpc.N, self.mpc.p.dt

@@ -177,12 +177,17 @@ class Trial:
     params: dict
     sim_args: list = field(default_factory=list)
 
-    def replay_command(self, robot: str, config_dir: Path | None = None, requested: str = MIXED) -> str:
+    def replay_command(self, robot: str, config_dir: Path | None = None, requested: str = MIXED,
+                       params: tuple = ()) -> str:
+        import shlex
+
         cmd = f"humanoid-control sim --robot {robot} --randomize {self.seed}:{self.index}"
         if requested != MIXED:
             cmd += f" --scenario {requested}"
         if config_dir is not None:
             cmd += f" --config-dir {config_dir}"
+        for text in params:
+            cmd += f" --param {shlex.quote(text)}"
         return cmd
 
 
@@ -371,9 +376,11 @@ def summarize(entries: list) -> dict:
 _FACTS: dict = {}
 
 
-def run_trial(robot: str, seed: int, index: int, scenario: str, config_dir: str | None = None) -> dict:
+def run_trial(robot: str, seed: int, index: int, scenario: str, config_dir: str | None = None,
+              params: tuple = ()) -> dict:
     """Draw and run one trial in this process (rclpy in the process's ROS domain) and judge
-    it: the trial's report entry (see :func:`judge`)."""
+    it: the trial's report entry (see :func:`judge`). ``params``: ``NODE.NAME=VALUE`` texts
+    (``sim --param``) applied on top of the trial's own."""
     from humanoid_control.cli import sim_spec_for_args
     from humanoid_control.sim.runner import run
 
@@ -382,6 +389,8 @@ def run_trial(robot: str, seed: int, index: int, scenario: str, config_dir: str 
         _FACTS[robot] = RobotFacts.of(robot)
     trial = draw_trial(seed, index, scenario, _FACTS[robot], cfg)
     args = ["--quiet"] + (["--config-dir", str(config_dir)] if config_dir else []) + trial.sim_args
+    for text in params:
+        args += ["--param", text]
     t0 = time.perf_counter()
     try:
         spec, model = sim_spec_for_args(args)
@@ -427,20 +436,27 @@ class Progress:
 
 
 def run_campaign(robot: str, trials: int, seed: int, scenario: str = MIXED, workers: int | None = None,
-                 ray: str | None = None, config_dir: Path | None = None, domains=None, quiet: bool = False) -> dict:
+                 ray: str | None = None, config_dir: Path | None = None, domains=None, quiet: bool = False,
+                 params: tuple = ()) -> dict:
     """Run ``trials`` trials (indices 0 … trials − 1 of ``seed``) and return the campaign
     report: ``campaign`` (what ran), ``trials`` (one entry each, by index), ``summary``
     (:func:`summarize`) and ``failures`` (each failed trial with the command that replays
     it). Local pool: ``workers`` processes (default: the machine's cores); ``ray``: 'local',
     'auto' or a cluster address. ``domains``: the ROS domain IDs the trials run in — worker k
     (Ray: trial i) in ``domains[k % len(domains)]``; an int is the first of consecutive ones
-    (default: ROS_DOMAIN_ID)."""
+    (default: ROS_DOMAIN_ID). ``params``: ``NODE.NAME=VALUE`` overrides for every trial (the
+    same trials with another tuning: an A/B comparison)."""
     if scenario not in SCENARIO_CHOICES:
         raise UnknownNameError("scenario", scenario, SCENARIO_CHOICES, "--scenario")
     if trials < 1:
         raise CampaignError(f"--trials {trials}: at least 1")
     cfg = CampaignConfig.load(default_config_path(config_dir))  # a bad file stops the campaign before any trial
-    RobotFacts.of(robot)  # so does a bad robot
+    facts = RobotFacts.of(robot)  # so does a bad robot
+    params = tuple(params)
+    if params:  # and a bad --param
+        from humanoid_control.cli import sim_spec_for_args
+
+        sim_spec_for_args(draw_trial(seed, 0, scenario, facts, cfg).sim_args + [a for t in params for a in ("--param", t)])
     workers = max(1, int(workers or os.cpu_count() or 1))
     if domains is None or isinstance(domains, int):
         base = int(os.environ.get("ROS_DOMAIN_ID", "0")) if domains is None else int(domains)
@@ -455,10 +471,10 @@ def run_campaign(robot: str, trials: int, seed: int, scenario: str = MIXED, work
     entries = []
     if ray:
         from humanoid_control.sim.campaign_ray import run_on_ray
-        entries = run_on_ray(ray, robot, seed, trials, scenario, cdir, workers, domains, progress.add)
+        entries = run_on_ray(ray, robot, seed, trials, scenario, cdir, workers, domains, progress.add, params)
     elif workers == 1:  # here, in this process's domain
         for i in range(trials):
-            entries.append(run_trial(robot, seed, i, scenario, cdir))
+            entries.append(run_trial(robot, seed, i, scenario, cdir, params))
             progress.add(entries[-1])
     else:
         import multiprocessing as mp
@@ -469,16 +485,18 @@ def run_campaign(robot: str, trials: int, seed: int, scenario: str = MIXED, work
         for k in range(workers):
             queue.put(domains[k % len(domains)])
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_pool_init, initargs=(queue,)) as pool:
-            futures = [pool.submit(run_trial, robot, seed, i, scenario, cdir) for i in range(trials)]
+            futures = [pool.submit(run_trial, robot, seed, i, scenario, cdir, params) for i in range(trials)]
             for f in as_completed(futures):
                 entries.append(f.result())
                 progress.add(entries[-1])
     entries.sort(key=lambda e: e["index"])
     failures = [{"index": e["index"], "scenario": e["scenario"], "failure": e["failure"],
-                 "replay": Trial(e["seed"], e["index"], e["scenario"], {}).replay_command(robot, config_dir, scenario)}
+                 "replay": Trial(e["seed"], e["index"], e["scenario"], {}).replay_command(robot, config_dir, scenario,
+                                                                                         params)}
                 for e in entries if not e["success"]]
     return {"campaign": {"robot": robot, "seed": seed, "trials": trials, "scenario": scenario, "workers": workers,
-                         "ray": ray, "config": cfg.path, "wall_s": round(time.perf_counter() - t0, 1)},
+                         "ray": ray, "config": cfg.path, "params": list(params),
+                         "wall_s": round(time.perf_counter() - t0, 1)},
             "trials": entries, "summary": summarize(entries), "failures": failures}
 
 

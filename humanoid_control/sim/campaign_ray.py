@@ -16,10 +16,11 @@ INSTALL_HINT = "pip install '.[ray]' (or pip install -r requirements-ray.txt) in
 LOCAL_ONLY_VAR = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 ROS_ENV = ("AMENT_PREFIX_PATH", "RMW_IMPLEMENTATION", "ROS_STATIC_PEERS", "PYTHONPATH", "LD_LIBRARY_PATH")
 
-def _trial_task(domain: int, robot: str, seed: int, index: int, scenario: str, config_dir: str | None) -> dict:
+def _trial_task(domain: int, robot: str, seed: int, index: int, scenario: str, config_dir: str | None,
+                params: tuple = ()) -> dict:
     os.environ["ROS_DOMAIN_ID"] = str(domain)
     os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
-    return run_trial(robot, seed, index, scenario, config_dir)
+    return run_trial(robot, seed, index, scenario, config_dir, params)
 
 
 def import_ray(local: bool = False):
@@ -40,7 +41,7 @@ def import_ray(local: bool = False):
 
 
 def run_on_ray(address: str, robot: str, seed: int, trials: int, scenario: str, config_dir, workers: int,
-               domains: list, on_done) -> list:
+               domains: list, on_done, params: tuple = ()) -> list:
     """Run the trials as Ray tasks; ``on_done(entry)`` as each finishes. Returns the entries."""
     local = address == "local"
     ray = import_ray(local)
@@ -59,7 +60,8 @@ def run_on_ray(address: str, robot: str, seed: int, trials: int, scenario: str, 
         raise CampaignError(f"--ray {address}: Ray did not start or connect: {exc}") from None
     try:
         task = ray.remote(num_cpus=1)(_trial_task)
-        pending = [task.remote(domains[i % len(domains)], robot, seed, i, scenario, config_dir) for i in range(trials)]
+        pending = [task.remote(domains[i % len(domains)], robot, seed, i, scenario, config_dir, params)
+                   for i in range(trials)]
         out = []
         while pending:
             done, pending = ray.wait(pending, num_returns=1)

@@ -163,3 +163,10 @@ def test_the_summary_counts_successes_falls_and_failure_modes_per_scenario(cfg):
     assert s["by_scenario"]["walk"]["successes"] == 8 and s["by_scenario"]["stand-push"]["falls"] == 1
     assert s["failure_modes"] == {"tracking error > 0.25": 2, "fell": 1}
     assert np.isfinite(s["mean_tracking_error"])
+
+
+def test_a_failure_s_replay_command_carries_the_campaign_s_scenario_config_and_params():
+    cmd = Trial(3, 17, "walk", {}).replay_command("talos", "/cfg", "walk", ("mpc.stumble_tilt_deg=0", 'driver.x="a b"'))
+    assert cmd == ("humanoid-control sim --robot talos --randomize 3:17 --scenario walk --config-dir /cfg "
+                   "--param mpc.stumble_tilt_deg=0 --param 'driver.x=\"a b\"'")
+    assert Trial(3, 17, "walk", {}).replay_command("humanoid") == "humanoid-control sim --robot humanoid --randomize 3:17"
