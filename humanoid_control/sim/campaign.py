@@ -398,6 +398,11 @@ def run_trial(robot: str, seed: int, index: int, scenario: str, config_dir: str 
         report, error = result.report, result.error
     except HumanoidControlError as exc:
         report, error = None, str(exc)
+    except Exception as exc:  # one trial's crash is that trial's failure, not the campaign's end
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        report, error = None, f"{type(exc).__name__}: {exc} ({where.filename}:{where.lineno})"
     entry = judge(trial, report, error, cfg)
     entry["wall_s"] = round(time.perf_counter() - t0, 2)
     return entry

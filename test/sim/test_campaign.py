@@ -170,3 +170,16 @@ def test_a_failure_s_replay_command_carries_the_campaign_s_scenario_config_and_p
     assert cmd == ("humanoid-control sim --robot talos --randomize 3:17 --scenario walk --config-dir /cfg "
                    "--param mpc.stumble_tilt_deg=0 --param 'driver.x=\"a b\"'")
     assert Trial(3, 17, "walk", {}).replay_command("humanoid") == "humanoid-control sim --robot humanoid --randomize 3:17"
+
+
+def test_a_trial_that_crashes_is_that_trial_s_failure_naming_the_error(monkeypatch):
+    import humanoid_control.cli as cli_module
+    from humanoid_control.sim import campaign
+
+    def boom(args):
+        raise RuntimeError("the simulator blew up")
+
+    monkeypatch.setattr(cli_module, "sim_spec_for_args", boom)
+    e = campaign.run_trial("humanoid", 0, 1, "walk")
+    assert e["success"] is False and e["failure"] == "error" and e["fell"] is None
+    assert e["error"].startswith("RuntimeError: the simulator blew up (") and "test_campaign.py" in e["error"]
