@@ -179,7 +179,9 @@ def main(argv=None) -> int:
         if args.command == "campaign":
             return run_campaign_command(args)
         if args.randomize:
-            args = _parser().parse_args(["sim"] + randomized_trial_args(args, raw[1:]) + raw[1:])
+            trial = randomized_trial(args, raw[1:])
+            args = _parser().parse_args(["sim"] + trial.sim_args + raw[1:])
+            args.trial = trial
         elif any(a == "--scenario" or a.startswith("--scenario=") for a in raw[1:]):
             raise HumanoidControlError("--scenario goes with --randomize SEED:INDEX (the campaign's scenario)")
         return run_sim(args)
@@ -230,9 +232,9 @@ def check_urdf(robot: str) -> int:
 TRIAL_FLAGS = ("--duration", "--push", "--cmd-vel", "--terrain", "--friction")
 
 
-def randomized_trial_args(args, given) -> list:
-    """The ``sim`` arguments of trial ``--randomize SEED:INDEX`` (its --scenario, --robot and
-    --config-dir as given); refused with the flags the trial sets itself."""
+def randomized_trial(args, given):
+    """Trial ``--randomize SEED:INDEX`` (its --scenario, --robot and --config-dir as given; its
+    ``sim_args`` run it); refused with the flags the trial sets itself."""
     from humanoid_control.sim.campaign import CampaignConfig, RobotFacts, default_config_path, draw_trial, parse_randomize
 
     clash = sorted({f for f in TRIAL_FLAGS for g in given if g == f or g.startswith(f + "=")})
@@ -240,16 +242,7 @@ def randomized_trial_args(args, given) -> list:
         raise HumanoidControlError(f"--randomize sets {', '.join(clash)} itself; leave {'it' if len(clash) == 1 else 'them'} out")
     seed, index = parse_randomize(args.randomize)
     cfg = CampaignConfig.load(default_config_path(args.config_dir))
-    return draw_trial(seed, index, args.scenario, RobotFacts.of(args.robot), cfg).sim_args
-
-
-def _trial_scenario(args) -> str:
-    """The scenario trial --randomize ran (mixed: the one it drew)."""
-    from humanoid_control.sim.campaign import CampaignConfig, RobotFacts, default_config_path, draw_trial, parse_randomize
-
-    seed, index = parse_randomize(args.randomize)
-    cfg = CampaignConfig.load(default_config_path(args.config_dir))
-    return draw_trial(seed, index, args.scenario, RobotFacts.of(args.robot), cfg).scenario
+    return draw_trial(seed, index, args.scenario, RobotFacts.of(args.robot), cfg)
 
 
 def sim_spec_for_args(argv: list) -> tuple:
@@ -312,12 +305,10 @@ def run_sim(args) -> int:
     report = result.report
     if report is None:
         return _fail(result.error, 1)
-    if getattr(args, "randomize", None):
-        from humanoid_control.sim.campaign import parse_randomize
-
-        seed, index = parse_randomize(args.randomize)
-        report["randomize"] = {"seed": seed, "index": index, "scenario": _trial_scenario(args)}
-        print(f"randomized: trial {index} of seed {seed} ({report['randomize']['scenario']})")
+    trial = getattr(args, "trial", None)  # --randomize: the campaign trial this run is
+    if trial is not None:
+        report["randomize"] = {"seed": trial.seed, "index": trial.index, "scenario": trial.scenario}
+        print(f"randomized: trial {trial.index} of seed {trial.seed} ({trial.scenario})")
     _print_summary(report, spec)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)

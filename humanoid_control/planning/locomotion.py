@@ -240,7 +240,6 @@ class LocomotionPlanner:
         self.uneven_detections = 0
         self.stumbles = 0  # swings started again after their foot caught an edge (stumble reflex)
         self._stumbled = None  # (t_start, t_end) of the last swing that did
-        self._cmd_xy = (0.0, 0.0)  # [m/s] this update's commanded velocity (heading frame)
         self._t_last = None
 
     # ------------------------------------------------------------------ state
@@ -263,7 +262,6 @@ class LocomotionPlanner:
         p = self.params
         s = self.measure(q, v)
         vx, vy, wz = (float(c) for c in cmd)
-        self._cmd_xy = (vx, vy)
         self._sense_uneven_ground(t, s, vx, vy)
         moving = max(abs(vx), abs(vy), abs(wz)) > p.walk_threshold
         self.gait.step_period_s = self.step_period_for(vx, vy)  # the steps planned from now on
@@ -295,7 +293,7 @@ class LocomotionPlanner:
         # sideways at 0.38 of 0.4 m/s; the lateral bias is zero unless walking sideways or turning)
         footholds = self._plan_footholds(t, s, (vx - bx, vy - by, wz))
         self._update_swings(t, s, footholds)
-        self._catch_stumble(t, s)
+        self._catch_stumble(t, s, (vx, vy))
         prob = self._mpc_problem(t, s, (vx - bx, vy - by, wz), footholds)
         sol = self.mpc.solve(prob)
         return LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
@@ -321,11 +319,10 @@ class LocomotionPlanner:
                 self.uneven_detections += 1
             self.uneven_until = t + p.uneven_hold_s
 
-    def _walking_as_commanded(self, s: dict, cmd_xy=None) -> bool:
-        """The CoM within UNEVEN_MAX_SPEED_ERROR_MPS of the commanded velocity (``cmd_xy``,
-        heading frame; default: this update's command) — not shoved."""
-        vx, vy = self._cmd_xy if cmd_xy is None else cmd_xy
-        v_cmd = rotation_2d(s["base_yaw"]) @ (vx, vy)
+    def _walking_as_commanded(self, s: dict, cmd_xy) -> bool:
+        """The CoM within UNEVEN_MAX_SPEED_ERROR_MPS of the commanded velocity ``cmd_xy``
+        (heading frame) — not shoved."""
+        v_cmd = rotation_2d(s["base_yaw"]) @ tuple(cmd_xy)
         return float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) <= UNEVEN_MAX_SPEED_ERROR_MPS
 
     def step_period_for(self, vx: float, vy: float = 0.0) -> float:
@@ -537,7 +534,7 @@ class LocomotionPlanner:
                     self.params.retarget_until_phase and t > fh.t_liftoff:
                 self.swings[fh.foot] = traj.retarget(t, fh.position, fh.yaw)
 
-    def _catch_stumble(self, t: float, s: dict) -> None:
+    def _catch_stumble(self, t: float, s: dict, cmd_xy) -> None:
         """The stumble reflex (see ``LocomotionParams.stumble_tilt_deg``): the swing in progress,
         its foot tilted by an edge, planned again from the foot's pose — up first, then on to
         the same landing at the same time."""
@@ -553,7 +550,7 @@ class LocomotionPlanner:
             return
         if self.data.oMf[self.robot.foot_frame_ids[foot]].rotation[2, 2] > math.cos(math.radians(p.stumble_tilt_deg)):
             return
-        if not self._walking_as_commanded(s):
+        if not self._walking_as_commanded(s, cmd_xy):
             return  # a shove tilts the swing foot too: that swing is the capture step, not a stumble
         traj = self.swings[foot]
         pos, yaw = s["feet"][foot]
