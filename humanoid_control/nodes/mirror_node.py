@@ -68,6 +68,7 @@ class MirrorNode(Node):
         assert set(kinds) <= set(ring.stream_index), "streams unknown to the ring"
         self.pub = {k: self.create_publisher(t, topic, 10 if k == "clock" else MIRROR_QOS)
                     for k, (t, topic) in kinds.items()}
+        self.topics = {k: topic for k, (_, topic) in kinds.items()}  # stream -> the topic it is published on
         self.published = {k: 0 for k in self.pub}
         self._next_count = 0.0
         self._live = {k: False for k in self.pub}
@@ -200,7 +201,7 @@ def mirror_main(ring_name: str, layout, names: dict, lockstep: bool, simulation:
     ring = TickRing(layout, ring_name, create=False)
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = MirrorNode(ring, names, lockstep, simulation, plans=True)
-    conn.send(("ready", None))
+    conn.send(("ready", dict(node.topics)))
     try:
         running = True
         while running:
@@ -263,7 +264,16 @@ class MirrorProcess:
         if not self.conn.poll(self.READY_TIMEOUT_S):
             self.close()
             raise HumanoidControlError(f"the topic mirror process did not start within {self.READY_TIMEOUT_S:.0f} s")
-        self.conn.recv()
+        #: stream -> topic the mirror publishes it on (its ready message)
+        self.topics = dict(self.conn.recv()[1])
+
+    def unmatched(self, subscriptions: dict) -> list:
+        """Topics of ``subscriptions`` ({topic: rclpy Subscription} of a listener in this
+        process) that the mirror publishes but that are not matched yet at both ends: the
+        listener's subscription has no publisher, or the mirror has not seen a subscriber
+        (it writes a stream only while someone listens)."""
+        return [topic for stream, topic in self.topics.items() if topic in subscriptions and
+                (subscriptions[topic].get_publisher_count() == 0 or not self.ring.is_live(stream))]
 
     def close(self) -> dict:
         """Stop the process (after it published what is in the ring); its counts."""

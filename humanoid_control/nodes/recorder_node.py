@@ -52,6 +52,10 @@ class RecorderNode(Node):
             cls, topic, lambda data, topic=topic: self.on_message(topic, data), qos, raw=True)
         return True
 
+    def recorded_topics(self) -> dict:
+        """{topic: rclpy Subscription} of the topics recorded (rclpy's own ``subscriptions`` lists them all)."""
+        return dict(self._subs)
+
     def discover(self) -> int:
         """Subscribe to topics not recorded yet; returns how many are recorded."""
         for topic, types in self.get_topic_names_and_types():

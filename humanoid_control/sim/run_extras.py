@@ -45,6 +45,11 @@ class McapRun:
             self._last = wall_s
             self.node.discover()
 
+    @property
+    def subscriptions(self) -> dict:
+        """{topic: rclpy Subscription} the recorder holds."""
+        return self.node.recorded_topics()
+
     def close(self) -> dict:
         self.mcap.close()
         self.node.destroy_node()
