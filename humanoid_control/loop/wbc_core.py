@@ -137,4 +137,5 @@ class WbcCore:
             "solver_iterations_mean": f"{self.stats.iterations / max(self.stats.count, 1):.2f}",
             "cop_x": f"{cop[0]:.4f}", "cop_y": f"{cop[1]:.4f}", "plans_received": self.plans_received,
             "plan_timeouts": self.plan_timeouts, "plan_rejected": self.plan_rejected,
-            "early_touchdowns": self.touchdown.early, "late_touchdowns": self.touchdown.late}, recent_s=recent_s)
+            "early_touchdowns": self.touchdown.early, "late_touchdowns": self.touchdown.late,
+            "relaxed_solves": self.wbc.relaxed_solves}, recent_s=recent_s)

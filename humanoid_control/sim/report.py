@@ -68,7 +68,9 @@ Keys (units in the names):
                             swings followed), stumbles (swings started again, up first, after
                             their foot caught an edge: the stumble reflex);
                             wbc: early_touchdowns (swing feet that took their contact before
-                            the planned time), late_touchdowns;
+                            the planned time), late_touchdowns, relaxed_solves (ticks whose QP
+                            had no solution within the torque limits and the stepping CoP
+                            support: solved with them relaxed, see wbc/controller.py);
                             estimator: rejected
   artifacts                 only with --video / --plots / --viewer / --record / --foxglove:
                             {video: {path, frames, fps, width, height}, plots: [paths],
@@ -172,7 +174,7 @@ class ReportBuilder:
     COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks",
                   "latency_samples", "plans_received", "plan_timeouts", "recovery_starts",
                   "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles", "early_touchdowns",
-                  "late_touchdowns")
+                  "late_touchdowns", "relaxed_solves")
     FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us")
     TEXT_KEYS = ("mode", "last_rejection")
 

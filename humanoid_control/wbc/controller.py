@@ -132,11 +132,12 @@ class WholeBodyController:
         self.foot_tasks = {c: FootTask(c, p.foot_weight) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
                                              cop_margin_walking=p.cop_support_fraction)
+        self._torque_limits = TorqueLimits(robot.tau_max, p.torque_limit_scale)
         self.constraints = [
             FloatingBaseDynamics(),
             ContactAcceleration(p.contact_kd),
             self.wrench_cone,
-            TorqueLimits(robot.tau_max, p.torque_limit_scale),
+            self._torque_limits,
         ]
         self.balance = DcmBalance(p.dcm_gain, p.cop_margin_m)
         self.n_eq = sum(c.num_rows(self.layout) for c in self.constraints if c.is_equality)
@@ -165,6 +166,7 @@ class WholeBodyController:
         self._ref_buffers = None  # the tasks' references while walking (see _apply_reference)
         self.last_solution: WbcSolution | None = None
         self.failures = 0
+        self.relaxed_solves = 0  # ticks solved only with the torque limits (and the stepping CoP support) relaxed
         self._damping = np.ascontiguousarray(robot.damping, dtype=float)
         #: (nc, 4, 3) [m] sole corners in each sole frame, layout order
         self._corners = np.array([[[sx * robot.config.feet[c].length / 2, sy * robot.config.feet[c].width / 2, 0.0]
@@ -343,6 +345,8 @@ class WholeBodyController:
         qp, terms, bal = self.build(q, v, active, ref)
         t1 = time.perf_counter()
         ok, status, iters, x = self.solve(qp)
+        if not ok or not np.all(np.isfinite(x)):
+            ok, status, iters, x = self._solve_relaxed(qp, terms)
         t2 = time.perf_counter()
         if not ok or not np.all(np.isfinite(x)):
             self.failures += 1
@@ -362,6 +366,34 @@ class WholeBodyController:
         if ok:
             self.last_solution = sol
         return sol
+
+    #: [N·m] the torque rows' bound once relaxed (the joint command still clips to the limits)
+    RELAXED_TORQUE_BOUND = 1e9
+
+    def _solve_relaxed(self, qp: QpData, terms: DynamicsTerms) -> tuple:
+        """The QP had no solution (a state far from the plan: the stance leg's torques beyond
+        their limits while the CoP stays in the stepping support). Solve it again with its
+        actuator torque limits lifted — the joint command clips the torques to the limits
+        anyway, and a clipped answer to this state beats the stale one of a past state — and,
+        if that is still infeasible, with the standing CoP support (the larger share of each
+        sole) instead of the stepping one too. Returns what :meth:`solve` does, the status
+        prefixed ``RELAXED_TORQUE:`` or ``RELAXED_COP:``."""
+        torque = self._row_blocks[self.constraints.index(self._torque_limits)]
+        lo, up = torque[1].copy(), torque[2].copy()
+        torque[1][:], torque[2][:] = -self.RELAXED_TORQUE_BOUND, self.RELAXED_TORQUE_BOUND
+        ok, status, iters, x = self.solve(qp)
+        tag = "RELAXED_TORQUE"
+        if (not ok or not np.all(np.isfinite(x))) and self.wrench_cone.walking:
+            self.wrench_cone.walking = False
+            self.wrench_cone.fill(terms, self.layout, self._active,
+                                  self._row_blocks[self.constraints.index(self.wrench_cone)])
+            self.wrench_cone.walking = True
+            ok, status, iters, x = self.solve(qp)
+            tag = "RELAXED_COP"
+        torque[1][:], torque[2][:] = lo, up
+        if ok and np.all(np.isfinite(x)):
+            self.relaxed_solves += 1
+        return ok, f"{tag}:{status}", iters, x
 
     def joint_command(self, sol: WbcSolution, q: np.ndarray, v: np.ndarray) -> tuple:
         """MIT-mode command (position [rad], velocity [rad/s], effort [N·m], kp, kd) in
