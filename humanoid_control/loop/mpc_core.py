@@ -69,7 +69,8 @@ class MpcCore:
                                        disturbance_mps=cfg["speed_feedback_disturbance_mps"])
         self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
                                                                       velocity_feedback=speed.validate(),
-                                                                      stumble_tilt_deg=cfg["stumble_tilt_deg"]))
+                                                                      stumble_tilt_deg=cfg["stumble_tilt_deg"],
+                                                                      sway_reference=float(cfg["sway_reference"])))
         self.period_ns = int(round(1e9 / cfg["rate_hz"]))
         self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
         self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),

@@ -268,3 +268,70 @@ def test_shoved_sideways_the_mpc_reference_returns_to_the_command_faster_across_
     assert x_ref[k, 3] == pytest.approx(0.3, abs=1e-6)  # along the heading it was on the command already
     planner.update(0.21, *_standing_state(humanoid, (0.3, 0.2)), (0.3, 0.0, 0.0))  # a sway, not a shove
     assert problems[-1].x_ref[k, 4] == pytest.approx(0.2 - p.reference_acceleration * k * dt, abs=1e-6)
+
+
+def test_walking_straight_the_nominal_sway_goes_out_over_each_stance_foot_and_back_and_averages_zero(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    for t in np.arange(0.0, 1.0, 0.01):
+        planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    gait, omega = planner.gait, planner.footsteps.params.omega
+    half = 0.5 * planner.footsteps.stance_width(0.0, gait.step_period_s) * omega
+    swing = gait.next_swing(1.0)
+    stance = planner.footsteps.side_sign(planner.other_foot(swing.swing_foot))
+    t_ss = swing.t_end - swing.t_start
+    eps = 1e-6
+    a, mid, b = planner.nominal_sway([swing.t_start + eps, 0.5 * (swing.t_start + swing.t_end), swing.t_end - eps])
+    assert a == pytest.approx(stance * half * np.tanh(0.5 * omega * t_ss), rel=1e-4)  # towards the stance foot...
+    assert mid == pytest.approx(0.0, abs=1e-12) and b == pytest.approx(-a, rel=1e-4)  # ...turning, and back
+    # continuous into the double support that follows, which crosses towards the next stance foot
+    after = planner.nominal_sway([swing.t_end + eps])[0]
+    assert after == pytest.approx(b, rel=1e-3)
+    # a whole gait cycle of steady steps: the sway carries the CoM nowhere on average
+    t0 = swing.t_start - gait.step_period_s * gait.params.double_support_ratio
+    times = t0 + np.arange(0.0, 2 * gait.step_period_s, 1e-4)
+    assert abs(planner.nominal_sway(times).mean()) < 1e-3 * half
+    standing = LocomotionPlanner(humanoid)
+    standing.update(0.0, q, v, (0.0, 0.0, 0.0))
+    assert np.all(standing.nominal_sway([0.0, 0.5]) == 0.0)  # standing: no sway
+
+
+def _mpc_references(humanoid, command, **params):
+    """The MPC's reference states (N + 1, 9) after 3 s of a constant command from a standing state."""
+    planner = LocomotionPlanner(humanoid, LocomotionParams(**params))
+    problems = []
+    solve = planner.mpc.solve
+    planner.mpc.solve = lambda prob: problems.append(prob) or solve(prob)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    for t in np.arange(0.0, 3.0, 0.01):
+        planner.update(float(t), q, v, command)
+    return planner, problems[-1]
+
+
+@pytest.mark.parametrize("command, swayed", [((0.3, 0.0, 0.0), True), ((0.3, 0.1, 0.0), False),
+                                             ((0.3, 0.0, 0.3), False), ((0.0, 0.0, 0.0), False)])
+def test_only_a_straight_walk_adds_the_nominal_sway_to_the_mpc_reference(humanoid, command, swayed):
+    planner, with_sway = _mpc_references(humanoid, command, sway_reference=1.0)
+    _, without = _mpc_references(humanoid, command)  # the default: the command alone
+    times = with_sway.t + planner.mpc.p.dt * np.arange(len(with_sway.x_ref))
+    sway = planner.nominal_sway(times)  # [m/s] across the heading (here world y: the base faces +x)
+    np.testing.assert_allclose(with_sway.x_ref[:, [0, 2, 3, 5]], without.x_ref[:, [0, 2, 3, 5]], atol=1e-9)
+    if swayed:
+        assert np.ptp(sway) > 0.2  # the humanoid sways about ±0.15 m/s
+        # once the reference has left the measured velocity behind, it is the command plus the sway
+        np.testing.assert_allclose(with_sway.x_ref[-8:, 4] - without.x_ref[-8:, 4], sway[-8:], atol=1e-9)
+    else:
+        np.testing.assert_allclose(with_sway.x_ref, without.x_ref, atol=1e-12)
+
+
+def test_the_mpc_node_parameter_sway_reference_reaches_the_planner_and_is_off_by_default(humanoid):
+    from humanoid_control import params as P
+    from humanoid_control.loop.mpc_core import MpcCore
+    from humanoid_control.paths import share_dir
+
+    config = share_dir() / "config"
+    assert MpcCore(P.node_params(config, "mpc"), humanoid).planner.params.sway_reference == 0.0
+    core = MpcCore(P.node_params(config, "mpc", {"sway_reference": 0.5}), humanoid)
+    assert core.planner.params.sway_reference == 0.5
+    with pytest.raises(Exception, match="sway_reference"):
+        P.node_params(config, "mpc", {"sway_reference": 1.5})  # [0, 1]
