@@ -130,11 +130,7 @@ class MpcCore:
         plan = self.planner.update(t, q, v, self.command)
         self.last_plan = plan
         fields = encode(plan)
-        fields["recovery_starts"] = self.planner.recovery_starts  # shoves answered by steps (no command)
-        fields["steps_retimed"] = self.planner.retimed_steps  # steps brought forward (step-timing adaptation)
-        fields["steps_swapped"] = self.planner.swapped_steps  # steps the other foot took (swing-foot selection)
-        fields["uneven_ground_detections"] = self.planner.uneven_detections  # lift-first swings began
-        fields["stumbles"] = self.planner.stumbles  # swings started again after catching an edge
+        fields.update(self.planner.counters())  # (the worker's loop side reports them from here)
         if self.first_ns is None:
             self.first_ns = ns
         self.stats.add(sw.us())
@@ -159,7 +155,5 @@ class MpcCore:
             "rejected": self.rejected, "last_rejection": self.last_rejection, **self.solves.figures(recent_s),
             "plans": self.stats.count,
             "rate_hz": f"{self.rate_hz(ns):.1f}", "command": ",".join(f"{x:.3f}" for x in self.command),
-            "recovery_starts": self.planner.recovery_starts, "steps_retimed": self.planner.retimed_steps,
-            "steps_swapped": self.planner.swapped_steps,
-            "uneven_ground_detections": self.planner.uneven_detections, "stumbles": self.planner.stumbles},
+            **self.planner.counters()},
             recent_s=recent_s)

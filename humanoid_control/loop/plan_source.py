@@ -28,6 +28,7 @@ import numpy as np
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.loop.child_process import start_child, stop_child
 from humanoid_control.loop.mpc_core import SolveTimes
+from humanoid_control.planning.locomotion import COUNTER_KEYS
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode
 from humanoid_control.timing import NodeStats, TimingStats
 
@@ -284,11 +285,7 @@ class WorkerPlanner(PlanSource):
         return NodeStats.of("mpc", self.stats, 0, "ok", {
             **self.solves.figures(recent_s), "plans": self.stats.count, "rate_hz": f"{self.rate_hz():.1f}",
             "process": "worker", "loop_wait_p50_us": round(w50, 1), "loop_wait_p99_us": round(w99, 1),
-            "recovery_starts": int((self.last_fields or {}).get("recovery_starts", 0)),
-            "steps_retimed": int((self.last_fields or {}).get("steps_retimed", 0)),
-            "steps_swapped": int((self.last_fields or {}).get("steps_swapped", 0)),
-            "uneven_ground_detections": int((self.last_fields or {}).get("uneven_ground_detections", 0)),
-            "stumbles": int((self.last_fields or {}).get("stumbles", 0))},
+            **{k: int((self.last_fields or {}).get(k, 0)) for k in COUNTER_KEYS}},
             recent_s=recent_s)
 
     def close(self) -> None:

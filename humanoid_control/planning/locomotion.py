@@ -112,6 +112,8 @@ class LocomotionParams:
     sway_reference: float = 0.0
 
 
+#: the planner's event counters (LocomotionPlanner.counters), as the MPC node reports them
+COUNTER_KEYS = ("recovery_starts", "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles")
 UNEVEN_MAX_SPEED_ERROR_MPS = 0.25  # [m/s] uneven ground is read only this close to the commanded velocity
 UNEVEN_MAX_TILT_DEG = 3.0  # [deg] a sole tilted more than this is not flat on the ground (no height reading)
 MAX_STEP_ABDUCTION_RAD = 0.26  # [rad] (≈ 15°) per leg, sets the widest stance the footstep planner may use (capture steps: a 10° limit could not catch Δv 0.5-m/s side pushes while walking)
@@ -252,6 +254,13 @@ class LocomotionPlanner:
         self.stumbles = 0  # swings started again after their foot caught an edge (stumble reflex)
         self._stumbled = None  # (t_start, t_end) of the last swing that did
         self._t_last = None
+
+    def counters(self) -> dict:
+        """{COUNTER_KEYS name: count}: shoves answered by steps (no command), steps brought forward
+        (step-timing adaptation), steps the other foot took (swing-foot selection), lift-first
+        swings begun (uneven ground), swings started again after catching an edge (stumbles)."""
+        return dict(zip(COUNTER_KEYS, (self.recovery_starts, self.retimed_steps, self.swapped_steps,
+                                       self.uneven_detections, self.stumbles)))
 
     # ------------------------------------------------------------------ state
     def measure(self, q: np.ndarray, v: np.ndarray) -> dict:

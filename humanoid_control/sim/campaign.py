@@ -376,6 +376,11 @@ def summarize(entries: list) -> dict:
 _FACTS: dict = {}
 
 
+def param_args(params) -> list:
+    """``sim`` arguments of ``NODE.NAME=VALUE`` override texts: ['--param', text, …]."""
+    return [a for text in params for a in ("--param", text)]
+
+
 def run_trial(robot: str, seed: int, index: int, scenario: str, config_dir: str | None = None,
               params: tuple = ()) -> dict:
     """Draw and run one trial in this process (rclpy in the process's ROS domain) and judge
@@ -388,9 +393,7 @@ def run_trial(robot: str, seed: int, index: int, scenario: str, config_dir: str 
     if robot not in _FACTS:
         _FACTS[robot] = RobotFacts.of(robot)
     trial = draw_trial(seed, index, scenario, _FACTS[robot], cfg)
-    args = ["--quiet"] + (["--config-dir", str(config_dir)] if config_dir else []) + trial.sim_args
-    for text in params:
-        args += ["--param", text]
+    args = ["--quiet"] + (["--config-dir", str(config_dir)] if config_dir else []) + trial.sim_args + param_args(params)
     t0 = time.perf_counter()
     try:
         spec, model = sim_spec_for_args(args)
@@ -461,7 +464,7 @@ def run_campaign(robot: str, trials: int, seed: int, scenario: str = MIXED, work
     if params:  # and a bad --param
         from humanoid_control.cli import sim_spec_for_args
 
-        sim_spec_for_args(draw_trial(seed, 0, scenario, facts, cfg).sim_args + [a for t in params for a in ("--param", t)])
+        sim_spec_for_args(draw_trial(seed, 0, scenario, facts, cfg).sim_args + param_args(params))
     workers = max(1, int(workers or os.cpu_count() or 1))
     if domains is None or isinstance(domains, int):
         base = int(os.environ.get("ROS_DOMAIN_ID", "0")) if domains is None else int(domains)
