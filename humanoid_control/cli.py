@@ -3,7 +3,7 @@
   humanoid-control sim [--robot humanoid|talos|PATH] [--duration S] [--mode lockstep|realtime]
                        [--layout composed|processes|split] [--push T:FX,FY,FZ:DUR ...] [--report FILE.json]
                        [--video FILE.mp4] [--plots DIR] [--viewer] [--record FILE.mcap] [--foxglove [PORT]]
-                       [--planner on|off] [--terrain KIND]
+                       [--planner on|off] [--terrain KIND] [--terrain-known]
   humanoid-control node driver|estimator|wbc|mpc|control_loop [--robot R] [--use-sim-time] [--discovery RANGE]
   humanoid-control sim --randomize SEED:INDEX [--scenario S] [--video ...]   (replay a campaign's trial)
   humanoid-control campaign [--trials N] [--seed S] [--robot R] [--scenario stand-push|walk|walk-push|terrain|mixed]
@@ -61,9 +61,12 @@ def _parser() -> argparse.ArgumentParser:
                         "piecewise constant; starts the MPC node (walking)")
     s.add_argument("--friction", type=float, help="floor friction coefficient of the simulation (default: config)")
     s.add_argument("--terrain", metavar="KIND", default="flat",
-                   help="the simulated ground (the controller is blind to it): flat (default), slope:DEG[@X] (a 4-m "
+                   help="the simulated ground (the controller is blind to it unless --terrain-known): flat (default), slope:DEG[@X] (a 4-m "
                         "ramp from X m ahead, default 1; negative: downhill), step:HEIGHT[@X] (up +, down -), "
                         "stairs:RISE:RUN:N[@X], rough:AMPLITUDE[:SEED] (a height field of ±AMPLITUDE m)")
+    s.add_argument("--terrain-known", action="store_true",
+                   help="give the planner the --terrain as its map (mpc.terrain_map, as perception or a surveyed rig "
+                        "would): landings keep off its edges and sit at its heights; not for rough ground")
     s.add_argument("--backend", choices=BACKENDS, help="hardware backend the driver commands: mujoco (the simulation "
                    "directly), mit-can (simulated MIT-mode motors on virtual CAN buses, physics in MuJoCo) or cia402 "
                    "(simulated CiA 402 drives through canopen on virtual CAN buses, physics in MuJoCo); "

@@ -158,6 +158,10 @@ ESTIMATOR = (
     Param("foot_height_noise", 0.005, "m", 1e-4, 10.0,
           description="std of the ground-height prior (z = 0) on a stance foot per sample: small pulls stance feet to a "
                       "flat floor, large lets the estimate follow steps and stairs"),
+    Param("terrain_map", "",
+          description="the known ground (the MPC's terrain_map grammar: flat, slope:DEG[@X], step:HEIGHT[@X], "
+                      "stairs:RISE:RUN:N[@X] along x from where the odometry starts): the stance feet's height prior "
+                      "is its height there instead of z = 0; '' = a flat floor"),
     Param("stale_timeout_s", 0.05, "s", 0.001, 10.0, description="inputs older than this are rejected"),
     Param("diagnostics_period_s", 1.0, "s", 0.05, 60.0),
 )
@@ -235,6 +239,12 @@ MPC = (
                       "sway to the command (0: the command alone). 1 removed the humanoid's sideways lurch after "
                       "a shove from the side and raised the seed-0 campaigns to 92/100 (humanoid, from 90) and "
                       "50/50 (Talos, from 46), but 5 of 48 neighbour shoves fell instead of 3: opt-in"),
+    Param("terrain_map", "",
+          description="the ground ahead when known (perception, a surveyed rig), in the sim's --terrain grammar along "
+                      "x from where the odometry starts: flat, slope:DEG[@X], step:HEIGHT[@X], stairs:RISE:RUN:N[@X]; "
+                      "each landing rests on one tread (3 cm behind a riser, over an edge by at most 20 % of the sole) "
+                      "at its height, swings over an edge lift first, a lift-off waits for the DCM to be over the foot "
+                      "that stays; '' = blind (the default: 5-cm stairs fall blind, climb with their map)"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
     # (lockstep, 10 s, within 10 %; README "Walking limits"): forward 1.0, backward 0.5, sideways 0.4
     # (with the lateral cadence; 0.25 fell before it), turning 1.0 rad/s

@@ -6,7 +6,8 @@ Orientation comes from the IMU (its fused quaternion), so the filter stays linea
 * predict with the IMU's proper acceleration rotated to world plus gravity;
 * measure each foot's position relative to the base, ``p_foot - p_base = R r_foot(q)``;
 * for a foot in contact, its world velocity is zero, giving the base velocity
-  ``v_base = -R (omega x r_foot + J_foot(q) dq)``, and it rests on the ground, ``z_foot = 0``.
+  ``v_base = -R (omega x r_foot + J_foot(q) dq)``, and it rests on the ground, ``z_foot = 0``
+  (or the known ground's height there, ``LegKinematicsKF.ground_height``).
 
 Feet in swing get large process/measurement noise, so only stance feet anchor the estimate.
 Simulator ground truth is never an input."""
@@ -50,6 +51,9 @@ class LegKinematicsKF:
             H[6 * self.nc + k, 6 + 3 * k + 2] = 1.0
         self.H = H
         self.initialized = False
+        #: ground height [m] under a foot's estimated (x, y) [m], the stance feet's height prior;
+        #: None: a flat floor at z = 0 (the default; a known terrain map gives its height_at)
+        self.ground_height = None
         self._stance = np.zeros(self.nc, dtype=bool)
         self._z = np.empty(m)
         self._r = np.empty(m)
@@ -83,7 +87,7 @@ class LegKinematicsKF:
             r[3 * k:3 * k + 3] = self.p.kinematics_noise ** 2
             z[3 * nc + 3 * k:3 * nc + 3 * k + 3] = base_velocity_from_feet[c]
             r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = self.p.velocity_noise ** 2 * scale
-            z[6 * nc + k] = 0.0
+            z[6 * nc + k] = 0.0 if self.ground_height is None else self.ground_height(self.x[6 + 3 * k:8 + 3 * k])
             r[6 * nc + k] = self.p.height_noise ** 2 * scale
         kernels.kf_correct(self.x, self.P, self.H, z, r)
 

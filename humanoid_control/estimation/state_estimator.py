@@ -58,6 +58,7 @@ class StateEstimator:
         self._tree = tree if tree.supported else None
         self._tree_args = tree.arguments()
         self._stance = np.zeros(nc, dtype=bool)
+        self._ground_z = np.zeros(nc)  # [m] the ground's height under each foot (kf.ground_height; else a flat floor)
         self._imu = np.zeros(10)
         self._imu_compensated = np.zeros(10)
         self.imu_chain = self._joints_between_base_and_imu()
@@ -120,8 +121,11 @@ class StateEstimator:
         for k, c in enumerate(self.contacts):
             self._stance[k] = contact[c]
         imu = self.compensate_imu_chain(imu, joint_dq)
+        if kf.ground_height is not None:  # the known ground under each foot's estimate
+            for k in range(len(self.contacts)):
+                self._ground_z[k] = kf.ground_height(kf.x[6 + 3 * k:8 + 3 * k])
         kernels.leg_odometry(kf.x, kf.P, kf.H, kf._z, kf._r, imu, self.base_R_imu, self._r_feet, self._J_feet,
-                             joint_dq, self._stance, float(dt), self._noise, self.odom, self.rel_feet)
+                             joint_dq, self._stance, self._ground_z, float(dt), self._noise, self.odom, self.rel_feet)
         return contact
 
     def leg_kinematics_pinocchio(self, joint_q: np.ndarray) -> None:

@@ -109,13 +109,15 @@ def matrix_to_quat_xyzw_numpy(R, out):
         out[:] = ((R[0, 2] + R[2, 0]) / s, (R[1, 2] + R[2, 1]) / s, 0.25 * s, (R[1, 0] - R[0, 1]) / s)
 
 
-def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, dt, noise, out_odom, out_rel):
+def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, ground_z, dt, noise, out_odom,
+                       out_rel):
     """One filter step from the IMU and the legs, all in one call.
 
     ``imu`` (10,): quaternion xyzw (world ← IMU), gyro [rad/s], accelerometer [m/s²] (IMU
     frame); ``base_R_imu`` (3, 3); ``r_feet`` (nc, 3) [m] and ``J_feet`` (nc, 3, nj) each
     foot's position and linear Jacobian in the base frame (base at the origin); ``dq`` (nj,)
-    [rad/s]; ``stance`` (nc,) bool; ``noise`` (8,) = accel [m/s²], foot random walk in stance
+    [rad/s]; ``stance`` (nc,) bool; ``ground_z`` (nc,) [m] the ground's height under each foot
+    (the stance feet's height prior; zeros: a flat floor); ``noise`` (8,) = accel [m/s²], foot random walk in stance
     and in swing [m/√s], kinematics [m], velocity [m/s], height [m], swing scale [-], gravity
     [m/s²]. Out: ``out_odom`` (13,) = base position (odom), quaternion xyzw (odom ← base),
     linear and angular velocity in the base frame; ``out_rel`` (nc, 3) [m] each foot
@@ -134,7 +136,7 @@ def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stanc
         r[3 * k:3 * k + 3] = noise[3] ** 2
         z[3 * nc + 3 * k:3 * nc + 3 * k + 3] = -R @ (np.cross(omega_b, r_feet[k]) + J_feet[k] @ dq)
         r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = noise[4] ** 2 * scale
-        z[6 * nc + k] = 0.0
+        z[6 * nc + k] = ground_z[k]
         r[6 * nc + k] = noise[5] ** 2 * scale
     kf_correct_numpy(x, P, H, z, r)
     out_odom[0:3] = x[0:3]
@@ -161,7 +163,7 @@ def _matrix_to_quat_xyzw(R, out):
 
 
 @njit(cache=True)
-def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, dt, noise, out_odom, out_rel):
+def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, ground_z, dt, noise, out_odom, out_rel):
     nc = r_feet.shape[0]
     nj = dq.shape[0]
     qx, qy, qz, qw = imu[0], imu[1], imu[2], imu[3]
@@ -207,7 +209,7 @@ def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, dt
             r[3 * c + i] = kin2
             z[3 * nc + 3 * c + i] = -vel
             r[3 * nc + 3 * c + i] = vel2 * scale
-        z[6 * nc + c] = 0.0
+        z[6 * nc + c] = ground_z[c]
         r[6 * nc + c] = h2 * scale
     _kf_correct(x, P, H, z, r)
     for i in range(3):
@@ -249,7 +251,8 @@ def example_arguments(nc: int = 2, rng=None) -> dict:
             "kf_correct": (rng.normal(size=n), P.copy(), rng.normal(size=(m, n)), rng.normal(size=m),
                            rng.uniform(1e-6, 1e-2, m)),
             "leg_odometry": (rng.normal(size=n), P.copy(), H, np.zeros(m), np.zeros(m), imu, base_R_imu,
-                             rng.normal(size=(nc, 3)), rng.normal(size=(nc, 3, nj)), rng.normal(size=nj), stance, 0.001,
+                             rng.normal(size=(nc, 3)), rng.normal(size=(nc, 3, nj)), rng.normal(size=nj), stance,
+                             rng.normal(scale=0.05, size=nc), 0.001,
                              noise, np.zeros(13), np.zeros((nc, 3)))}
 
 

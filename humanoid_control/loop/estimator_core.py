@@ -7,6 +7,7 @@ import numpy as np
 from humanoid_control.errors import ConfigError
 from humanoid_control.estimation.kalman_filter import KfParams
 from humanoid_control.estimation.state_estimator import StateEstimator
+from humanoid_control.planning.terrain_map import TerrainMap
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.timing import NodeStats, Stopwatch, TimingStats
 
@@ -42,6 +43,9 @@ class EstimatorCore:
                                                        velocity_noise=cfg["velocity_noise"],
                                                        height_noise=cfg["foot_height_noise"]),
                                   cfg["contact_on_N"], cfg["contact_off_N"])
+        if str(cfg.get("terrain_map", "")).strip():  # the stance feet's height prior follows the known ground
+            self.est.kf.ground_height = TerrainMap.from_terrain_text(cfg["terrain_map"],
+                                                                     source="estimator.terrain_map").height_at
         self.sides = tuple(self.robot.config.feet)
         self.out = EstimatorOutput(len(self.sides))
         self.stats = TimingStats(0.001)

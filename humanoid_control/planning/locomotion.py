@@ -17,6 +17,7 @@ from humanoid_control.planning.footstep_planner import FootstepParams, FootstepP
 from humanoid_control.planning.gait_scheduler import GaitParams, GaitScheduler
 from humanoid_control.planning.planar import circular_mean, rotation_2d, wrap_angle
 from humanoid_control.planning.swing_trajectory import CLASSIC, SwingProfile, SwingTrajectory
+from humanoid_control.planning.terrain_map import TerrainMap
 from humanoid_control.planning.velocity_feedback import CycleVelocityFeedback, VelocityFeedbackParams, walks_straight
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.wbc.reference import SwingReference, WbcReference
@@ -110,6 +111,19 @@ class LocomotionParams:
     #: Walking sideways or turning always keeps the command alone (two randomized walks lost their
     #: 25 % tracking with the sway there)
     sway_reference: float = 0.0
+    #: [m] on a terrain map, a landing moved off an edge goes to the clear place ahead (walking
+    #: direction) unless it is this much further from the wish than the one behind (see _on_map)
+    map_forward_bias_m: float = 0.05
+    #: a swing over a terrain map's edge: up first, travelling only from 25 % of the swing (its
+    #: foot lags the height reference by ~3 cm early in the swing; from 10 % the toe caught risers)
+    map_edge_swing: SwingProfile = SwingProfile(0.25, 0.1, 0.35, 0.35)
+    #: on a terrain map with the feet on either side of an edge, a lift-off waits map_wait_step_s
+    #: at a time (at most map_max_wait_s) until the DCM is map_wait_margin_m past the rear of the
+    #: stance foot's CoP band (map_wait_cop_fraction of its half length behind its centre)
+    map_wait_step_s: float = 0.02  # [s]
+    map_max_wait_s: float = 0.3  # [s]
+    map_wait_margin_m: float = 0.06  # [m]
+    map_wait_cop_fraction: float = 0.6  # [-]
 
 
 #: the planner's event counters (LocomotionPlanner.counters), as the MPC node reports them
@@ -219,9 +233,13 @@ class YawSwing(SwingTrajectory):
 
 
 class LocomotionPlanner:
-    def __init__(self, robot: RobotModel, params: LocomotionParams | None = None):
+    def __init__(self, robot: RobotModel, params: LocomotionParams | None = None, terrain_map: TerrainMap | None = None):
         self.robot = robot
         self.params = params or LocomotionParams()
+        #: the ground ahead when known (perception, a surveyed rig): each landing rests on one
+        #: tread at its height (_on_map), swings over an edge lift first (map_edge_swing) and a
+        #: lift-off waits for the DCM (_wait_for_dcm_over_stance); None: blind
+        self.terrain_map = terrain_map
         self.feet = tuple(robot.config.feet)
         q0 = robot.nominal_configuration()
         data = robot.model.createData()
@@ -253,6 +271,8 @@ class LocomotionPlanner:
         self.uneven_detections = 0
         self.stumbles = 0  # swings started again after their foot caught an edge (stumble reflex)
         self._stumbled = None  # (t_start, t_end) of the last swing that did
+        self.map_waits = 0  # lift-offs put off until the DCM passed over the stance foot (terrain map)
+        self._waited: dict = {}  # step index -> [s] its lift-off was put off (terrain map)
         self._t_last = None
 
     def counters(self) -> dict:
@@ -308,6 +328,8 @@ class LocomotionPlanner:
             self._select_swing_foot(t, s, (vx, vy, wz))
         if p.adapt_step_timing:
             self._adapt_step_timing(t, s, (vx, vy, wz))
+        if self.terrain_map is not None:
+            self._wait_for_dcm_over_stance(t, s, (vx, vy))
         # the footholds follow the speed the MPC is asked for, bias included (planned for the bare
         # command the steps held the humanoid at 0.84 m/s of 1.0 with the bias saturated, and
         # sideways at 0.38 of 0.4 m/s; the lateral bias is zero unless walking sideways or turning)
@@ -481,6 +503,40 @@ class LocomotionPlanner:
                 del self.swings[foot]  # not lifted yet: planned anew for its new times
                 self._swing_phase.pop(foot, None)
 
+    def _wait_for_dcm_over_stance(self, t: float, s: dict, cmd_xy) -> None:
+        """On a terrain map, with the feet on either side of an edge: the lift-off about to come
+        waits (``map_wait_step_s`` at a time, at most ``map_max_wait_s`` per step) until the DCM
+        has passed the rear of the centre-of-pressure band of the foot that will stand
+        (``map_wait_margin_m`` beyond it). A landing moved off an edge is often 0.1 m further than
+        the DCM law wished; lifting the other foot then leaves the body behind a foot it cannot
+        pass over (its orbital energy below zero), and it stops and falls back down the stairs."""
+        p, tm = self.params, self.terrain_map
+        now = self.gait.phase_at(t)
+        swing = self.gait.next_swing(t)
+        if now.swing_foot is not None or swing is None or swing.t_start <= t or swing.t_start - t > 0.015:
+            return  # only just before a lift-off
+        v = rotation_2d(s["heading"]) @ np.asarray(cmd_xy, dtype=float)
+        v_along = float(np.dot(v, tm.axis))
+        if abs(v_along) < 0.05 or self._waited.get(swing.step_index, 0.0) >= p.map_max_wait_s - 1e-9:
+            return
+        stance = self.other_foot(swing.swing_foot)
+        s_stance, s_swing = tm.along(s["feet"][stance][0]), tm.along(s["feet"][swing.swing_foot][0])
+        if not tm.edges_between(s_stance, s_swing):
+            return  # both on one tread: the DCM law's own timing
+        half = tm.half_extent(s["feet"][stance][1], self.footsteps.params.foot_length_m,
+                              self.footsteps.params.foot_width_m)
+        travel = math.copysign(1.0, v_along)
+        rear = s_stance - travel * p.map_wait_cop_fraction * half
+        if (tm.along(self.dcm_xy(s)) - rear) * travel >= p.map_wait_margin_m:
+            return
+        new = self.gait.retime_step(t, swing.t_start + p.map_wait_step_s, swing.t_end + p.map_wait_step_s)
+        self._waited[new.step_index] = self._waited.get(new.step_index, 0.0) + p.map_wait_step_s
+        self.map_waits += 1
+        foot = new.swing_foot
+        if self._swing_phase.get(foot) == (swing.t_start, swing.t_end):
+            del self.swings[foot]  # not lifted yet: planned anew for its new times
+            self._swing_phase.pop(foot, None)
+
     def _update_heading(self, t: float, s: dict, wz: float) -> float:
         """The heading reference [rad]: the feet's mean yaw while standing; while walking it
         turns at the commanded rate, never more than max_heading_lead_rad from the base."""
@@ -529,17 +585,56 @@ class LocomotionPlanner:
                 on_stance = self.params.footholds_at_stance_height or \
                     (self.params.uneven_footholds_at_stance_height and t <= self.uneven_until)
                 z_td = float(pose[other][0][2]) if on_stance else 0.0
+                if self.terrain_map is not None:
+                    target, z_td = self._on_map(target, yaw_td, pose[other][0], rotation_2d(heading) @ np.asarray(cmd[:2]))
             out.append(Foothold(foot, ph.t_start, ph.t_end, np.array([target[0], target[1], z_td]), yaw_td))
             pose[foot] = (out[-1].position, yaw_td)
             xi = pivot + (xi - pivot) * math.exp(omega * max(ph.t_end - t_xi, 0.0))
             t_xi = ph.t_end
         return out
 
+    def _on_map(self, target, yaw: float, stance_position, velocity_xy) -> tuple:
+        """(landing (3,) [m], its height [m]) of a landing planned at ``target`` with ``yaw``
+        [rad] on the terrain map, walking at ``velocity_xy`` [m/s] (world): a sole that would
+        straddle an edge moves along the map's axis to the clear place just behind or just ahead
+        of it (``TerrainMap.clear_around``) — the nearer one, but the one ahead (in the walking
+        direction) unless it is ``map_forward_bias_m`` further: a landing short of the DCM's wish
+        leaves the foot behind as the body climbs on (a trailing foot marking time on the first
+        tread while the other went up two fell backwards), a longer one only brakes. Its height
+        is the stance foot's estimated height plus the map's rise between the two (heights
+        relative to the stance foot: the estimator's absolute height may have drifted)."""
+        tm, fp = self.terrain_map, self.footsteps.params
+        out = np.array(target, dtype=float)
+        half = tm.half_extent(yaw, fp.foot_length_m, fp.foot_width_m)
+        s_wish = tm.along(out)
+        behind, ahead = tm.clear_around(s_wish, half)
+        v_along = float(np.dot(velocity_xy, tm.axis))
+        if behind is None or ahead is None:
+            s_new = tm.keep_off_edges(s_wish, half)
+        elif abs(v_along) < 0.05:  # hardly walking along the map: the nearer
+            s_new = behind if s_wish - behind <= ahead - s_wish else ahead
+        else:
+            first, second = (ahead, behind) if v_along > 0 else (behind, ahead)
+            if abs(first - s_wish) > abs(second - s_wish) + self.params.map_forward_bias_m:
+                first, second = second, first
+            s_stance = tm.along(stance_position)
+            # never past more than one edge from the stance foot (skipping a tread: a 0.5-m step up two
+            # treads while the body lagged fell)
+            s_new = first if len(tm.edges_between(s_stance, first)) <= 1 or \
+                len(tm.edges_between(s_stance, second)) > 1 else second
+        out[0] += (s_new - s_wish) * tm.axis[0]
+        out[1] += (s_new - s_wish) * tm.axis[1]
+        z = float(stance_position[2]) + tm.height_at(out) - tm.height_at(stance_position)
+        out[2] = z
+        return out, z
+
+    def _crosses_map_edge(self, start, target) -> bool:
+        tm = self.terrain_map
+        return tm is not None and bool(tm.edges_between(tm.along(start), tm.along(target)))
+
     def _update_swings(self, t: float, s: dict, footholds: list) -> None:
         p = self.params
         uneven = t <= self.uneven_until
-        h = p.uneven_step_height_m if uneven else p.gait.step_height_m
-        profile = p.uneven_swing if uneven else p.swing
         for fh in footholds:
             if fh.t_liftoff > t + 0.05:
                 continue  # not imminent: planned again before it starts
@@ -547,6 +642,9 @@ class LocomotionPlanner:
             key = (fh.t_liftoff, fh.t_touchdown)
             if traj is None or self._swing_phase.get(fh.foot) != key:
                 pos, yaw = s["feet"][fh.foot]
+                over_edge = self._crosses_map_edge(pos, fh.position)  # over a known edge: up, then across
+                h = p.uneven_step_height_m if uneven or over_edge else p.gait.step_height_m
+                profile = p.map_edge_swing if over_edge else p.uneven_swing if uneven else p.swing
                 self.swings[fh.foot] = YawSwing(pos, fh.position, fh.t_liftoff, fh.t_touchdown - fh.t_liftoff, h,
                                                 yaw_start=yaw, yaw_end=fh.yaw, profile=profile)
                 self._swing_phase[fh.foot] = key

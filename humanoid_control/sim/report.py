@@ -14,6 +14,8 @@ Keys (units in the names):
   backend                   the hardware backend the driver commanded (mujoco|mit-can|cia402)
   executor                  the rclpy executor of the composed graph (events|single)
   terrain                   the ground of the run (--terrain text: flat, slope:DEG@X, ...)
+  terrain_map               the ground the planner was told of (mpc.terrain_map, --terrain-known);
+                            "" when it walked blind
   base_height_min_m         lowest ground-truth base height above the ground beneath it
   max_tilt_rad              largest base tilt from vertical
   com_drift_xy_m            horizontal CoM distance between t = 0.5 s and the end

@@ -180,6 +180,12 @@ class RunSpec:
             overrides["driver"]["friction"] = args.friction
         terrain = Terrain.parse(getattr(args, "terrain", "flat") or "flat")
         overrides["driver"]["terrain"] = terrain.text()
+        if getattr(args, "terrain_known", False) and "terrain_map" not in overrides["mpc"]:
+            if terrain.kind == "rough":
+                raise ConfigError(f"the planner cannot be given '{terrain.text()}' as a map (a rough height field); "
+                                  "known terrains: flat, slope, step, stairs", "--terrain-known")
+            overrides["mpc"]["terrain_map"] = terrain.text()
+            overrides["estimator"].setdefault("terrain_map", terrain.text())
         if args.backend is not None:
             overrides["driver"]["backend"] = args.backend
         if faults:

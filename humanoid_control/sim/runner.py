@@ -21,7 +21,7 @@ def run(spec, robot, stop=None, on_start=None) -> RunResult:
     if result.report is None:
         return result
     result.report.update(mode=spec.mode, layout=spec.layout, backend=spec.backend, executor=spec.executor,
-                         terrain=spec.terrain.text())
+                         terrain=spec.terrain.text(), terrain_map=spec.params.get("mpc", {}).get("terrain_map", ""))
     from humanoid_control import params as P
 
     friction = P.validate(spec.params["driver"], P.DRIVER)["friction"]

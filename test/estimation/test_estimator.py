@@ -105,3 +105,22 @@ def test_an_imu_on_the_base_is_used_as_it_is(humanoid):
     est = StateEstimator(humanoid)
     imu = np.arange(10.0)
     assert est.imu_chain == () and est.compensate_imu_chain(imu, np.ones(humanoid.nj)) is imu
+
+
+def test_with_a_known_ground_height_the_stance_feet_settle_on_it_instead_of_z_0(humanoid, recording):
+    """The same stand replayed as if on a platform 10 cm up (a terrain map's height under the
+    feet): the estimated base rises by the platform's height; its motion is unchanged."""
+    from humanoid_control import params as P
+    from humanoid_control.loop.estimator_core import EstimatorCore
+    from humanoid_control.paths import share_dir
+
+    cfg = P.node_params(share_dir() / "config", "estimator", {"terrain_map": "step:0.1@0.3"})
+    flat, raised = StateEstimator(humanoid), EstimatorCore(cfg, humanoid).est
+    assert flat.kf.ground_height is None and raised.kf.ground_height((1.0, 0.0)) == pytest.approx(0.1)  # the map's
+    raised.kf.ground_height = lambda xy: 0.1  # the whole stand on the platform
+    dz = []
+    for jq, jv, imu, forces, p_true, v_true in recording[:1000]:
+        a = flat.update(jq, jv, imu[0:4], imu[4:7], imu[7:10], forces, 0.001)
+        b = raised.update(jq, jv, imu[0:4], imu[4:7], imu[7:10], forces, 0.001)
+        dz.append(b.position[2] - a.position[2])
+    assert np.mean(dz[-200:]) == pytest.approx(0.1, abs=0.01)

@@ -21,9 +21,23 @@ def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, nc):
 def test_the_fused_leg_odometry_kernel_and_its_numpy_twin_agree(nc):
     args = kernels.example_arguments(nc, np.random.default_rng(10 + nc))["leg_odometry"]
     (a, _), (b, _) = run_both(kernels, "leg_odometry", args)
-    for i in (0, 1, 13, 14):  # x, P, the odometry out, the feet relative to the base
+    for i in (0, 1, 14, 15):  # x, P, the odometry out, the feet relative to the base
         np.testing.assert_allclose(a[i], b[i], rtol=1e-9, atol=1e-12)
-    assert np.linalg.norm(a[13][3:7]) == pytest.approx(1.0)  # a unit quaternion
+    assert np.linalg.norm(a[14][3:7]) == pytest.approx(1.0)  # a unit quaternion
+
+
+def test_the_leg_odometry_pulls_a_stance_foot_to_the_ground_height_it_is_given():
+    """The height prior is the ``ground_z`` under each foot (a known terrain map), not z = 0."""
+    nc = 2
+    args = list(kernels.example_arguments(nc, np.random.default_rng(3))["leg_odometry"])
+    args[10] = np.ones(nc, dtype=bool)  # both feet in stance
+    heights = []
+    for ground in (np.zeros(nc), np.full(nc, 0.3)):
+        a = [x.copy() if isinstance(x, np.ndarray) else x for x in args]
+        a[11] = ground
+        kernels.leg_odometry(*a)
+        heights.append(a[0][[8, 11]])  # the feet's z in the state
+    assert np.all(heights[1] - heights[0] > 0.01)  # pulled up towards 0.3 m
 
 
 @pytest.mark.parametrize("angle", [0.1, 1.5, 3.0, -2.9])

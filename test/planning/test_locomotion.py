@@ -335,3 +335,82 @@ def test_the_mpc_node_parameter_sway_reference_reaches_the_planner_and_is_off_by
     assert core.planner.params.sway_reference == 0.5
     with pytest.raises(Exception, match="sway_reference"):
         P.node_params(config, "mpc", {"sway_reference": 1.5})  # [0, 1]
+
+
+def _walk_plan(robot, terrain_map=None, seconds=0.3):
+    planner = LocomotionPlanner(robot, terrain_map=terrain_map)
+    q, v = robot.nominal_configuration(), np.zeros(robot.nv)
+    plan = None
+    for t in np.arange(0.0, seconds, 0.01):
+        plan = planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    return planner, plan
+
+
+@pytest.mark.parametrize("shift", [-0.06, -0.02, 0.0, 0.03, 0.08])
+def test_with_a_terrain_map_no_landing_straddles_an_edge_and_each_sits_at_the_map_height(humanoid, shift):
+    """A riser placed under where the blind plan's third landing is (and near it; the feet stand
+    12 cm or more behind it): every planned landing rests on one tread (3 cm behind the riser,
+    or overhanging the edge from above by at most 20 % of the sole), sits 5 cm higher beyond it
+    (relative to the stance foot), and a swing that crosses the edge lifts first."""
+    from humanoid_control.planning.terrain_map import TerrainMap
+
+    _, blind = _walk_plan(humanoid)
+    x_edge = float(blind.footholds[2].position[0]) + shift
+    tm = TerrainMap([(-20.0, 0.0, x_edge, 0.0), (x_edge, 0.05, 20.0, 0.05)])
+    planner, plan = _walk_plan(humanoid, tm)
+    half = planner.footsteps.params.foot_length_m / 2
+    assert plan.footholds
+    for fh in plan.footholds:
+        assert tm.is_clear(fh.position[0], half)  # 3 cm behind the riser, or over the edge by at most 20 %
+        assert fh.position[0] >= x_edge + 0.6 * half - 1e-6 or fh.position[0] <= x_edge - half - tm.clearance_m + 1e-6
+        assert fh.position[2] == pytest.approx(0.05 if fh.position[0] > x_edge else 0.0, abs=1e-6)
+    for foot, swing in plan.swings.items():
+        assert swing.profile.lift_first is (float(swing.target[0]) > x_edge)
+
+
+def test_without_a_map_the_plan_is_the_blind_one(humanoid):
+    from humanoid_control.planning.terrain_map import TerrainMap
+
+    _, blind = _walk_plan(humanoid)
+    _, flat = _walk_plan(humanoid, TerrainMap([(-20.0, 0.0, 20.0, 0.0)]))
+    for a, b in zip(blind.footholds, flat.footholds):
+        np.testing.assert_allclose(a.position, b.position, atol=1e-12)
+
+
+def test_the_mpc_node_parameter_terrain_map_reaches_the_planner_and_bad_maps_are_refused(humanoid):
+    from humanoid_control import params as P
+    from humanoid_control.errors import ConfigError
+    from humanoid_control.loop.mpc_core import MpcCore
+    from humanoid_control.paths import share_dir
+
+    config = share_dir() / "config"
+    assert MpcCore(P.node_params(config, "mpc"), humanoid).planner.terrain_map is None  # blind by default
+    core = MpcCore(P.node_params(config, "mpc", {"terrain_map": "stairs:0.05:0.25:4@1"}), humanoid)
+    assert len(core.planner.terrain_map.edges) == 4
+    with pytest.raises(ConfigError, match="mpc.terrain_map.*rough"):
+        MpcCore(P.node_params(config, "mpc", {"terrain_map": "rough:0.01"}), humanoid)
+
+
+@pytest.mark.parametrize("com_x, waits", [(0.0, True), (0.2, False)])
+def test_on_a_map_a_lift_off_waits_until_the_dcm_is_over_the_foot_that_will_stand(humanoid, com_x, waits):
+    """Feet on either side of an edge (the stance foot up on the tread at x = 0.2): with the
+    DCM behind that foot's centre-of-pressure band the lift-off is put off 20 ms at a time, at
+    most 0.3 s per step; with the DCM over it, the gait's own timing."""
+    from humanoid_control.planning.terrain_map import TerrainMap
+
+    tm = TerrainMap([(-20.0, 0.0, 0.1, 0.0), (0.1, 0.05, 20.0, 0.05)])
+    planner, _ = _walk_plan(humanoid, tm, seconds=0.05)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    swing = planner.gait.next_swing(0.05)
+    stance = planner.other_foot(swing.swing_foot)
+    s = planner.measure(q, v)
+    s["heading"] = 0.0
+    s["feet"][stance] = (s["feet"][stance][0] + [0.2, 0.0, 0.05], s["feet"][stance][1])
+    s["com"] = np.array([com_x, 0.0, planner.com_height])
+    start = swing.t_start
+    for k in range(40):
+        t = planner.gait.next_swing(0.0).t_start - 0.01
+        planner._wait_for_dcm_over_stance(t, s, (0.3, 0.0))
+    delay = planner.gait.next_swing(0.0).t_start - start
+    assert delay == pytest.approx(planner.params.map_max_wait_s if waits else 0.0, abs=1e-9)
+    assert planner.map_waits == (15 if waits else 0)

@@ -60,3 +60,12 @@ def test_lockstep_runs_give_the_mpc_no_wall_clock_budget_and_real_time_runs_keep
 def test_a_bad_param_flag_names_the_node_parameter_or_bound(humanoid, text, match):
     with pytest.raises(ConfigError, match=match):
         _spec(humanoid, "--param", text)
+
+
+def test_terrain_known_gives_the_planner_and_the_estimator_the_terrain_as_their_map(humanoid):
+    spec = _spec(humanoid, "--terrain", "stairs:0.05:0.25:4@1", "--terrain-known", "--cmd-vel", "1:0.3,0,0")
+    assert spec.params["mpc"]["terrain_map"] == spec.params["estimator"]["terrain_map"] == "stairs:0.05:0.25:4@1"
+    blind = _spec(humanoid, "--terrain", "stairs:0.05:0.25:4@1", "--cmd-vel", "1:0.3,0,0")
+    assert blind.params["mpc"]["terrain_map"] == blind.params["estimator"]["terrain_map"] == ""  # blind by default
+    with pytest.raises(ConfigError, match="--terrain-known.*rough"):
+        _spec(humanoid, "--terrain", "rough:0.01:3", "--terrain-known")
