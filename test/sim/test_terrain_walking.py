@@ -54,21 +54,23 @@ def test_a_toe_caught_on_a_small_step_is_lifted_over_it_not_dragged(tmp_path, ro
     assert r["velocity_tracking_error"] < 0.1 and abs(r["mean_velocity"]["wz"]) < 0.03  # on course
 
 
-@pytest.mark.parametrize("terrain, speed, duration", [
-    ("stairs:0.05:0.25:4@1", 0.3, 9.0),  # four 5-cm stairs of 25 cm: the sole (22 cm) has a 4-cm band per tread
-    ("stairs:0.05:0.3:6@1", 0.3, 12.0),  # six, 30 cm deep
+@pytest.mark.parametrize("robot, terrain, speed, duration", [
+    ("humanoid", "stairs:0.05:0.25:4@1", 0.3, 9.0),  # four 5-cm stairs of 25 cm: the 22-cm sole has a 4-cm band per tread
+    ("humanoid", "stairs:0.05:0.3:6@1", 0.3, 12.0),  # six, 30 cm deep
+    ("talos", "stairs:0.05:0.25:4@1.1", 0.3, 9.0),  # another robot (20-cm soles), from elsewhere
 ])
-def test_the_humanoid_climbs_stairs_it_is_given_as_a_map(tmp_path, ros_domain, terrain, speed, duration):
+def test_the_robots_climb_stairs_they_are_given_as_a_map(tmp_path, ros_domain, robot, terrain, speed, duration):
     """--terrain-known (mpc.terrain_map, estimator.terrain_map): the landings rest on one tread,
     swings over a riser lift first, a lift-off waits for the DCM to be over the foot that stays,
     and the estimator's stance-height prior is the map's. Blind, the same stairs fall."""
     report = tmp_path / "report.json"
-    code = cli.main(["sim", "--quiet", "--report", str(report), "--terrain", terrain, "--terrain-known",
-                     "--duration", str(duration), "--cmd-vel", f"1:{speed},0,0"])
+    code = cli.main(["sim", "--quiet", "--robot", robot, "--report", str(report), "--terrain", terrain,
+                     "--terrain-known", "--duration", str(duration), "--cmd-vel", f"1:{speed},0,0"])
     r = json.loads(report.read_text())
-    rise, run, count = (float(v) for v in terrain.split("@")[0].split(":")[1:])
+    head, start = terrain.split("@")
+    rise, run, count = (float(v) for v in head.split(":")[1:])
     assert r["terrain_map"] == terrain
     assert code == 0 and r["fell"] is False and r["safety_events"] == []
-    assert r["distance_m"] > 1.0 + count * run + 0.2  # over the top
-    assert r["base_height_min_m"] > 0.75  # above the ground beneath it, all the way up
+    assert r["distance_m"] > float(start) + count * run + 0.2  # over the top
+    assert r["base_height_min_m"] > (0.75 if robot == "humanoid" else 0.9)  # above the ground beneath it, all the way up
     assert r["velocity_tracking_error"] < 0.25
