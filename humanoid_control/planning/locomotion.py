@@ -530,6 +530,7 @@ class LocomotionPlanner:
         if (tm.along(self.dcm_xy(s)) - rear) * travel >= p.map_wait_margin_m:
             return
         new = self.gait.retime_step(t, swing.t_start + p.map_wait_step_s, swing.t_end + p.map_wait_step_s)
+        self._waited = {k: w for k, w in self._waited.items() if k >= new.step_index - 2}  # past steps: forgotten
         self._waited[new.step_index] = self._waited.get(new.step_index, 0.0) + p.map_wait_step_s
         self.map_waits += 1
         foot = new.swing_foot
