@@ -38,9 +38,10 @@ class TerrainMap:
     ``pieces``: [(s0, z0, s1, z1)] [m] in increasing s, each a straight piece of ground;
     ``clearance_m`` [m]: how far a sole below an edge keeps from its riser;
     ``overhang_fraction`` [-]: how much of its length a sole above an edge may overhang it
-    (its heel going up stairs, its toe going down, as people's feet do: 0.2 of a 22-cm sole
-    leaves a 25-cm tread a 6.4-cm band for the sole's centre instead of 1 cm; the overhang
-    stays outside the WBC's 60 % centre-of-pressure band while stepping);
+    (its heel going up stairs, its toe going down, as people's feet do: with 0.2 and the 3-cm
+    clearance a 22-cm sole has a 4.4-cm band for its centre on a 25-cm tread, where the whole
+    sole with 1 cm of clearance would have 1 cm; the overhang stays outside the WBC's 60 %
+    centre-of-pressure band while stepping);
     ``inset_m`` [m]: a landing moved off an edge goes this far inside the clear stretch (or to its
     middle), not onto its limit."""
 
