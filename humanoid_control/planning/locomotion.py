@@ -127,7 +127,8 @@ class LocomotionParams:
 
 
 #: the planner's event counters (LocomotionPlanner.counters), as the MPC node reports them
-COUNTER_KEYS = ("recovery_starts", "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles")
+COUNTER_KEYS = ("recovery_starts", "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles",
+                "map_waits")
 UNEVEN_MAX_SPEED_ERROR_MPS = 0.25  # [m/s] uneven ground is read only this close to the commanded velocity
 UNEVEN_MAX_TILT_DEG = 3.0  # [deg] a sole tilted more than this is not flat on the ground (no height reading)
 MAX_STEP_ABDUCTION_RAD = 0.26  # [rad] (≈ 15°) per leg, sets the widest stance the footstep planner may use (capture steps: a 10° limit could not catch Δv 0.5-m/s side pushes while walking)
@@ -278,9 +279,10 @@ class LocomotionPlanner:
     def counters(self) -> dict:
         """{COUNTER_KEYS name: count}: shoves answered by steps (no command), steps brought forward
         (step-timing adaptation), steps the other foot took (swing-foot selection), lift-first
-        swings begun (uneven ground), swings started again after catching an edge (stumbles)."""
+        swings begun (uneven ground), swings started again after catching an edge (stumbles),
+        lift-offs put off 20 ms until the DCM was over the stance foot (terrain map)."""
         return dict(zip(COUNTER_KEYS, (self.recovery_starts, self.retimed_steps, self.swapped_steps,
-                                       self.uneven_detections, self.stumbles)))
+                                       self.uneven_detections, self.stumbles, self.map_waits)))
 
     # ------------------------------------------------------------------ state
     def measure(self, q: np.ndarray, v: np.ndarray) -> dict:

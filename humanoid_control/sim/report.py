@@ -68,7 +68,9 @@ Keys (units in the names):
                             foot took: swing-foot selection), uneven_ground_detections (times the
                             feet stood at heights > 2.5 cm apart, or a swing stumbled: lift-first
                             swings followed), stumbles (swings started again, up first, after
-                            their foot caught an edge: the stumble reflex);
+                            their foot caught an edge: the stumble reflex), map_waits (on a
+                            terrain map, lift-offs put off 20 ms until the DCM was over the
+                            foot that stays);
                             wbc: early_touchdowns (swing feet that took their contact before
                             the planned time), late_touchdowns, relaxed_solves (ticks whose QP
                             had no solution within the torque limits and the stepping CoP
@@ -175,7 +177,8 @@ class ReportBuilder:
     #: Diagnostics values (strings on /diagnostics) kept in the report, as typed there.
     COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks",
                   "latency_samples", "plans_received", "plan_timeouts", "recovery_starts",
-                  "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles", "early_touchdowns",
+                  "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles", "map_waits",
+                  "early_touchdowns",
                   "late_touchdowns", "relaxed_solves")
     FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us")
     TEXT_KEYS = ("mode", "last_rejection")

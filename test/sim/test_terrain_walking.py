@@ -74,3 +74,4 @@ def test_the_robots_climb_stairs_they_are_given_as_a_map(tmp_path, ros_domain, r
     assert r["distance_m"] > float(start) + count * run + 0.2  # over the top
     assert r["base_height_min_m"] > (0.75 if robot == "humanoid" else 0.9)  # above the ground beneath it, all the way up
     assert r["velocity_tracking_error"] < 0.25
+    assert r["nodes"]["mpc"]["map_waits"] >= 1  # the lift-offs waited for the body to come over the stairs
