@@ -43,9 +43,9 @@ class EstimatorCore:
                                                        velocity_noise=cfg["velocity_noise"],
                                                        height_noise=cfg["foot_height_noise"]),
                                   cfg["contact_on_N"], cfg["contact_off_N"])
-        if str(cfg.get("terrain_map", "")).strip():  # the stance feet's height prior follows the known ground
-            self.est.kf.ground_height = TerrainMap.from_terrain_text(cfg["terrain_map"],
-                                                                     source="estimator.terrain_map").height_at
+        terrain = TerrainMap.from_param(cfg.get("terrain_map", ""), "estimator.terrain_map")
+        if terrain is not None:  # the stance feet's height prior follows the known ground
+            self.est.kf.ground_height = terrain.height_at
         self.sides = tuple(self.robot.config.feet)
         self.out = EstimatorOutput(len(self.sides))
         self.stats = TimingStats(0.001)

@@ -58,14 +58,6 @@ class SolveTimes:
                 "solve_cpu_p50_ms": f"{c50 * 1e-3:.3f}", "solve_cpu_p99_ms": f"{c99 * 1e-3:.3f}"}
 
 
-def terrain_map_param(text: str) -> TerrainMap | None:
-    """The MPC's ``terrain_map`` parameter as a map (None: '' — blind); a ConfigError names
-    the parameter and lists the kinds a map takes."""
-    if not str(text).strip():
-        return None
-    return TerrainMap.from_terrain_text(str(text), source="mpc.terrain_map")
-
-
 class MpcCore:
     def __init__(self, cfg: dict, robot: RobotModel | None = None):
         self.cfg = cfg
@@ -80,7 +72,7 @@ class MpcCore:
                                                                       velocity_feedback=speed.validate(),
                                                                       stumble_tilt_deg=cfg["stumble_tilt_deg"],
                                                                       sway_reference=float(cfg["sway_reference"])),
-                                         terrain_map=terrain_map_param(cfg.get("terrain_map", "")))
+                                         terrain_map=TerrainMap.from_param(cfg.get("terrain_map", ""), "mpc.terrain_map"))
         self.period_ns = int(round(1e9 / cfg["rate_hz"]))
         self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
         self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),

@@ -612,8 +612,10 @@ class LocomotionPlanner:
         s_wish = tm.along(out)
         behind, ahead = tm.clear_around(s_wish, half)
         v_along = float(np.dot(velocity_xy, tm.axis))
-        if behind is None or ahead is None:
-            s_new = tm.keep_off_edges(s_wish, half)
+        if behind is None and ahead is None:
+            s_new = tm.keep_off_edges(s_wish, half)  # treads shorter than the sole: its fallback
+        elif behind is None or ahead is None:
+            s_new = ahead if behind is None else behind
         elif abs(v_along) < 0.05:  # hardly walking along the map: the nearer
             s_new = behind if s_wish - behind <= ahead - s_wish else ahead
         else:

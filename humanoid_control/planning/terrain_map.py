@@ -79,6 +79,12 @@ class TerrainMap:
                               source)
         return cls(terrain.profile(), clearance_m=clearance_m)
 
+    @classmethod
+    def from_param(cls, text: str, source: str) -> "TerrainMap | None":
+        """A node's ``terrain_map`` parameter (named ``source`` in errors) as a map; None for
+        '' (blind)."""
+        return cls.from_terrain_text(str(text), source=source) if str(text).strip() else None
+
     # ------------------------------------------------------------------ queries
     def along(self, xy) -> float:
         """[m] where the point ``xy`` [m] lies along the map's axis."""
@@ -133,10 +139,9 @@ class TerrainMap:
         when there is no such place within a sole's length of ``s``."""
         if self.is_clear(s, half_extent_m):
             return s, s
-        candidates = [(c, -up if c < e else up) for e, up, above, below in self._limits(half_extent_m)
-                      for c in (e + up * above, e - up * below)]
+        candidates = [c for e, up, above, below in self._limits(half_extent_m) for c in (e + up * above, e - up * below)]
         reach = 2.0 * half_extent_m + self.clearance_m
-        near = [self._inset(c, math.copysign(1.0, c - s), half_extent_m) for c, _ in candidates
+        near = [self._inset(c, math.copysign(1.0, c - s), half_extent_m) for c in candidates
                 if abs(c - s) <= reach and self.is_clear(c, half_extent_m)]
         behind = max((c for c in near if c <= s), default=None)
         ahead = min((c for c in near if c >= s), default=None)
