@@ -1,0 +1,114 @@
+"""Benchmark: how far stair climbing generalises beyond the suite's cases — blind or from a map.
+
+The sim suite climbs a few hand-picked flights given as a map (``test/sim/test_terrain_walking.py``).
+This sweep runs their neighbours through the same path as ``humanoid-control sim`` (lockstep,
+composed loop, the MPC in its worker): 5 × 25-cm stairs starting every 10 cm from 0.5 to 1.7 m,
+other speeds, rises and runs, a longer flight, approaches slightly sideways and turning, and
+Talos. Each case walks from 1 s at its speed; it climbed when it did not fall and its CoM
+travelled past the top riser. Printed: one line per case and the count climbed. No pass/fail.
+
+    .venv/bin/python bench/stairs_sweep.py [--known] [--param NODE.NAME=VALUE ...] [--workers 2]
+                                           [--cases FILE]
+
+``--known`` gives the planner and the estimator the stairs as their map (``sim --terrain-known``);
+without it the controller is blind. ``--param`` passes ``sim --param`` settings to every case
+(to compare a change on the same neighbours). ``--cases FILE``: lines ``TERRAIN VX[,VY,WZ]
+DURATION [ROBOT]`` instead of the built-in set.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+#: (terrain, command "vx,vy,wz" [m/s, m/s, rad/s], duration [s], robot)
+CASES = ([(f"stairs:0.05:0.25:4@{x:g}", "0.3,0,0", 10.0, "humanoid")
+          for x in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7)]
+         + [("stairs:0.05:0.25:4@1.05", f"{v:g},0,0", round(2.0 + 3.0 / v), "humanoid") for v in (0.2, 0.25, 0.35, 0.4)]
+         + [(f"stairs:{r:g}:0.25:4@0.95", "0.3,0,0", 10.0, "humanoid") for r in (0.04, 0.045, 0.055, 0.06)]
+         + [(f"stairs:0.05:{run:g}:4@1", "0.3,0,0", 11.0, "humanoid") for run in (0.27, 0.3, 0.35)]
+         + [("stairs:0.05:0.28:6@1", "0.3,0,0", 13.0, "humanoid"),
+            ("stairs:0.05:0.25:4@1", "0.3,0.03,0", 10.0, "humanoid"),
+            ("stairs:0.05:0.25:4@1", "0.3,0,0.03", 10.0, "humanoid"),
+            ("stairs:0.05:0.25:4@1", "0.3,0,0", 10.0, "talos")])
+
+
+def top_of(terrain: str) -> float:
+    """[m] x of the top riser of ``stairs:RISE:RUN:N[@X]``."""
+    from humanoid_control.sim.terrain import Terrain
+
+    t = Terrain.parse(terrain)
+    rise, run, n = t.values
+    return t.start_x + (int(n) - 1) * run
+
+
+def run_case(case: tuple) -> dict:
+    """One case through the CLI's spec and runner (in this worker's ROS domain, loopback)."""
+    terrain, cmd, duration, robot, known, params = case
+    from humanoid_control.cli import sim_spec_for_args
+    from humanoid_control.sim.runner import run
+
+    args = ["--quiet", "--robot", robot, "--terrain", terrain, "--duration", f"{duration:g}", "--cmd-vel", f"1:{cmd}"]
+    args += ["--terrain-known"] if known else []
+    for p in params:
+        args += ["--param", p]
+    spec, model = sim_spec_for_args(args)
+    result = run(spec, model)
+    report = result.report
+    if report is None:
+        raise RuntimeError(f"{terrain} {cmd} {robot}: the run failed: {result.error}")
+    climbed = not report["fell"] and report["distance_m"] > top_of(terrain) + 0.1
+    return {"terrain": terrain, "cmd": cmd, "robot": robot, "fell": report["fell"], "climbed": climbed,
+            "distance_m": report["distance_m"], "stumbles": report["nodes"]["mpc"].get("stumbles"),
+            "map_waits": report["nodes"]["mpc"].get("map_waits")}
+
+
+def _init(domains) -> None:
+    os.environ["ROS_DOMAIN_ID"] = str(domains.get())
+    os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
+
+
+def read_cases(path: str) -> list:
+    out = []
+    for line in open(path):
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        cmd = parts[1] if "," in parts[1] else f"{parts[1]},0,0"
+        out.append((parts[0], cmd, float(parts[2]), parts[3] if len(parts) > 3 else "humanoid"))
+    return out
+
+
+def main() -> None:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--known", action="store_true", help="give the stairs as the planner's and estimator's map")
+    ap.add_argument("--param", action="append", default=[], metavar="NODE.NAME=VALUE", help="sim --param, every case")
+    ap.add_argument("--cases", default=None, help="a case file instead of the built-in neighbours")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--domain-id", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", "40")),
+                    help="first of the workers' ROS domain IDs (one each)")
+    args = ap.parse_args()
+    cases = read_cases(args.cases) if args.cases else CASES
+    jobs = [(*c, args.known, tuple(args.param)) for c in cases]
+    t0 = time.monotonic()
+    ctx = mp.get_context("spawn")
+    domains = ctx.Queue()
+    for k in range(args.workers):
+        domains.put(args.domain_id + k)
+    with ProcessPoolExecutor(args.workers, mp_context=ctx, initializer=_init, initargs=(domains,)) as pool:
+        results = list(pool.map(run_case, jobs))
+    for r in results:
+        outcome = "climbed" if r["climbed"] else "FELL" if r["fell"] else "stopped short"
+        print(f"{r['terrain']:28s} {r['cmd']:14s} {r['robot']:9s} {outcome:13s} {r['distance_m']:5.2f} m  "
+              f"stumbles {r['stumbles']}  map waits {r['map_waits']}")
+    climbed = sum(r["climbed"] for r in results)
+    print(f"stairs sweep ({'map' if args.known else 'blind'}{', ' + ' '.join(args.param) if args.param else ''}): "
+          f"{climbed}/{len(results)} climbed, {sum(r['fell'] for r in results)} fell "
+          f"({time.monotonic() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

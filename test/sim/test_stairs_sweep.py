@@ -1,0 +1,39 @@
+"""bench/stairs_sweep.py: its neighbour cases and case files (the runs themselves are the bench's)."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from humanoid_control.sim.terrain import Terrain
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "stairs_sweep.py"
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    spec = importlib.util.spec_from_file_location("stairs_sweep", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_built_in_case_is_a_flight_of_stairs_with_a_three_axis_command_on_a_shipped_robot(sweep):
+    assert len(sweep.CASES) >= 20
+    for terrain, cmd, duration, robot in sweep.CASES:
+        t = Terrain.parse(terrain)
+        assert t.kind == "stairs"
+        assert len([float(c) for c in cmd.split(",")]) == 3
+        assert robot in ("humanoid", "talos")
+        # the walk (from 1 s) reaches past the top riser at the commanded speed
+        assert 1.0 + float(cmd.split(",")[0]) * (duration - 1.0) > sweep.top_of(terrain)
+
+
+def test_the_top_riser_of_four_stairs_of_a_quarter_metre_from_one_metre_is_at_one_point_seven_five(sweep):
+    assert sweep.top_of("stairs:0.05:0.25:4@1") == pytest.approx(1.75)
+
+
+def test_a_case_file_reads_comments_away_and_fills_in_the_command_and_the_robot(sweep, tmp_path):
+    f = tmp_path / "cases.txt"
+    f.write_text("# terrain speed duration robot\nstairs:0.05:0.3:4@1 0.3 11\n\nstairs:0.04:0.25:3 0.2,0.02,0 12 talos\n")
+    assert sweep.read_cases(str(f)) == [("stairs:0.05:0.3:4@1", "0.3,0,0", 11.0, "humanoid"),
+                                        ("stairs:0.04:0.25:3", "0.2,0.02,0", 12.0, "talos")]
