@@ -4,8 +4,9 @@ The sim suite climbs a few hand-picked flights given as a map (``test/sim/test_t
 This sweep runs their neighbours through the same path as ``humanoid-control sim`` (lockstep,
 composed loop, the MPC in its worker): 5 × 25-cm stairs starting every 10 cm from 0.5 to 1.7 m,
 other speeds, rises and runs, a longer flight, approaches slightly sideways and turning, and
-Talos. Each case walks from 1 s at its speed; it climbed when it did not fall and its CoM
-travelled past the top riser. Printed: one line per case and the count climbed. No pass/fail.
+Talos. Each case walks from 1 s at its speed; it climbed when it did not fall and its CoM ended
+more than 0.1 m past the top riser (the report's ``com_drift_xy_m``: from where it stood).
+Printed: one line per case and the count climbed. No pass/fail.
 
     .venv/bin/python bench/stairs_sweep.py [--known] [--param NODE.NAME=VALUE ...] [--workers 2]
                                            [--cases FILE]
@@ -57,9 +58,9 @@ def run_case(case: tuple) -> dict:
     report = result.report
     if report is None:
         raise RuntimeError(f"{terrain} {cmd} {robot}: the run failed: {result.error}")
-    climbed = not report["fell"] and report["distance_m"] > top_of(terrain) + 0.1
+    climbed = not report["fell"] and report["com_drift_xy_m"] > top_of(terrain) + 0.1
     return {"terrain": terrain, "cmd": cmd, "robot": robot, "fell": report["fell"], "climbed": climbed,
-            "distance_m": report["distance_m"], "stumbles": report["nodes"]["mpc"].get("stumbles"),
+            "travelled_m": report["com_drift_xy_m"], "stumbles": report["nodes"]["mpc"].get("stumbles"),
             "map_waits": report["nodes"]["mpc"].get("map_waits")}
 
 
@@ -102,7 +103,7 @@ def main() -> None:
         results = list(pool.map(run_case, jobs))
     for r in results:
         outcome = "climbed" if r["climbed"] else "FELL" if r["fell"] else "stopped short"
-        print(f"{r['terrain']:28s} {r['cmd']:14s} {r['robot']:9s} {outcome:13s} {r['distance_m']:5.2f} m  "
+        print(f"{r['terrain']:28s} {r['cmd']:14s} {r['robot']:9s} {outcome:13s} {r['travelled_m']:5.2f} m  "
               f"stumbles {r['stumbles']}  map waits {r['map_waits']}")
     climbed = sum(r["climbed"] for r in results)
     print(f"stairs sweep ({'map' if args.known else 'blind'}{', ' + ' '.join(args.param) if args.param else ''}): "
