@@ -64,11 +64,6 @@ def run_case(case: tuple) -> dict:
             "map_waits": report["nodes"]["mpc"].get("map_waits")}
 
 
-def _init(domains) -> None:
-    os.environ["ROS_DOMAIN_ID"] = str(domains.get())
-    os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
-
-
 def read_cases(path: str) -> list:
     out = []
     for line in open(path):
@@ -83,6 +78,8 @@ def read_cases(path: str) -> list:
 def main() -> None:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
+
+    from humanoid_control.sim.campaign import pool_worker_init
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--known", action="store_true", help="give the stairs as the planner's and estimator's map")
@@ -99,7 +96,8 @@ def main() -> None:
     domains = ctx.Queue()
     for k in range(args.workers):
         domains.put(args.domain_id + k)
-    with ProcessPoolExecutor(args.workers, mp_context=ctx, initializer=_init, initargs=(domains,)) as pool:
+    with ProcessPoolExecutor(args.workers, mp_context=ctx, initializer=pool_worker_init,
+                             initargs=(domains,)) as pool:
         results = list(pool.map(run_case, jobs))
     for r in results:
         outcome = "climbed" if r["climbed"] else "FELL" if r["fell"] else "stopped short"

@@ -411,7 +411,9 @@ def run_trial(robot: str, seed: int, index: int, scenario: str, config_dir: str 
     return entry
 
 
-def _pool_init(domains) -> None:
+def pool_worker_init(domains) -> None:
+    """A pool worker's start: its ROS domain from the queue ``domains`` (one per worker), traffic on
+    loopback unless the environment says otherwise."""
     os.environ["ROS_DOMAIN_ID"] = str(domains.get())
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
 
@@ -492,7 +494,7 @@ def run_campaign(robot: str, trials: int, seed: int, scenario: str = MIXED, work
         queue = ctx.Queue()
         for k in range(workers):
             queue.put(domains[k % len(domains)])
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_pool_init, initargs=(queue,)) as pool:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=pool_worker_init, initargs=(queue,)) as pool:
             futures = [pool.submit(run_trial, robot, seed, i, scenario, cdir, params) for i in range(trials)]
             for f in as_completed(futures):
                 entries.append(f.result())
