@@ -239,6 +239,13 @@ MPC = (
                       "sway to the command (0: the command alone). 1 removed the humanoid's sideways lurch after "
                       "a shove from the side and raised the seed-0 campaigns to 92/100 (humanoid, from 90) and "
                       "50/50 (Talos, from 46), but 5 of 48 neighbour shoves fell instead of 3: opt-in"),
+    Param("step_sway_share", -1.0, "", -1.0, 1.0,
+          description="walking straight at the nominal cadence, the share of the point-foot pendulum's sideways sway "
+                      "the DCM stepping law expects (at least sway_reference; it rises to 1 at the fastest cadence); "
+                      "-1: the robot config's step_sway_share (default 0.5). The MPC holds the CoM near the middle "
+                      "of the stance (the DCM showed 0.45-0.64 of the sway), and with 1 the law wanted the feet "
+                      "closer than the soles allow, lost its sideways feedback and a shove from the side left a "
+                      "lurch for 6 s"),
     Param("terrain_map", "",
           description="the ground ahead when known (perception, a surveyed rig), in the sim's --terrain grammar along "
                       "x from where the odometry starts: flat, slope:DEG[@X], step:HEIGHT[@X], stairs:RISE:RUN:N[@X]; "

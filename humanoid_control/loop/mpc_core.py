@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from humanoid_control.errors import ConfigError
 from humanoid_control.mpc.centroidal_mpc import MpcParams
 from humanoid_control.planning.command import CommandLimiter, parse_cmd_vel, scripted_command_at
 from humanoid_control.planning.gait_scheduler import GaitParams
@@ -71,7 +72,8 @@ class MpcCore:
         self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
                                                                       velocity_feedback=speed.validate(),
                                                                       stumble_tilt_deg=cfg["stumble_tilt_deg"],
-                                                                      sway_reference=float(cfg["sway_reference"])),
+                                                                      sway_reference=float(cfg["sway_reference"]),
+                                                                      step_sway_share=self._sway_share(cfg)),
                                          terrain_map=TerrainMap.from_param(cfg.get("terrain_map", ""), "mpc.terrain_map"))
         self.period_ns = int(round(1e9 / cfg["rate_hz"]))
         self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
@@ -89,6 +91,17 @@ class MpcCore:
         self.last_plan: LocomotionPlan | None = None
 
     # ------------------------------------------------------------------ commands
+    def _sway_share(self, cfg: dict) -> float:
+        """[-] the stepping law's sway share: the node's step_sway_share, or with -1 the robot
+        config's (its measured best)."""
+        share = float(cfg["step_sway_share"])
+        if share == -1.0:
+            return self.robot.config.step_sway_share
+        if not 0.0 <= share <= 1.0:
+            raise ConfigError(f"mpc.step_sway_share = {share}: give a share in [0, 1], or -1 for the robot "
+                              f"config's ({self.robot.config.step_sway_share})", "mpc")
+        return share
+
     def set_twist(self, v, received_ns: int | None) -> None:
         """A live velocity command (vx, vy [m/s], wz [rad/s]) heard at state time ``received_ns``."""
         self.twist = (received_ns, tuple(float(x) for x in v))

@@ -11,7 +11,9 @@ where ``L = v_cmd · T`` is the commanded stride per step of period T, ``w`` the
 stance width and ``s`` = +1 when the left foot lands (−1 for the right). In steady walking
 this lands each foot one stride ahead, alternating ±w; any DCM error (a push, a velocity
 error) moves the landing point by exactly that error, which brings the DCM back within a
-step — the capture-point feedback that makes a pushed robot step into the push.
+step — the capture-point feedback that makes a pushed robot step into the push. Walking
+straight, ``sway_share`` < 1 expects less of the pendulum's sideways swing (a CoM held from
+swaying): the feet land nearer under the DCM, the gain on its error stays 1.
 
 Then the step is made kinematically feasible in the stance foot's frame: forward/backward
 reach, lateral reach, and a minimum lateral distance that grows with the relative yaw so
@@ -26,6 +28,7 @@ import numpy as np
 
 from humanoid_control.errors import ConfigError
 from humanoid_control.planning.planar import clamp, rotation_2d, wrap_angle
+from humanoid_control.planning.velocity_feedback import walks_straight
 
 from humanoid_control.constants import GRAVITY
 
@@ -50,11 +53,26 @@ class FootstepParams:
     capture_shortfall_m: float = 0.03  # [m] a step the gait's width limit keeps this far from the DCM's wish may use the legs' full reach (max_width_m), [0, 1]
     max_yaw_step_rad: float = 0.7  # [rad] largest change of foot yaw per step (0.35 capped turning at ~0.45 rad/s, 0.6 at ~0.9; 0.7 turns 1 rad/s), [0, 1]
     com_height_m: float = 0.8  # [m] for ω of the capture-point feedback, [0.2, 2]
+    #: [-] walking straight (or standing), the share of the point-foot pendulum's sideways DCM
+    #: swing the stepping law expects at touch-down, [0, 1]: 1 is the law above; with less the
+    #: feet land nearer under the DCM (b_y between w/(e^{ωT}+1) and w/2). A CoM kept from swaying
+    #: (an MPC whose reference has no sway) needs less than 1, or the law wants the feet closer
+    #: than the soles allow and its sideways feedback is clamped away (see LocomotionParams)
+    sway_share: float = 1.0
+    #: [s] (T_slow, T_fast): sway_share holds for steps of T_slow or longer and rises linearly to 1
+    #: at T_fast or shorter (faster cadences); (0, 0): sway_share for every step period
+    sway_share_cadence_s: tuple = (0.0, 0.0)
 
     def validate(self) -> "FootstepParams":
         if self.min_lateral_m(0.0) > self.nominal_width_m:
             raise ConfigError(f"footstep: nominal_width_m = {self.nominal_width_m} is below the minimum lateral "
                               f"distance foot_width_m + clearance_m = {self.min_lateral_m(0.0):.3f}", "footstep")
+        if not 0.0 <= self.sway_share <= 1.0:
+            raise ConfigError(f"footstep: sway_share = {self.sway_share} is outside [0, 1]", "footstep")
+        slow, fast = self.sway_share_cadence_s
+        if fast < 0.0 or slow < fast:
+            raise ConfigError(f"footstep: sway_share_cadence_s = {self.sway_share_cadence_s} must be (T_slow, "
+                              f"T_fast) with T_slow >= T_fast >= 0 [s]", "footstep")
         if self.max_width_m < self.nominal_width_m:
             raise ConfigError(f"footstep: max_width_m = {self.max_width_m} < nominal_width_m = "
                               f"{self.nominal_width_m}", "footstep")
@@ -86,6 +104,8 @@ class FootstepPlanner:
     def __init__(self, params: FootstepParams | None = None, left: str = "left", right: str = "right"):
         self.params = (params or FootstepParams()).validate()
         self.left, self.right = left, right
+        #: the walking planner sets this on uneven ground: the pendulum's full sway (share 1) there
+        self.full_sway = False
 
     def side_sign(self, foot: str) -> float:
         """+1 for the left foot (it lies on the +y side of the stance frame), −1 for the right."""
@@ -121,13 +141,36 @@ class FootstepPlanner:
 
     def dcm_offset(self, foot: str, cmd_velocity, step_period_s: float, heading_rad: float) -> np.ndarray:
         """(2,) [m] world: where the DCM is, relative to ``foot``, when it touches down in
-        steady walking at the commanded velocity (the vector ``R(yaw) · b`` above)."""
+        steady walking at the commanded velocity (the vector ``R(yaw) · b`` above; walking
+        straight, b_y = w/2 − sway_share · (w/2 − w/(e^{ωT}+1)): the pendulum's swing about the
+        middle of the stance, w/2 − w/(e^{ωT}+1), scaled by ``sway_share``)."""
         vx, vy = float(cmd_velocity[0]), float(cmd_velocity[1])
         grow = math.exp(self.params.omega * step_period_s)
         width = self.stance_width(vy, step_period_s)
+        inside = width / (grow + 1.0)  # [m] the point-foot pendulum's DCM inside the landing foot
+        if vx != 0.0 and walks_straight(vy, float(cmd_velocity[2])):  # standing: capture steps by the pendulum
+            inside = width / 2 - self.sway_share_at(step_period_s) * self.pendulum_sway_m(width, step_period_s)
         b = np.array([vx * step_period_s / (grow - 1.0),
-                      vy * step_period_s / (grow - 1.0) - self.side_sign(foot) * width / (grow + 1.0)])
+                      vy * step_period_s / (grow - 1.0) - self.side_sign(foot) * inside])
         return rotation_2d(heading_rad) @ b
+
+    def sway_share_at(self, step_period_s: float) -> float:
+        """[-] the sway share walking straight with steps ``step_period_s`` [s] long: ``sway_share``
+        at the slow end of ``sway_share_cadence_s``, rising linearly to 1 at its fast end (1 while
+        ``full_sway``)."""
+        share = 1.0 if self.full_sway else self.params.sway_share
+        slow, fast = self.params.sway_share_cadence_s
+        if slow <= fast:
+            return share if step_period_s > fast or slow == 0.0 else 1.0
+        rise = min(max((slow - step_period_s) / (slow - fast), 0.0), 1.0)
+        return share + (1.0 - share) * rise
+
+    def pendulum_sway_m(self, width_m: float, step_period_s: float) -> float:
+        """[m] how far the point-foot pendulum's DCM lies from the middle of a stance ``width_m``
+        wide, towards the foot landing, at touch-down of a steady straight gait of steps
+        ``step_period_s`` [s] long: w/2 − w/(e^{ωT}+1)."""
+        grow = math.exp(self.params.omega * step_period_s)
+        return width_m / 2 - width_m / (grow + 1.0)
 
     def stance_width(self, vy: float, step_period_s: float) -> float:
         """Mean centre-to-centre width [m] of the gait at lateral speed ``vy`` [m/s]: the

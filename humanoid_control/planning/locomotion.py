@@ -111,6 +111,18 @@ class LocomotionParams:
     #: Walking sideways or turning always keeps the command alone (two randomized walks lost their
     #: 25 % tracking with the sway there)
     sway_reference: float = 0.0
+    #: [-] the stepping law's FootstepParams.sway_share at the nominal cadence (at least
+    #: sway_reference), [0, 1]; it rises to 1 as the cadence rises to min_step_period_s. The MPC,
+    #: its reference without sway, holds the CoM near the middle of the stance: at 0.3–0.5 m/s the
+    #: DCM at touch-down had 0.45–0.64 of the pendulum's sway (humanoid, Talos, Romeo), so the law
+    #: with the full sway (1) wanted the feet closer than the soles allow (the humanoid's stance
+    #: clamped at 0.15 m); clamped there every step, it lost its sideways feedback and a shove from
+    #: the side left a lurch that decayed over 6 s. With 0.5 the DCM shows 0.54 of the sway (0.24-m
+    #: stance). At 1 m/s (0.28-s steps) the stance is 0.25 m wide with 1 and nothing is clamped;
+    #: 0.5 or 0.75 there walked 0.86–0.87 of 1 m/s (0.91 with 1) and fell once.
+    #: Measured (bench/push_sweep.py, 48 neighbour pushes at 0.3/0.5/0.7 m/s, falls / not back 3 s
+    #: after), fixed share: 1: 3 / 6; 0.7: 5 / 1; 0.6: 2 / 0; 0.5: 3 / 0; 0.4: 3 / 0; 0.3: 2 / 9
+    step_sway_share: float = 0.5
     #: [m] on a terrain map, a landing moved off an edge goes to the clear place ahead (walking
     #: direction) unless it is this much further from the wish than the one behind (see _on_map)
     map_forward_bias_m: float = 0.05
@@ -253,7 +265,12 @@ class LocomotionPlanner:
         # at 0.2 m/s needs leading steps of ~0.35 m on the 0.2-m-hip humanoid; 0.4 m clamped them and it fell)
         max_width = width + 2.0 * self.com_height * math.tan(MAX_STEP_ABDUCTION_RAD)
         fp = dict(nominal_width_m=width, foot_length_m=fc.length, foot_width_m=fc.width, com_height_m=self.com_height,
-                  max_width_m=max_width, clearance_m=min(0.03, max(0.0, width - fc.width - 0.01)))
+                  max_width_m=max_width, clearance_m=min(0.03, max(0.0, width - fc.width - 0.01)),
+                  # on a terrain map with edges (steps, stairs) the pendulum's law: with 0.5 the humanoid
+                  # stopped on the third of six 5 x 30-cm stairs (0.65 on the first), with 1 it climbs them
+                  sway_share=1.0 if terrain_map is not None and terrain_map.edges else
+                  max(self.params.step_sway_share, self.params.sway_reference),
+                  sway_share_cadence_s=(self.params.gait.step_period_s, self.params.min_step_period_s))
         fp.update(self.params.footstep_overrides)
         self.footsteps = FootstepPlanner(FootstepParams(**fp), *self.feet)
         self.gait = GaitScheduler(self.feet, self.params.gait)
@@ -305,6 +322,9 @@ class LocomotionPlanner:
         s = self.measure(q, v)
         vx, vy, wz = (float(c) for c in cmd)
         self._sense_uneven_ground(t, s, vx, vy)
+        # uneven ground (blind): the stepping law's pendulum sway — with the sway share 9 of 28 blind
+        # stair flights climbed (bench/stairs_sweep.py), 15 without it
+        self.footsteps.full_sway = t <= self.uneven_until
         moving = max(abs(vx), abs(vy), abs(wz)) > p.walk_threshold
         self.gait.step_period_s = self.step_period_for(vx, vy)  # the steps planned from now on
         outside = self.dcm_outside_support(s)
@@ -380,6 +400,17 @@ class LocomotionPlanner:
                 T = max(length / speed, min(p.min_step_period_s, T))
         return T
 
+    def step_period_after(self, swing) -> float:
+        """[s] the period of the step that begins when ``swing`` (a swing phase) lands: from its
+        touch-down to the next one as scheduled, or the gait's step period when none is. The DCM
+        stepping law's T for that landing: a cadence change leaves the steps already scheduled at
+        the old period (with the new one, accelerating to 1 m/s placed 0.4-s steps for 0.28-s ones
+        and the sideways sway grew to ±0.4 m/s for a second)."""
+        for ph in self.gait.phases:
+            if ph.swing_foot is not None and ph.t_start >= swing.t_end - 1e-9:
+                return ph.t_end - swing.t_end
+        return self.gait.step_period_s
+
     def dcm_xy(self, s: dict) -> np.ndarray:
         """(2,) [m] the measured DCM c + ċ/ω of a state from :meth:`measure` (world x, y)."""
         return s["com"][:2] + s["com_velocity"][:2] / self.footsteps.params.omega
@@ -438,7 +469,7 @@ class LocomotionPlanner:
         miss = {}
         for foot in (swing.swing_foot, self.other_foot(swing.swing_foot)):
             pivot = self.other_foot(foot)
-            step = self.footsteps.plan(foot, t, swing.t_end, self.gait.step_period_s, xi, np.zeros(2), s["heading"],
+            step = self.footsteps.plan(foot, t, swing.t_end, self.step_period_after(swing), xi, np.zeros(2), s["heading"],
                                        cmd, s["feet"][pivot][0][:2], s["feet"][pivot][1])
             miss[foot] = float(np.linalg.norm(step.shortfall_m))
         if miss[swing.swing_foot] <= p.swing_swap_min_miss_m or \
@@ -477,7 +508,7 @@ class LocomotionPlanner:
         for lo in lift_offs:
             earliest = max(lo + p.min_swing_s, t + p.min_touchdown_lead_s)
             for td in ([swing.t_end] if earliest >= swing.t_end else np.linspace(earliest, swing.t_end, 6)):
-                step = self.footsteps.plan(foot, t, td, self.gait.step_period_s, xi, np.zeros(2),
+                step = self.footsteps.plan(foot, t, td, self.step_period_after(swing), xi, np.zeros(2),
                                            s["heading"] + cmd[2] * (td - t), cmd, pivot, pivot_yaw)
                 landing = traj.target[:2] if frozen else step.position[:2]
                 travel = float(np.linalg.norm(landing - s["feet"][foot][0][:2]))
@@ -565,7 +596,6 @@ class LocomotionPlanner:
         each landing is the DCM stepping law applied to that preview."""
         pose = {f: (s["feet"][f][0].copy(), s["feet"][f][1]) for f in self.feet}
         out = []
-        T = self.gait.step_period_s
         omega = self.footsteps.params.omega
         xi = self.dcm_xy(s)  # [m] DCM at t_xi
         t_xi = t
@@ -582,7 +612,8 @@ class LocomotionPlanner:
                 z_td = float(target[2])
             else:
                 heading = s["heading"] + cmd[2] * (t_xi - t)
-                step = self.footsteps.plan(foot, t_xi, ph.t_end, T, xi, np.zeros(2), heading, cmd, pivot,
+                step = self.footsteps.plan(foot, t_xi, ph.t_end, self.step_period_after(ph), xi, np.zeros(2), heading,
+                                           cmd, pivot,
                                            pose[other][1])
                 target, yaw_td = step.position, step.yaw
                 on_stance = self.params.footholds_at_stance_height or \

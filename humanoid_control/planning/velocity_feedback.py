@@ -28,7 +28,10 @@ from humanoid_control.planning.planar import rotation_2d, wrap_angle
 class VelocityFeedbackParams:
     gain: float = 0.5  # [-] share of a cycle's forward speed error added to the bias, [0, 1]
     gain_lateral: float = 0.5  # [-] the same sideways, when walking sideways or turning, [0, 1]
-    limit_mps: float = 0.3  # [m/s] largest bias per axis, [0, 1]
+    #: [m/s] largest bias per axis, [0, 1] (walking at 1 m/s the bias reaches it: 0.3 walked
+    #: 0.90 of 1 m/s over 10 s, 0.4 walks 0.93; 0.4 fell there while a cadence change still
+    #: placed the steps already scheduled for the new period)
+    limit_mps: float = 0.4
     #: [m/s] a cycle off the command by more is a disturbance, not a bias, (0, 2] (0.25 fed back
     #: the cycles while a push from behind wore off: the robot then walked 0.3 of 0.5 m/s)
     disturbance_mps: float = 0.15

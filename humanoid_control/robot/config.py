@@ -57,6 +57,9 @@ class RobotConfig:
     add_sole_boxes: bool = False  # MuJoCo: add a contact box at each sole (for mesh robots)
     source: str = ""
     srdf_joints_ignored: tuple = ()  # joints of the SRDF's posture that the URDF does not have
+    #: [-] walking straight at the nominal cadence, the share of the point-foot pendulum's sideways
+    #: sway the DCM stepping law expects (the mpc node's step_sway_share when that is -1), [0, 1]
+    step_sway_share: float = 0.5
 
     @property
     def foot_sides(self) -> tuple:
@@ -64,7 +67,7 @@ class RobotConfig:
 
 
 _KNOWN_KEYS = {"name", "urdf", "base_link", "imu_frame", "feet", "joint_order", "nominal_posture",
-               "nominal_posture_srdf", "rotor_inertia", "mujoco"}
+               "nominal_posture_srdf", "rotor_inertia", "mujoco", "step_sway_share"}
 
 
 def available_robots() -> list:
@@ -146,6 +149,9 @@ def parse_robot_config(data, path: Path) -> RobotConfig:
     rotor = float(data.get("rotor_inertia", 0.0))
     if not 0.0 <= rotor <= 1.0:
         raise ParameterRangeError("rotor_inertia", rotor, 0.0, 1.0, "kg·m²", src)
+    sway = float(data.get("step_sway_share", 0.5))
+    if not 0.0 <= sway <= 1.0:
+        raise ParameterRangeError("step_sway_share", sway, 0.0, 1.0, "", src)
     mj = data.get("mujoco") or {}
     return RobotConfig(
         name=str(data.get("name", path.stem)),
@@ -159,6 +165,7 @@ def parse_robot_config(data, path: Path) -> RobotConfig:
         add_sole_boxes=bool(mj.get("add_sole_boxes", False)),
         source=src,
         srdf_joints_ignored=ignored,
+        step_sway_share=sway,
     )
 
 

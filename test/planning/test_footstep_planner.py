@@ -180,3 +180,58 @@ def test_a_step_far_forward_and_far_out_is_pulled_inside_the_legs_elliptic_reach
     ey = (-corner.position[1] - 0.18) / (0.6 - 0.18)
     assert ex ** 2 + ey ** 2 == pytest.approx(1.0)
     assert np.linalg.norm(corner.shortfall_m) > 0.2  # and says how far the wish was
+
+
+def _landing_beside_a_dcm_held_on_the_midline(sway_share: float, dcm_error_y: float = 0.0):
+    """The left foot's landing when the DCM at touch-down sits on the midline of a 0.18-m stance
+    (a CoM held from swaying), plus ``dcm_error_y`` [m] sideways: (landing y [m], step)."""
+    planner = FootstepPlanner(FootstepParams(nominal_width_m=0.18, sway_share=sway_share))
+    # the DCM now at the stance foot's lateral position + a: it reaches 0 + error at touch-down
+    w, dt = planner.params.omega, 0.3
+    stance_y = -0.09
+    xi_y = stance_y + (dcm_error_y - stance_y) * math.exp(-w * dt)
+    step = planner.plan("left", 0.0, dt, 0.4, (0.0, xi_y), (0.0, 0.0), 0.0, (0.3, 0.0, 0.0), (0.0, stance_y), 0.0)
+    return float(step.position[1]), step
+
+
+def test_the_pendulums_full_sway_wants_the_feet_together_under_a_dcm_held_on_the_midline_and_is_clamped():
+    y, step = _landing_beside_a_dcm_held_on_the_midline(1.0)
+    assert y - (-0.09) == pytest.approx(P.min_lateral_m(0.0))  # at the soles' minimum distance
+    assert step.shortfall_m[1] < -0.01  # the law wanted the foot further in
+    y_err, _ = _landing_beside_a_dcm_held_on_the_midline(1.0, dcm_error_y=-0.02)
+    assert y_err == pytest.approx(y)  # a DCM error inwards moves nothing: no sideways feedback
+
+
+def test_a_smaller_sway_share_lands_the_feet_apart_and_keeps_the_sideways_feedback_gain_of_one():
+    for share in (0.0, 0.5):
+        y, step = _landing_beside_a_dcm_held_on_the_midline(share)
+        np.testing.assert_allclose(step.shortfall_m, 0.0, atol=1e-12)  # nothing clamped
+        # b_y = w/2 − share · (w/2 − w/(e^{ωT}+1)) with the stance's straight width
+        width = max(0.18, P.min_lateral_m(0.0) + P.straight_margin_m)
+        grow = math.exp(P.omega * 0.4)
+        assert y == pytest.approx(width / 2 - share * (width / 2 - width / (grow + 1.0)))
+        for error in (-0.01, 0.03):  # the landing moves by the DCM's error, both ways
+            y_err, _ = _landing_beside_a_dcm_held_on_the_midline(share, dcm_error_y=error)
+            assert y_err - y == pytest.approx(error)
+
+
+def test_the_sway_share_applies_to_straight_walking_only_and_is_checked():
+    planner = FootstepPlanner(FootstepParams(sway_share=0.0))
+    full = FootstepPlanner(P)
+    for cmd in ((0.3, 0.2, 0.0), (0.3, 0.0, 0.5)):  # sideways, turning: the pendulum's law
+        np.testing.assert_allclose(planner.dcm_offset("left", cmd, 0.4, 0.0), full.dcm_offset("left", cmd, 0.4, 0.0))
+    assert planner.dcm_offset("left", (0.3, 0.0, 0.0), 0.4, 0.0)[1] != full.dcm_offset("left", (0.3, 0.0, 0.0), 0.4, 0.0)[1]
+    with pytest.raises(ConfigError, match="sway_share"):
+        FootstepParams(sway_share=1.5).validate()
+
+
+def test_the_sway_share_rises_to_one_as_the_cadence_rises_to_its_fastest():
+    planner = FootstepPlanner(FootstepParams(sway_share=0.5, sway_share_cadence_s=(0.4, 0.28)))
+    assert planner.sway_share_at(0.5) == 0.5 and planner.sway_share_at(0.4) == 0.5
+    assert planner.sway_share_at(0.34) == pytest.approx(0.75)
+    assert planner.sway_share_at(0.28) == 1.0 and planner.sway_share_at(0.2) == 1.0
+    assert FootstepPlanner(FootstepParams(sway_share=0.5)).sway_share_at(0.2) == 0.5  # no cadence given
+    fast = (0.9, 0.0, 0.0)
+    np.testing.assert_allclose(planner.dcm_offset("left", fast, 0.28, 0.0), FootstepPlanner(P).dcm_offset("left", fast, 0.28, 0.0))
+    with pytest.raises(ConfigError, match="sway_share_cadence_s"):
+        FootstepParams(sway_share_cadence_s=(0.28, 0.4)).validate()

@@ -159,7 +159,9 @@ def _walk_to_single_support(humanoid, planner):
 
 
 def test_a_step_that_cannot_reach_the_dcm_lands_sooner_and_a_nominal_one_keeps_its_timing(humanoid):
-    planner = LocomotionPlanner(humanoid)
+    # the pendulum's full sway: this robot never moves, its DCM stays between the feet, and with
+    # less sway expected the first step from rest already lands wider than the gait's limit
+    planner = LocomotionPlanner(humanoid, LocomotionParams(step_sway_share=1.0))
     t, swing = _walk_to_single_support(humanoid, planner)
     q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
     planner.update(t + 0.01, q, v, (0.3, 0.0, 0.0))  # a calm state: the step keeps its touch-down
@@ -271,7 +273,9 @@ def test_shoved_sideways_the_mpc_reference_returns_to_the_command_faster_across_
 
 
 def test_walking_straight_the_nominal_sway_goes_out_over_each_stance_foot_and_back_and_averages_zero(humanoid):
-    planner = LocomotionPlanner(humanoid)
+    # (steps of one length: the robot here does not move, so the step-timing adaptation would
+    # retime them, and the sway of single supports of different lengths does not join up)
+    planner = LocomotionPlanner(humanoid, LocomotionParams(adapt_step_timing=False))
     q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
     for t in np.arange(0.0, 1.0, 0.01):
         planner.update(float(t), q, v, (0.3, 0.0, 0.0))
@@ -337,6 +341,25 @@ def test_the_mpc_node_parameter_sway_reference_reaches_the_planner_and_is_off_by
         P.node_params(config, "mpc", {"sway_reference": 1.5})  # [0, 1]
 
 
+def test_the_mpc_node_parameter_step_sway_share_reaches_the_stepping_law_and_sway_reference_raises_it(humanoid):
+    from humanoid_control import params as P
+    from humanoid_control.loop.mpc_core import MpcCore
+    from humanoid_control.paths import share_dir
+
+    config = share_dir() / "config"
+
+    def share(**overrides):
+        return MpcCore(P.node_params(config, "mpc", overrides), humanoid).planner.footsteps.params.sway_share
+
+    assert share() == humanoid.config.step_sway_share == 0.5  # -1 (the default): the robot config's
+    assert share(step_sway_share=0.3) == 0.3
+    assert share(step_sway_share=0.3, sway_reference=0.8) == 0.8  # the MPC keeps that much sway: the law expects it
+    with pytest.raises(Exception, match="step_sway_share"):
+        share(step_sway_share=-0.1)  # [0, 1] or -1
+    with pytest.raises(Exception, match="step_sway_share"):
+        P.node_params(config, "mpc", {"step_sway_share": 1.5})
+
+
 def _walk_plan(robot, terrain_map=None, seconds=0.3):
     planner = LocomotionPlanner(robot, terrain_map=terrain_map)
     q, v = robot.nominal_configuration(), np.zeros(robot.nv)
@@ -366,6 +389,17 @@ def test_with_a_terrain_map_no_landing_straddles_an_edge_and_each_sits_at_the_ma
         assert fh.position[2] == pytest.approx(0.05 if fh.position[0] > x_edge else 0.0, abs=1e-6)
     for foot, swing in plan.swings.items():
         assert swing.profile.lift_first is (float(swing.target[0]) > x_edge)
+
+
+def test_the_stepping_law_expects_the_robots_sway_share_on_flat_ground_and_the_pendulums_on_a_map_with_edges(
+        humanoid):
+    from humanoid_control.planning.terrain_map import TerrainMap
+
+    assert LocomotionPlanner(humanoid).footsteps.params.sway_share == 0.5
+    flat = TerrainMap([(-20.0, 0.0, 20.0, 0.0)])
+    assert LocomotionPlanner(humanoid, terrain_map=flat).footsteps.params.sway_share == 0.5
+    stairs = TerrainMap.from_terrain_text("stairs:0.05:0.3:6@1")
+    assert LocomotionPlanner(humanoid, terrain_map=stairs).footsteps.params.sway_share == 1.0
 
 
 def test_without_a_map_the_plan_is_the_blind_one(humanoid):

@@ -121,6 +121,15 @@ def test_out_of_range_foot_size_names_the_parameter(tmp_path):
         RobotModel.load(str(cfg))
 
 
+def test_the_sway_share_of_a_robot_config_is_read_and_checked(tmp_path):
+    assert load_robot_config("humanoid").step_sway_share == 0.5
+    assert load_robot_config("romeo").step_sway_share == 0.65  # its measured best (config/robots/romeo.yaml)
+    cfg = _write_config(tmp_path, share_dir() / "urdf" / "humanoid.urdf",
+                        **{"step_sway_share: 0.5 ": "step_sway_share: 1.5 "})
+    with pytest.raises(ConfigError, match="step_sway_share"):
+        load_robot_config(str(cfg))
+
+
 def test_ros2_control_block_has_command_and_state_interfaces_with_limits(humanoid):
     (info,) = parse_ros2_control(humanoid.urdf_text)
     assert info.plugin == "humanoid_control/MujocoSystem"

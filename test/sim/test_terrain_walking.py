@@ -43,11 +43,12 @@ def test_the_report_measures_the_base_above_the_ground_on_a_slope(tmp_path, ros_
 
 def test_a_toe_caught_on_a_small_step_is_lifted_over_it_not_dragged(tmp_path, ros_domain):
     """The stumble reflex (mpc.stumble_tilt_deg): walking from the start at 0.338 m/s, a foot
-    lifts off with its toe 1 cm from a 1.6-cm riser and catches it. Without the reflex the foot
+    lifts off with its toe about 1 cm from a 1.6-cm riser and catches it (the riser at 1.08 m: the
+    feet land where the stepping law's sway share puts them; 1.1 m before it). Without the reflex the foot
     pitched 55° and the robot spun 57° (yaw rate up to 9 rad/s) and walked on askew, at 65 %
     tracking error; with it the swing starts again, up first, and lands on the step."""
     report = tmp_path / "report.json"
-    code = cli.main(["sim", "--quiet", "--report", str(report), "--terrain", "step:0.016@1.1", "--duration", "8.85",
+    code = cli.main(["sim", "--quiet", "--report", str(report), "--terrain", "step:0.016@1.08", "--duration", "8.85",
                      "--cmd-vel", "0:0.338,0,0"])
     r = json.loads(report.read_text())
     assert code == 0 and r["fell"] is False and r["nodes"]["mpc"]["stumbles"] >= 1

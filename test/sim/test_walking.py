@@ -182,14 +182,17 @@ def test_standing_with_the_planner_running_a_shove_beyond_the_ankles_is_answered
     assert r["steps_taken"] >= 1 and r["nodes"]["mpc"]["recovery_starts"] == 1
 
 
-def test_walking_a_shove_to_the_right_as_the_right_foot_lands_makes_it_step_again(tmp_path, ros_domain):
+def test_walking_a_shove_to_the_right_as_the_right_foot_lands_is_caught_and_the_walk_goes_on(tmp_path, ros_domain):
     # Δv 0.5 m/s to the right at 3.1 s, late in the right foot's swing: the left foot, due next,
-    # cannot cross over; the right one steps out again (swing-foot selection). Before it, the
-    # robot fell in this run's inline twin (bench/push_sweep.py)
+    # cannot cross over. Before the swing-foot selection the robot fell in this run's inline twin
+    # (bench/push_sweep.py); with it the right foot stepped out again. With the stepping law's
+    # sway share (mpc.step_sway_share) the stance is wider and the left foot's step catches it
+    # (no swap; the selection has its tests in test/planning/test_locomotion.py). Measured
+    # neighbours: bench/push_sweep.py, README "Walking push recovery".
     code, r = _run(tmp_path, "--duration", "7", "--cmd-vel", "0:0.5,0,0", "--push", "3.1:0,-187,0:0.1")
     assert code == 0 and r["fell"] is False and r["nodes"]["driver"]["safety_events"] == []
-    assert r["nodes"]["mpc"]["steps_swapped"] >= 1
     assert r["pushes"][0]["delta_v_mps"] == pytest.approx(0.5, abs=0.01)
+    assert r["pushes"][0]["back_to_command"] is True  # within max(0.1 m/s, 25 %) of the command 3 s later
     assert r["velocity_segments"][0]["mean"][0] > 0.35  # it walked on
 
 
