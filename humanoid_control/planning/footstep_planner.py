@@ -149,7 +149,7 @@ class FootstepPlanner:
         width = self.stance_width(vy, step_period_s)
         inside = width / (grow + 1.0)  # [m] the point-foot pendulum's DCM inside the landing foot
         if vx != 0.0 and walks_straight(vy, float(cmd_velocity[2])):  # standing: capture steps by the pendulum
-            inside = width / 2 - self.sway_share_at(step_period_s) * self.pendulum_sway_m(width, step_period_s)
+            inside = width / 2 - self.sway_share_at(step_period_s) * (width / 2 - inside)
         b = np.array([vx * step_period_s / (grow - 1.0),
                       vy * step_period_s / (grow - 1.0) - self.side_sign(foot) * inside])
         return rotation_2d(heading_rad) @ b
@@ -160,17 +160,11 @@ class FootstepPlanner:
         ``full_sway``)."""
         share = 1.0 if self.full_sway else self.params.sway_share
         slow, fast = self.params.sway_share_cadence_s
-        if slow <= fast:
-            return share if step_period_s > fast or slow == 0.0 else 1.0
-        rise = min(max((slow - step_period_s) / (slow - fast), 0.0), 1.0)
-        return share + (1.0 - share) * rise
-
-    def pendulum_sway_m(self, width_m: float, step_period_s: float) -> float:
-        """[m] how far the point-foot pendulum's DCM lies from the middle of a stance ``width_m``
-        wide, towards the foot landing, at touch-down of a steady straight gait of steps
-        ``step_period_s`` [s] long: w/2 − w/(e^{ωT}+1)."""
-        grow = math.exp(self.params.omega * step_period_s)
-        return width_m / 2 - width_m / (grow + 1.0)
+        if step_period_s >= slow:  # (0, 0): always
+            return share
+        if step_period_s <= fast:
+            return 1.0
+        return share + (1.0 - share) * (slow - step_period_s) / (slow - fast)
 
     def stance_width(self, vy: float, step_period_s: float) -> float:
         """Mean centre-to-centre width [m] of the gait at lateral speed ``vy`` [m/s]: the

@@ -466,10 +466,11 @@ class LocomotionPlanner:
         if float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) <= p.swing_swap_speed_error_mps:
             return
         xi = self.dcm_xy(s)
+        period = self.step_period_after(swing)
         miss = {}
         for foot in (swing.swing_foot, self.other_foot(swing.swing_foot)):
             pivot = self.other_foot(foot)
-            step = self.footsteps.plan(foot, t, swing.t_end, self.step_period_after(swing), xi, np.zeros(2), s["heading"],
+            step = self.footsteps.plan(foot, t, swing.t_end, period, xi, np.zeros(2), s["heading"],
                                        cmd, s["feet"][pivot][0][:2], s["feet"][pivot][1])
             miss[foot] = float(np.linalg.norm(step.shortfall_m))
         if miss[swing.swing_foot] <= p.swing_swap_min_miss_m or \
@@ -505,10 +506,11 @@ class LocomotionPlanner:
             (t - swing.t_start) / (swing.t_end - swing.t_start) > p.retarget_until_phase
         lift_offs = [swing.t_start] if began else sorted({swing.t_start, max(t, now.t_start + p.min_double_support_s)})
         best = None
+        period = self.step_period_after(swing)
         for lo in lift_offs:
             earliest = max(lo + p.min_swing_s, t + p.min_touchdown_lead_s)
             for td in ([swing.t_end] if earliest >= swing.t_end else np.linspace(earliest, swing.t_end, 6)):
-                step = self.footsteps.plan(foot, t, td, self.step_period_after(swing), xi, np.zeros(2),
+                step = self.footsteps.plan(foot, t, td, period, xi, np.zeros(2),
                                            s["heading"] + cmd[2] * (td - t), cmd, pivot, pivot_yaw)
                 landing = traj.target[:2] if frozen else step.position[:2]
                 travel = float(np.linalg.norm(landing - s["feet"][foot][0][:2]))
@@ -613,8 +615,7 @@ class LocomotionPlanner:
             else:
                 heading = s["heading"] + cmd[2] * (t_xi - t)
                 step = self.footsteps.plan(foot, t_xi, ph.t_end, self.step_period_after(ph), xi, np.zeros(2), heading,
-                                           cmd, pivot,
-                                           pose[other][1])
+                                           cmd, pivot, pose[other][1])
                 target, yaw_td = step.position, step.yaw
                 on_stance = self.params.footholds_at_stance_height or \
                     (self.params.uneven_footholds_at_stance_height and t <= self.uneven_until)
