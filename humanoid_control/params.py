@@ -168,7 +168,9 @@ ESTIMATOR = (
 
 WBC = (
     Param("robot", "humanoid"),
-    Param("friction_coefficient", 0.6, "", 0.05, 2.0, description="μ used by the QP's friction pyramid"),
+    Param("friction_coefficient", 0.5, "", 0.05, 2.0, description="μ used by the QP's friction pyramid; keep it below the floor's (with 0.6, 5 of the 7 failed "
+                      "randomized walking pushes of a 60-trial campaign stood on floors of μ 0.50-0.59; 0.5: 55/60 "
+                      "instead of 53/60)"),
     Param("com_weight", 100.0, "", 0.0, 1e6),
     Param("com_kp_z", 100.0, "1/s²", 0.0, 1e4),
     Param("com_kd_z", 20.0, "1/s", 0.0, 1e3),
@@ -210,7 +212,8 @@ MPC = (
     Param("rate_hz", 100.0, "Hz", 10.0, 500.0, description="planning rate (plans are stamped with the state they start from)"),
     Param("horizon_s", 0.8, "s", 0.5, 2.0, description="MPC horizon"),
     Param("knots", 16, "", 5, 50, description="MPC intervals over the horizon"),
-    Param("friction_coefficient", 0.6, "", 0.05, 2.0, description="μ of the MPC's friction pyramids"),
+    Param("friction_coefficient", 0.5, "", 0.05, 2.0,
+          description="μ of the MPC's friction pyramids; keep it below the floor's (as wbc.friction_coefficient)"),
     Param("solver", "riccati", choices=("riccati", "dense"),
           description="riccati: interior point with Riccati recursions, time linear in the knots; dense: the condensed "
                       "QP by ProxSuite (reference)"),

@@ -41,7 +41,7 @@ SOLVERS = ("riccati", "dense")
 class MpcParams:
     horizon_s: float = 0.8  # [s] planning horizon, [0.5, 2]
     knots: int = 16  # [-] number of intervals, [5, 50]
-    friction_coefficient: float = 0.6  # [-] μ of the pyramids, [0.05, 2]
+    friction_coefficient: float = 0.5  # [-] μ of the pyramids (below the floor's), [0.05, 2]
     max_normal_force_N: float = 2000.0  # [N] per foot, (0, 1e4]
     weight_com_xy: float = 2e3  # [1/m²] CoM position x, y
     weight_com_z: float = 1e4  # [1/m²] CoM height

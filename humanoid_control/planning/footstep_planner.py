@@ -80,8 +80,14 @@ class FootstepParams:
 
     def min_lateral_m(self, relative_yaw_rad: float) -> float:
         """Smallest centre-to-centre lateral distance [m] (stance frame) at which two soles
-        with this relative yaw cannot touch."""
-        return self.foot_width_m + self.clearance_m + self.foot_length_m * abs(math.sin(relative_yaw_rad))
+        with this relative yaw cannot touch, wherever one is along the other: the stance sole
+        reaches W/2 sideways, the turned one (L/2)·|sin ψ| + (W/2)·cos ψ, plus ``clearance_m``.
+        (L·|sin ψ| + W, twice the turned sole's corner, kept the foot leading a turn up to 3 cm
+        further out than the other: turning in place at 0.33 rad/s the humanoid drifted 0.069 m/s
+        sideways, 0.041 with the exact bound.)"""
+        psi = relative_yaw_rad
+        return 0.5 * self.foot_width_m * (1.0 + math.cos(psi)) + 0.5 * self.foot_length_m * abs(math.sin(psi)) \
+            + self.clearance_m
 
     @property
     def omega(self) -> float:

@@ -38,7 +38,7 @@ from humanoid_control.constants import GRAVITY
 class WbcParams:
     """Gains and weights; each field states unit and bounds (checked by the node's schema)."""
 
-    friction_coefficient: float = 0.6  # [-] used in the QP's pyramid (keep below the real μ), [0.05, 2]
+    friction_coefficient: float = 0.5  # [-] used in the QP's pyramid (keep below the real μ), [0.05, 2]
     com_weight: float = 100.0  # [-] [0, 1e6]
     com_kp_z: float = 100.0  # [1/s²] [0, 1e4]
     com_kd_z: float = 20.0  # [1/s] [0, 1e3]

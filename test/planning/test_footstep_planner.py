@@ -235,3 +235,31 @@ def test_the_sway_share_rises_to_one_as_the_cadence_rises_to_its_fastest():
     np.testing.assert_allclose(planner.dcm_offset("left", fast, 0.28, 0.0), FootstepPlanner(P).dcm_offset("left", fast, 0.28, 0.0))
     with pytest.raises(ConfigError, match="sway_share_cadence_s"):
         FootstepParams(sway_share_cadence_s=(0.28, 0.4)).validate()
+
+
+def _sole_corners(centre, yaw, length, width):
+    c, s = math.cos(yaw), math.sin(yaw)
+    return [np.array(centre) + np.array([c * x - s * y, s * x + c * y])
+            for x, y in ((length / 2, width / 2), (-length / 2, width / 2), (-length / 2, -width / 2), (length / 2, -width / 2))]
+
+
+def _gap_between_soles(a, b):
+    """Largest separation [m] of two convex polygons along their edge normals (> 0: apart)."""
+    gap = -math.inf
+    for poly in (a, b):
+        for i in range(4):
+            edge = poly[(i + 1) % 4] - poly[i]
+            n = np.array([-edge[1], edge[0]]) / np.linalg.norm(edge)
+            pa, pb = [float(n @ p) for p in a], [float(n @ p) for p in b]
+            gap = max(gap, min(pb) - max(pa), min(pa) - max(pb))
+    return gap
+
+
+@pytest.mark.parametrize("yaw", [0.0, 0.1, 0.3, 0.5, 0.7, -0.4])
+def test_soles_at_the_minimum_lateral_distance_keep_the_clearance_wherever_one_is_along_the_other(yaw):
+    L, W, c = P.foot_length_m, P.foot_width_m, P.clearance_m
+    stance = _sole_corners((0.0, 0.0), 0.0, L, W)
+    gaps = [_gap_between_soles(stance, _sole_corners((dx, P.min_lateral_m(yaw)), yaw, L, W))
+            for dx in np.linspace(-0.3, 0.3, 61)]
+    assert min(gaps) >= c - 1e-9  # never closer than the clearance
+    assert min(gaps) == pytest.approx(c, abs=1e-9)  # and no further than needed somewhere along it
