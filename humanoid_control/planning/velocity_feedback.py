@@ -9,9 +9,8 @@ command for that cycle; the error is integrated into a bias that is subtracted f
 command the MPC's reference follows. A cycle further off than ``disturbance_mps`` (a push,
 a stumble) is not a bias: the footstep planner's capture-point feedback deals with it, and
 integrating it would leave the robot walking off the command once the push is absorbed —
-unless its error repeats the previous cycle's within ``steady_mps`` (per axis: only the axes
-that repeat are learned): an error that large and that steady is the gait's own (walking at
-1 m/s the humanoid starts 0.2 m/s slow).
+unless its error repeats the previous cycle's within ``steady_mps``: an error that large and
+that steady is the gait's own (walking at 1 m/s the humanoid starts 0.2 m/s slow).
 
 Velocities are (x, y) in the heading frame [m/s]; positions world x, y [m]; times [s].
 ROS-free."""
@@ -97,14 +96,9 @@ class CycleVelocityFeedback:
         error_world = v_world - rotation_2d(h_mid) @ np.array(cmd)
         error = rotation_2d(heading).T @ error_world
         last, self._last_error = self._last_error, error
-        if float(np.linalg.norm(error)) > self.params.disturbance_mps:
-            # steady is judged per axis: walking backward and turning the humanoid ran 0.26 m/s
-            # too fast cycle after cycle while the sideways mean swung by 0.06 m/s, and judged as
-            # one vector that error was never learned (it walked 0.49 of 0.25 m/s backward)
-            steady = np.zeros(2, bool) if last is None else np.abs(error - last) <= self.params.steady_mps
-            if not steady.any():
-                return self.bias
-            error = np.where(steady, error, 0.0)
+        if float(np.linalg.norm(error)) > self.params.disturbance_mps and \
+                (last is None or float(np.linalg.norm(error - last)) > self.params.steady_mps):
+            return self.bias
         lim = self.params.limit_mps
         # Sideways speed is corrected only when the command walks sideways or turns: in straight
         # walking the step-to-step sway makes the sideways mean noisy, and feeding it back

@@ -82,19 +82,6 @@ def test_the_cycles_while_a_push_wears_off_are_not_learned():
     assert fb.bias[0] == pytest.approx(0.125)  # the last cycle (0.625 m/s) is within the bound again
 
 
-def test_an_error_that_repeats_along_one_axis_is_learned_there_while_the_other_axis_swings():
-    # walking backward and turning: 0.26 m/s too fast backward every cycle, the sideways cycle
-    # mean swinging by 0.06-0.18 m/s from one cycle to the next
-    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=0.5, gain_lateral=0.5, disturbance_mps=0.15,
-                                                      steady_mps=0.05))
-    cmd, com, t = (-0.24, 0.0), np.zeros(2), 0.0
-    for k, vy in enumerate([0.0, -0.24, 0.12] * 4):  # [m/s] sideways speed of each step
-        fb.update(t, k, com, 0.0, cmd, 0.118)
-        com, t = com + (-0.5 * 0.4, vy * 0.4), t + 0.4
-    assert fb.bias[0] < -0.2  # the forward error is learned (the bias slows the backward walk)
-    assert fb.bias[1] == 0.0  # the sideways one, never repeated, is not
-
-
 def test_bad_feedback_parameters_are_named():
     with pytest.raises(ParameterRangeError, match="gain"):
         VelocityFeedbackParams(gain=2.0).validate()
