@@ -168,7 +168,8 @@ ESTIMATOR = (
 
 WBC = (
     Param("robot", "humanoid"),
-    Param("friction_coefficient", 0.5, "", 0.05, 2.0, description="μ used by the QP's friction pyramid; keep it below the floor's (with 0.6, 5 of the 7 failed "
+    Param("friction_coefficient", 0.5, "", 0.05, 2.0,
+          description="μ used by the QP's friction pyramid; keep it below the floor's (with 0.6, 5 of the 7 failed "
                       "randomized walking pushes of a 60-trial campaign stood on floors of μ 0.50-0.59; 0.5: 55/60 "
                       "instead of 53/60)"),
     Param("com_weight", 100.0, "", 0.0, 1e6),

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from humanoid_control.errors import ConfigError
-from humanoid_control.planning.planar import clamp, rotation_2d, wrap_angle
+from humanoid_control.planning.planar import clamp, rectangle_half_extent, rotation_2d, wrap_angle
 from humanoid_control.planning.velocity_feedback import walks_straight
 
 from humanoid_control.constants import GRAVITY
@@ -85,9 +85,8 @@ class FootstepParams:
         (L·|sin ψ| + W, twice the turned sole's corner, kept the foot leading a turn up to 3 cm
         further out than the other: turning in place at 0.33 rad/s the humanoid drifted 0.069 m/s
         sideways, 0.041 with the exact bound.)"""
-        psi = relative_yaw_rad
-        return 0.5 * self.foot_width_m * (1.0 + math.cos(psi)) + 0.5 * self.foot_length_m * abs(math.sin(psi)) \
-            + self.clearance_m
+        turned = rectangle_half_extent(0.5 * math.pi - relative_yaw_rad, self.foot_length_m, self.foot_width_m)
+        return 0.5 * self.foot_width_m + turned + self.clearance_m
 
     @property
     def omega(self) -> float:

@@ -22,6 +22,12 @@ def rotation_2d(yaw: float) -> np.ndarray:
     return np.array([[c, -s], [s, c]])
 
 
+def rectangle_half_extent(angle_rad: float, length_m: float, width_m: float) -> float:
+    """[m] half the extent, along an axis, of a ``length_m`` × ``width_m`` rectangle (a sole)
+    whose length is turned ``angle_rad`` from that axis."""
+    return 0.5 * (abs(math.cos(angle_rad)) * length_m + abs(math.sin(angle_rad)) * width_m)
+
+
 def circular_mean(angles) -> float:
     """Mean direction [rad] of ``angles`` [rad], in [−π, π]: right across the ±π seam, where
     the arithmetic mean of π − ε and −π + ε would point the opposite way."""

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from humanoid_control.errors import ConfigError
+from humanoid_control.planning.planar import rectangle_half_extent
 
 #: [m] a height jump at least this tall between neighbouring pieces is an edge (a riser)
 EDGE_MIN_HEIGHT_M = 0.005
@@ -107,8 +108,7 @@ class TerrainMap:
     def half_extent(self, yaw_rad: float, length_m: float, width_m: float) -> float:
         """[m] half the extent along the axis of a sole ``length_m`` × ``width_m`` turned by
         ``yaw_rad`` (map frame)."""
-        rel = yaw_rad - self.heading_rad
-        return 0.5 * (abs(math.cos(rel)) * length_m + abs(math.sin(rel)) * width_m)
+        return rectangle_half_extent(yaw_rad - self.heading_rad, length_m, width_m)
 
     def edges_between(self, s_a: float, s_b: float) -> list:
         """The edges strictly between ``s_a`` and ``s_b`` [m] (either order)."""
