@@ -231,9 +231,9 @@ MPC = (
     Param("speed_feedback_gain_lateral", 0.5, "", 0.0, 1.0,
           description="the same sideways, used when walking sideways or turning"),
     Param("speed_feedback_disturbance_mps", 0.15, "m/s", 0.001, 2.0,
-          description="a gait cycle further off the command is a disturbance (a push), not fed back, unless its "
-                      "error repeats the previous cycle's within 0.05 m/s (0.25 fed back the cycles after a push "
-                      "from behind: the robot slowed to 0.3 of 0.5 m/s)"),
+          description="a gait cycle further off the command is a disturbance (a push), not fed back, except on "
+                      "the axes where its error repeats those of the two cycles before within 0.05 m/s (0.25 fed back the "
+                      "cycles after a push from behind: the robot slowed to 0.3 of 0.5 m/s)"),
     Param("stumble_tilt_deg", 15.0, "deg", 0.0, 45.0,
           description="stumble reflex: a swing foot tilted more than this by an edge (while walking as commanded) "
                       "starts its swing again, up first, and the next swings lift first; 0 = off (a 1.6-cm step "

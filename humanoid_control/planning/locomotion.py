@@ -75,6 +75,14 @@ class LocomotionParams:
     #: [m/s] ... and only while the CoM is off the commanded velocity by more than this (a shove):
     #: turning in place at 1 rad/s the turning steps miss by > 0.1 m and swapped 7 times in 10 s
     swing_swap_speed_error_mps: float = 0.3
+    #: a shove late in a swing, towards the swinging foot's side: the swing may land later (at most
+    #: max_swing_extension_s) at the DCM law's landing instead of its frozen one — the leg it would
+    #: have to step across cannot catch such a shove (see _adapt_step_timing); only while the CoM is
+    #: off the command by more than swing_extension_speed_error_mps; 0: off
+    max_swing_extension_s: float = 0.12  # [s]
+    swing_extension_speed_error_mps: float = 0.2  # [m/s]
+    extension_step_height_m: float = 0.03  # [m] least apex still to come of an extended swing
+    extension_min_miss_m: float = 0.06  # [m] (0.03 also extended a Romeo swing after a 0.3-m/s push from the side, and it fell)
     step_timing_tolerance_m: float = 0.01  # [m] a step this close to the DCM's wish keeps its timing
     step_timing_weight: float = 0.01  # [m²/s²] cost of landing earlier, per s² (0.1 s earlier = 1 cm of error)
     #: blind uneven ground: while both feet are down, flat and at estimated heights more than
@@ -140,7 +148,7 @@ class LocomotionParams:
 
 #: the planner's event counters (LocomotionPlanner.counters), as the MPC node reports them
 COUNTER_KEYS = ("recovery_starts", "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles",
-                "map_waits")
+                "map_waits", "steps_extended")
 UNEVEN_MAX_SPEED_ERROR_MPS = 0.25  # [m/s] uneven ground is read only this close to the commanded velocity
 UNEVEN_MAX_TILT_DEG = 3.0  # [deg] a sole tilted more than this is not flat on the ground (no height reading)
 MAX_STEP_ABDUCTION_RAD = 0.26  # [rad] (≈ 15°) per leg, sets the widest stance the footstep planner may use (capture steps: a 10° limit could not catch Δv 0.5-m/s side pushes while walking)
@@ -229,9 +237,9 @@ class YawSwing(SwingTrajectory):
         # same t_start: only the landing yaw moves (small per update)
         return self._turning(super().retarget(t, new_target), self.yaw_start, yaw_end)
 
-    def retime(self, t: float, new_target, t_touchdown: float, yaw_end: float | None = None):
-        # the turn goes on from where it is, over the shorter swing
-        return self._turning(super().retime(t, new_target, t_touchdown), self.yaw_at(t), yaw_end)
+    def retime(self, t: float, new_target, t_touchdown: float, yaw_end: float | None = None, min_height: float = 0.0):
+        # the turn goes on from where it is, over the shorter (or longer) swing
+        return self._turning(super().retime(t, new_target, t_touchdown, min_height), self.yaw_at(t), yaw_end)
 
     def _turning(self, new: SwingTrajectory, yaw_start: float, yaw_end: float | None):
         """``new`` (a re-planned copy of this swing) as a YawSwing from ``yaw_start`` to
@@ -284,6 +292,8 @@ class LocomotionPlanner:
         self.recovery_starts = 0  # shoves answered by steps
         self.retimed_steps = 0  # steps brought forward by the step-timing adaptation
         self.swapped_steps = 0  # steps taken by the other foot (swing-foot selection)
+        self.extended_steps = 0  # swings made to land later, further out (a late shove to their side)
+        self._extended: dict = {}  # step index -> [s] its swing was made longer
         self._swapped_step = None  # step index of the last swap (one per step)
         self.uneven_until = -math.inf  # [s] uneven-ground mode (see LocomotionParams.uneven_height_m) until then
         self.uneven_detections = 0
@@ -297,9 +307,11 @@ class LocomotionPlanner:
         """{COUNTER_KEYS name: count}: shoves answered by steps (no command), steps brought forward
         (step-timing adaptation), steps the other foot took (swing-foot selection), lift-first
         swings begun (uneven ground), swings started again after catching an edge (stumbles),
-        lift-offs put off 20 ms until the DCM was over the stance foot (terrain map)."""
+        lift-offs put off 20 ms until the DCM was over the stance foot (terrain map), swings
+        made to land later and further out after a late shove to their side (also counted as
+        retimed)."""
         return dict(zip(COUNTER_KEYS, (self.recovery_starts, self.retimed_steps, self.swapped_steps,
-                                       self.uneven_detections, self.stumbles, self.map_waits)))
+                                       self.uneven_detections, self.stumbles, self.map_waits, self.extended_steps)))
 
     # ------------------------------------------------------------------ state
     def measure(self, q: np.ndarray, v: np.ndarray) -> dict:
@@ -487,8 +499,13 @@ class LocomotionPlanner:
     def _adapt_step_timing(self, t: float, s: dict, cmd) -> None:
         """Step-timing adaptation (the DCM grows by e^{ω·T} over a step, so a step that lands
         sooner needs less reach): among lift-off/touch-down times no later than planned, pick
-        the one minimising  max(|shortfall| − tolerance, 0)² + weight · (time brought forward)²,
-        where the shortfall is what the reachable landing misses of the DCM stepping law's."""
+        the one minimising  max(|shortfall| − tolerance, 0)² + weight · (time moved)²,
+        where the shortfall is what the reachable landing misses of the DCM stepping law's.
+        A frozen swing shoved late towards its own side may also land later, at the law's
+        landing (:meth:`_extension_times`): the DCM grows away from the stance foot, and the
+        landing the law wants grows with it within the legs' reach — the other foot, which
+        cannot cross over, could not catch it. Walking at 0.5 m/s, Δv 0.5-m/s pushes from
+        the side in 96 gait phases: 4 falls without it, 2 with it."""
         p = self.params
         swing = self.gait.next_swing(t)
         if swing is None:
@@ -507,36 +524,68 @@ class LocomotionPlanner:
         lift_offs = [swing.t_start] if began else sorted({swing.t_start, max(t, now.t_start + p.min_double_support_s)})
         best = None
         period = self.step_period_after(swing)
+        later = self._extension_times(t, s, cmd, swing, traj, xi, period, pivot, pivot_yaw) if frozen else []
         for lo in lift_offs:
             earliest = max(lo + p.min_swing_s, t + p.min_touchdown_lead_s)
-            for td in ([swing.t_end] if earliest >= swing.t_end else np.linspace(earliest, swing.t_end, 6)):
+            for td in ([swing.t_end] if earliest >= swing.t_end else list(np.linspace(earliest, swing.t_end, 6))) + later:
                 step = self.footsteps.plan(foot, t, td, period, xi, np.zeros(2),
                                            s["heading"] + cmd[2] * (td - t), cmd, pivot, pivot_yaw)
-                landing = traj.target[:2] if frozen else step.position[:2]
+                extended = td > swing.t_end + 1e-9  # lands later, where the law wants it now (unfrozen)
+                landing = traj.target[:2] if frozen and not extended else step.position[:2]
                 travel = float(np.linalg.norm(landing - s["feet"][foot][0][:2]))
-                if td < swing.t_end and td - max(t, lo) < travel / p.max_swing_speed_mps:
+                if (td < swing.t_end or extended) and td - max(t, lo) < travel / p.max_swing_speed_mps:
                     continue  # the foot cannot get there that soon
-                if td < swing.t_end and began and traj is not None and \
+                if (td < swing.t_end or extended) and began and traj is not None and \
                         traj.retime(t, np.array([*landing, traj.target[2]]), td).horizontal_overshoot_m(t) \
                         > p.max_swing_overshoot_m:
                     continue  # it would swing past the landing (and touch down beyond the reach)
-                miss = step.shortfall_m if not frozen else step.position[:2] + step.shortfall_m - traj.target[:2]
+                miss = step.shortfall_m if not frozen or extended else \
+                    step.position[:2] + step.shortfall_m - traj.target[:2]
                 excess = max(float(np.linalg.norm(miss)) - p.step_timing_tolerance_m, 0.0)
                 cost = excess ** 2 + p.step_timing_weight * ((swing.t_end - td) ** 2 + (swing.t_start - lo) ** 2)
                 if best is None or cost < best[0] - 1e-12:
-                    best = (cost, lo, float(td))
-        _, lo, td = best
-        if td >= swing.t_end - 1e-3 and lo >= swing.t_start - 1e-3:
+                    best = (cost, lo, float(td), np.array([*landing, traj.target[2] if traj is not None else 0.0]))
+        _, lo, td, landing = best
+        if abs(td - swing.t_end) < 1e-3 and lo >= swing.t_start - 1e-3:
             return
         new = self.gait.retime_step(t, lo, td)
         self.retimed_steps += 1
+        if td > swing.t_end:
+            self.extended_steps += 1
+            self._extended[new.step_index] = self._extended.get(new.step_index, 0.0) + (td - swing.t_end)
         if traj is not None:
             if began:
-                self.swings[foot] = traj.retime(t, traj.target, new.t_end)
+                target = landing if td > swing.t_end else traj.target
+                height = p.extension_step_height_m if td > swing.t_end else 0.0
+                self.swings[foot] = traj.retime(t, target, new.t_end, min_height=height)
                 self._swing_phase[foot] = (new.t_start, new.t_end)
             else:
                 del self.swings[foot]  # not lifted yet: planned anew for its new times
                 self._swing_phase.pop(foot, None)
+
+    def _extension_times(self, t: float, s: dict, cmd, swing, traj, xi, period: float, pivot, pivot_yaw) -> list:
+        """[s] later touch-downs the frozen swing in progress may take (see ``max_swing_extension_s``):
+        only while the CoM is off the commanded velocity by more than
+        ``swing_extension_speed_error_mps`` (a shove) and the DCM law's landing at the planned
+        touch-down lies more than ``extension_min_miss_m`` further out on the swinging foot's
+        side than the frozen one, and only as much as the step has not used yet; [] otherwise."""
+        p = self.params
+        if p.max_swing_extension_s <= 0.0 or traj is None:
+            return []
+        v_cmd = rotation_2d(s["heading"]) @ np.asarray(cmd[:2], dtype=float)  # [m/s] world
+        if float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) <= p.swing_extension_speed_error_mps:
+            return []
+        foot = swing.swing_foot
+        step = self.footsteps.plan(foot, t, swing.t_end, period, xi, np.zeros(2), s["heading"] + cmd[2] * (swing.t_end - t),
+                                   cmd, pivot, pivot_yaw)
+        outward = self.footsteps.side_sign(foot) * rotation_2d(s["heading"])[:, 1]  # (2,) world, away from the stance foot
+        if float((step.position[:2] + step.shortfall_m - traj.target[:2]) @ outward) <= p.extension_min_miss_m:
+            return []
+        self._extended = {k: e for k, e in self._extended.items() if k >= swing.step_index - 2}
+        left = p.max_swing_extension_s - self._extended.get(swing.step_index, 0.0)
+        if left < 0.01:
+            return []
+        return [swing.t_end + d for d in np.linspace(left / 4, left, 4)]
 
     def _wait_for_dcm_over_stance(self, t: float, s: dict, cmd_xy) -> None:
         """On a terrain map, with the feet on either side of an edge: the lift-off about to come

@@ -184,11 +184,13 @@ class SwingTrajectory:
             worst = max(worst, float((self.evaluate(t).position[:2] - self.target[:2]) @ u))
         return worst
 
-    def retime(self, t: float, new_target, t_touchdown: float) -> "SwingTrajectory":
+    def retime(self, t: float, new_target, t_touchdown: float, min_height: float = 0.0) -> "SwingTrajectory":
         """A swing that continues from this one's state at ``t`` (C2: same position, velocity
         and acceleration) to ``new_target``, touching down at ``t_touchdown`` [s] instead of
         the planned time (step-timing adaptation: an earlier landing catches a push sooner).
-        The apex still to come is kept, lowered in proportion to the time taken away."""
+        The apex still to come is kept, lowered in proportion to the time taken away, and is
+        at least ``min_height`` [m] above the higher end (a swing made longer and wider late,
+        near the ground, still lifts its sole over it)."""
         remaining = float(t_touchdown) - t
         if remaining <= 1e-3 or t < self.t_start:
             return self
@@ -199,6 +201,7 @@ class SwingTrajectory:
         if now.phase < 0.5:  # the apex is still ahead
             apex = max(self.start[2], self.target[2]) + self.height
             height = max(0.0, apex - max(now.position[2], new_target[2])) * remaining / old_remaining
+        height = max(height, float(min_height))
         new = SwingTrajectory.__new__(SwingTrajectory)
         new.__dict__.update(self.__dict__)
         new.start, new.target = now.position.copy(), new_target.copy()

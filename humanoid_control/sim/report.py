@@ -64,13 +64,16 @@ Keys (units in the names):
                             buses {name: {frames_sent, corrupt_frames, send_errors}}; wbc: solver_failures;
                             mpc: recovery_starts (shoves answered by steps while standing, no command),
                             steps_retimed (steps whose lift-off/touch-down the step-timing
-                            adaptation brought forward), steps_swapped (steps the other
-                            foot took: swing-foot selection), uneven_ground_detections (times the
+                            adaptation brought forward, or put off: steps_extended),
+                            steps_swapped (steps the other foot took: swing-foot
+                            selection), uneven_ground_detections (times the
                             feet stood at heights > 2.5 cm apart, or a swing stumbled: lift-first
                             swings followed), stumbles (swings started again, up first, after
                             their foot caught an edge: the stumble reflex), map_waits (on a
                             terrain map, lift-offs put off 20 ms until the DCM was over the
-                            foot that stays);
+                            foot that stays), steps_extended (frozen swings made to land
+                            later and further out after a late shove to their side; counted in
+                            steps_retimed too);
                             wbc: early_touchdowns (swing feet that took their contact before
                             the planned time), late_touchdowns, relaxed_solves (ticks whose QP
                             had no solution within the torque limits and the stepping CoP
@@ -178,7 +181,7 @@ class ReportBuilder:
     COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks",
                   "latency_samples", "plans_received", "plan_timeouts", "recovery_starts",
                   "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles", "map_waits",
-                  "early_touchdowns",
+                  "steps_extended", "early_touchdowns",
                   "late_touchdowns", "relaxed_solves")
     FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us")
     TEXT_KEYS = ("mode", "last_rejection")

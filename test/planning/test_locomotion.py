@@ -244,6 +244,51 @@ def test_a_shove_towards_the_foot_that_just_landed_makes_that_foot_step_again(hu
         assert landing.position[1] > 0.2  # stepping out to the left, beyond where it stood (y = 0.09 m)
 
 
+@pytest.mark.parametrize("vy, extended", [(0.6, True), (-0.6, False), (0.0, False)])
+def test_a_late_shove_towards_the_swinging_foot_makes_its_frozen_swing_land_later_and_further_out(
+        humanoid, vy, extended):
+    # walking at 0.3 m/s the left foot's first swing runs 0.08-0.40 s; at 0.30 s (69 %) its landing
+    # is frozen. Shoved to the left then, the right foot could not catch the DCM (it would cross
+    # the left one): the left swing lands later, where the DCM law wants it now. Shoved to the right
+    # (towards the stance foot) or not at all, the swing keeps its landing and its time
+    planner = LocomotionPlanner(humanoid)
+    for t in np.arange(0.0, 0.30, 0.01):
+        planner.update(float(t), *_standing_state(humanoid, (0.0, 0.0)), (0.3, 0.0, 0.0))
+    swing = planner.gait.next_swing(0.30)
+    assert swing.swing_foot == "left" and (0.30 - swing.t_start) / (swing.t_end - swing.t_start) > 0.6
+    before = planner.swings["left"]
+    plan = planner.update(0.30, *_standing_state(humanoid, (0.3, vy)), (0.3, 0.0, 0.0))
+    new = planner.gait.next_swing(0.30)
+    traj = plan.swings["left"]
+    assert (planner.extended_steps == 1) is extended
+    if not extended:
+        assert new.t_end <= swing.t_end + 1e-9
+        np.testing.assert_allclose(traj.target, before.target, atol=1e-9)
+        return
+    p = planner.params
+    assert swing.t_end < new.t_end <= swing.t_end + p.max_swing_extension_s + 1e-9
+    assert traj.t_end == pytest.approx(new.t_end) and plan.contacts_at(new.t_end - 1e-6)["left"] is False
+    assert traj.target[1] > before.target[1] + p.extension_min_miss_m  # further out to the left
+    np.testing.assert_allclose(traj.evaluate(0.30).position, before.evaluate(0.30).position, atol=1e-9)
+    for t in np.linspace(0.30, new.t_end, 30):  # the sole stays 1 cm up until it is nearly there (no scuffing)
+        pos = traj.evaluate(float(t)).position
+        if np.linalg.norm(pos[:2] - traj.target[:2]) > 0.03:
+            assert pos[2] >= 0.01  # [m]
+    # the extension is spent once: the next updates leave the touch-down where it is
+    for t in (0.31, 0.32):
+        planner.update(t, *_standing_state(humanoid, (0.3, vy)), (0.3, 0.0, 0.0))
+    assert planner.gait.next_swing(0.32).t_end <= swing.t_end + p.max_swing_extension_s + 1e-9
+
+
+def test_swing_extension_can_be_turned_off(humanoid):
+    planner = LocomotionPlanner(humanoid, LocomotionParams(max_swing_extension_s=0.0))
+    for t in np.arange(0.0, 0.30, 0.01):
+        planner.update(float(t), *_standing_state(humanoid, (0.0, 0.0)), (0.3, 0.0, 0.0))
+    t_end = planner.gait.next_swing(0.30).t_end
+    planner.update(0.30, *_standing_state(humanoid, (0.3, 0.6)), (0.3, 0.0, 0.0))
+    assert planner.extended_steps == 0 and planner.gait.next_swing(0.30).t_end <= t_end + 1e-9
+
+
 def test_swing_foot_selection_can_be_turned_off(humanoid):
     planner = LocomotionPlanner(humanoid, LocomotionParams(swing_foot_selection=False))
     for t in np.arange(0.0, 0.40, 0.01):
