@@ -104,6 +104,11 @@ class Footstep:
     #: step leaves uncorrected because the leg cannot reach (zero when nothing was clamped)
     shortfall_m: np.ndarray = field(default_factory=lambda: np.zeros(2))
 
+    @property
+    def wish_xy(self) -> np.ndarray:
+        """(2,) [m] world: where the stepping law wanted the foot, before the reach limits."""
+        return self.position[:2] + self.shortfall_m
+
 
 class FootstepPlanner:
     def __init__(self, params: FootstepParams | None = None, left: str = "left", right: str = "right"):

@@ -401,6 +401,12 @@ class LocomotionPlanner:
         v_cmd = rotation_2d(s["base_yaw"]) @ tuple(cmd_xy)
         return float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) <= UNEVEN_MAX_SPEED_ERROR_MPS
 
+    def _speed_error_mps(self, s: dict, cmd_xy) -> float:
+        """[m/s] how far the CoM's velocity is off the command ``cmd_xy`` (heading frame): a
+        shove when large."""
+        v_cmd = rotation_2d(s["heading"]) @ np.asarray(cmd_xy, dtype=float)  # [m/s] world
+        return float(np.linalg.norm(s["com_velocity"][:2] - v_cmd))
+
     def step_period_for(self, vx: float, vy: float = 0.0) -> float:
         """[s] the gait's step period at forward speed ``vx`` and lateral speed ``vy`` [m/s]:
         the configured one, shorter when a step would carry the CoM further than
@@ -474,8 +480,7 @@ class LocomotionPlanner:
         if not (now.swing_foot is None and now.step_index == swing.step_index) or \
                 self._swapped_step == swing.step_index:
             return
-        v_cmd = rotation_2d(s["heading"]) @ cmd[:2]  # [m/s] world
-        if float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) <= p.swing_swap_speed_error_mps:
+        if self._speed_error_mps(s, cmd[:2]) <= p.swing_swap_speed_error_mps:
             return
         xi = self.dcm_xy(s)
         period = self.step_period_after(swing)
@@ -539,25 +544,27 @@ class LocomotionPlanner:
                         traj.retime(t, np.array([*landing, traj.target[2]]), td).horizontal_overshoot_m(t) \
                         > p.max_swing_overshoot_m:
                     continue  # it would swing past the landing (and touch down beyond the reach)
-                miss = step.shortfall_m if not frozen or extended else \
-                    step.position[:2] + step.shortfall_m - traj.target[:2]
+                miss = step.shortfall_m if not frozen or extended else step.wish_xy - traj.target[:2]
                 excess = max(float(np.linalg.norm(miss)) - p.step_timing_tolerance_m, 0.0)
                 cost = excess ** 2 + p.step_timing_weight * ((swing.t_end - td) ** 2 + (swing.t_start - lo) ** 2)
                 if best is None or cost < best[0] - 1e-12:
-                    best = (cost, lo, float(td), np.array([*landing, traj.target[2] if traj is not None else 0.0]))
+                    best = (cost, lo, float(td), landing)
         _, lo, td, landing = best
         if abs(td - swing.t_end) < 1e-3 and lo >= swing.t_start - 1e-3:
             return
+        extended = td > swing.t_end  # (only a frozen swing with a trajectory is offered later times)
         new = self.gait.retime_step(t, lo, td)
         self.retimed_steps += 1
-        if td > swing.t_end:
+        if extended:
             self.extended_steps += 1
             self._extended[new.step_index] = self._extended.get(new.step_index, 0.0) + (td - swing.t_end)
         if traj is not None:
             if began:
-                target = landing if td > swing.t_end else traj.target
-                height = p.extension_step_height_m if td > swing.t_end else 0.0
-                self.swings[foot] = traj.retime(t, target, new.t_end, min_height=height)
+                if extended:
+                    self.swings[foot] = traj.retime(t, np.array([*landing, traj.target[2]]), new.t_end,
+                                                    min_height=p.extension_step_height_m)
+                else:
+                    self.swings[foot] = traj.retime(t, traj.target, new.t_end)
                 self._swing_phase[foot] = (new.t_start, new.t_end)
             else:
                 del self.swings[foot]  # not lifted yet: planned anew for its new times
@@ -572,14 +579,13 @@ class LocomotionPlanner:
         p = self.params
         if p.max_swing_extension_s <= 0.0 or traj is None:
             return []
-        v_cmd = rotation_2d(s["heading"]) @ np.asarray(cmd[:2], dtype=float)  # [m/s] world
-        if float(np.linalg.norm(s["com_velocity"][:2] - v_cmd)) <= p.swing_extension_speed_error_mps:
+        if self._speed_error_mps(s, cmd[:2]) <= p.swing_extension_speed_error_mps:
             return []
         foot = swing.swing_foot
         step = self.footsteps.plan(foot, t, swing.t_end, period, xi, np.zeros(2), s["heading"] + cmd[2] * (swing.t_end - t),
                                    cmd, pivot, pivot_yaw)
         outward = self.footsteps.side_sign(foot) * rotation_2d(s["heading"])[:, 1]  # (2,) world, away from the stance foot
-        if float((step.position[:2] + step.shortfall_m - traj.target[:2]) @ outward) <= p.extension_min_miss_m:
+        if float((step.wish_xy - traj.target[:2]) @ outward) <= p.extension_min_miss_m:
             return []
         self._extended = {k: e for k, e in self._extended.items() if k >= swing.step_index - 2}
         left = p.max_swing_extension_s - self._extended.get(swing.step_index, 0.0)
