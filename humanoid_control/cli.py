@@ -340,7 +340,8 @@ def _print_summary(r: dict, spec) -> None:
     for seg in r.get("velocity_segments", []):
         c, m = seg["command"], seg["mean"]
         print(f"  walk {seg['t_start_s']}–{seg['t_end_s']} s: command ({c[0]:.2f}, {c[1]:.2f}, {c[2]:.2f}) -> mean "
-              f"({m[0]:.2f}, {m[1]:.2f}, {m[2]:.2f}) m/s, m/s, rad/s, error {seg['error'] * 100:.0f} %")
+              f"({m[0]:.2f}, {m[1]:.2f}, {m[2]:.2f}) m/s, m/s, rad/s, error {seg['error'] * 100:.0f} %"
+              + ("" if seg.get("com_drift_mps") is None else f", CoM drift {seg['com_drift_mps']:.3f} m/s"))
     if r.get("mpc"):
         print(f"  walked {r['distance_m']} m in {r['steps_taken']} steps; MPC solve p50 {r['mpc']['solve_p50_ms']} ms, "
               f"p99 {r['mpc']['solve_p99_ms']} ms at {r['mpc']['rate_hz']} Hz")

@@ -234,6 +234,11 @@ MPC = (
           description="a gait cycle further off the command is a disturbance (a push), not fed back, except on "
                       "the axes where its error repeats those of the two cycles before within 0.05 m/s (0.25 fed back the "
                       "cycles after a push from behind: the robot slowed to 0.3 of 0.5 m/s)"),
+    Param("speed_feedback_min_command_share", 0.25, "", 0.0, 1.0,
+          description="the corrected command keeps at least this share of each commanded component in its "
+                      "direction: near standstill the chain's speed answers its reference steeply and in whichever "
+                      "direction it walks, and a bias that reversed the reference walked the humanoid forward at "
+                      "0.2 m/s on a 0.1-m/s backward command"),
     Param("stumble_tilt_deg", 15.0, "deg", 0.0, 45.0,
           description="stumble reflex: a swing foot tilted more than this by an edge (while walking as commanded) "
                       "starts its swing again, up first, and the next swings lift first; 0 = off (a 1.6-cm step "
@@ -244,7 +249,7 @@ MPC = (
                       "a shove from the side and raised the seed-0 campaigns to 92/100 (humanoid, from 90) and "
                       "50/50 (Talos, from 46), but 5 of 48 neighbour shoves fell instead of 3: opt-in"),
     Param("step_sway_share", -1.0, "", -1.0, 1.0,
-          description="walking straight at the nominal cadence, the share of the point-foot pendulum's sideways sway "
+          description="walking straight or turning at the nominal cadence, the share of the point-foot pendulum's sideways sway "
                       "the DCM stepping law expects (at least sway_reference; it rises to 1 at the fastest cadence); "
                       "-1: the robot config's step_sway_share (default 0.5). The MPC holds the CoM near the middle "
                       "of the stance (the DCM showed 0.45-0.64 of the sway), and with 1 the law wanted the feet "

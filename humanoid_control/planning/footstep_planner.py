@@ -12,8 +12,9 @@ stance width and ``s`` = +1 when the left foot lands (−1 for the right). In st
 this lands each foot one stride ahead, alternating ±w; any DCM error (a push, a velocity
 error) moves the landing point by exactly that error, which brings the DCM back within a
 step — the capture-point feedback that makes a pushed robot step into the push. Walking
-straight, ``sway_share`` < 1 expects less of the pendulum's sideways swing (a CoM held from
-swaying): the feet land nearer under the DCM, the gain on its error stays 1.
+straight or turning (not sideways), ``sway_share`` < 1 expects less of the pendulum's sideways
+swing (a CoM held from swaying): the feet land nearer under the DCM, the gain on its error
+stays 1.
 
 Then the step is made kinematically feasible in the stance foot's frame: forward/backward
 reach, lateral reach, and a minimum lateral distance that grows with the relative yaw so
@@ -28,7 +29,7 @@ import numpy as np
 
 from humanoid_control.errors import ConfigError
 from humanoid_control.planning.planar import clamp, rectangle_half_extent, rotation_2d, wrap_angle
-from humanoid_control.planning.velocity_feedback import walks_straight
+from humanoid_control.planning.velocity_feedback import SIDEWAYS_MPS
 
 from humanoid_control.constants import GRAVITY
 
@@ -53,7 +54,7 @@ class FootstepParams:
     capture_shortfall_m: float = 0.03  # [m] a step the gait's width limit keeps this far from the DCM's wish may use the legs' full reach (max_width_m), [0, 1]
     max_yaw_step_rad: float = 0.7  # [rad] largest change of foot yaw per step (0.35 capped turning at ~0.45 rad/s, 0.6 at ~0.9; 0.7 turns 1 rad/s), [0, 1]
     com_height_m: float = 0.8  # [m] for ω of the capture-point feedback, [0.2, 2]
-    #: [-] walking straight (or standing), the share of the point-foot pendulum's sideways DCM
+    #: [-] walking straight or turning (not sideways; standing: 1), the share of the point-foot pendulum's sideways DCM
     #: swing the stepping law expects at touch-down, [0, 1]: 1 is the law above; with less the
     #: feet land nearer under the DCM (b_y between w/(e^{ωT}+1) and w/2). A CoM kept from swaying
     #: (an MPC whose reference has no sway) needs less than 1, or the law wants the feet closer
@@ -144,7 +145,7 @@ class FootstepPlanner:
         target = dcm_td - self.dcm_offset(foot, cmd_velocity, step_period_s, yaw_td)
         yaw = yaw_td + wz * step_period_s / 2
         step = self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z,
-                                  self.width_limit(float(cmd_velocity[1]), step_period_s))
+                                  self.width_limit(float(cmd_velocity[1]), step_period_s, wz))
         if float(np.linalg.norm(step.shortfall_m)) > p.capture_shortfall_m:  # a capture step: full reach
             step = self.make_feasible(foot, target, yaw, stance_xy, stance_yaw, t_touchdown, ground_z)
         return step
@@ -152,13 +153,18 @@ class FootstepPlanner:
     def dcm_offset(self, foot: str, cmd_velocity, step_period_s: float, heading_rad: float) -> np.ndarray:
         """(2,) [m] world: where the DCM is, relative to ``foot``, when it touches down in
         steady walking at the commanded velocity (the vector ``R(yaw) · b`` above; walking
-        straight, b_y = w/2 − sway_share · (w/2 − w/(e^{ωT}+1)): the pendulum's swing about the
-        middle of the stance, w/2 − w/(e^{ωT}+1), scaled by ``sway_share``)."""
-        vx, vy = float(cmd_velocity[0]), float(cmd_velocity[1])
+        straight or turning, b_y = w/2 − sway_share · (w/2 − w/(e^{ωT}+1)): the pendulum's swing
+        about the middle of the stance, w/2 − w/(e^{ωT}+1), scaled by ``sway_share``)."""
+        vx, vy, wz = (float(c) for c in cmd_velocity[:3])
         grow = math.exp(self.params.omega * step_period_s)
-        width = self.stance_width(vy, step_period_s)
+        width = self.stance_width(vy, step_period_s, wz)
         inside = width / (grow + 1.0)  # [m] the point-foot pendulum's DCM inside the landing foot
-        if vx != 0.0 and walks_straight(vy, float(cmd_velocity[2])):  # standing: capture steps by the pendulum
+        # Turning too: the MPC's reference has no sway there either, and with the pendulum's full
+        # sway the law wanted both feet 3-5 cm closer than the soles allow, the clamped steps lost
+        # the sideways feedback and the CoM wandered over 14 cm while turning in place at 0.5 rad/s
+        # (5 cm with the share). Walking sideways keeps the pendulum (with the share, starting at
+        # 0.4 m/s took 2 s of lurching); standing, capture steps are the pendulum's.
+        if (vx != 0.0 or wz != 0.0) and abs(vy) < SIDEWAYS_MPS:
             inside = width / 2 - self.sway_share_at(step_period_s) * (width / 2 - inside)
         b = np.array([vx * step_period_s / (grow - 1.0),
                       vy * step_period_s / (grow - 1.0) - self.side_sign(foot) * inside])
@@ -176,26 +182,32 @@ class FootstepPlanner:
             return 1.0
         return share + (1.0 - share) * (slow - step_period_s) / (slow - fast)
 
-    def stance_width(self, vy: float, step_period_s: float) -> float:
-        """Mean centre-to-centre width [m] of the gait at lateral speed ``vy`` [m/s]: the
-        nominal width, widened when walking sideways so the trailing foot's step
-        (width − |vy|·T) keeps the minimum lateral distance plus ``lateral_margin_m``; without
-        that the trailing foot would be clamped every step and the lateral speed would run
-        away. Straight walking keeps the nominal width (at least the minimum plus
-        ``straight_margin_m``)."""
+    def stance_width(self, vy: float, step_period_s: float, wz: float = 0.0) -> float:
+        """Mean centre-to-centre width [m] of the gait at lateral speed ``vy`` [m/s] and turning
+        rate ``wz`` [rad/s]: the nominal width, widened when walking sideways so the trailing
+        foot's step (width − |vy|·T) keeps the minimum lateral distance plus
+        ``lateral_margin_m``; without that the trailing foot would be clamped every step and the
+        lateral speed would run away. Straight walking keeps the nominal width (at least the
+        minimum plus ``straight_margin_m``). Turning, at least the width at which the two feet
+        turned about their middle keep apart: the foot leading the turn is ψ = 2·|wz|·T (at most
+        ``max_yaw_step_rad``) ahead of the other in yaw, and turned so about the middle of a
+        stance w wide it lies (w/2)·(1 + cos ψ) out from the other, which must be at least the
+        minimum lateral distance at ψ."""
         p = self.params
+        turn = min(2.0 * abs(wz) * step_period_s, p.max_yaw_step_rad)  # [rad]
+        turning = 2.0 * p.min_lateral_m(turn) / (1.0 + math.cos(turn)) if wz != 0.0 else 0.0
         if vy == 0.0:
-            return max(p.nominal_width_m, p.min_lateral_m(0.0) + p.straight_margin_m)
-        return max(p.nominal_width_m, p.min_lateral_m(0.0) + p.lateral_margin_m + abs(vy) * step_period_s)
+            return max(p.nominal_width_m, p.min_lateral_m(0.0) + p.straight_margin_m, turning)
+        return max(p.nominal_width_m, p.min_lateral_m(0.0) + p.lateral_margin_m + abs(vy) * step_period_s, turning)
 
-    def width_limit(self, vy: float, step_period_s: float) -> float:
+    def width_limit(self, vy: float, step_period_s: float, wz: float = 0.0) -> float:
         """Widest centre-to-centre step [m] at lateral speed ``vy`` [m/s]: the gait's leading
         step (stance width + |vy|·T) plus ``width_slack_m`` for capture steps, within the
         legs' reach ``max_width_m``. Straight walking keeps the hip abduction it does not need
         in reserve (wider steps at 0.8 m/s swayed the robot off its speed, measured); walking
         sideways gets the reach its leading steps need."""
         p = self.params
-        gait = self.stance_width(vy, step_period_s) + abs(vy) * step_period_s
+        gait = self.stance_width(vy, step_period_s, wz) + abs(vy) * step_period_s
         return min(p.max_width_m, gait + p.width_slack_m)
 
     def make_feasible(self, foot: str, target_xy, yaw: float, stance_xy, stance_yaw: float,

@@ -38,10 +38,17 @@ class VelocityFeedbackParams:
     #: the cycles while a push from behind wore off: the robot then walked 0.3 of 0.5 m/s)
     disturbance_mps: float = 0.15
     steady_mps: float = 0.05  # [m/s] ... except on the axes where it repeats those of the two cycles before within this, [0, 1]
+    #: [-] the corrected command keeps at least this share of each commanded component (heading
+    #: frame x, y) in its direction, [0, 1]: near standstill the chain's speed answers its
+    #: reference steeply and in whichever direction it walks (randomized, walking backward at
+    #: 0.1 m/s it walked 0.2-0.25 over its first steps), and a bias that reversed the reference walked the humanoid
+    #: forward at 0.2 m/s on a backward command, the feedback swinging with it for 5 s
+    min_command_share: float = 0.25
 
     def validate(self) -> "VelocityFeedbackParams":
         check_ranges(self, (("gain", 0.0, 1.0), ("gain_lateral", 0.0, 1.0), ("limit_mps", 0.0, 1.0),
-                            ("disturbance_mps", 1e-3, 2.0), ("steady_mps", 0.0, 1.0)),
+                            ("disturbance_mps", 1e-3, 2.0), ("steady_mps", 0.0, 1.0),
+                            ("min_command_share", 0.0, 1.0)),
                      "velocity_feedback")
         return self
 
@@ -81,18 +88,30 @@ class CycleVelocityFeedback:
         if step_index < 0:
             self.reset()
             return self.bias
-        if step_index == self._step:
-            return self.bias
-        self._step = step_index
         cmd = (float(cmd_xy[0]), float(cmd_xy[1]))
+        if step_index != self._step:
+            self._step = step_index
+            self._learn(t, com_xy, heading, cmd, wz)
+        # the reference (command − bias) never turns against the command, nor below its share of
+        # it: the bias is held within that (for the command of now, which may have changed)
+        keep = 1.0 - self.params.min_command_share
+        for axis in range(2):
+            if cmd[axis] > 0.0:
+                self.bias[axis] = min(self.bias[axis], keep * cmd[axis])
+            elif cmd[axis] < 0.0:
+                self.bias[axis] = max(self.bias[axis], keep * cmd[axis])
+        return self.bias
+
+    def _learn(self, t: float, com_xy, heading: float, cmd: tuple, wz: float) -> None:
+        """A step began: close the gait cycle that ended now and integrate its error."""
         self._marks.append((float(t), np.asarray(com_xy, dtype=float)[:2].copy(), float(heading), cmd))
         del self._marks[:-3]
         if len(self._marks) < 3 or any(m[3] != cmd for m in self._marks):
             self._errors.clear()
-            return self.bias  # not a whole cycle at this command yet
+            return  # not a whole cycle at this command yet
         (t0, c0, h0, _), _, (t1, c1, h1, _) = self._marks
         if t1 - t0 <= 0.0:
-            return self.bias
+            return
         v_world = (c1 - c0) / (t1 - t0)
         h_mid = h0 + 0.5 * wrap_angle(h1 - h0)
         error_world = v_world - rotation_2d(h_mid) @ np.array(cmd)
@@ -106,10 +125,10 @@ class CycleVelocityFeedback:
             # the overlapping cycle alone, a push from behind wearing off looked steady forward (two
             # cycles sharing the step after the push: 0.32 and 0.33 m/s) and was learned as a bias
             if len(before) < 2:
-                return self.bias
+                return
             steady = np.all([np.abs(error - e) <= self.params.steady_mps for e in before], axis=0)
             if not steady.any():
-                return self.bias
+                return
             error = np.where(steady, error, 0.0)
         lim = self.params.limit_mps
         # Sideways speed is corrected only when the command walks sideways or turns: in straight
@@ -117,4 +136,3 @@ class CycleVelocityFeedback:
         # made straight walks at 0.5 m/s sway out of step (measured, 12 s runs).
         gains = np.array([self.params.gain, 0.0 if walks_straight(cmd[1], wz) else self.params.gain_lateral])
         self.bias = np.clip(self.bias + gains * error, -lim, lim)
-        return self.bias

@@ -57,7 +57,7 @@ class RobotConfig:
     add_sole_boxes: bool = False  # MuJoCo: add a contact box at each sole (for mesh robots)
     source: str = ""
     srdf_joints_ignored: tuple = ()  # joints of the SRDF's posture that the URDF does not have
-    #: [-] walking straight at the nominal cadence, the share of the point-foot pendulum's sideways
+    #: [-] walking straight or turning at the nominal cadence, the share of the point-foot pendulum's sideways
     #: sway the DCM stepping law expects (the mpc node's step_sway_share when that is -1), [0, 1]
     step_sway_share: float = 0.5
 

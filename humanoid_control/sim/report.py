@@ -44,7 +44,14 @@ Keys (units in the names):
                             of each non-zero command segment (its first 1.5 s and the last
                             0.5 s left out); |Δv_xy| / max(|v_cmd_xy|, 0.1) and
                             |Δwz| / max(|wz_cmd|, 0.2), the larger; null without segments
-  velocity_segments         [{t_start_s, t_end_s, command, mean, error}] the steady segments
+  velocity_segments         [{t_start_s, t_end_s, command, mean, error, com_drift_mps}] the steady
+                            segments; com_drift_mps: a command without linear velocity (turning
+                            in place), how fast the CoM left where it was over the steady part —
+                            world displacement / duration [m/s] — null otherwise. (Turning in
+                            place the mean in the heading frame shows the sway and the centre of
+                            rotation's offset from the CoM, not whether the robot stays put: a
+                            CoM that wandered 30 cm and one that stayed within 8 cm both meant
+                            0.02 m/s sideways at 1 rad/s, measured)
   foot_slip_max_m           largest horizontal sliding of a loaded foot (ground truth) [m]
   steps_taken               touch-downs: estimated contacts that start after ≥ 0.1 s in the air
   mpc                       {solve_p50_ms, solve_p99_ms, solve_cpu_p50_ms, solve_cpu_p99_ms, rate_hz,
@@ -227,9 +234,14 @@ class ReportBuilder:
             lin = np.linalg.norm(mean[:2] - cmd[:2]) / max(np.linalg.norm(cmd[:2]), 0.1)
             ang = abs(mean[2] - cmd[2]) / max(abs(cmd[2]), 0.2)
             err = float(max(lin, ang))
+            drift = None
+            if not np.any(np.abs(cmd[:2]) > 1e-6):  # in place: the world displacement over the steady part
+                ts, cs = t[sel], np.asarray(self.com)[sel, :2]
+                drift = round(float(np.linalg.norm(cs[-1] - cs[0]) / (ts[-1] - ts[0])), 4)
             out["velocity_segments"].append({"t_start_s": round(t0, 3), "t_end_s": round(float(t1), 3),
                                              "command": [float(x) for x in cmd],
-                                             "mean": [round(float(x), 4) for x in mean], "error": round(err, 4)})
+                                             "mean": [round(float(x), 4) for x in mean], "error": round(err, 4),
+                                             "com_drift_mps": drift})
             worst = err if worst is None else max(worst, err)
         if moving.any():
             m = v_head[moving].mean(axis=0)

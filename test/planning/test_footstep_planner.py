@@ -122,6 +122,28 @@ def test_walking_sideways_widens_the_stance_so_the_trailing_step_keeps_the_minim
     assert planner.stance_width(0.0, T) == max(P.nominal_width_m, P.min_lateral_m(0.0) + P.straight_margin_m)
 
 
+@pytest.mark.parametrize("wz", [0.5, 1.0, -1.0, 2.0])
+def test_turning_widens_the_stance_so_the_feet_turned_about_their_middle_keep_the_clearance(wz):
+    planner = FootstepPlanner(P)
+    T = 0.4
+    width = planner.stance_width(0.0, T, wz)
+    assert width >= planner.stance_width(0.0, T)
+    # the foot leading the turn is a whole cycle's turn ahead in yaw (at most the per-step limit)
+    turn = math.copysign(min(2 * abs(wz) * T, P.max_yaw_step_rad), wz)
+    middle = np.zeros(2)
+    leading, following = ("left", "right") if wz > 0 else ("right", "left")
+    sign = planner.side_sign(leading)
+    lead_xy = middle + width / 2 * np.array([-math.sin(turn) * sign, math.cos(turn) * sign])
+    follow_xy = middle - width / 2 * np.array([0.0, sign])
+    gap = _gap_between_soles(_sole_corners(lead_xy, turn, P.foot_length_m, P.foot_width_m),
+                             _sole_corners(follow_xy, 0.0, P.foot_length_m, P.foot_width_m))
+    assert gap >= P.clearance_m - 1e-9
+    # and so the step turned about the middle is not pushed outwards by the minimum distance
+    step = planner.make_feasible(leading, lead_xy, turn, follow_xy, 0.0)
+    np.testing.assert_allclose(step.position[:2], lead_xy, atol=1e-12)
+    assert planner.stance_width(0.0, T, 0.05) == planner.stance_width(0.0, T)  # a slow turn keeps the nominal width
+
+
 def test_straight_walking_keeps_steps_narrower_than_the_reach_and_sideways_walking_and_capture_steps_may_use_it():
     params = FootstepParams(nominal_width_m=0.18, max_width_m=0.45, width_slack_m=0.22)
     planner = FootstepPlanner(params)
@@ -215,12 +237,13 @@ def test_a_smaller_sway_share_lands_the_feet_apart_and_keeps_the_sideways_feedba
             assert y_err - y == pytest.approx(error)
 
 
-def test_the_sway_share_applies_to_straight_walking_only_and_is_checked():
+def test_the_sway_share_applies_to_walking_straight_and_turning_not_sideways_nor_to_capture_steps_and_is_checked():
     planner = FootstepPlanner(FootstepParams(sway_share=0.0))
     full = FootstepPlanner(P)
-    for cmd in ((0.3, 0.2, 0.0), (0.3, 0.0, 0.5)):  # sideways, turning: the pendulum's law
+    for cmd in ((0.3, 0.2, 0.0), (0.0, -0.1, 0.5), (0.0, 0.0, 0.0)):  # sideways, standing: the pendulum's law
         np.testing.assert_allclose(planner.dcm_offset("left", cmd, 0.4, 0.0), full.dcm_offset("left", cmd, 0.4, 0.0))
-    assert planner.dcm_offset("left", (0.3, 0.0, 0.0), 0.4, 0.0)[1] != full.dcm_offset("left", (0.3, 0.0, 0.0), 0.4, 0.0)[1]
+    for cmd in ((0.3, 0.0, 0.0), (0.3, 0.0, 0.5), (0.0, 0.0, 0.5), (0.0, 0.0, -1.0)):  # straight, arcs, turning in place
+        assert planner.dcm_offset("left", cmd, 0.4, 0.0)[1] != pytest.approx(full.dcm_offset("left", cmd, 0.4, 0.0)[1])
     with pytest.raises(ConfigError, match="sway_share"):
         FootstepParams(sway_share=1.5).validate()
 

@@ -360,8 +360,9 @@ def _mpc_references(humanoid, command, **params):
 @pytest.mark.parametrize("command, swayed", [((0.3, 0.0, 0.0), True), ((0.3, 0.1, 0.0), False),
                                              ((0.3, 0.0, 0.3), False), ((0.0, 0.0, 0.0), False)])
 def test_only_a_straight_walk_adds_the_nominal_sway_to_the_mpc_reference(humanoid, command, swayed):
-    planner, with_sway = _mpc_references(humanoid, command, sway_reference=1.0)
-    _, without = _mpc_references(humanoid, command)  # the default: the command alone
+    # the stepping law's sway share at least the reference's (1) in both: only the reference differs
+    planner, with_sway = _mpc_references(humanoid, command, sway_reference=1.0, step_sway_share=1.0)
+    _, without = _mpc_references(humanoid, command, step_sway_share=1.0)  # the default: the command alone
     times = with_sway.t + planner.mpc.p.dt * np.arange(len(with_sway.x_ref))
     sway = planner.nominal_sway(times)  # [m/s] across the heading (here world y: the base faces +x)
     np.testing.assert_allclose(with_sway.x_ref[:, [0, 2, 3, 5]], without.x_ref[:, [0, 2, 3, 5]], atol=1e-9)

@@ -115,3 +115,23 @@ def test_the_cycles_while_a_push_wears_off_are_not_learned():
 def test_bad_feedback_parameters_are_named():
     with pytest.raises(ParameterRangeError, match="gain"):
         VelocityFeedbackParams(gain=2.0).validate()
+
+
+def test_the_reference_never_turns_against_the_command_nor_below_its_share_of_it():
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, gain_lateral=1.0, disturbance_mps=0.5,
+                                                      min_command_share=0.25))
+    # walking backward at 0.1 m/s and turning, the chain walks three times the command
+    bias = _walk(fb, (-0.3, 0.0), 0.0, (-0.1, 0.0), steps=6)
+    assert bias[0] == pytest.approx(-0.075)  # reference -0.1 - (-0.075) = -0.025: a quarter of the command
+    fb.update(2.5, 6, (-0.3 * 2.5, 0.0), 0.0, (-0.02, 0.0))  # a smaller command: held within it at once
+    assert fb.bias[0] == pytest.approx(-0.015)
+    # an axis commanded zero (turning in place, drifting sideways) may be corrected either way
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, gain_lateral=1.0, min_command_share=0.25))
+    for k in range(4):
+        fb.update(k * 0.4, k, (0.0, -0.03 * k * 0.4), 0.0, (0.0, 0.0), wz=0.5)
+    assert fb.bias[1] == pytest.approx(-0.03 * 2)
+
+
+def test_the_command_share_kept_is_checked():
+    with pytest.raises(ParameterRangeError, match="min_command_share"):
+        VelocityFeedbackParams(min_command_share=1.5).validate()

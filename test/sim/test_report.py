@@ -129,3 +129,40 @@ def test_a_standing_push_reports_a_zero_command_and_no_steps():
     (p,) = r["pushes"]
     assert p["command"] == [0.0, 0.0, 0.0] and p["steps_in_window"] == 0
     assert p["back_to_command"] is True and p["recovered"] is True
+
+
+def _turning_in_place(com_of_t, v_local_of_t):
+    """Turning in place at 1 rad/s from t = 1 s to 9 s, the CoM (and base) at ``com_of_t(t, yaw)``."""
+    b = ReportBuilder(40.0)
+    b.commands = [(0.0, (0.0, 0.0, 0.0)), (1.0, (0.0, 0.0, 1.0)), (9.0, (0.0, 0.0, 0.0))]
+    for ns in range(0, 10001, 5):
+        t = ns * 1e-3
+        yaw = min(max(t - 1.0, 0.0), 8.0)
+        rate = 1.0 if 1.0 <= t < 9.0 else 0.0
+        q = (0.0, 0.0, np.sin(yaw / 2), np.cos(yaw / 2))
+        com = com_of_t(t, yaw)
+        b.add_ground_truth(int(ns * 1e6), (com[0], com[1], 0.9), q, v_local_of_t(t, yaw), (com[0], com[1], 0.8),
+                           (0.0, 0.0, rate))
+    (seg,) = b.build(1.0)["velocity_segments"]
+    return seg
+
+
+def test_turning_in_place_the_segment_reports_how_fast_the_com_left_where_it_was():
+    def rot(yaw, v):
+        return np.array([np.cos(yaw) * v[0] - np.sin(yaw) * v[1], np.sin(yaw) * v[0] + np.cos(yaw) * v[1]])
+
+    # turning about a point 2 cm ahead of the CoM: 0.02 m/s sideways in the heading frame, but it stays put
+    circling = _turning_in_place(lambda t, yaw: rot(yaw, (-0.02, 0.0)), lambda t, yaw: (0.0, -0.02 * (1 <= t < 9), 0.0))
+    assert circling["mean"][1] == pytest.approx(-0.02, abs=1e-3) and circling["error"] == pytest.approx(0.2, abs=0.01)
+    assert circling["com_drift_mps"] < 0.01
+    # drifting 5 cm/s along world x while turning: the heading-frame mean all but averages it away
+    drifting = _turning_in_place(lambda t, yaw: (0.05 * t, 0.0),
+                                 lambda t, yaw: (*rot(-yaw, (0.05, 0.0)), 0.0))
+    assert np.hypot(*drifting["mean"][:2]) < 0.01
+    assert drifting["com_drift_mps"] == pytest.approx(0.05, abs=1e-3)
+    # a walking segment has no drift figure
+    b = ReportBuilder(40.0)
+    b.commands = [(0.0, (0.3, 0.0, 0.0))]
+    for ns in range(0, 4001, 5):
+        b.add_ground_truth(int(ns * 1e6), (0.3 * ns * 1e-3, 0, 0.9), IDENTITY, (0.3, 0, 0), (0.3 * ns * 1e-3, 0, 0.8))
+    assert b.build(1.0)["velocity_segments"][0]["com_drift_mps"] is None

@@ -78,7 +78,10 @@ def test_the_humanoid_turns_in_place_at_one_radian_per_second_for_ten_seconds(tm
     assert code == 0 and r["fell"] is False
     (segment,) = [s for s in r["velocity_segments"] if s["command"][2] > 0]
     assert segment["mean"][2] == pytest.approx(1.0, rel=0.1)
-    assert abs(segment["mean"][0]) < 0.1 and abs(segment["mean"][1]) < 0.1  # turns on the spot
+    assert abs(segment["mean"][0]) < 0.1 and abs(segment["mean"][1]) < 0.1
+    # turns on the spot: measured 0.001 m/s (8 mm in 8 s; 0.04 m/s, 30 cm, before the stepping law
+    # expected the sway share and the wider stance when turning)
+    assert segment["com_drift_mps"] < 0.01
     assert r["foot_slip_max_m"] < 0.05  # measured 0.031: at 1 rad/s the loaded foot twists a little
 
 
