@@ -236,7 +236,7 @@ class ReportBuilder:
             err = float(max(lin, ang))
             drift = None
             if not np.any(np.abs(cmd[:2]) > 1e-6):  # in place: the world displacement over the steady part
-                ts, cs = t[sel], np.asarray(self.com)[sel, :2]
+                ts, cs = t[sel], com[sel]  # (the CoM array the distance above is measured on)
                 drift = round(float(np.linalg.norm(cs[-1] - cs[0]) / (ts[-1] - ts[0])), 4)
             out["velocity_segments"].append({"t_start_s": round(t0, 3), "t_end_s": round(float(t1), 3),
                                              "command": [float(x) for x in cmd],
