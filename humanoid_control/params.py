@@ -187,7 +187,17 @@ WBC = (
     Param("posture_weight", 1.0, "", 0.0, 1e6),
     Param("posture_kp", 30.0, "1/s²", 0.0, 1e4),
     Param("posture_kd", 10.0, "1/s", 0.0, 1e3),
-    Param("wrench_weight", 1e-4, "", 0.0, 1e3),
+    Param("wrench_weight", 1e-4, "", 0.0, 1e3,
+          description="on the contact wrenches' deviation from their reference (standing, recovery steps)"),
+    Param("wrench_weight_walking", 0.1, "", 0.0, 1e3,
+          description="the same while the plan walks on a command: the QP follows the MPC's wrenches and centre of "
+                      "pressure (with 1e-4, randomized actuator errors moved the CoP 5 cm off the plan and the robot "
+                      "walked 0.29 m/s at 0.1 commanded; 0.13 with 0.1); standing and recovery steps keep "
+                      "wrench_weight (the QP's own CoM feedback catches a shove)"),
+    Param("wrench_weight_ramp_s", 0.2, "s", 0.0, 1.0,
+          description="the wrench weight moves between wrench_weight and wrench_weight_walking geometrically over "
+                      "this long (0: at once; switched at once, a rough-ground walk fell when it was handed back "
+                      "mid-sway)"),
     Param("contact_kd", 10.0, "1/s", 0.0, 1e3),
     Param("torque_limit_scale", 1.0, "", 0.1, 1.0),
     Param("joint_kp", 0.0, "N·m/rad", 0.0, 500.0),
@@ -229,7 +239,8 @@ MPC = (
     Param("speed_feedback_gain", 0.5, "", 0.0, 1.0,
           description="share of a gait cycle's forward speed error fed back into the MPC's reference"),
     Param("speed_feedback_gain_lateral", 0.5, "", 0.0, 1.0,
-          description="the same sideways, used when walking sideways or turning"),
+          description="the same sideways, used when walking sideways, turning or slower than "
+                      "speed_feedback_lateral_below_mps"),
     Param("speed_feedback_disturbance_mps", 0.15, "m/s", 0.001, 2.0,
           description="a gait cycle further off the command is a disturbance (a push), not fed back, except on "
                       "the axes where its error repeats those of the two cycles before within 0.05 m/s (0.25 fed back the "
@@ -239,6 +250,10 @@ MPC = (
                       "direction: near standstill the chain's speed answers its reference steeply and in whichever "
                       "direction it walks, and a bias that reversed the reference walked the humanoid forward at "
                       "0.2 m/s on a 0.1-m/s backward command"),
+    Param("speed_feedback_lateral_below_mps", 0.15, "m/s", 0.0, 1.0,
+          description="sideways speed is also fed back when the forward command is slower than this (0: only "
+                      "when walking sideways or turning): a randomized robot drifted 0.02 m/s sideways against a "
+                      "0.018-m/s command"),
     Param("stumble_tilt_deg", 15.0, "deg", 0.0, 45.0,
           description="stumble reflex: a swing foot tilted more than this by an edge (while walking as commanded) "
                       "starts its swing again, up first, and the next swings lift first; 0 = off (a 1.6-cm step "

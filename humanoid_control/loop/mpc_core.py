@@ -69,7 +69,8 @@ class MpcCore:
                         max_solve_time_s=solve_budget_s(cfg["max_solve_time_s"], cfg["rate_hz"]))
         speed = VelocityFeedbackParams(cfg["speed_feedback_gain"], cfg["speed_feedback_gain_lateral"],
                                        disturbance_mps=cfg["speed_feedback_disturbance_mps"],
-                                       min_command_share=cfg["speed_feedback_min_command_share"])
+                                       min_command_share=cfg["speed_feedback_min_command_share"],
+                                       lateral_below_mps=cfg["speed_feedback_lateral_below_mps"])
         self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
                                                                       velocity_feedback=speed.validate(),
                                                                       stumble_tilt_deg=cfg["stumble_tilt_deg"],

@@ -60,7 +60,19 @@ class WbcParams:
     posture_kp: float = 30.0  # [1/s²]
     posture_kd: float = 10.0  # [1/s]
     foot_weight: float = 100.0  # [-]
-    wrench_weight: float = 1e-4  # [-]
+    wrench_weight: float = 1e-4  # [-] on the contact wrenches' deviation from their reference [N, N·m]
+    #: [-] the same while following a plan that walks on a command (WbcReference.walking), [0, 1e3]:
+    #: with 1e-4 the QP all but ignored the MPC's wrenches and its centre of pressure — under
+    #: randomized actuator errors the single-support CoP sat 2 cm behind the sole centre where the
+    #: plan had it 3 cm ahead, and the robot walked 0.29 m/s at 0.1 commanded (0.13 with 0.1).
+    #: Standing and recovery steps keep wrench_weight: the QP's own CoM/DCM feedback catches a
+    #: shove (following the MPC's recovery plan, 8 of 19 randomized standing pushes were still
+    #: moving 3 s later); 1 fell walking at 1 m/s
+    wrench_weight_walking: float = 0.1
+    #: [s] the weight moves between wrench_weight and wrench_weight_walking geometrically over
+    #: this long, [0, 1] (0: at once): switched at once, the walk on ±0.9-cm rough ground that a
+    #: sideways lurch had handed to the QP's own balance fell when it was handed back mid-sway
+    wrench_weight_ramp_s: float = 0.2
     contact_kd: float = 10.0  # [1/s]
     torque_limit_scale: float = 1.0  # [-] fraction of the URDF effort limit, (0, 1]
     joint_kp: float = 0.0  # [N·m/rad] stiffness of the MIT command around the WBC's desired state
@@ -129,6 +141,7 @@ class WholeBodyController:
         self.orientation_task = BaseOrientationTask(p.orientation_weight, p.orientation_kp, p.orientation_kd)
         self.posture_task = PostureTask(robot.nominal_joint_positions(), p.posture_weight, p.posture_kp, p.posture_kd)
         self.wrench_task = ContactWrenchTask(p.wrench_weight)
+        self._wrench_weight = p.wrench_weight  # [-] now, on its ramp (wrench_weight_ramp_s)
         self.foot_tasks = {c: FootTask(c, p.foot_weight) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
                                              cop_margin_walking=p.cop_support_fraction)
@@ -232,6 +245,7 @@ class WholeBodyController:
             a[0:2] = out[0:2]
             self.com_task.a_ref = a
             self.wrench_task.wrench_ref = {c: self._weight_share_wrench(weight_share) for c in stance}
+            self.wrench_task.weight = self._wrench_weight = self.p.wrench_weight
         else:
             self._apply_reference(terms, ref, stance, weight_share)
         qp = self.qp_data
@@ -245,6 +259,18 @@ class WholeBodyController:
         for con, out in zip(self.constraints, self._row_blocks):
             con.fill(terms, self.layout, flags, out)
         return qp, terms, bal
+
+    def _ramp_wrench_weight(self, target: float) -> float:
+        """The wrench task's weight one tick closer to ``target`` (geometrically, from
+        wrench_weight to wrench_weight_walking in wrench_weight_ramp_s)."""
+        p, now = self.p, self._wrench_weight
+        lo, hi = sorted((p.wrench_weight, p.wrench_weight_walking))
+        if p.wrench_weight_ramp_s <= 0.0 or lo <= 0.0 or now <= 0.0 or hi == lo:
+            self._wrench_weight = target
+            return target
+        k = (hi / lo) ** (p.dt / p.wrench_weight_ramp_s)  # [-] per tick
+        self._wrench_weight = min(target, now * k) if target > now else max(target, now / k)
+        return self._wrench_weight
 
     def _apply_reference(self, terms: DynamicsTerms, ref: WbcReference, stance: list, weight_share: float) -> None:
         """The tasks' references from a plan's tick, written into buffers the tasks keep
@@ -268,6 +294,10 @@ class WholeBodyController:
         task = self.com_task
         task.com_ref, task.v_ref, task.a_ref = c_ref, v_ref, a
         self.com_ref = np.array(rp, dtype=float)
+        # the plan's wrenches only while the plan walks and the feet down are the plan's (an early or
+        # late touch-down: the QP's own balance)
+        follows = ref.walking and all(bool(ref.contacts.get(c)) == (c in stance) for c in ref.contacts)
+        self.wrench_task.weight = self._ramp_wrench_weight(p.wrench_weight_walking if follows else p.wrench_weight)
         self.wrench_task.wrench_ref = {c: ref.wrenches[c] if c in ref.wrenches else
                                        self._weight_share_wrench(weight_share) for c in stance}
         if ref.base_yaw is not None:

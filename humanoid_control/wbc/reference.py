@@ -30,3 +30,4 @@ class WbcReference:
     swing: dict = field(default_factory=dict)  # foot -> SwingReference (feet not in contact)
     base_yaw: float | None = None  # [rad] heading of the base; None = keep the current reference
     base_yaw_rate: float = 0.0  # [rad/s] turning rate of that heading (feed-forward)
+    walking: bool = False  # the plan walks on a command: the QP follows its wrenches (WbcParams.wrench_weight_walking)

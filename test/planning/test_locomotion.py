@@ -56,6 +56,44 @@ def test_the_plan_survives_the_message_encoding_unchanged(walking_plan):
             assert a.swing[f].yaw == pytest.approx(b.swing[f].yaw)
         for f in a.wrenches:
             np.testing.assert_allclose(a.wrenches[f], b.wrenches[f])
+        assert a.walking is b.walking
+
+
+def test_a_plan_walks_on_a_command_but_not_standing_nor_through_recovery_steps(walking_plan, humanoid):
+    _, plan = walking_plan
+    assert plan.walking and plan.reference_at(plan.t0).walking
+    assert decode(encode(plan), plan.t0).walking
+    planner = LocomotionPlanner(humanoid)
+    standing = planner.update(0.0, *_standing_state(humanoid, (0.0, 0.0)))
+    assert not standing.walking and not standing.reference_at(0.0).walking
+    recovering = planner.update(0.5, *_standing_state(humanoid, (0.6, 0.0)))  # a shove, no command
+    assert planner.recovering and not recovering.walking
+    assert not decode(encode(recovering), recovering.t0).walking
+
+
+@pytest.mark.parametrize("sideways_mps", [0.5, -0.5])
+def test_a_sideways_shove_while_walking_hands_the_capture_to_the_qps_own_balance_for_a_while(humanoid,
+                                                                                              sideways_mps):
+    planner = LocomotionPlanner(humanoid)
+    hold = planner.params.shove_hold_s
+    q, v = _standing_state(humanoid, (0.0, 0.0))
+    for t in np.arange(0.0, 0.3, 0.01):
+        plan = planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    assert plan.walking
+    shoved = planner.update(0.3, *_standing_state(humanoid, (0.0, sideways_mps)), (0.3, 0.0, 0.0))
+    assert not shoved.walking  # 0.5 m/s sideways off the command, past 0.35
+    assert not planner.update(0.3 + 0.9 * hold, q, v, (0.3, 0.0, 0.0)).walking  # held
+    assert planner.update(0.3 + 1.1 * hold, q, v, (0.3, 0.0, 0.0)).walking
+    # nor a command that walks sideways: its own sway reads that much
+    planner = LocomotionPlanner(humanoid)
+    for t in np.arange(0.0, 0.3, 0.01):
+        plan = planner.update(float(t), q, v, (0.0, 0.4, 0.0))
+    assert planner.update(0.3, *_standing_state(humanoid, (0.0, -0.3)), (0.0, 0.4, 0.0)).walking
+    # and 0 switches it off
+    planner = LocomotionPlanner(humanoid, LocomotionParams(shove_lateral_speed_error_mps=0.0))
+    for t in np.arange(0.0, 0.3, 0.01):
+        planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    assert planner.update(0.3, *_standing_state(humanoid, (0.0, sideways_mps)), (0.3, 0.0, 0.0)).walking
 
 
 def test_a_malformed_plan_message_is_refused_with_the_field_named(walking_plan):

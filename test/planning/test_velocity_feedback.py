@@ -112,9 +112,25 @@ def test_the_cycles_while_a_push_wears_off_are_not_learned():
     assert fb.bias[0] == pytest.approx(0.125)  # the last cycle (0.625 m/s) is within the bound again
 
 
+def test_a_sideways_drift_is_corrected_walking_slowly_but_not_walking_straight_at_speed():
+    # straight at 0.5 m/s the sideways cycle mean is noisy with the stride's sway: left alone
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=0.5, gain_lateral=0.5, lateral_below_mps=0.15))
+    assert _walk(fb, (0.5, -0.03), 0.0, (0.5, 0.0), steps=3)[1] == 0.0
+    # near standstill (0.1 m/s forward, under lateral_below_mps) the same drift is learned
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=0.5, gain_lateral=0.5, lateral_below_mps=0.15))
+    assert _walk(fb, (0.1, -0.03), 0.0, (0.1, 0.0), steps=3)[1] == pytest.approx(-0.015)
+    # ... and the same backward; 0 switches it off
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=0.5, gain_lateral=0.5, lateral_below_mps=0.15))
+    assert _walk(fb, (-0.1, -0.03), 0.0, (-0.1, 0.0), steps=3)[1] == pytest.approx(-0.015)
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=0.5, gain_lateral=0.5, lateral_below_mps=0.0))
+    assert _walk(fb, (0.1, -0.03), 0.0, (0.1, 0.0), steps=3)[1] == 0.0
+
+
 def test_bad_feedback_parameters_are_named():
     with pytest.raises(ParameterRangeError, match="gain"):
         VelocityFeedbackParams(gain=2.0).validate()
+    with pytest.raises(ParameterRangeError, match="lateral_below_mps"):
+        VelocityFeedbackParams(lateral_below_mps=-0.1).validate()
 
 
 def test_the_reference_never_turns_against_the_command_nor_below_its_share_of_it():

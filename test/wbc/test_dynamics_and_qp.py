@@ -186,6 +186,54 @@ def test_with_a_plan_the_swing_foot_is_unloaded_and_follows_its_reference_accele
     assert sol.wrenches["right"][2] > 0.9 * humanoid.mass * 9.81
 
 
+def test_the_qp_follows_the_plans_wrenches_when_walking_on_a_command_and_its_own_balance_otherwise(humanoid):
+    from humanoid_control.wbc.controller import WbcParams
+    from humanoid_control.wbc.reference import WbcReference
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    weight = humanoid.mass * 9.81
+    # the plan puts the CoP 4 cm ahead of both sole centres (x = −τy / fz) with the CoM held still:
+    # the QP's CoM task disagrees, and the wrench weight decides who wins
+    planned = {f: np.array([0.0, 0.0, weight / 2, 0.0, -0.04 * weight / 2, 0.0]) for f in ("left", "right")}
+    cops = {}
+    for walking in (False, True):
+        wbc = WholeBodyController(humanoid, WbcParams(wrench_weight=1e-4, wrench_weight_walking=0.1,
+                                                      wrench_weight_ramp_s=0.0))
+        terms = wbc.dyn.compute(q, v)
+        ref = WbcReference({"left": True, "right": True}, terms.com.copy(), np.zeros(3), np.zeros(3), planned,
+                           walking=walking)
+        sol = wbc.update(q, v, {}, ref)
+        assert sol.ok
+        assert wbc.wrench_task.weight == (0.1 if walking else 1e-4)
+        cops[walking] = np.array([-sol.wrenches[f][4] / sol.wrenches[f][2] for f in ("left", "right")])
+    # walking, the CoP goes nearer the plan's 4 cm (measured 4.5 mm ahead) than otherwise (7 mm
+    # behind: the QP's own balance); here the CoM task, asked to hold the CoM still, pulls back
+    assert cops[True].min() > 0.003 and cops[False].max() < 0.0
+
+
+def test_the_wrench_weight_ramps_between_standing_and_walking_instead_of_jumping(humanoid):
+    from humanoid_control.wbc.controller import WbcParams
+    from humanoid_control.wbc.reference import WbcReference
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    wbc = WholeBodyController(humanoid, WbcParams(wrench_weight=1e-4, wrench_weight_walking=0.1,
+                                                  wrench_weight_ramp_s=0.2, dt=0.001))
+    com = wbc.dyn.compute(q, v).com.copy()
+    share = np.array([0.0, 0.0, humanoid.mass * 9.81 / 2, 0.0, 0.0, 0.0])
+    weights = []
+    for k in range(300):
+        walking = k < 250  # walking for 0.25 s, then not
+        ref = WbcReference({"left": True, "right": True}, com, np.zeros(3), np.zeros(3),
+                           {"left": share, "right": share}, walking=walking)
+        wbc.build(q, v, {}, ref)
+        weights.append(float(wbc.wrench_task.weight))
+    w = np.array(weights)
+    assert w[0] == pytest.approx(1e-4 * 1000 ** (1 / 200))  # one tick up: geometric, 3 decades in 200 ticks
+    assert w[99] == pytest.approx(np.sqrt(1e-4 * 0.1), rel=1e-6)  # half way (in decades) after 0.1 s
+    assert np.all(np.diff(w[:250]) >= 0.0) and w[199] == pytest.approx(0.1) and w[249] == 0.1  # held there
+    assert np.all(np.diff(w[250:]) < 0.0) and w[299] == pytest.approx(0.1 / 1000 ** (50 / 200))  # down alike
+    wbc.build(q, v, {"left": True, "right": True}, None)  # no plan: at once
+    assert wbc.wrench_task.weight == 1e-4
+
+
 def test_a_robot_facing_backwards_stands_facing_backwards_not_forwards(humanoid):
     # feet yawed π − 0.01 and π + 0.01 (= −π + 0.01): their arithmetic mean would be 0
     wbc = WholeBodyController(humanoid)
