@@ -142,6 +142,10 @@ class WholeBodyController:
         self.posture_task = PostureTask(robot.nominal_joint_positions(), p.posture_weight, p.posture_kp, p.posture_kd)
         self.wrench_task = ContactWrenchTask(p.wrench_weight)
         self._wrench_weight = p.wrench_weight  # [-] now, on its ramp (wrench_weight_ramp_s)
+        lo, hi = sorted((p.wrench_weight, p.wrench_weight_walking))
+        #: [-] the ramp's factor per tick (None: the weight switches at once)
+        self._wrench_ramp_factor = (hi / lo) ** (p.dt / p.wrench_weight_ramp_s) \
+            if p.wrench_weight_ramp_s > 0.0 and lo > 0.0 and hi > lo else None
         self.foot_tasks = {c: FootTask(c, p.foot_weight) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
                                              cop_margin_walking=p.cop_support_fraction)
@@ -263,12 +267,10 @@ class WholeBodyController:
     def _ramp_wrench_weight(self, target: float) -> float:
         """The wrench task's weight one tick closer to ``target`` (geometrically, from
         wrench_weight to wrench_weight_walking in wrench_weight_ramp_s)."""
-        p, now = self.p, self._wrench_weight
-        lo, hi = sorted((p.wrench_weight, p.wrench_weight_walking))
-        if p.wrench_weight_ramp_s <= 0.0 or lo <= 0.0 or now <= 0.0 or hi == lo:
+        now, k = self._wrench_weight, self._wrench_ramp_factor
+        if k is None:
             self._wrench_weight = target
             return target
-        k = (hi / lo) ** (p.dt / p.wrench_weight_ramp_s)  # [-] per tick
         self._wrench_weight = min(target, now * k) if target > now else max(target, now / k)
         return self._wrench_weight
 
@@ -294,10 +296,9 @@ class WholeBodyController:
         task = self.com_task
         task.com_ref, task.v_ref, task.a_ref = c_ref, v_ref, a
         self.com_ref = np.array(rp, dtype=float)
-        # the plan's wrenches only while the plan walks and the feet down are the plan's (an early or
-        # late touch-down: the QP's own balance)
-        follows = ref.walking and all(bool(ref.contacts.get(c)) == (c in stance) for c in ref.contacts)
-        self.wrench_task.weight = self._ramp_wrench_weight(p.wrench_weight_walking if follows else p.wrench_weight)
+        # the plan's wrenches only while the plan walks (the contacts are ref.contacts, as the
+        # touch-down monitor adjusted them: build() takes its stance from them)
+        self.wrench_task.weight = self._ramp_wrench_weight(p.wrench_weight_walking if ref.walking else p.wrench_weight)
         self.wrench_task.wrench_ref = {c: ref.wrenches[c] if c in ref.wrenches else
                                        self._weight_share_wrench(weight_share) for c in stance}
         if ref.base_yaw is not None:
