@@ -43,7 +43,11 @@ Keys (units in the names):
   velocity_tracking_error   largest relative error of the mean velocity over the steady part
                             of each non-zero command segment (its first 1.5 s and the last
                             0.5 s left out); |Δv_xy| / max(|v_cmd_xy|, 0.1) and
-                            |Δwz| / max(|wz_cmd|, 0.2), the larger; null without segments
+                            |Δwz| / max(|wz_cmd|, 0.2), the larger; null without segments.
+                            A command without linear velocity (turning in place) takes
+                            com_drift_mps / 0.1 for the linear part (before session 27 it took
+                            the heading-frame mean, which reads the CoM circling a point 2 cm
+                            away at 1 rad/s as 0.2 and a robot drifting 5 cm/s as < 0.1)
   velocity_segments         [{t_start_s, t_end_s, command, mean, error, com_drift_mps}] the steady
                             segments; com_drift_mps: a command without linear velocity (turning
                             in place), how fast the CoM left where it was over the steady part —
@@ -231,13 +235,16 @@ class ReportBuilder:
             if sel.sum() < 100:
                 continue
             mean = v_head[sel].mean(axis=0)
-            lin = np.linalg.norm(mean[:2] - cmd[:2]) / max(np.linalg.norm(cmd[:2]), 0.1)
-            ang = abs(mean[2] - cmd[2]) / max(abs(cmd[2]), 0.2)
-            err = float(max(lin, ang))
             drift = None
             if not np.any(np.abs(cmd[:2]) > 1e-6):  # in place: the world displacement over the steady part
                 ts, cs = t[sel], com[sel]  # (the CoM array the distance above is measured on)
-                drift = round(float(np.linalg.norm(cs[-1] - cs[0]) / (ts[-1] - ts[0])), 4)
+                drift = float(np.linalg.norm(cs[-1] - cs[0]) / (ts[-1] - ts[0]))
+                lin = drift / 0.1  # the heading-frame mean shows the CoM circling, not the robot leaving
+            else:
+                lin = np.linalg.norm(mean[:2] - cmd[:2]) / max(np.linalg.norm(cmd[:2]), 0.1)
+            ang = abs(mean[2] - cmd[2]) / max(abs(cmd[2]), 0.2)
+            err = float(max(lin, ang))
+            drift = None if drift is None else round(drift, 4)
             out["velocity_segments"].append({"t_start_s": round(t0, 3), "t_end_s": round(float(t1), 3),
                                              "command": [float(x) for x in cmd],
                                              "mean": [round(float(x), 4) for x in mean], "error": round(err, 4),

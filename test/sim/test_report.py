@@ -147,19 +147,21 @@ def _turning_in_place(com_of_t, v_local_of_t):
     return seg
 
 
-def test_turning_in_place_the_segment_reports_how_fast_the_com_left_where_it_was():
+def test_turning_in_place_the_segment_reports_how_fast_the_com_left_where_it_was_and_judges_the_drift():
     def rot(yaw, v):
         return np.array([np.cos(yaw) * v[0] - np.sin(yaw) * v[1], np.sin(yaw) * v[0] + np.cos(yaw) * v[1]])
 
     # turning about a point 2 cm ahead of the CoM: 0.02 m/s sideways in the heading frame, but it stays put
     circling = _turning_in_place(lambda t, yaw: rot(yaw, (-0.02, 0.0)), lambda t, yaw: (0.0, -0.02 * (1 <= t < 9), 0.0))
-    assert circling["mean"][1] == pytest.approx(-0.02, abs=1e-3) and circling["error"] == pytest.approx(0.2, abs=0.01)
+    assert circling["mean"][1] == pytest.approx(-0.02, abs=1e-3)
     assert circling["com_drift_mps"] < 0.01
+    assert circling["error"] == pytest.approx(circling["com_drift_mps"] / 0.1, abs=1e-3) and circling["error"] < 0.1
     # drifting 5 cm/s along world x while turning: the heading-frame mean all but averages it away
     drifting = _turning_in_place(lambda t, yaw: (0.05 * t, 0.0),
                                  lambda t, yaw: (*rot(-yaw, (0.05, 0.0)), 0.0))
     assert np.hypot(*drifting["mean"][:2]) < 0.01
     assert drifting["com_drift_mps"] == pytest.approx(0.05, abs=1e-3)
+    assert drifting["error"] == pytest.approx(0.5, abs=0.01)  # the drift is the linear error, against 0.1 m/s
     # a walking segment has no drift figure
     b = ReportBuilder(40.0)
     b.commands = [(0.0, (0.3, 0.0, 0.0))]

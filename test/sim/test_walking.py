@@ -82,6 +82,7 @@ def test_the_humanoid_turns_in_place_at_one_radian_per_second_for_ten_seconds(tm
     # turns on the spot: measured 0.001 m/s (8 mm in 8 s; 0.04 m/s, 30 cm, before the stepping law
     # expected the sway share and the wider stance when turning)
     assert segment["com_drift_mps"] < 0.01
+    assert r["velocity_tracking_error"] < 0.1  # the yaw rate, and the drift against 0.1 m/s
     assert r["foot_slip_max_m"] < 0.05  # measured 0.031: at 1 rad/s the loaded foot twists a little
 
 
