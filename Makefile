@@ -79,7 +79,7 @@ bench: install
 	bench/build_tsid.sh $(VENV_ABS) || echo "bench: TSID reference unavailable (see above); continuing without it"
 	$(PY) bench/run_all.py
 
-# Solver comparisons, the real-time walk per layout, and the push and stairs neighbour sweeps
+# Solver comparisons, the real-time walk per layout, and the push, stairs and terrain neighbour sweeps
 # (longer, for investigations).
 bench-extra: install
 	$(PY) bench/mpc_solve.py
@@ -87,6 +87,7 @@ bench-extra: install
 	$(PY) bench/push_sweep.py
 	$(PY) bench/stairs_sweep.py
 	$(PY) bench/stairs_sweep.py --known
+	$(PY) bench/terrain_sweep.py
 
 # Robustness campaigns: 100 mixed randomized trials on the project humanoid and 50 on Talos
 # (config/campaign.yaml), tables printed, campaign.* figures into bench/results.json,

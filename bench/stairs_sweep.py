@@ -22,6 +22,8 @@ import argparse
 import os
 import time
 
+from sweep_common import default_domain_id, read_cases, run_pool
+
 #: (terrain, command "vx,vy,wz" [m/s, m/s, rad/s], duration [s], robot)
 CASES = ([(f"stairs:0.05:0.25:4@{x:g}", "0.3,0,0", 10.0, "humanoid")
           for x in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7)]
@@ -64,41 +66,19 @@ def run_case(case: tuple) -> dict:
             "map_waits": report["nodes"]["mpc"].get("map_waits")}
 
 
-def read_cases(path: str) -> list:
-    out = []
-    for line in open(path):
-        parts = line.split()
-        if not parts or parts[0].startswith("#"):
-            continue
-        cmd = parts[1] if "," in parts[1] else f"{parts[1]},0,0"
-        out.append((parts[0], cmd, float(parts[2]), parts[3] if len(parts) > 3 else "humanoid"))
-    return out
-
-
 def main() -> None:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    from humanoid_control.sim.campaign import pool_worker_init
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--known", action="store_true", help="give the stairs as the planner's and estimator's map")
     ap.add_argument("--param", action="append", default=[], metavar="NODE.NAME=VALUE", help="sim --param, every case")
     ap.add_argument("--cases", default=None, help="a case file instead of the built-in neighbours")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--domain-id", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", "40")),
+    ap.add_argument("--domain-id", type=int, default=default_domain_id(),
                     help="first of the workers' ROS domain IDs (one each)")
     args = ap.parse_args()
     cases = read_cases(args.cases) if args.cases else CASES
     jobs = [(*c, args.known, tuple(args.param)) for c in cases]
     t0 = time.monotonic()
-    ctx = mp.get_context("spawn")
-    domains = ctx.Queue()
-    for k in range(args.workers):
-        domains.put(args.domain_id + k)
-    with ProcessPoolExecutor(args.workers, mp_context=ctx, initializer=pool_worker_init,
-                             initargs=(domains,)) as pool:
-        results = list(pool.map(run_case, jobs))
+    results = run_pool(run_case, jobs, args.workers, args.domain_id)
     for r in results:
         outcome = "climbed" if r["climbed"] else "FELL" if r["fell"] else "stopped short"
         print(f"{r['terrain']:28s} {r['cmd']:14s} {r['robot']:9s} {outcome:13s} {r['travelled_m']:5.2f} m  "

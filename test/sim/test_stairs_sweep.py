@@ -1,5 +1,6 @@
 """bench/stairs_sweep.py: its neighbour cases and case files (the runs themselves are the bench's)."""
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "stairs_sweep.py"
 
 @pytest.fixture(scope="module")
 def sweep():
+    if str(BENCH.parent) not in sys.path:  # as when run as a script: bench/ first (its sweep_common)
+        sys.path.insert(0, str(BENCH.parent))
     spec = importlib.util.spec_from_file_location("stairs_sweep", BENCH)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

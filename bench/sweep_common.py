@@ -1,0 +1,37 @@
+"""What the terrain benches share: their case files and their pool of lockstep runs (each
+worker in its own ROS domain, loopback only — ``campaign.pool_worker_init``)."""
+from __future__ import annotations
+
+import os
+
+
+def read_cases(path: str) -> list:
+    """Lines ``TERRAIN VX[,VY,WZ] NUMBER [ROBOT]`` (``#`` comments and blank lines skipped)
+    -> [(terrain, "vx,vy,wz", number, robot)]; a bare speed is walked straight ahead."""
+    out = []
+    for line in open(path):
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        cmd = parts[1] if "," in parts[1] else f"{parts[1]},0,0"
+        out.append((parts[0], cmd, float(parts[2]), parts[3] if len(parts) > 3 else "humanoid"))
+    return out
+
+
+def run_pool(run_case, jobs: list, workers: int, domain_id: int) -> list:
+    """``run_case`` over ``jobs`` in ``workers`` spawned processes, ROS domains ``domain_id`` on."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from humanoid_control.sim.campaign import pool_worker_init
+
+    ctx = mp.get_context("spawn")
+    domains = ctx.Queue()
+    for k in range(workers):
+        domains.put(domain_id + k)
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=pool_worker_init, initargs=(domains,)) as pool:
+        return list(pool.map(run_case, jobs))
+
+
+def default_domain_id() -> int:
+    return int(os.environ.get("ROS_DOMAIN_ID", "40"))
