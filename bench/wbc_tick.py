@@ -6,7 +6,7 @@ cm/s), sampled at 1 kHz like the controller sees it, so the solver's warm start 
 it meets in the loop. References measured in the same run: Pinocchio's ``computeAllTerms``
 (the dynamics floor) and a 38x38 numpy matmul (machine speed). No pass/fail: it prints.
 
-    .venv/bin/python bench/wbc_tick.py [--ticks N]
+    .venv/bin/python bench/wbc_tick.py [--ticks N] [--friction-cone pyramid|octagon]
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import numpy as np
 import pinocchio as pin
 
 from humanoid_control.robot.model import RobotModel
-from humanoid_control.wbc.controller import WholeBodyController
+from humanoid_control.wbc.controller import WbcParams, WholeBodyController
 
 WARMUP_TICKS = 200
 
@@ -43,9 +43,9 @@ def sway_states(robot: RobotModel, ticks: int, seed: int = 0):
         yield q, v
 
 
-def bench_robot(name: str, ticks: int) -> dict:
+def bench_robot(name: str, ticks: int, friction_cone: str = "pyramid") -> dict:
     robot = RobotModel.load(name)
-    wbc = WholeBodyController(robot)
+    wbc = WholeBodyController(robot, WbcParams(friction_cone=friction_cone))
     tick, build, solve, terms, iters = [], [], [], [], []
     data = robot.model.createData()
     both = {c: True for c in robot.config.feet}
@@ -81,12 +81,14 @@ def machine_reference(reps: int = 2000) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ticks", type=int, default=3000)
+    ap.add_argument("--friction-cone", default="pyramid", choices=("pyramid", "octagon"),
+                    help="the QP's friction cone shape (wbc.friction_cone)")
     args = ap.parse_args()
     gc.collect()
     gc.disable()
     try:
         ref = machine_reference()
-        out = {name: bench_robot(name, args.ticks) for name in ("humanoid", "talos")}
+        out = {name: bench_robot(name, args.ticks, args.friction_cone) for name in ("humanoid", "talos")}
     finally:
         gc.enable()
     print(f"{'robot':9s} {'nv':>3s} {'vars':>4s}  {'tick p50':>9s} {'tick p99':>9s}  {'build p50':>9s} "

@@ -169,9 +169,13 @@ ESTIMATOR = (
 WBC = (
     Param("robot", "humanoid"),
     Param("friction_coefficient", 0.5, "", 0.05, 2.0,
-          description="μ used by the QP's friction pyramid; keep it below the floor's (with 0.6, 5 of the 7 failed "
+          description="μ used by the QP's friction cone; keep it below the floor's (with 0.6, 5 of the 7 failed "
                       "randomized walking pushes of a 60-trial campaign stood on floors of μ 0.50-0.59; 0.5: 55/60 "
                       "instead of 53/60)"),
+    Param("friction_cone", "pyramid", choices=("pyramid", "octagon"),
+          description="the QP's linearised friction cone: pyramid (|fx|, |fy| <= μ fz; a diagonal force reaches "
+                      "1.41 μ fz) or octagon (inscribed in |f_t| <= μ fz: walking diagonally on a μ 0.4 floor, which "
+                      "falls with the pyramid; but the ±15° ramps then need friction_coefficient 0.7)"),
     Param("com_weight", 100.0, "", 0.0, 1e6),
     Param("com_kp_z", 100.0, "1/s²", 0.0, 1e4),
     Param("com_kd_z", 20.0, "1/s", 0.0, 1e3),

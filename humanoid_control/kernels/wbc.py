@@ -219,9 +219,9 @@ def _contact_acceleration_rows(A, b, J_feet, drift, velocity, active, kd, nv):
 
 
 def wrench_cone_rows_numpy(C, lo, up, U, R, active, fz_min, fz_max, nv):
-    """Per contact, the 11 rows of ``U (11, 6)`` applied to the wrench in the sole frame,
+    """Per contact, the m rows of ``U (m, 6)`` applied to the wrench in the sole frame,
     ``w_sole = blockdiag(Rᵀ, Rᵀ) w``: ``U w_sole <= 0`` and, on the last row (fz),
-    ``fz_min <= fz <= fz_max`` in stance, ``fz = 0`` in swing. C (11 nc, n); U (nc, 11, 6);
+    ``fz_min <= fz <= fz_max`` in stance, ``fz = 0`` in swing. C (m nc, n); U (nc, m, 6);
     R (nc, 3, 3) world_R_sole."""
     C[:] = 0.0
     m = U.shape[1]

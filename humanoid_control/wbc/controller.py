@@ -38,7 +38,10 @@ from humanoid_control.constants import GRAVITY
 class WbcParams:
     """Gains and weights; each field states unit and bounds (checked by the node's schema)."""
 
-    friction_coefficient: float = 0.5  # [-] used in the QP's pyramid (keep below the real μ), [0.05, 2]
+    friction_coefficient: float = 0.5  # [-] used in the QP's friction cone (keep below the real μ), [0.05, 2]
+    #: the QP's linearised friction cone: "pyramid" (|fx|, |fy| ≤ μ fz; a diagonal force reaches
+    #: √2 μ fz) or "octagon" (inscribed in |f_t| ≤ μ fz) — see ContactWrenchCone and the README
+    friction_cone: str = "pyramid"
     com_weight: float = 100.0  # [-] [0, 1e6]
     com_kp_z: float = 100.0  # [1/s²] [0, 1e4]
     com_kd_z: float = 20.0  # [1/s] [0, 1e3]
@@ -148,7 +151,7 @@ class WholeBodyController:
             if p.wrench_weight_ramp_s > 0.0 and lo > 0.0 and hi > lo else None
         self.foot_tasks = {c: FootTask(c, p.foot_weight) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
-                                             cop_margin_walking=p.cop_support_fraction)
+                                             cop_margin_walking=p.cop_support_fraction, cone=p.friction_cone)
         self._torque_limits = TorqueLimits(robot.tau_max, p.torque_limit_scale)
         self.constraints = [
             FloatingBaseDynamics(),

@@ -5,6 +5,7 @@ import pytest
 
 from humanoid_control.kernels import wbc as kernels
 from twins import run_both
+from humanoid_control.wbc.constraints.contact_wrench_cone import ROWS_PER_FOOT
 from humanoid_control.wbc.controller import WholeBodyController
 
 
@@ -78,14 +79,15 @@ def test_the_assembled_constraints_equal_the_equations_of_motion_and_the_sole_fr
                                atol=1e-9)
     np.testing.assert_allclose(qp.A[12:18] @ x - qp.b[12:18], wr, atol=1e-12)
     # torque rows: the joint part of the equations of motion, bounded by the effort limits
-    np.testing.assert_allclose(qp.C[22:] @ x, full[6:] - t.h[6:], atol=1e-9)
-    np.testing.assert_allclose(qp.u[22:] - qp.l[22:], 2 * humanoid.tau_max * wbc.p.torque_limit_scale)
+    m = ROWS_PER_FOOT  # cone rows per foot, left then right, then the torque rows
+    np.testing.assert_allclose(qp.C[2 * m:] @ x, full[6:] - t.h[6:], atol=1e-9)
+    np.testing.assert_allclose(qp.u[2 * m:] - qp.l[2 * m:], 2 * humanoid.tau_max * wbc.p.torque_limit_scale)
     # cone rows act on the wrench expressed in the sole frame
     R = t.feet_placement["left"].rotation
     w_sole = np.concatenate([R.T @ wl[:3], R.T @ wl[3:]])
-    np.testing.assert_allclose(qp.C[:11] @ x, wbc.constraints[2].U["left"] @ w_sole, atol=1e-9)
-    assert (qp.l[10], qp.u[10]) == (wbc.constraints[2].fz_min, wbc.constraints[2].fz_max)
-    assert (qp.l[21], qp.u[21]) == (0.0, 0.0)  # the swing foot's normal force is pinned to zero
+    np.testing.assert_allclose(qp.C[:m] @ x, wbc.constraints[2].U["left"] @ w_sole, atol=1e-9)
+    assert (qp.l[m - 1], qp.u[m - 1]) == (wbc.constraints[2].fz_min, wbc.constraints[2].fz_max)
+    assert (qp.l[2 * m - 1], qp.u[2 * m - 1]) == (0.0, 0.0)  # the swing foot's normal force is pinned to zero
 
 
 def test_the_active_set_solve_finds_proxsuites_optimum_with_binding_rows_or_says_it_cannot():

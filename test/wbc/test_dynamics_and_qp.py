@@ -2,8 +2,9 @@ import numpy as np
 import pinocchio as pin
 import pytest
 
-from humanoid_control.wbc.constraints.contact_wrench_cone import ROWS_PER_FOOT
-from humanoid_control.wbc.controller import WholeBodyController
+from humanoid_control.errors import UnknownNameError
+from humanoid_control.wbc.constraints.contact_wrench_cone import FRICTION_ROWS, ROWS_PER_FOOT, wrench_cone_matrix
+from humanoid_control.wbc.controller import WbcParams, WholeBodyController
 from humanoid_control.wbc.dynamics_terms import DynamicsComputer
 
 RNG = np.random.default_rng(3)
@@ -64,10 +65,10 @@ def test_com_drift_matches_finite_differences(humanoid):
     np.testing.assert_allclose(t.com_drift, _fd_velocity(humanoid, com_vel, q, v, 1e-6), atol=1e-4)
 
 
-@pytest.mark.parametrize("robot_name", ["humanoid", "talos"])
-def test_qp_solution_satisfies_dynamics_friction_cones_cop_and_torque_limits(robot_name, request):
+@pytest.mark.parametrize("robot_name, cone", [("humanoid", "pyramid"), ("talos", "pyramid"), ("humanoid", "octagon")])
+def test_qp_solution_satisfies_dynamics_friction_cones_cop_and_torque_limits(robot_name, cone, request):
     robot = request.getfixturevalue(robot_name)
-    wbc = WholeBodyController(robot)
+    wbc = WholeBodyController(robot, WbcParams(friction_cone=cone))
     q, v = _random_state(robot, scale=0.1)
     q[:3] = robot.nominal_configuration()[:3]
     sol = wbc.update(q, v, {"left": True, "right": True})
@@ -85,12 +86,42 @@ def test_qp_solution_satisfies_dynamics_friction_cones_cop_and_torque_limits(rob
         f, tau = R.T @ w[:3], R.T @ w[3:]
         foot = robot.config.feet[c]
         assert f[2] > 0
-        assert abs(f[0]) <= mu * f[2] + 1e-4 and abs(f[1]) <= mu * f[2] + 1e-4
+        if cone == "octagon":  # inside the real (circular) friction cone
+            assert np.hypot(f[0], f[1]) <= mu * f[2] + 1e-4
+        else:
+            assert abs(f[0]) <= mu * f[2] + 1e-4 and abs(f[1]) <= mu * f[2] + 1e-4
         assert abs(-tau[1] / f[2]) <= foot.length / 2 + 1e-4  # CoP x inside the sole
         assert abs(tau[0] / f[2]) <= foot.width / 2 + 1e-4
         # stance foot does not accelerate
         np.testing.assert_allclose(t.J_feet[c] @ sol.qdd + t.feet_drift[c], -wbc.p.contact_kd * t.feet_velocity[c], atol=1e-4)
     assert sum(w[2] for w in sol.wrenches.values()) == pytest.approx(robot.mass * 9.81, rel=0.3)
+
+
+def test_the_octagon_s_friction_rows_stay_inside_the_real_cone_reaching_it_every_forty_five_degrees():
+    mu = 0.4
+    U = wrench_cone_matrix(mu, 0.1, 0.05, 0.02, "octagon")
+    assert U.shape == (7 + FRICTION_ROWS["octagon"], 6)
+    np.testing.assert_array_equal(U[8:], wrench_cone_matrix(mu, 0.1, 0.05, 0.02)[4:])  # CoP, yaw, fz rows as before
+    friction = U[:FRICTION_ROWS["octagon"]]
+    np.testing.assert_array_equal(friction[:, 3:], 0.0)
+    for angle in np.linspace(0.0, 2.0 * np.pi, 721):  # the largest tangential force per newton of fz
+        d = np.array([np.cos(angle), np.sin(angle)])
+        reach = min(-row[2] / (row[:2] @ d) for row in friction if row[:2] @ d > 1e-12)
+        assert mu * np.cos(np.pi / 8) - 1e-9 <= reach <= mu + 1e-9
+    for angle in np.arange(8) * np.pi / 4:  # forward, sideways and the diagonals: the whole mu
+        f = np.array([mu * np.cos(angle), mu * np.sin(angle), 1.0, 0, 0, 0])
+        assert np.all(friction @ f <= 1e-9)
+    # the pyramid |fx|, |fy| <= mu fz lets this diagonal force through at sqrt(2) times the cone
+    diagonal = np.array([mu, mu, 1.0, 0, 0, 0])
+    assert np.any(friction @ diagonal > 0)
+    pyramid = wrench_cone_matrix(mu, 0.1, 0.05, 0.02)
+    assert pyramid.shape == (ROWS_PER_FOOT, 6) and np.all(pyramid[:FRICTION_ROWS["pyramid"]] @ diagonal <= 1e-12)
+
+
+def test_an_unknown_friction_cone_shape_is_refused_with_the_shapes_there_are():
+    with pytest.raises(UnknownNameError) as e:
+        wrench_cone_matrix(0.5, 0.1, 0.05, 0.02, "cone")
+    assert "'cone'" in str(e.value) and "pyramid" in str(e.value) and "octagon" in str(e.value)
 
 
 def test_a_swing_foot_carries_no_wrench(humanoid):

@@ -105,5 +105,5 @@ def test_while_stepping_the_qp_keeps_the_centre_of_pressure_on_a_smaller_part_of
     foot = FootConfig(frame="sole", length=0.2, width=0.1)
     cone = ContactWrenchCone({"left": foot}, mu=0.6, cop_margin=0.85, cop_margin_walking=0.6)
     w = np.array([0.0, 0.0, 100.0, 0.0, -7.0, 0.0])  # [N, N·m]: CoP 7 cm ahead of the sole centre (x = −τy/fz)
-    assert np.all(cone.U["left"][:10] @ w <= 1e-12)  # standing: inside 0.85 × 10 cm
-    assert np.any(cone.U_walking["left"][:10] @ w > 0.0)  # stepping: beyond 0.6 × 10 cm
+    assert np.all(cone.U["left"][:-1] @ w <= 1e-12)  # standing: inside 0.85 × 10 cm
+    assert np.any(cone.U_walking["left"][:-1] @ w > 0.0)  # stepping: beyond 0.6 × 10 cm
