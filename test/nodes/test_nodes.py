@@ -236,6 +236,16 @@ def _plan_msg(robot, ns):
     return fields_to_msg(encode(plan), ns)
 
 
+def test_the_plan_message_carries_the_solver_s_cpu_time_and_budget_flag_both_ways():
+    from humanoid_control.nodes.plan_msg import msg_to_fields
+    from humanoid_control.robot.model import RobotModel
+    msg = _plan_msg(RobotModel.load("humanoid"), 5 * 10 ** 9)
+    assert msg.solve_cpu_ms > 0.0 and msg.budget_exceeded is False and msg.walking is True
+    msg.budget_exceeded, msg.solve_cpu_ms = True, 4.5
+    fields = msg_to_fields(msg)
+    assert fields["budget_exceeded"] is True and fields["solve_cpu_ms"] == 4.5 and fields["iterations"] == msg.iterations
+
+
 def test_the_wbc_follows_a_fresh_plan_refuses_a_foreign_one_and_stands_when_plans_stop(ctx):
     from humanoid_control.nodes.wbc_node import WbcNode
     wbc = WbcNode(context=ctx)
