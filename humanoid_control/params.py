@@ -262,6 +262,11 @@ MPC = (
           description="stumble reflex: a swing foot tilted more than this by an edge (while walking as commanded) "
                       "starts its swing again, up first, and the next swings lift first; 0 = off (a 1.6-cm step "
                       "met with the toe 1 cm from the riser spun the robot 57° without it)"),
+    Param("uneven_max_speed_mps", 0.25, "m/s", 0.0, 2.0,
+          description="blind uneven-ground mode (feet standing at two heights, or a stumble; no terrain_map): the commanded "
+                      "horizontal speed is scaled down to at most this, and the QP drops the plan's wrenches at once; "
+                      "0 = no cap (blind 5-cm stairs at 0.3 m/s: 28 of 56 neighbour flights fell without both, 16 "
+                      "with them)"),
     Param("sway_reference", 0.0, "", 0.0, 1.0,
           description="walking straight, the MPC's CoM reference adds this share of the nominal gait's sideways "
                       "sway to the command (0: the command alone). 1 removed the humanoid's sideways lurch after "

@@ -7,7 +7,7 @@ from humanoid_control_msgs.msg import CentroidalPlan
 from humanoid_control.nodes.common import to_array
 
 ARRAY_FIELDS = ("states", "wrenches", "phase_start", "phase_end", "swing")
-SCALAR_FIELDS = ("ok", "dt", "base_yaw0", "base_yaw_rate", "mass", "solve_time_ms", "walking", "solve_cpu_ms",
+SCALAR_FIELDS = ("ok", "dt", "base_yaw0", "base_yaw_rate", "mass", "solve_time_ms", "walking", "uneven_ground", "solve_cpu_ms",
                  "budget_exceeded")
 
 

@@ -51,6 +51,7 @@ def encode(plan: LocomotionPlan) -> dict:
         "base_yaw_rate": float(plan.base_yaw_rate),
         "mass": float(plan.mass),
         "walking": bool(plan.walking),
+        "uneven_ground": bool(plan.uneven_ground),
         "solve_time_ms": (plan.mpc.build_time_us + plan.mpc.solve_time_us) * 1e-3,
         "iterations": int(plan.mpc.iterations),
         "budget_exceeded": bool(plan.mpc.budget_exceeded),
@@ -104,7 +105,8 @@ def decode(fields: dict, t0: float) -> LocomotionPlan:
     mpc = MpcSolution(bool(fields["ok"]), "", int(fields.get("iterations", 0)), states.reshape(n + 1, NX),
                       wrenches.reshape(n, nf, 6))
     return LocomotionPlan(t0, mpc, float(fields["dt"]), feet, phases, swings, [], float(fields["base_yaw_rate"]),
-                          float(fields["base_yaw0"]), float(fields["mass"]), bool(fields.get("walking", False)))
+                          float(fields["base_yaw0"]), float(fields["mass"]), bool(fields.get("walking", False)),
+                          bool(fields.get("uneven_ground", False)))
 
 
 def footstep_targets(feet, swing: np.ndarray) -> list:

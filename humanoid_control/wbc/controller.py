@@ -300,7 +300,10 @@ class WholeBodyController:
         task.com_ref, task.v_ref, task.a_ref = c_ref, v_ref, a
         self.com_ref = np.array(rp, dtype=float)
         # the plan's wrenches only while the plan walks (the contacts are ref.contacts, as the
-        # touch-down monitor adjusted them: build() takes its stance from them)
+        # touch-down monitor adjusted them: build() takes its stance from them); on uneven ground
+        # they are dropped at once, not over the ramp (blind stairs: see LocomotionParams.uneven_max_speed_mps)
+        if ref.uneven_ground:
+            self._wrench_weight = p.wrench_weight
         self.wrench_task.weight = self._ramp_wrench_weight(p.wrench_weight_walking if ref.walking else p.wrench_weight)
         self.wrench_task.wrench_ref = {c: ref.wrenches[c] if c in ref.wrenches else
                                        self._weight_share_wrench(weight_share) for c in stance}

@@ -31,3 +31,4 @@ class WbcReference:
     base_yaw: float | None = None  # [rad] heading of the base; None = keep the current reference
     base_yaw_rate: float = 0.0  # [rad/s] turning rate of that heading (feed-forward)
     walking: bool = False  # the plan walks on a command: the QP follows its wrenches (WbcParams.wrench_weight_walking)
+    uneven_ground: bool = False  # the planner reads blind uneven ground: the plan's wrenches are dropped at once

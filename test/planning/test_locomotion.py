@@ -3,6 +3,7 @@ import pytest
 
 from humanoid_control.planning.locomotion import LocomotionParams, LocomotionPlanner
 from humanoid_control.planning.plan_codec import PlanDecodeError, decode, encode
+from humanoid_control.planning.terrain_map import TerrainMap
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_the_plan_survives_the_message_encoding_unchanged(walking_plan):
             assert a.swing[f].yaw == pytest.approx(b.swing[f].yaw)
         for f in a.wrenches:
             np.testing.assert_allclose(a.wrenches[f], b.wrenches[f])
-        assert a.walking is b.walking
+        assert a.walking is b.walking and a.uneven_ground is b.uneven_ground
 
 
 def test_a_plan_walks_on_a_command_but_not_standing_nor_through_recovery_steps(walking_plan, humanoid):
@@ -260,6 +261,30 @@ def test_feet_standing_flat_at_heights_apart_make_the_next_swings_lift_first(hum
         planner.update(float(t), q, v, (0.3, 0.0, 0.0))
     (swing,) = planner.swings.values()
     assert swing.profile.lift_first is uneven
+
+
+def test_on_uneven_ground_the_commanded_speed_is_capped_and_the_plan_says_so(humanoid):
+    planner = LocomotionPlanner(humanoid)
+    cap = planner.params.uneven_max_speed_mps
+    assert cap == pytest.approx(0.25)
+    assert planner._capped_on_uneven_ground(1.0, 0.4, 0.3) == (0.4, 0.3)  # flat so far: as commanded
+    planner.uneven_until = 3.0  # a riser met (feet at two heights, or a stumble)
+    vx, vy = planner._capped_on_uneven_ground(1.0, 0.4, 0.3)
+    assert np.hypot(vx, vy) == pytest.approx(cap) and vx / vy == pytest.approx(0.4 / 0.3)  # scaled, same heading
+    assert planner._capped_on_uneven_ground(1.0, -0.2, 0.0) == (-0.2, 0.0)  # below the cap: as commanded
+    assert planner._capped_on_uneven_ground(3.5, 0.4, 0.3) == (0.4, 0.3)  # the mode has ended
+    mapped = LocomotionPlanner(humanoid, terrain_map=TerrainMap.from_param("stairs:0.05:0.25:4@1", "test"))
+    mapped.uneven_until = 3.0
+    assert mapped._capped_on_uneven_ground(1.0, 0.4, 0.3) == (0.4, 0.3)  # given the ground: as commanded
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    problems, solve = [], planner.mpc.solve
+    planner.mpc.solve = lambda problem: problems.append(problem) or solve(problem)
+    plan = planner.update(1.0, q, v, (0.4, 0.0, 0.0))
+    assert plan.uneven_ground is True and plan.reference_at(1.0).uneven_ground is True
+    speeds = np.linalg.norm(problems[-1].x_ref[:, 3:5], axis=1)  # [m/s] the MPC's CoM reference
+    assert speeds.max() == pytest.approx(cap)  # the capped speed, not the 0.4 commanded
+    plan = planner.update(3.5, q, v, (0.4, 0.0, 0.0))
+    assert plan.uneven_ground is False and np.linalg.norm(problems[-1].x_ref[:, 3:5], axis=1).max() == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize("vy, swing", [(0.0, "right"), (0.5, "left")])

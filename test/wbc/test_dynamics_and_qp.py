@@ -265,6 +265,29 @@ def test_the_wrench_weight_ramps_between_standing_and_walking_instead_of_jumping
     assert wbc.wrench_task.weight == 1e-4
 
 
+def test_on_uneven_ground_the_plan_s_wrenches_are_dropped_at_once_and_taken_up_again_by_the_ramp(humanoid):
+    from humanoid_control.wbc.controller import WbcParams
+    from humanoid_control.wbc.reference import WbcReference
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    wbc = WholeBodyController(humanoid, WbcParams(wrench_weight=1e-4, wrench_weight_walking=0.1,
+                                                  wrench_weight_ramp_s=0.2, dt=0.001))
+    com = wbc.dyn.compute(q, v).com.copy()
+    share = np.array([0.0, 0.0, humanoid.mass * 9.81 / 2, 0.0, 0.0, 0.0])
+
+    def tick(walking, uneven):
+        ref = WbcReference({"left": True, "right": True}, com, np.zeros(3), np.zeros(3),
+                           {"left": share, "right": share}, walking=walking, uneven_ground=uneven)
+        wbc.build(q, v, {}, ref)
+        return float(wbc.wrench_task.weight)
+
+    for _ in range(250):
+        tick(True, False)
+    assert wbc.wrench_task.weight == pytest.approx(0.1)
+    assert tick(False, False) == pytest.approx(0.1 / 1000 ** (1 / 200))  # handed back: one ramp step
+    assert tick(False, True) == 1e-4  # a riser met: at once
+    assert tick(True, False) == pytest.approx(1e-4 * 1000 ** (1 / 200))  # flat again: up by the ramp
+
+
 def test_a_robot_facing_backwards_stands_facing_backwards_not_forwards(humanoid):
     # feet yawed π − 0.01 and π + 0.01 (= −π + 0.01): their arithmetic mean would be 0
     wbc = WholeBodyController(humanoid)
