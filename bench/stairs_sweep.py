@@ -22,7 +22,7 @@ import argparse
 import os
 import time
 
-from sweep_common import default_domain_id, read_cases, run_pool
+from sweep_common import default_domain_id, read_cases, run_pool, run_walk
 
 #: (terrain, command "vx,vy,wz" [m/s, m/s, rad/s], duration [s], robot)
 CASES = ([(f"stairs:0.05:0.25:4@{x:g}", "0.3,0,0", 10.0, "humanoid")
@@ -48,18 +48,7 @@ def top_of(terrain: str) -> float:
 def run_case(case: tuple) -> dict:
     """One case through the CLI's spec and runner (in this worker's ROS domain, loopback)."""
     terrain, cmd, duration, robot, known, params = case
-    from humanoid_control.cli import sim_spec_for_args
-    from humanoid_control.sim.runner import run
-
-    args = ["--quiet", "--robot", robot, "--terrain", terrain, "--duration", f"{duration:g}", "--cmd-vel", f"1:{cmd}"]
-    args += ["--terrain-known"] if known else []
-    for p in params:
-        args += ["--param", p]
-    spec, model = sim_spec_for_args(args)
-    result = run(spec, model)
-    report = result.report
-    if report is None:
-        raise RuntimeError(f"{terrain} {cmd} {robot}: the run failed: {result.error}")
+    report = run_walk(terrain, cmd, duration, robot, params, ["--terrain-known"] if known else [])
     climbed = not report["fell"] and report["com_drift_xy_m"] > top_of(terrain) + 0.1
     return {"terrain": terrain, "cmd": cmd, "robot": robot, "fell": report["fell"], "climbed": climbed,
             "travelled_m": report["com_drift_xy_m"], "stumbles": report["nodes"]["mpc"].get("stumbles"),

@@ -33,5 +33,22 @@ def run_pool(run_case, jobs: list, workers: int, domain_id: int) -> list:
         return list(pool.map(run_case, jobs))
 
 
+def run_walk(terrain: str, cmd: str, duration: float, robot: str, params=(), extra=()) -> dict:
+    """The report of one ``humanoid-control sim`` run walking ``cmd`` ("vx,vy,wz") from 1 s over
+    ``terrain`` for ``duration`` [s] with ``sim --param`` settings ``params`` and further CLI
+    arguments ``extra``, through the CLI's spec and runner (this worker's ROS domain, loopback)."""
+    from humanoid_control.cli import sim_spec_for_args
+    from humanoid_control.sim.runner import run
+
+    args = ["--quiet", "--robot", robot, "--terrain", terrain, "--duration", f"{duration:g}", "--cmd-vel", f"1:{cmd}",
+            *extra]
+    for p in params:
+        args += ["--param", p]
+    result = run(*sim_spec_for_args(args))
+    if result.report is None:
+        raise RuntimeError(f"{terrain} {cmd} {robot}: the run failed: {result.error}")
+    return result.report
+
+
 def default_domain_id() -> int:
     return int(os.environ.get("ROS_DOMAIN_ID", "40"))

@@ -20,7 +20,7 @@ import argparse
 import os
 import time
 
-from sweep_common import default_domain_id, read_cases, run_pool
+from sweep_common import default_domain_id, read_cases, run_pool, run_walk
 
 MAX_TRACKING_ERROR = 0.25  # [-] the suite's bound for blind terrain
 
@@ -38,19 +38,8 @@ CASES = ([(f"slope:{d:g}@1", "0.4,0,0", 4.0, "humanoid") for d in (-15, -12, -8,
 def run_case(case: tuple) -> dict:
     """One case through the CLI's spec and runner (in this worker's ROS domain, loopback)."""
     terrain, cmd, distance, robot, params = case
-    from humanoid_control.cli import sim_spec_for_args
-    from humanoid_control.sim.runner import run
-
     vx = abs(float(cmd.split(",")[0])) or 0.3
-    duration = round(1.0 + (distance + 0.4) / vx, 1)
-    args = ["--quiet", "--robot", robot, "--terrain", terrain, "--duration", f"{duration:g}", "--cmd-vel", f"1:{cmd}"]
-    for p in params:
-        args += ["--param", p]
-    spec, model = sim_spec_for_args(args)
-    result = run(spec, model)
-    report = result.report
-    if report is None:
-        raise RuntimeError(f"{terrain} {cmd} {robot}: the run failed: {result.error}")
+    report = run_walk(terrain, cmd, round(1.0 + (distance + 0.4) / vx, 1), robot, params)
     error = report["velocity_tracking_error"]
     passed = (not report["fell"] and report["distance_m"] > distance and error is not None
               and error < MAX_TRACKING_ERROR)

@@ -1,23 +1,13 @@
 """bench/stairs_sweep.py: its neighbour cases and case files (the runs themselves are the bench's)."""
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
+from bench_module import load_bench
 from humanoid_control.sim.terrain import Terrain
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "stairs_sweep.py"
 
 
 @pytest.fixture(scope="module")
 def sweep():
-    if str(BENCH.parent) not in sys.path:  # as when run as a script: bench/ first (its sweep_common)
-        sys.path.insert(0, str(BENCH.parent))
-    spec = importlib.util.spec_from_file_location("stairs_sweep", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("stairs_sweep")
 
 
 def test_every_built_in_case_is_a_flight_of_stairs_with_a_three_axis_command_on_a_shipped_robot(sweep):

@@ -1,23 +1,13 @@
 """bench/terrain_sweep.py: its neighbour cases and case files (the runs themselves are the bench's)."""
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
+from bench_module import load_bench
 from humanoid_control.sim.terrain import Terrain
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "terrain_sweep.py"
 
 
 @pytest.fixture(scope="module")
 def sweep():
-    if str(BENCH.parent) not in sys.path:  # as when run as a script: bench/ first (its sweep_common)
-        sys.path.insert(0, str(BENCH.parent))
-    spec = importlib.util.spec_from_file_location("terrain_sweep", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("terrain_sweep")
 
 
 def test_the_built_in_cases_are_neighbours_of_the_suite_s_ramps_steps_and_rough_ground_on_shipped_robots(sweep):

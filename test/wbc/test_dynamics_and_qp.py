@@ -241,45 +241,38 @@ def test_the_qp_follows_the_plans_wrenches_when_walking_on_a_command_and_its_own
     assert cops[True].min() > 0.003 and cops[False].max() < 0.0
 
 
-def test_the_wrench_weight_ramps_between_standing_and_walking_instead_of_jumping(humanoid):
-    from humanoid_control.wbc.controller import WbcParams
+def _standing_plan_ticks(humanoid):
+    """A WBC whose wrench weight ramps 1e-4 -> 0.1 over 0.2 s, and ``tick(walking, uneven_ground)``:
+    one build on a plan's tick standing on both feet, returning the wrench task's weight."""
     from humanoid_control.wbc.reference import WbcReference
     q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
     wbc = WholeBodyController(humanoid, WbcParams(wrench_weight=1e-4, wrench_weight_walking=0.1,
                                                   wrench_weight_ramp_s=0.2, dt=0.001))
     com = wbc.dyn.compute(q, v).com.copy()
     share = np.array([0.0, 0.0, humanoid.mass * 9.81 / 2, 0.0, 0.0, 0.0])
-    weights = []
-    for k in range(300):
-        walking = k < 250  # walking for 0.25 s, then not
+
+    def tick(walking: bool, uneven_ground: bool = False) -> float:
         ref = WbcReference({"left": True, "right": True}, com, np.zeros(3), np.zeros(3),
-                           {"left": share, "right": share}, walking=walking)
+                           {"left": share, "right": share}, walking=walking, uneven_ground=uneven_ground)
         wbc.build(q, v, {}, ref)
-        weights.append(float(wbc.wrench_task.weight))
-    w = np.array(weights)
+        return float(wbc.wrench_task.weight)
+    return wbc, tick
+
+
+def test_the_wrench_weight_ramps_between_standing_and_walking_instead_of_jumping(humanoid):
+    wbc, tick = _standing_plan_ticks(humanoid)
+    w = np.array([tick(k < 250) for k in range(300)])  # walking for 0.25 s, then not
     assert w[0] == pytest.approx(1e-4 * 1000 ** (1 / 200))  # one tick up: geometric, 3 decades in 200 ticks
     assert w[99] == pytest.approx(np.sqrt(1e-4 * 0.1), rel=1e-6)  # half way (in decades) after 0.1 s
     assert np.all(np.diff(w[:250]) >= 0.0) and w[199] == pytest.approx(0.1) and w[249] == 0.1  # held there
     assert np.all(np.diff(w[250:]) < 0.0) and w[299] == pytest.approx(0.1 / 1000 ** (50 / 200))  # down alike
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
     wbc.build(q, v, {"left": True, "right": True}, None)  # no plan: at once
     assert wbc.wrench_task.weight == 1e-4
 
 
 def test_on_uneven_ground_the_plan_s_wrenches_are_dropped_at_once_and_taken_up_again_by_the_ramp(humanoid):
-    from humanoid_control.wbc.controller import WbcParams
-    from humanoid_control.wbc.reference import WbcReference
-    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
-    wbc = WholeBodyController(humanoid, WbcParams(wrench_weight=1e-4, wrench_weight_walking=0.1,
-                                                  wrench_weight_ramp_s=0.2, dt=0.001))
-    com = wbc.dyn.compute(q, v).com.copy()
-    share = np.array([0.0, 0.0, humanoid.mass * 9.81 / 2, 0.0, 0.0, 0.0])
-
-    def tick(walking, uneven):
-        ref = WbcReference({"left": True, "right": True}, com, np.zeros(3), np.zeros(3),
-                           {"left": share, "right": share}, walking=walking, uneven_ground=uneven)
-        wbc.build(q, v, {}, ref)
-        return float(wbc.wrench_task.weight)
-
+    wbc, tick = _standing_plan_ticks(humanoid)
     for _ in range(250):
         tick(True, False)
     assert wbc.wrench_task.weight == pytest.approx(0.1)
