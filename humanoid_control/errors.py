@@ -39,10 +39,11 @@ def check_ranges(obj, ranges, source: str) -> None:
 class UnknownNameError(ConfigError):
     """A joint, frame, robot or interface name does not exist; ``valid`` lists the names that do."""
 
-    def __init__(self, kind: str, name: str, valid, source: str | None = None):
+    def __init__(self, kind: str, name: str, valid, source: str | None = None, plural: str | None = None):
+        """``plural``: how the valid ones are named (default: ``kind`` + "s")."""
         self.kind, self.name, self.valid = kind, name, list(valid)
         shown = ", ".join(self.valid[:60]) + (" …" if len(self.valid) > 60 else "")
-        super().__init__(f"unknown {kind} '{name}'; valid {kind}s: {shown}", source)
+        super().__init__(f"unknown {kind} '{name}'; valid {plural or kind + 's'}: {shown}", source)
 
 
 class UrdfError(HumanoidControlError):

@@ -45,7 +45,8 @@ class Param:
             if not isinstance(value, str):
                 raise ConfigError(f"parameter '{self.name}' must be a string, got {value!r}", source)
             if self.choices and value not in self.choices:
-                raise UnknownNameError(f"value of '{self.name}'", value, self.choices, source)
+                raise UnknownNameError(f"value of '{self.name}'", value, self.choices, source,
+                                       plural=f"values of '{self.name}'")
             return value
         if isinstance(d, (list, tuple)):
             if not isinstance(value, (list, tuple)):

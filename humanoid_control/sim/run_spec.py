@@ -35,9 +35,11 @@ PARAM_NODES = ("driver", "estimator", "wbc", "mpc")
 
 def parse_param(text: str) -> tuple:
     """``NODE.NAME=VALUE`` (``--param``) -> (node, name, value); the value is read as YAML
-    (``200``, ``0.5``, ``true``, ``"text"``, ``[a, b]``). Names and bounds are checked later
-    with the node's schema."""
+    (``200``, ``0.5``, ``true``, ``"text"``, ``[a, b]``). The name and the value are checked
+    here against the node's schema, so an error names the ``--param`` (not the node's file)."""
     import yaml
+
+    from humanoid_control import params as P
 
     key, sep, raw = text.partition("=")
     node, dot, name = key.strip().partition(".")
@@ -49,7 +51,9 @@ def parse_param(text: str) -> tuple:
         value = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise ConfigError(f"the value is not YAML: {exc}", f"--param {text}") from None
-    return node, name.strip(), value
+    name = name.strip()
+    P.validate({name: value}, P.SCHEMAS[node], f"--param {text}")
+    return node, name, value
 
 
 @dataclass(frozen=True)

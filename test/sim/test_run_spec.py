@@ -58,8 +58,15 @@ def test_lockstep_runs_give_the_mpc_no_wall_clock_budget_and_real_time_runs_keep
                                         ("mpc.rate_hz=5000", "rate_hz"), ("mpc.solver=qpoases", "riccati"),
                                         ("estimator.no_such=1", "no_such")])
 def test_a_bad_param_flag_names_the_node_parameter_or_bound(humanoid, text, match):
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(ConfigError, match=match) as err:
         _spec(humanoid, "--param", text)
+    assert str(err.value).startswith(f"--param {text}: ")  # the flag is the source, not the node's file
+
+
+def test_a_bad_choice_lists_the_parameters_valid_values(humanoid):
+    with pytest.raises(ConfigError, match="unknown value of 'friction_cone' 'cone'; valid values of 'friction_cone': "
+                                          "pyramid, octagon"):
+        _spec(humanoid, "--param", "wbc.friction_cone=cone")
 
 
 def test_terrain_known_gives_the_planner_and_the_estimator_the_terrain_as_their_map(humanoid):
