@@ -557,3 +557,40 @@ def test_on_a_map_a_lift_off_waits_until_the_dcm_is_over_the_foot_that_will_stan
     delay = planner.gait.next_swing(0.0).t_start - start
     assert delay == pytest.approx(planner.params.map_max_wait_s if waits else 0.0, abs=1e-9)
     assert planner.map_waits == (15 if waits else 0)
+
+
+
+class _Planned(Exception):
+    """Raised by a stub footstep planner: the step-timing adaptation went on to plan."""
+
+
+@pytest.mark.parametrize("cmd, speed_error, plans", [
+    ((0.0, 0.25, 0.0), 0.3, False),   # mostly sideways, steady: the timing is kept
+    ((0.0, -0.25, 0.0), 0.3, False),
+    ((-0.2, -0.25, 0.0), 0.3, False),  # diagonal, more sideways than forward: kept
+    ((0.0, 0.25, 0.0), 0.5, True),    # shoved (off by more than the gate): adapted
+    ((0.3, 0.1, 0.0), 0.3, True),     # mostly forward: adapted as always
+    ((0.0, 0.03, 0.0), 0.3, True),    # below SIDEWAYS_MPS: not walking sideways
+])
+def test_walking_mostly_sideways_the_step_timing_is_adapted_only_when_shoved(humanoid, cmd, speed_error, plans):
+    """LocomotionParams.sideways_timing_gate_mps (0.4 m/s): steady sideways walking keeps its steps'
+    timing (landing the trailing foot sooner threw the gait into a four-step lurch, 0.194 of 0.25
+    m/s); the timing is adapted as before when shoved or when the command is mostly forward."""
+    planner = LocomotionPlanner(humanoid)
+    t, swing = _walk_to_single_support(humanoid, planner)
+    s = planner.measure(humanoid.nominal_configuration(), np.zeros(humanoid.nv))
+    s["heading"] = 0.0
+    direction = np.array(cmd[:2]) / max(np.linalg.norm(cmd[:2]), 1e-9)
+    s["com_velocity"] = s["com_velocity"].copy()
+    s["com_velocity"][:2] = np.array(cmd[:2]) + speed_error * direction
+
+    def stub(*args, **kwargs):
+        raise _Planned
+    planner.footsteps.plan = stub
+    before, phases = planner.retimed_steps, list(planner.gait.phases)
+    if plans:
+        with pytest.raises(_Planned):
+            planner._adapt_step_timing(t + 0.01, s, cmd)
+    else:
+        planner._adapt_step_timing(t + 0.01, s, cmd)
+        assert planner.retimed_steps == before and planner.gait.phases == phases

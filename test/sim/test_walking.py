@@ -126,6 +126,18 @@ def test_the_humanoid_walks_sideways_at_0_4_metres_per_second_for_ten_seconds_wi
     assert r["max_tilt_rad"] < 0.2
 
 
+@pytest.mark.parametrize("vy", [0.25, -0.22], ids=["left", "right"])
+def test_sideways_between_the_cadences_the_gait_keeps_its_timing_and_its_speed(tmp_path, ros_domain, vy):
+    """Steady sideways walking keeps its steps' timing (mpc: LocomotionParams.sideways_timing_gate_mps):
+    adapted, the trailing foot landed sooner every other cycle and the gait fell into a four-step
+    lurch — 0.194 of 0.25 m/s and 0.188 of 0.22 (measured); 0.258 and 0.218 with the gate."""
+    code, r = _run(tmp_path, "--duration", "12.5", "--cmd-vel", f"1:0,{vy},0", "--cmd-vel", "11:0,0,0")
+    assert code == 0 and r["fell"] is False
+    (segment,) = r["velocity_segments"]
+    assert segment["mean"][1] == pytest.approx(vy, rel=0.1)
+    assert abs(segment["mean"][0]) < 0.05 and abs(segment["mean"][2]) < 0.1
+
+
 def test_the_humanoid_walks_stops_and_walks_again(tmp_path, ros_domain):
     code, r = _run(tmp_path, "--duration", "10.5", "--cmd-vel", "1:0.3,0,0", "--cmd-vel", "4:0,0,0",
                    "--cmd-vel", "6:0.3,0,0", "--cmd-vel", "9:0,0,0")
