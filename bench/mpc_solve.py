@@ -72,13 +72,15 @@ def bench_method(ps: ProblemSet, method: str, horizon_s: float, every: int = 1, 
         iterations.append(sol.iterations)
         wrenches.append(sol.wrenches)
         ok.append(sol.ok)
-    best = np.array(total)
-    for _ in range(passes - 1):
-        for i, p in enumerate(problems):
-            t0 = time.perf_counter()
-            mpc.solve(p)
-            best[i] = min(best[i], time.perf_counter() - t0)
-    extra = {"best": stats(best), "passes": passes} if passes > 1 else {}
+    extra = {}
+    if passes > 1:
+        best = np.array(total)
+        for _ in range(passes - 1):
+            for i, p in enumerate(problems):
+                t0 = time.perf_counter()
+                mpc.solve(p)
+                best[i] = min(best[i], time.perf_counter() - t0)
+        extra = {"best": stats(best), "passes": passes}
     return {"method": method, "knots": knots, "horizon_s": round(knots * ps.dt_s, 3), "variables": mpc.n,
             "inequalities": mpc.n_in, "problems": len(problems), "total": stats(total), **extra, "build": stats(build),
             "solve": stats(solve), "iterations_max": int(max(iterations)),

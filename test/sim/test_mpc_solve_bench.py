@@ -1,9 +1,5 @@
 """bench/mpc_solve.py: the repeated passes behind the solver's own worst case."""
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sim"))
-from bench_module import load_bench  # noqa: E402
+from bench_module import load_bench
 
 
 def test_each_problems_best_pass_is_never_slower_than_its_first():
