@@ -63,6 +63,17 @@ class WbcParams:
     posture_kp: float = 30.0  # [1/s²]
     posture_kd: float = 10.0  # [1/s]
     foot_weight: float = 100.0  # [-]
+    swing_kp: float = 400.0  # [1/s²] swing-foot task stiffness, [0, 1e4]
+    swing_kd: float = 40.0  # [1/s] swing-foot task damping, [0, 1e3]
+    #: the vertical ones in uneven-ground mode (WbcReference.uneven_ground: blind risers, slopes,
+    #: a map's edges), [0, 1e4] and [0, 1e3]: the lift-first swings there rise 8–10 cm in a third
+    #: of the swing, and with 400 / 40 the foot lagged its height reference by 5–7 cm and its toe
+    #: met the next riser's face (traced, session 29); with 1000 / 63 (critically damped) it lags
+    #: 2–3 cm. Stiff on all six axes, a fast stumble swing overshot 5 cm on rough ground and one
+    #: randomized walk lost its course; stiff everywhere, not only in this mode, the randomized
+    #: walks and shoves on flat ground lost 5 of 100
+    swing_kp_z_uneven: float = 1000.0
+    swing_kd_z_uneven: float = 63.0
     wrench_weight: float = 1e-4  # [-] on the contact wrenches' deviation from their reference [N, N·m]
     #: [-] the same while following a plan that walks on a command (WbcReference.walking), [0, 1e3]:
     #: with 1e-4 the QP all but ignored the MPC's wrenches and its centre of pressure — under
@@ -149,7 +160,11 @@ class WholeBodyController:
         #: [-] the ramp's factor per tick (None: the weight switches at once)
         self._wrench_ramp_factor = (hi / lo) ** (p.dt / p.wrench_weight_ramp_s) \
             if p.wrench_weight_ramp_s > 0.0 and lo > 0.0 and hi > lo else None
-        self.foot_tasks = {c: FootTask(c, p.foot_weight) for c in self.layout.contacts}
+        #: {uneven ground: (kp (6,), kd (6,))} of the swing-foot task, rows [x, y, z, rx, ry, rz]
+        self._swing_gains = {False: (np.full(6, p.swing_kp), np.full(6, p.swing_kd))}
+        self._swing_gains[True] = tuple(g.copy() for g in self._swing_gains[False])
+        self._swing_gains[True][0][2], self._swing_gains[True][1][2] = p.swing_kp_z_uneven, p.swing_kd_z_uneven
+        self.foot_tasks = {c: FootTask(c, p.foot_weight, *self._swing_gains[False]) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
                                              cop_margin_walking=p.cop_support_fraction, cone=p.friction_cone)
         self._torque_limits = TorqueLimits(robot.tau_max, p.torque_limit_scale)
@@ -312,7 +327,9 @@ class WholeBodyController:
             task.rotation_ref = _yaw_rotation(buf["yaw_R"], float(ref.base_yaw))
             buf["yaw_v"][2] = ref.base_yaw_rate
             task.v_ref = buf["yaw_v"]
+        kp, kd = self._swing_gains[bool(ref.uneven_ground)]
         for c, task in self.foot_tasks.items():
+            task.kp, task.kd = kp, kd
             sw = ref.swing.get(c)
             if sw is None or c in stance:
                 task.placement_ref, task.v_ref, task.a_ref = None, None, None
