@@ -66,14 +66,16 @@ class WbcParams:
     swing_kp: float = 400.0  # [1/s²] swing-foot task stiffness, [0, 1e4]
     swing_kd: float = 40.0  # [1/s] swing-foot task damping, [0, 1e3]
     #: the vertical ones in uneven-ground mode (WbcReference.uneven_ground: blind risers, slopes,
-    #: a map's edges), [0, 1e4] and [0, 1e3]: the lift-first swings there rise 8–10 cm in a third
-    #: of the swing, and with 400 / 40 the foot lagged its height reference by 5–7 cm and its toe
-    #: met the next riser's face (traced, session 29); with 1000 / 63 (critically damped) it lags
-    #: 2–3 cm. Stiff on all six axes, a fast stumble swing overshot 5 cm on rough ground and one
-    #: randomized walk lost its course; stiff everywhere, not only in this mode, the randomized
-    #: walks and shoves on flat ground lost 5 of 100
-    swing_kp_z_uneven: float = 1000.0
-    swing_kd_z_uneven: float = 63.0
+    #: a map's edges), [0, 1e4] and [0, 1e3] — opt-in, the defaults change nothing: the lift-first
+    #: swings there rise 8–10 cm in a third of the swing, and with 400 / 40 the foot lagged its
+    #: height reference by 5–7 cm and its toe met the next riser's face (traced, session 29); with
+    #: 1000 / 63 (critically damped) it lags 2–3 cm and 13 of 84 blind 5-cm stair flights fell
+    #: instead of 29, but two suite cases moved: the toe caught on a 1.6-cm step tilts the base
+    #: 0.095 rad (0.022 before) and the 3-cm step at 0.4 m/s ends 0.5 mm short of its mark.
+    #: Stiff on all six axes a fast stumble swing overshot 5 cm on rough ground; stiff
+    #: everywhere, not only in this mode, the randomized walks and shoves lost 5 of 100
+    swing_kp_z_uneven: float = 400.0
+    swing_kd_z_uneven: float = 40.0
     wrench_weight: float = 1e-4  # [-] on the contact wrenches' deviation from their reference [N, N·m]
     #: [-] the same while following a plan that walks on a command (WbcReference.walking), [0, 1e3]:
     #: with 1e-4 the QP all but ignored the MPC's wrenches and its centre of pressure — under

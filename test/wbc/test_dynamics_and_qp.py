@@ -221,7 +221,7 @@ def test_on_uneven_ground_the_swing_foot_is_pulled_up_to_its_height_reference_ha
     # lift-first swings over a riser lagged their height reference by 5-7 cm with the flat-ground
     # gains and the toe met the riser (session 29): uneven-ground mode tracks them stiffer
     from humanoid_control.wbc.reference import SwingReference, WbcReference
-    params = WbcParams()
+    params = WbcParams(swing_kp_z_uneven=1000.0, swing_kd_z_uneven=63.0)  # (opt-in: the defaults are 400 / 40)
     wbc = WholeBodyController(humanoid, params)
     q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
     terms = wbc.dyn.compute(q, v)
