@@ -162,10 +162,11 @@ class WholeBodyController:
         #: [-] the ramp's factor per tick (None: the weight switches at once)
         self._wrench_ramp_factor = (hi / lo) ** (p.dt / p.wrench_weight_ramp_s) \
             if p.wrench_weight_ramp_s > 0.0 and lo > 0.0 and hi > lo else None
-        #: {uneven ground: (kp (6,), kd (6,))} of the swing-foot task, rows [x, y, z, rx, ry, rz]
-        self._swing_gains = {False: (np.full(6, p.swing_kp), np.full(6, p.swing_kd))}
-        self._swing_gains[True] = tuple(g.copy() for g in self._swing_gains[False])
-        self._swing_gains[True][0][2], self._swing_gains[True][1][2] = p.swing_kp_z_uneven, p.swing_kd_z_uneven
+        kp, kd = np.full(6, p.swing_kp), np.full(6, p.swing_kd)  # rows [x, y, z, rx, ry, rz]
+        kp_uneven, kd_uneven = kp.copy(), kd.copy()
+        kp_uneven[2], kd_uneven[2] = p.swing_kp_z_uneven, p.swing_kd_z_uneven
+        #: {uneven ground: (kp (6,), kd (6,))} of the swing-foot task
+        self._swing_gains = {False: (kp, kd), True: (kp_uneven, kd_uneven)}
         self.foot_tasks = {c: FootTask(c, p.foot_weight, *self._swing_gains[False]) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
                                              cop_margin_walking=p.cop_support_fraction, cone=p.friction_cone)

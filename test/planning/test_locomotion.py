@@ -559,7 +559,6 @@ def test_on_a_map_a_lift_off_waits_until_the_dcm_is_over_the_foot_that_will_stan
     assert planner.map_waits == (15 if waits else 0)
 
 
-
 class _Planned(Exception):
     """Raised by a stub footstep planner: the step-timing adaptation went on to plan."""
 
