@@ -200,6 +200,7 @@ class WholeBodyController:
                                       reuse=False))
         self._kkt = None  # work buffers and the active rows of the active-set solve
         self.kkt_solves = 0  # ticks solved by the active-set method (ProxSuite not needed)
+        self.polished_solves = 0  # ProxSuite answers replaced by the KKT solve on its active rows
         self.com_ref = None  # [m] world; set on the first tick (centre of the feet, nominal height)
         self._ref_buffers = None  # the tasks' references while walking (see _apply_reference)
         self.last_solution: WbcSolution | None = None
@@ -391,10 +392,30 @@ class WholeBodyController:
             return True, "ACTIVE_SET", solves, x.copy()
         r = self._qp.solve(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u)
         active[:] = 0
-        if r.ok:  # the rows ProxSuite's multipliers hold
-            active[r.z > self.ACTIVE_SET_SEED_MULTIPLIER] = 1
-            active[r.z < -self.ACTIVE_SET_SEED_MULTIPLIER] = -1
+        if not r.ok:
+            return r.ok, r.status, r.iterations, r.x
+        self._seed_active_set(r.z)  # the rows ProxSuite's multipliers hold
+        # polished: the exact KKT solve on those rows. ProxSuite's last bits depend on where its
+        # buffers lie in memory, and its rounded answer still differed between two lockstep runs
+        # now and then (a rounding boundary between them: a randomized walk ended 0.47 m apart);
+        # the KKT solve's answer depends on the problem and the rows alone
+        try:
+            solves = kernels.active_set_qp(qp.H, qp.g, qp.A, qp.b, qp.C, qp.l, qp.u, active, K, rhs, x,
+                                           self.ACTIVE_SET_MAX_SOLVES, self.ACTIVE_SET_TOLERANCE)
+        except np.linalg.LinAlgError:
+            solves = -1
+        if solves > 0 and np.all(np.isfinite(x)):
+            self.polished_solves += 1
+            return True, r.status, r.iterations + solves, x.copy()
+        self._seed_active_set(r.z)
         return r.ok, r.status, r.iterations, r.x
+
+    def _seed_active_set(self, z: np.ndarray) -> None:
+        """The next active-set start: the rows ProxSuite's multipliers ``z`` (n_in,) hold."""
+        active = self._kkt[3]
+        active[:] = 0
+        active[z > self.ACTIVE_SET_SEED_MULTIPLIER] = 1
+        active[z < -self.ACTIVE_SET_SEED_MULTIPLIER] = -1
 
     def update(self, q: np.ndarray, v: np.ndarray, active: dict, ref: WbcReference | None = None) -> WbcSolution:
         """One control tick: build, solve, compute torques [N·m] (Pinocchio joint order)."""
