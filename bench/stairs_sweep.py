@@ -5,8 +5,10 @@ This sweep runs their neighbours through the same path as ``humanoid-control sim
 composed loop, the MPC in its worker): 5 × 25-cm stairs starting every 10 cm from 0.5 to 1.7 m,
 other speeds, rises and runs, a longer flight, approaches slightly sideways and turning, and
 Talos. Each case walks from 1 s at its speed; it climbed when it did not fall and its CoM ended
-more than 0.1 m past the top riser (the report's ``com_drift_xy_m``: from where it stood).
-Printed: one line per case and the count climbed. No pass/fail.
+more than 0.1 m past the top riser (the report's ``com_drift_xy_m``: from where it stood); a
+flight short of that stalled when its mean forward speed over its last second was under
+0.05 m/s, else it ran out of time (slowed on the stairs: blind, uneven-ground mode caps the
+speed at 0.25 m/s). Printed: one line per case and the counts. No pass/fail.
 
     .venv/bin/python bench/stairs_sweep.py [--known] [--param NODE.NAME=VALUE ...] [--workers 2]
                                            [--cases FILE]
@@ -45,14 +47,35 @@ def top_of(terrain: str) -> float:
     return t.start_x + (int(n) - 1) * run
 
 
+#: [s] the command is given again this long before the end, so that the report's last velocity
+#: segment (its steady part: from 1.5 s after the command to 0.5 s before the end) tells a flight
+#: that stalled from one still climbing when the time ran out (the same command: the run is unchanged)
+LAST_SEGMENT_S = 3.0
+#: [m/s] below this mean forward speed over that last second, a flight that did not climb stalled
+STALLED_MPS = 0.05
+
+
+def outcome(report: dict, terrain: str) -> str:
+    """'climbed', 'fell', 'stalled' (short of the top and no longer walking forward at the end)
+    or 'out of time' (short of the top, still walking) of one case's report."""
+    if report["fell"]:
+        return "fell"
+    if report["com_drift_xy_m"] > top_of(terrain) + 0.1:
+        return "climbed"
+    last = report["velocity_segments"][-1:] if report.get("velocity_segments") else []
+    speed = last[0]["mean"][0] if last and len(report["velocity_segments"]) > 1 else None
+    return "stalled" if speed is not None and speed < STALLED_MPS else "out of time"
+
+
 def run_case(case: tuple) -> dict:
     """One case through the CLI's spec and runner (in this worker's ROS domain, loopback)."""
     terrain, cmd, duration, robot, known, params = case
-    report = run_walk(terrain, cmd, duration, robot, params, ["--terrain-known"] if known else [])
-    climbed = not report["fell"] and report["com_drift_xy_m"] > top_of(terrain) + 0.1
-    return {"terrain": terrain, "cmd": cmd, "robot": robot, "fell": report["fell"], "climbed": climbed,
-            "travelled_m": report["com_drift_xy_m"], "stumbles": report["nodes"]["mpc"].get("stumbles"),
-            "map_waits": report["nodes"]["mpc"].get("map_waits")}
+    extra = ["--cmd-vel", f"{duration - LAST_SEGMENT_S:g}:{cmd}"] + (["--terrain-known"] if known else [])
+    report = run_walk(terrain, cmd, duration, robot, params, extra)
+    result = outcome(report, terrain)
+    return {"terrain": terrain, "cmd": cmd, "robot": robot, "fell": report["fell"], "climbed": result == "climbed",
+            "outcome": result, "travelled_m": report["com_drift_xy_m"],
+            "stumbles": report["nodes"]["mpc"].get("stumbles"), "map_waits": report["nodes"]["mpc"].get("map_waits")}
 
 
 def main() -> None:
@@ -69,13 +92,13 @@ def main() -> None:
     t0 = time.monotonic()
     results = run_pool(run_case, jobs, args.workers, args.domain_id)
     for r in results:
-        outcome = "climbed" if r["climbed"] else "FELL" if r["fell"] else "stopped short"
-        print(f"{r['terrain']:28s} {r['cmd']:14s} {r['robot']:9s} {outcome:13s} {r['travelled_m']:5.2f} m  "
-              f"stumbles {r['stumbles']}  map waits {r['map_waits']}")
+        print(f"{r['terrain']:28s} {r['cmd']:14s} {r['robot']:9s} {r['outcome'].upper() if r['fell'] else r['outcome']:13s} "
+              f"{r['travelled_m']:5.2f} m  stumbles {r['stumbles']}  map waits {r['map_waits']}")
     climbed = sum(r["climbed"] for r in results)
+    count = {k: sum(r["outcome"] == k for r in results) for k in ("stalled", "out of time")}
     print(f"stairs sweep ({'map' if args.known else 'blind'}{', ' + ' '.join(args.param) if args.param else ''}): "
-          f"{climbed}/{len(results)} climbed, {sum(r['fell'] for r in results)} fell "
-          f"({time.monotonic() - t0:.0f} s)")
+          f"{climbed}/{len(results)} climbed, {sum(r['fell'] for r in results)} fell, {count['stalled']} stalled, "
+          f"{count['out of time']} out of time ({time.monotonic() - t0:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -30,3 +30,17 @@ def test_a_case_file_reads_comments_away_and_fills_in_the_command_and_the_robot(
     f.write_text("# terrain speed duration robot\nstairs:0.05:0.3:4@1 0.3 11\n\nstairs:0.04:0.25:3 0.2,0.02,0 12 talos\n")
     assert sweep.read_cases(str(f)) == [("stairs:0.05:0.3:4@1", "0.3,0,0", 11.0, "humanoid"),
                                         ("stairs:0.04:0.25:3", "0.2,0.02,0", 12.0, "talos")]
+
+
+@pytest.mark.parametrize("fell, drift, last_vx, outcome", [
+    (True, 2.0, 0.3, "fell"),
+    (False, 1.9, 0.0, "climbed"),  # 0.15 m past the top riser (1.75)
+    (False, 1.5, 0.01, "stalled"),  # short of the top and standing at a riser
+    (False, 1.5, 0.2, "out of time"),  # short of the top and still walking up
+])
+def test_a_flight_short_of_the_top_is_told_stalled_or_out_of_time_by_its_last_second(sweep, fell, drift, last_vx,
+                                                                                    outcome):
+    segment = {"t_start_s": 1.0, "command": [0.3, 0.0, 0.0], "mean": [0.25, 0.0, 0.0]}
+    report = {"fell": fell, "com_drift_xy_m": drift,
+              "velocity_segments": [segment, {**segment, "t_start_s": 7.0, "mean": [last_vx, 0.0, 0.0]}]}
+    assert sweep.outcome(report, "stairs:0.05:0.25:4@1") == outcome
