@@ -247,7 +247,8 @@ class LocomotionPlan:
         for f, traj in self.swings.items():
             if not contacts[f]:
                 st = traj.evaluate(t)
-                swing[f] = SwingReference(st.position, traj.yaw_at(t), st.velocity, st.acceleration, traj.yaw_rate_at(t))
+                swing[f] = SwingReference(st.position, traj.yaw_at(t), st.velocity, st.acceleration, traj.yaw_rate_at(t),
+                                          traj.lifts_over_edge)
         wrenches = {f: w[i].copy() for i, f in enumerate(self.feet) if contacts[f]}
         return WbcReference(contacts, com, vel, acc, wrenches, swing,
                             base_yaw=self.base_yaw0 + self.base_yaw_rate * (t - self.t0), base_yaw_rate=self.base_yaw_rate,
@@ -807,8 +808,11 @@ class LocomotionPlanner:
                 over_edge = self._crosses_map_edge(pos, fh.position)  # over a known edge: up, then across
                 h = p.uneven_step_height_m if uneven or over_edge else p.gait.step_height_m
                 profile = p.map_edge_swing if over_edge else p.uneven_swing if uneven else p.swing
-                self.swings[fh.foot] = YawSwing(pos, fh.position, fh.t_liftoff, fh.t_touchdown - fh.t_liftoff, h,
-                                                yaw_start=yaw, yaw_end=fh.yaw, profile=profile)
+                traj = self.swings[fh.foot] = YawSwing(pos, fh.position, fh.t_liftoff, fh.t_touchdown - fh.t_liftoff,
+                                                       h, yaw_start=yaw, yaw_end=fh.yaw, profile=profile)
+                # the lift-first swings track their height stiffly (WbcParams.swing_kp_z_uneven); a
+                # stumble's re-lift (_catch_stumble) does not
+                traj.lifts_over_edge = over_edge or uneven
                 self._swing_phase[fh.foot] = key
             elif t < fh.t_touchdown and (t - fh.t_liftoff) / (fh.t_touchdown - fh.t_liftoff) <= \
                     self.params.retarget_until_phase and t > fh.t_liftoff:

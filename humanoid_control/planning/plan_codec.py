@@ -4,11 +4,12 @@ ROS-free: :func:`encode` returns a dict of plain values and numpy arrays named l
 message fields; :func:`decode` rebuilds a plan whose :meth:`reference_at` gives the same
 WBC references as the original.
 
-Swing row layout (``SWING_SIZE`` = 35 floats per foot, NaN row = no swing planned):
+Swing row layout (``SWING_SIZE`` = 36 floats per foot, NaN row = no swing planned):
 ``t_start`` [s, relative to the stamp], ``duration`` [s], ``height`` [m],
 ``late_descent_speed`` [m/s], ``max_late_descent`` [m], ``start`` (3) [m], ``target`` (3) [m],
 quintic coefficients (6 x 3, row-major), their windows h0, h1, t_r, t_f [s]
-(``humanoid_control/kernels/swing.py``), ``yaw_start``, ``yaw_end`` [rad]."""
+(``humanoid_control/kernels/swing.py``), ``yaw_start``, ``yaw_end`` [rad], ``lifts_over_edge``
+(1 or 0)."""
 from __future__ import annotations
 
 import math
@@ -20,7 +21,7 @@ from humanoid_control.planning.gait_scheduler import Phase
 from humanoid_control.planning.locomotion import LocomotionPlan, YawSwing
 from humanoid_control.planning.swing_trajectory import CLASSIC
 
-SWING_SIZE = 35
+SWING_SIZE = 36
 
 
 def encode(plan: LocomotionPlan) -> dict:
@@ -34,7 +35,7 @@ def encode(plan: LocomotionPlan) -> dict:
             continue
         swing[i] = np.concatenate([[tr.t_start - t0, tr.duration, tr.height, tr.late_descent_speed,
                                     tr.max_late_descent], tr.start, tr.target, tr._c.ravel(), tr._windows,
-                                   [tr.yaw_start, tr.yaw_end]])
+                                   [tr.yaw_start, tr.yaw_end, float(tr.lifts_over_edge)]])
     phases = [p for p in plan.phases if p.t_end > t0]
     return {
         "ok": bool(plan.mpc.ok),
@@ -101,6 +102,7 @@ def decode(fields: dict, t0: float) -> LocomotionPlan:
         tr._windows = row[29:33].copy()
         tr.profile = CLASSIC  # (only re-planning reads it; a decoded plan is followed, not re-planned)
         tr.yaw_start, tr.yaw_end = row[33], row[34]
+        tr.lifts_over_edge = bool(row[35])
         swings[f] = tr
     mpc = MpcSolution(bool(fields["ok"]), "", int(fields.get("iterations", 0)), states.reshape(n + 1, NX),
                       wrenches.reshape(n, nf, 6))

@@ -97,6 +97,11 @@ class SwingTrajectory:
     """One swing of one foot, from ``start`` at ``t_start`` to ``target`` at
     ``t_start + duration`` with apex ``height`` [m] above the higher of the two ends."""
 
+    #: a lift-first swing (planned in uneven-ground mode or over a terrain map's edge): the
+    #: whole-body QP follows its height with the stiff vertical gains (WbcParams.swing_kp_z_uneven);
+    #: re-planned copies (retarget, retime) keep it
+    lifts_over_edge: bool = False
+
     def __init__(self, start, target, t_start: float, duration: float, height: float,
                  start_velocity=None, start_acceleration=None,
                  late_descent_speed: float = 0.1, max_late_descent: float = 0.05,

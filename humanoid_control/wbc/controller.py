@@ -65,17 +65,19 @@ class WbcParams:
     foot_weight: float = 100.0  # [-]
     swing_kp: float = 400.0  # [1/s²] swing-foot task stiffness, [0, 1e4]
     swing_kd: float = 40.0  # [1/s] swing-foot task damping, [0, 1e3]
-    #: the vertical ones in uneven-ground mode (WbcReference.uneven_ground: blind risers, slopes,
-    #: a map's edges), [0, 1e4] and [0, 1e3] — opt-in, the defaults change nothing: the lift-first
-    #: swings there rise 8–10 cm in a third of the swing, and with 400 / 40 the foot lagged its
-    #: height reference by 5–7 cm and its toe met the next riser's face (traced, session 29); with
-    #: 1000 / 63 (critically damped) it lags 2–3 cm and 13 of 84 blind 5-cm stair flights fell
-    #: instead of 29, but two suite cases moved: the toe caught on a 1.6-cm step tilts the base
-    #: 0.095 rad (0.022 before) and the 3-cm step at 0.4 m/s ends 0.5 mm short of its mark.
-    #: Stiff on all six axes a fast stumble swing overshot 5 cm on rough ground; stiff
-    #: everywhere, not only in this mode, the randomized walks and shoves lost 5 of 100
-    swing_kp_z_uneven: float = 400.0
-    swing_kd_z_uneven: float = 40.0
+    #: the vertical ones of a lift-first swing (SwingReference.lifts_over_edge: planned in
+    #: uneven-ground mode or over a map's edge), [0, 1e4] and [0, 1e3]. Such swings rise 8–10 cm in
+    #: a third of the swing; with 400 / 40 the foot lagged its height reference by 5–7 cm and its
+    #: toe met the next riser's face (traced, session 29); with 1000 / 63 (critically damped) 2–3 cm.
+    #: 84 blind 5-cm stair flights (bench/stairs_sweep.py, three sets): 29 fell with 400 / 40, 19
+    #: with this; 56 mapped: 4 and 0 fell (session 30). Not for a stumble's re-lift: stiff there
+    #: too, 13 blind flights fell, but after a toe caught on a 1.6-cm step the QP bought the
+    #: re-lift's height with the stance leg (knee 0.62 -> 0.0 rad, CoM 2.8 cm over its target),
+    #: the next swing started from a straight knee and the base rolled 0.10 rad (0.025 with 400 /
+    #: 40; 0.03 so). 700 / 53: 29 blind flights fell. Stiff on all six axes a fast stumble swing
+    #: overshot 5 cm on rough ground; stiff for every swing the randomized walks lost 5 of 100
+    swing_kp_z_uneven: float = 1000.0
+    swing_kd_z_uneven: float = 63.0
     wrench_weight: float = 1e-4  # [-] on the contact wrenches' deviation from their reference [N, N·m]
     #: [-] the same while following a plan that walks on a command (WbcReference.walking), [0, 1e3]:
     #: with 1e-4 the QP all but ignored the MPC's wrenches and its centre of pressure — under
@@ -165,7 +167,7 @@ class WholeBodyController:
         kp, kd = np.full(6, p.swing_kp), np.full(6, p.swing_kd)  # rows [x, y, z, rx, ry, rz]
         kp_uneven, kd_uneven = kp.copy(), kd.copy()
         kp_uneven[2], kd_uneven[2] = p.swing_kp_z_uneven, p.swing_kd_z_uneven
-        #: {uneven ground: (kp (6,), kd (6,))} of the swing-foot task
+        #: {lifts over an edge (SwingReference.lifts_over_edge): (kp (6,), kd (6,))} of the swing-foot task
         self._swing_gains = {False: (kp, kd), True: (kp_uneven, kd_uneven)}
         self.foot_tasks = {c: FootTask(c, p.foot_weight, *self._swing_gains[False]) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
@@ -331,13 +333,13 @@ class WholeBodyController:
             task.rotation_ref = _yaw_rotation(buf["yaw_R"], float(ref.base_yaw))
             buf["yaw_v"][2] = ref.base_yaw_rate
             task.v_ref = buf["yaw_v"]
-        kp, kd = self._swing_gains[bool(ref.uneven_ground)]
         for c, task in self.foot_tasks.items():
-            task.kp, task.kd = kp, kd
             sw = ref.swing.get(c)
             if sw is None or c in stance:
+                task.kp, task.kd = self._swing_gains[False]
                 task.placement_ref, task.v_ref, task.a_ref = None, None, None
                 continue
+            task.kp, task.kd = self._swing_gains[bool(sw.lifts_over_edge)]
             v, acc = buf[f"{c}_v"], buf[f"{c}_a"]
             v[0:3] = sw.velocity
             v[5] = sw.yaw_rate

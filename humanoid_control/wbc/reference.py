@@ -18,6 +18,7 @@ class SwingReference:
     velocity: np.ndarray  # (3,) [m/s]
     acceleration: np.ndarray  # (3,) [m/s²]
     yaw_rate: float = 0.0  # [rad/s]
+    lifts_over_edge: bool = False  # a lift-first swing: stiff vertical gains (SwingTrajectory.lifts_over_edge)
 
 
 @dataclass

@@ -1,4 +1,5 @@
 import numpy as np
+import pinocchio as pin
 import pytest
 
 from humanoid_control.planning.locomotion import LocomotionParams, LocomotionPlanner
@@ -58,6 +59,12 @@ def test_the_plan_survives_the_message_encoding_unchanged(walking_plan):
         for f in a.wrenches:
             np.testing.assert_allclose(a.wrenches[f], b.wrenches[f])
         assert a.walking is b.walking and a.uneven_ground is b.uneven_ground
+        assert all(a.swing[f].lifts_over_edge is b.swing[f].lifts_over_edge for f in a.swing)
+    for lifts in (True, False):  # a lift-first swing's stiff vertical gains travel with it
+        for traj in plan.swings.values():
+            traj.lifts_over_edge = lifts
+        back = decode(encode(plan), plan.t0)
+        assert [tr.lifts_over_edge for tr in back.swings.values()] == [lifts] * len(plan.swings)
 
 
 def test_a_plan_walks_on_a_command_but_not_standing_nor_through_recovery_steps(walking_plan, humanoid):
@@ -261,6 +268,39 @@ def test_feet_standing_flat_at_heights_apart_make_the_next_swings_lift_first(hum
         planner.update(float(t), q, v, (0.3, 0.0, 0.0))
     (swing,) = planner.swings.values()
     assert swing.profile.lift_first is uneven
+    assert swing.lifts_over_edge is uneven  # (the WBC's stiff vertical gains)
+    assert planner.update(1.2, q, v, (0.3, 0.0, 0.0)).reference_at(swing.t_start + 0.01 * swing.duration) \
+        .swing[next(iter(planner.swings))].lifts_over_edge is uneven
+
+
+def test_a_stumble_starts_the_swing_again_with_the_flat_ground_gains_and_the_swings_after_it_lift_first(humanoid):
+    # the re-lift tracked stiffly bought its height with the stance leg: after a toe caught on a
+    # 1.6-cm step the next swing began from a straight knee and the base rolled 0.1 rad (session 30)
+    planner = LocomotionPlanner(humanoid)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    t = 0.0
+    while planner.gait.phase_at(t).swing_foot is None or t < 0.2:
+        planner.update(t, q, v, (0.3, 0.0, 0.0))
+        t = round(t + 0.01, 2)
+    ph = planner.gait.phase_at(t)
+    planner.update(t + 0.02, q, v, (0.3, 0.0, 0.0))
+    assert not planner.swings[ph.swing_foot].lifts_over_edge  # flat ground
+    foot, fid = ph.swing_foot, humanoid.foot_frame_ids[ph.swing_foot]
+    state = planner.measure(*_standing_state(humanoid, (0.3, 0.0)))  # walking as commanded, not shoved
+    sole = planner.data.oMf[fid]
+    planner.data.oMf[fid] = pin.SE3(pin.rpy.rpyToMatrix(0.0, 0.5, 0.0), sole.translation.copy())  # toe caught: 29°
+    planner._catch_stumble(t + 0.03, state, (0.3, 0.0))
+    assert planner.stumbles == 1 and planner.uneven_until > t
+    relift = planner.swings[foot]
+    assert relift.profile is planner.params.stumble_swing and not relift.lifts_over_edge
+    for k in range(40):
+        tk = round(ph.t_end + 0.01 * k, 2)
+        planner.update(tk, q, v, (0.3, 0.0, 0.0))
+        nxt = planner.gait.phase_at(tk)
+        if nxt.swing_foot is not None and nxt.swing_foot != foot and nxt.swing_foot in planner.swings:
+            break
+    after = planner.swings[planner.other_foot(foot)]
+    assert after.profile.lift_first and after.lifts_over_edge  # the next one lifts first, stiffly
 
 
 def test_on_uneven_ground_the_commanded_speed_is_capped_and_the_plan_says_so(humanoid):

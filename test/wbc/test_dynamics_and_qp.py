@@ -253,28 +253,29 @@ def test_with_a_plan_the_swing_foot_is_unloaded_and_follows_its_reference_accele
     assert sol.wrenches["right"][2] > 0.9 * humanoid.mass * 9.81
 
 
-def test_on_uneven_ground_the_swing_foot_is_pulled_up_to_its_height_reference_harder(humanoid):
+def test_a_lift_first_swing_foot_is_pulled_up_to_its_height_reference_harder(humanoid):
     # lift-first swings over a riser lagged their height reference by 5-7 cm with the flat-ground
-    # gains and the toe met the riser (session 29): uneven-ground mode tracks them stiffer
+    # gains and the toe met the riser (session 29): their vertical row is tracked stiffer
     from humanoid_control.wbc.reference import SwingReference, WbcReference
-    params = WbcParams(swing_kp_z_uneven=1000.0, swing_kd_z_uneven=63.0)  # (opt-in: the defaults are 400 / 40)
+    params = WbcParams()
+    assert (params.swing_kp_z_uneven, params.swing_kd_z_uneven) == (1000.0, 63.0)  # critically damped
     wbc = WholeBodyController(humanoid, params)
     q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
     terms = wbc.dyn.compute(q, v)
-    swing = SwingReference(terms.feet_placement["left"].translation + np.array([0.0, 0.0, 0.03]), 0.0, np.zeros(3),
-                           np.zeros(3))  # 3 cm above the foot, at rest
     rise = {}
-    for uneven in (False, True, False):
+    for lifts in (False, True, False):
+        swing = SwingReference(terms.feet_placement["left"].translation + np.array([0.0, 0.0, 0.03]), 0.0, np.zeros(3),
+                               np.zeros(3), lifts_over_edge=lifts)  # 3 cm above the foot, at rest
         ref = WbcReference({"left": False, "right": True}, terms.com.copy(), np.zeros(3), np.zeros(3),
                            {"right": np.array([0, 0, humanoid.mass * 9.81, 0, 0, 0])}, {"left": swing},
-                           uneven_ground=uneven)
+                           uneven_ground=True)  # (the mode alone does not stiffen: a stumble's re-lift)
         sol = wbc.update(q, v, {}, ref)
         assert sol.ok
         task = wbc.foot_tasks["left"]
-        kp_z, kd_z = (params.swing_kp_z_uneven, params.swing_kd_z_uneven) if uneven else (params.swing_kp, params.swing_kd)
+        kp_z, kd_z = (params.swing_kp_z_uneven, params.swing_kd_z_uneven) if lifts else (params.swing_kp, params.swing_kd)
         np.testing.assert_array_equal(task.kp, [params.swing_kp] * 2 + [kp_z] + [params.swing_kp] * 3)  # only z
         np.testing.assert_array_equal(task.kd, [params.swing_kd] * 2 + [kd_z] + [params.swing_kd] * 3)
-        rise[uneven] = float((terms.J_feet["left"] @ sol.qdd + terms.feet_drift["left"])[2])  # [m/s²]
+        rise[lifts] = float((terms.J_feet["left"] @ sol.qdd + terms.feet_drift["left"])[2])  # [m/s²]
     assert rise[False] > 0.4 * params.swing_kp * 0.03  # upwards: kp * error, less the weighted compromise (6.3 of 12)
     assert rise[True] > 2.0 * rise[False]  # 1000 against 400 (15.7)
 
