@@ -44,3 +44,13 @@ def test_a_flight_short_of_the_top_is_told_stalled_or_out_of_time_by_its_last_se
     report = {"fell": fell, "com_drift_xy_m": drift,
               "velocity_segments": [segment, {**segment, "t_start_s": 7.0, "mean": [last_vx, 0.0, 0.0]}]}
     assert sweep.outcome(report, "stairs:0.05:0.25:4@1") == outcome
+
+
+@pytest.mark.parametrize("name", ["stairs_cases_2.txt", "stairs_cases_3.txt"])
+def test_the_shipped_case_files_are_28_flights_each_with_time_to_reach_the_top(sweep, name):
+    from pathlib import Path
+    cases = sweep.read_cases(str(Path(__file__).parents[2] / "bench" / name))
+    assert len(cases) == 28
+    for terrain, cmd, duration, robot in cases:
+        assert Terrain.parse(terrain).kind == "stairs" and robot == "humanoid"
+        assert float(cmd.split(",")[0]) * (duration - 1.0) > sweep.top_of(terrain) + 0.1
