@@ -5,7 +5,8 @@ This sweep runs their neighbours through the same path as ``humanoid-control sim
 composed loop, the MPC in its worker): 5 × 25-cm stairs starting every 10 cm from 0.5 to 1.7 m,
 other speeds, rises and runs, a longer flight, approaches slightly sideways and turning, and
 Talos. Each case walks from 1 s at its speed; it climbed when it did not fall and its CoM ended
-more than 0.1 m past the top riser (the report's ``com_drift_xy_m``: from where it stood); a
+more than 0.1 m past the top riser along x (the report's ``com_displacement_xy_m``: from where it
+stood; its ``com_drift_xy_m``, the distance, also counted a wander sideways before session 31); a
 flight short of that stalled when its mean forward speed over its last second was under
 0.05 m/s, else it ran out of time (slowed on the stairs: blind, uneven-ground mode caps the
 speed at 0.25 m/s). Printed: one line per case and the counts. No pass/fail.
@@ -39,7 +40,8 @@ CASES = ([(f"stairs:0.05:0.25:4@{x:g}", "0.3,0,0", 10.0, "humanoid")
 
 
 def top_of(terrain: str) -> float:
-    """[m] x of the top riser of ``stairs:RISE:RUN:N[@X]``."""
+    """[m] x of the top riser of ``stairs:RISE:RUN:N[@X]`` (of the bottom one for a flight down,
+    RISE < 0: the last riser walked over either way)."""
     from humanoid_control.sim.terrain import Terrain
 
     t = Terrain.parse(terrain)
@@ -55,12 +57,17 @@ LAST_SEGMENT_S = 3.0
 STALLED_MPS = 0.05
 
 
+def travelled(report: dict) -> float:
+    """[m] how far along x (the flight's axis) the CoM ended from where it stood."""
+    return report["com_displacement_xy_m"][0]
+
+
 def outcome(report: dict, terrain: str) -> str:
     """'climbed', 'fell', 'stalled' (short of the top and no longer walking forward at the end)
     or 'out of time' (short of the top, still walking) of one case's report."""
     if report["fell"]:
         return "fell"
-    if report["com_drift_xy_m"] > top_of(terrain) + 0.1:
+    if travelled(report) > top_of(terrain) + 0.1:
         return "climbed"
     last = report["velocity_segments"][-1:] if report.get("velocity_segments") else []
     speed = last[0]["mean"][0] if last and len(report["velocity_segments"]) > 1 else None
@@ -74,7 +81,7 @@ def run_case(case: tuple) -> dict:
     report = run_walk(terrain, cmd, duration, robot, params, extra)
     result = outcome(report, terrain)
     return {"terrain": terrain, "cmd": cmd, "robot": robot, "fell": report["fell"], "climbed": result == "climbed",
-            "outcome": result, "travelled_m": report["com_drift_xy_m"],
+            "outcome": result, "travelled_m": travelled(report),
             "stumbles": report["nodes"]["mpc"].get("stumbles"), "map_waits": report["nodes"]["mpc"].get("map_waits")}
 
 

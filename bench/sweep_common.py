@@ -44,7 +44,11 @@ def run_walk(terrain: str, cmd: str, duration: float, robot: str, params=(), ext
             *extra]
     for p in params:
         args += ["--param", p]
-    result = run(*sim_spec_for_args(args))
+    try:
+        spec = sim_spec_for_args(args)
+    except SystemExit:  # argparse said why on stderr; in a pool worker the exit would only break the pool
+        raise RuntimeError(f"humanoid-control sim refused {' '.join(args)} (its message above)") from None
+    result = run(*spec)
     if result.report is None:
         raise RuntimeError(f"{terrain} {cmd} {robot}: the run failed: {result.error}")
     return result.report

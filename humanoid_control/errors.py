@@ -4,8 +4,22 @@ of valid choices, lists them."""
 from __future__ import annotations
 
 
+def _rebuild(cls, args: tuple, state: dict) -> "HumanoidControlError":
+    """An error of ``cls`` with its message ``args`` and attributes ``state``, made without
+    calling its ``__init__`` (whose arguments differ from class to class)."""
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
+
 class HumanoidControlError(Exception):
-    """Base of every error raised on purpose by humanoid_control."""
+    """Base of every error raised on purpose by humanoid_control. Errors pickle with their
+    message and data, so one raised in a worker process (the campaigns' and sweeps' pools)
+    reaches the parent as itself, not as a broken pool."""
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
 
 
 class ConfigError(HumanoidControlError):

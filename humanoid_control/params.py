@@ -292,9 +292,10 @@ MPC = (
     Param("terrain_map", "",
           description="the ground ahead when known (perception, a surveyed rig), in the sim's --terrain grammar along "
                       "x from where the odometry starts: flat, slope:DEG[@X], step:HEIGHT[@X], stairs:RISE:RUN:N[@X]; "
-                      "each landing rests on one tread (3 cm behind a riser, over an edge by at most 20 % of the sole) "
-                      "at its height, swings over an edge lift first, a lift-off waits for the DCM to be over the foot "
-                      "that stays; '' = blind (the default: 5-cm stairs fall blind, climb with their map)"),
+                      "each landing rests on one tread (climbing: 3 cm behind a riser, over an edge by at most 20 % "
+                      "of the sole; going down: the whole sole on the tread) at its height, swings over an edge lift "
+                      "first, a lift-off up an edge waits for the DCM to be over the foot that stays; '' = blind (the "
+                      "default: 5-cm stairs fall blind, climb with their map)"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
     # (lockstep, 10 s, within 10 %; README "Walking limits"): forward 1.0, backward 0.5, sideways 0.4
     # (with the lateral cadence; 0.25 fell before it), turning 1.0 rad/s

@@ -44,10 +44,18 @@ class TerrainMap:
     sole with 1 cm of clearance would have 1 cm; the overhang stays outside the WBC's 60 %
     centre-of-pressure band while stepping);
     ``inset_m`` [m]: a landing moved off an edge goes this far inside the clear stretch (or to its
-    middle), not onto its limit."""
+    middle), not onto its limit;
+    ``descent_clearance_m`` [m], ``descent_overhang_fraction`` [-]: the same two for an edge the
+    sole is walked down (``travel`` given to the queries): the whole sole on its tread, up to
+    its riser behind the heel (a heel coming down past a nosing does not catch it). A toe over
+    a nosing going down made the sole a see-saw: braking, the whole-body QP put its centre of
+    pressure at the nosing, the heel lifted, the sole slid 5–7 cm forward over it and the
+    odometry went with it (mapped 5-cm descents, 28 neighbour flights: 17 reached the bottom and
+    7 fell with the climbing rules; 26 and none with 0 and 0, 25 and 2 with 1 cm and 5 %)."""
 
     def __init__(self, pieces, origin=(0.0, 0.0), heading_rad: float = 0.0, clearance_m: float = 0.03,
-                 overhang_fraction: float = 0.2, inset_m: float = 0.015):
+                 overhang_fraction: float = 0.2, inset_m: float = 0.015, descent_clearance_m: float = 0.0,
+                 descent_overhang_fraction: float = 0.0):
         self.pieces = [tuple(float(v) for v in p) for p in pieces]
         if not self.pieces:
             raise ConfigError("a terrain map needs at least one piece of ground", "terrain_map")
@@ -60,6 +68,8 @@ class TerrainMap:
         self.clearance_m = float(clearance_m)
         self.overhang_fraction = float(overhang_fraction)
         self.inset_m = float(inset_m)
+        self.descent_clearance_m = float(descent_clearance_m)
+        self.descent_overhang_fraction = float(descent_overhang_fraction)
         self.edges = [Edge(b[0], b[1] - a[3]) for a, b in zip(self.pieces, self.pieces[1:])
                       if abs(b[1] - a[3]) >= EDGE_MIN_HEIGHT_M]
 
@@ -115,54 +125,63 @@ class TerrainMap:
         lo, hi = min(s_a, s_b), max(s_a, s_b)
         return [e for e in self.edges if lo < e.s_m < hi]
 
-    def _limits(self, half_extent_m: float) -> list:
+    def _limits(self, half_extent_m: float, travel: float = 0.0) -> list:
         """[(edge position, +1/-1 the upper side along s, inner limit of the upper side, of the
-        lower side)] [m] for a sole reaching ``half_extent_m`` both ways."""
-        above = half_extent_m - self.overhang_fraction * 2.0 * half_extent_m  # centre beyond the edge, upper side
-        below = half_extent_m + self.clearance_m  # centre before the riser, lower side
-        return [(e.s_m, math.copysign(1.0, e.rise_m), above, below) for e in self.edges]
+        lower side)] [m] for a sole reaching ``half_extent_m`` both ways, walked along the axis
+        in the direction of the sign of ``travel`` (0: either way; the climbing rules)."""
+        out = []
+        for e in self.edges:
+            up = math.copysign(1.0, e.rise_m)
+            down = up * travel < 0.0  # the upper side behind: this edge is walked down
+            overhang = self.descent_overhang_fraction if down else self.overhang_fraction
+            clearance = self.descent_clearance_m if down else self.clearance_m
+            # centre beyond the edge on the upper side; before the riser on the lower side
+            out.append((e.s_m, up, half_extent_m - overhang * 2.0 * half_extent_m, half_extent_m + clearance))
+        return out
 
-    def is_clear(self, s: float, half_extent_m: float) -> bool:
+    def is_clear(self, s: float, half_extent_m: float, travel: float = 0.0) -> bool:
         """Whether a sole centred at ``s`` [m] along the axis, reaching ``half_extent_m`` [m] both
         ways, rests on one tread: above each edge by at most the overhang, below it clear of
-        its riser."""
-        for e, up, above, below in self._limits(half_extent_m):
+        its riser (walked in the direction of the sign of ``travel``, see :meth:`_limits`)."""
+        for e, up, above, below in self._limits(half_extent_m, travel):
             u = (s - e) * up  # [m] > 0 on the upper side
             if -below + 1e-9 < u < above - 1e-9:
                 return False
         return True
 
-    def clear_around(self, s: float, half_extent_m: float) -> tuple:
+    def clear_around(self, s: float, half_extent_m: float, travel: float = 0.0) -> tuple:
         """(behind, ahead) [m]: the nearest positions along the axis at or behind ``s`` and at
         or ahead of it where a sole centred there, reaching ``half_extent_m`` [m] both ways,
         rests on one tread (:meth:`is_clear`) — both ``s`` when it does already; either is None
-        when there is no such place within a sole's length of ``s``."""
-        if self.is_clear(s, half_extent_m):
+        when there is no such place within a sole's length of ``s`` (walked in the direction of
+        the sign of ``travel``, see :meth:`_limits`)."""
+        if self.is_clear(s, half_extent_m, travel):
             return s, s
-        candidates = [c for e, up, above, below in self._limits(half_extent_m) for c in (e + up * above, e - up * below)]
-        reach = 2.0 * half_extent_m + self.clearance_m
-        near = [self._inset(c, math.copysign(1.0, c - s), half_extent_m) for c in candidates
-                if abs(c - s) <= reach and self.is_clear(c, half_extent_m)]
+        limits = self._limits(half_extent_m, travel)
+        candidates = [c for e, up, above, below in limits for c in (e + up * above, e - up * below)]
+        reach = 2.0 * half_extent_m + max(self.clearance_m, self.descent_clearance_m)
+        near = [self._inset(c, math.copysign(1.0, c - s), half_extent_m, travel) for c in candidates
+                if abs(c - s) <= reach and self.is_clear(c, half_extent_m, travel)]
         behind = max((c for c in near if c <= s), default=None)
         ahead = min((c for c in near if c >= s), default=None)
         return behind, ahead
 
-    def _inset(self, c: float, inward: float, half_extent_m: float) -> float:
+    def _inset(self, c: float, inward: float, half_extent_m: float, travel: float = 0.0) -> float:
         """[m] the clear place ``c`` moved ``inset_m`` further into its clear stretch (direction
         ``inward``, ±1), or to the stretch's middle when it is shorter than twice that: the
         odometry the map is placed by drifts a few centimetres over a flight of stairs."""
         step, far = 0.001, 0.0
-        while far < 2.0 * self.inset_m and self.is_clear(c + inward * (far + step), half_extent_m):
+        while far < 2.0 * self.inset_m and self.is_clear(c + inward * (far + step), half_extent_m, travel):
             far += step
         return c + inward * min(self.inset_m, 0.5 * far)
 
-    def keep_off_edges(self, s: float, half_extent_m: float) -> float:
+    def keep_off_edges(self, s: float, half_extent_m: float, travel: float = 0.0) -> float:
         """[m] the position along the axis nearest to ``s`` where a sole centred there rests on
         one tread (:meth:`is_clear`); ``s`` itself when it does. Where no such place is within a
         sole's length (treads shorter than the sole), the upper side of the nearest edge."""
-        behind, ahead = self.clear_around(s, half_extent_m)
+        behind, ahead = self.clear_around(s, half_extent_m, travel)
         found = [c for c in (behind, ahead) if c is not None]
         if found:
             return min(found, key=lambda c: abs(c - s))
-        e, up, above, _ = min(self._limits(half_extent_m), key=lambda lim: abs(lim[0] - s))
+        e, up, above, _ = min(self._limits(half_extent_m, travel), key=lambda lim: abs(lim[0] - s))
         return e + up * above

@@ -19,6 +19,8 @@ Keys (units in the names):
   base_height_min_m         lowest ground-truth base height above the ground beneath it
   max_tilt_rad              largest base tilt from vertical
   com_drift_xy_m            horizontal CoM distance between t = 0.5 s and the end
+  com_displacement_xy_m     [x, y] the same displacement, world axes (where a walk ended up:
+                            along a flight of stairs, not the distance of a wander sideways)
   estimator_pos_rmse_m      RMSE of |p_est - p_true| (base position, odom = world at start)
   estimator_pos_drift_m     |p_est - p_true| at the end
   estimator_vel_rmse_mps    RMSE of |v_est - v_true| (base linear velocity, world axes)
@@ -339,7 +341,8 @@ class ReportBuilder:
         sim_time = float(t[-1]) if n else 0.0
         com = np.array(self.com) if n else np.zeros((0, 3))
         i0 = int(np.searchsorted(t, 0.5)) if n else 0
-        drift = float(np.linalg.norm(com[-1, :2] - com[min(i0, n - 1), :2])) if n else float("nan")
+        displacement = com[-1, :2] - com[min(i0, n - 1), :2] if n else np.full(2, np.nan)  # [m] world
+        drift = float(np.linalg.norm(displacement))
         push_rows = []
         starts = sorted([p.t for p in pushes] + [c[0] for c in self.commands])  # a new command ends a window too
         for p in pushes:
@@ -364,6 +367,7 @@ class ReportBuilder:
             "base_height_min_m": round(min(self.height), 4) if n else None,
             "max_tilt_rad": round(max(self.tilt), 5) if n else None,
             "com_drift_xy_m": round(drift, 5),
+            "com_displacement_xy_m": [round(float(x), 5) for x in displacement],
             "estimator_pos_rmse_m": round(float(np.sqrt(np.mean(np.square(self.pos_err)))), 5) if self.pos_err else None,
             "estimator_pos_drift_m": round(self.pos_err[-1], 5) if self.pos_err else None,
             "estimator_vel_rmse_mps": round(float(np.sqrt(np.mean(np.square(self.vel_err)))), 5) if self.vel_err else None,

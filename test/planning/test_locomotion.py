@@ -574,21 +574,23 @@ def test_the_mpc_node_parameter_terrain_map_reaches_the_planner_and_bad_maps_are
         MpcCore(P.node_params(config, "mpc", {"terrain_map": "rough:0.01"}), humanoid)
 
 
-@pytest.mark.parametrize("com_x, waits", [(0.0, True), (0.2, False)])
-def test_on_a_map_a_lift_off_waits_until_the_dcm_is_over_the_foot_that_will_stand(humanoid, com_x, waits):
-    """Feet on either side of an edge (the stance foot up on the tread at x = 0.2): with the
-    DCM behind that foot's centre-of-pressure band the lift-off is put off 20 ms at a time, at
-    most 0.3 s per step; with the DCM over it, the gait's own timing."""
+@pytest.mark.parametrize("rise, com_x, waits", [(0.05, 0.0, True), (0.05, 0.2, False), (-0.05, 0.0, False)],
+                         ids=["climbing-dcm-behind", "climbing-dcm-over", "going-down-dcm-behind"])
+def test_on_a_map_a_lift_off_waits_until_the_dcm_is_over_the_foot_that_will_stand(humanoid, rise, com_x, waits):
+    """Feet on either side of an edge (the stance foot on the tread at x = 0.2): climbing, with
+    the DCM behind that foot's centre-of-pressure band the lift-off is put off 20 ms at a time,
+    at most 0.3 s per step; with the DCM over it, the gait's own timing. Going down it never
+    waits (the waits braked the body on the upper tread's nosing)."""
     from humanoid_control.planning.terrain_map import TerrainMap
 
-    tm = TerrainMap([(-20.0, 0.0, 0.1, 0.0), (0.1, 0.05, 20.0, 0.05)])
+    tm = TerrainMap([(-20.0, 0.0, 0.1, 0.0), (0.1, rise, 20.0, rise)])
     planner, _ = _walk_plan(humanoid, tm, seconds=0.05)
     q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
     swing = planner.gait.next_swing(0.05)
     stance = planner.other_foot(swing.swing_foot)
     s = planner.measure(q, v)
     s["heading"] = 0.0
-    s["feet"][stance] = (s["feet"][stance][0] + [0.2, 0.0, 0.05], s["feet"][stance][1])
+    s["feet"][stance] = (s["feet"][stance][0] + [0.2, 0.0, rise], s["feet"][stance][1])
     s["com"] = np.array([com_x, 0.0, planner.com_height])
     start = swing.t_start
     for k in range(40):

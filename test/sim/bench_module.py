@@ -13,5 +13,6 @@ def load_bench(name: str):
         sys.path.insert(0, str(BENCH_DIR))
     spec = importlib.util.spec_from_file_location(name, BENCH_DIR / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as imported: its functions pickle to a worker pool by name
     spec.loader.exec_module(module)
     return module

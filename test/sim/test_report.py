@@ -90,6 +90,19 @@ def test_walking_figures_measure_distance_mean_velocity_and_tracking_over_steady
     assert seg["command"] == [0.5, 0.0, 0.0] and seg["t_start_s"] == 1.0
 
 
+def test_the_com_displacement_tells_where_a_walk_ended_and_the_drift_how_far():
+    """Out 1 m along x and 2 m back along y: the drift is the distance, the displacement its
+    world components (both from t = 0.5 s)."""
+    b = ReportBuilder(40.0)
+    for ns in range(0, 3001):
+        t = ns * 1e-3
+        x, y = min(t, 1.0), -2.0 * max(t - 1.0, 0.0) / 2.0
+        b.add_ground_truth(int(ns * 1e6), (x, y, 0.9), IDENTITY, (0, 0, 0), (x, y, 0.8))
+    r = b.build(1.0)
+    assert r["com_displacement_xy_m"] == pytest.approx([0.5, -2.0], abs=1e-3)
+    assert r["com_drift_xy_m"] == pytest.approx((0.5 ** 2 + 2.0 ** 2) ** 0.5, abs=1e-3)
+
+
 def test_without_commands_the_walking_figures_are_null():
     r = _builder(3.0, lambda t: 0.0).build(1.0)
     assert r["mean_velocity"] is None and r["velocity_tracking_error"] is None and r["steps_taken"] == 0
