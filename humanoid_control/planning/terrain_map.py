@@ -39,7 +39,7 @@ class TerrainMap:
     ``pieces``: [(s0, z0, s1, z1)] [m] in increasing s, each a straight piece of ground;
     ``clearance_m`` [m]: how far a sole below an edge keeps from its riser;
     ``overhang_fraction`` [-]: how much of its length a sole above an edge may overhang it
-    (its heel going up stairs, its toe going down, as people's feet do: with 0.2 and the 3-cm
+    (its heel going up stairs, as people's feet do; walked down, see below: with 0.2 and the 3-cm
     clearance a 22-cm sole has a 4.4-cm band for its centre on a 25-cm tread, where the whole
     sole with 1 cm of clearance would have 1 cm; the overhang stays outside the WBC's 60 %
     centre-of-pressure band while stepping);
@@ -50,8 +50,9 @@ class TerrainMap:
     its riser behind the heel (a heel coming down past a nosing does not catch it). A toe over
     a nosing going down made the sole a see-saw: braking, the whole-body QP put its centre of
     pressure at the nosing, the heel lifted, the sole slid 5–7 cm forward over it and the
-    odometry went with it (mapped 5-cm descents, 28 neighbour flights: 17 reached the bottom and
-    7 fell with the climbing rules; 26 and none with 0 and 0, 25 and 2 with 1 cm and 5 %)."""
+    odometry went with it (mapped 5-cm descents, 28 neighbour flights judged by the drift
+    distance: 17 reached the bottom and 7 fell with the climbing rules; 26 and none with 0 and
+    0, 25 and 2 with 1 cm and 5 %)."""
 
     def __init__(self, pieces, origin=(0.0, 0.0), heading_rad: float = 0.0, clearance_m: float = 0.03,
                  overhang_fraction: float = 0.2, inset_m: float = 0.015, descent_clearance_m: float = 0.0,
