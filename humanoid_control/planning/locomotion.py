@@ -178,6 +178,9 @@ class LocomotionParams:
 COUNTER_KEYS = ("recovery_starts", "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles",
                 "map_waits", "steps_extended")
 UNEVEN_MAX_SPEED_ERROR_MPS = 0.25  # [m/s] uneven ground is read only this close to the commanded velocity
+#: [m/s] slower than this along a terrain map's axis the robot is not walking along it: no lift-off
+#: waits, the nearer clear landing, the climbing rules for every edge
+MAP_ALONG_MIN_SPEED_MPS = 0.05
 UNEVEN_MAX_TILT_DEG = 3.0  # [deg] a sole tilted more than this is not flat on the ground (no height reading)
 MAX_STEP_ABDUCTION_RAD = 0.26  # [rad] (≈ 15°) per leg, sets the widest stance the footstep planner may use (capture steps: a 10° limit could not catch Δv 0.5-m/s side pushes while walking)
 
@@ -681,7 +684,7 @@ class LocomotionPlanner:
             return  # only just before a lift-off
         v = rotation_2d(s["heading"]) @ np.asarray(cmd_xy, dtype=float)
         v_along = float(np.dot(v, tm.axis))
-        if abs(v_along) < 0.05 or self._waited.get(swing.step_index, 0.0) >= p.map_max_wait_s - 1e-9:
+        if abs(v_along) < MAP_ALONG_MIN_SPEED_MPS or self._waited.get(swing.step_index, 0.0) >= p.map_max_wait_s - 1e-9:
             return
         stance = self.other_foot(swing.swing_foot)
         s_stance, s_swing = tm.along(s["feet"][stance][0]), tm.along(s["feet"][swing.swing_foot][0])
@@ -775,13 +778,13 @@ class LocomotionPlanner:
         half = tm.half_extent(yaw, fp.foot_length_m, fp.foot_width_m)
         s_wish = tm.along(out)
         v_along = float(np.dot(velocity_xy, tm.axis))
-        travel = 0.0 if abs(v_along) < 0.05 else v_along  # going down an edge, the whole sole on its tread
+        travel = 0.0 if abs(v_along) < MAP_ALONG_MIN_SPEED_MPS else v_along  # going down an edge: whole sole on its tread
         behind, ahead = tm.clear_around(s_wish, half, travel)
         if behind is None and ahead is None:
             s_new = tm.keep_off_edges(s_wish, half, travel)  # treads shorter than the sole: its fallback
         elif behind is None or ahead is None:
             s_new = ahead if behind is None else behind
-        elif abs(v_along) < 0.05:  # hardly walking along the map: the nearer
+        elif travel == 0.0:  # hardly walking along the map: the nearer
             s_new = behind if s_wish - behind <= ahead - s_wish else ahead
         else:
             first, second = (ahead, behind) if v_along > 0 else (behind, ahead)
