@@ -69,8 +69,8 @@ def outcome(report: dict, terrain: str) -> str:
         return "fell"
     if travelled(report) > top_of(terrain) + 0.1:
         return "climbed"
-    last = report["velocity_segments"][-1:] if report.get("velocity_segments") else []
-    speed = last[0]["mean"][0] if last and len(report["velocity_segments"]) > 1 else None
+    segments = report.get("velocity_segments") or []
+    speed = segments[-1]["mean"][0] if len(segments) > 1 else None  # the repeated command's segment
     return "stalled" if speed is not None and speed < STALLED_MPS else "out of time"
 
 
