@@ -272,8 +272,13 @@ MPC = (
           description="stumble reflex: a swing foot tilted more than this by an edge (while walking as commanded) "
                       "starts its swing again, up first, and the next swings lift first; 0 = off (a 1.6-cm step "
                       "met with the toe 1 cm from the riser spun the robot 57° without it)"),
+    Param("straddle_tilt_deg", 15.0, "deg", 0.0, 45.0,
+          description="blind (no terrain_map): a foot on the ground pitched toe-up by more than this along the "
+                      "walking direction (its sole on a nosing, the heel below) turns uneven-ground mode on at once "
+                      "(lift-first swings, uneven_max_speed_mps); 0 = off. Blind 5-cm stair flights, 84 neighbours: "
+                      "18 fell without it, 10 with it; ramps up to 12° keep their speed (13° slowed a 12° ramp up)"),
     Param("uneven_max_speed_mps", 0.25, "m/s", 0.0, 2.0,
-          description="blind uneven-ground mode (feet standing at two heights, or a stumble; no terrain_map): the commanded "
+          description="blind uneven-ground mode (feet standing at two heights, a stumble or a straddled nosing; no terrain_map): the commanded "
                       "horizontal speed is scaled down to at most this, and the QP drops the plan's wrenches at once; "
                       "0 = no cap (blind 5-cm stairs at 0.3 m/s: 28 of 56 neighbour flights fell without both, 16 "
                       "with them)"),
@@ -295,7 +300,7 @@ MPC = (
                       "each landing rests on one tread (climbing: 3 cm behind a riser, over an edge by at most 20 % "
                       "of the sole; going down: the whole sole on the tread) at its height, swings over an edge lift "
                       "first, a lift-off up an edge waits for the DCM to be over the foot that stays; '' = blind (the "
-                      "default: 5-cm stairs fall blind, climb with their map)"),
+                      "default: blind, 10 of 84 neighbour 5-cm stair flights fall; with their map 1 of 56)"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
     # (lockstep, 10 s, within 10 %; README "Walking limits"): forward 1.0, backward 0.5, sideways 0.4
     # (with the lateral cadence; 0.25 fell before it), turning 1.0 rad/s

@@ -74,6 +74,7 @@ class MpcCore:
         self.planner = LocomotionPlanner(self.robot, LocomotionParams(gait=gait.validate(), mpc=mpc.validate(),
                                                                       velocity_feedback=speed.validate(),
                                                                       stumble_tilt_deg=cfg["stumble_tilt_deg"],
+                                                                      straddle_tilt_deg=cfg["straddle_tilt_deg"],
                                                                       uneven_max_speed_mps=cfg["uneven_max_speed_mps"],
                                                                       sway_reference=float(cfg["sway_reference"]),
                                                                       step_sway_share=self._sway_share(cfg)),

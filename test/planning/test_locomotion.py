@@ -273,6 +273,37 @@ def test_feet_standing_flat_at_heights_apart_make_the_next_swings_lift_first(hum
         .swing[next(iter(planner.swings))].lifts_over_edge is uneven
 
 
+@pytest.mark.parametrize("pitch_deg, walk_deg, mapped, com_speed, uneven", [
+    (-18.0, 0.0, False, 0.3, True),  # toe up walking forward: the sole rests on a nosing
+    (-18.0, 0.0, False, 0.2, True),  # held back by it
+    (-18.0, 90.0, False, 0.3, False),  # the same foot walking sideways: its sole leans across the walk
+    (18.0, 180.0, False, 0.3, True),  # toe down walking backward: the heel (ahead) rests on the nosing
+    (18.0, 0.0, False, 0.3, False),  # toe down walking forward: a downhill ramp's crest, not a riser
+    (-12.0, 0.0, False, 0.3, False),  # a 12-degree ramp up
+    (-18.0, 0.0, False, 0.45, False),  # running ahead of the command: a sole rolling over its heel downhill
+    (-18.0, 0.0, True, 0.3, False),  # with a terrain map the planner knows the ground
+])
+def test_a_foot_on_the_ground_straddling_a_nosing_turns_uneven_ground_mode_on_even_while_the_other_swings(
+        humanoid, pitch_deg, walk_deg, mapped, com_speed, uneven):
+    terrain = TerrainMap.from_terrain_text("stairs:0.05:0.25:4@1") if mapped else None
+    planner = LocomotionPlanner(humanoid, terrain_map=terrain)
+    c, sn = np.cos(np.radians(walk_deg)), np.sin(np.radians(walk_deg))
+    cmd = (0.3 * c, 0.3 * sn)
+    s = planner.measure(*_standing_state(humanoid, (com_speed * c, com_speed * sn)))  # (within 0.25 m/s: as commanded)
+    foot, other = planner.feet
+    fid = humanoid.foot_frame_ids[foot]
+    sole = planner.data.oMf[fid]
+    planner.data.oMf[fid] = pin.SE3(pin.rpy.rpyToMatrix(0.0, np.radians(pitch_deg), 0.0), sole.translation.copy())
+    t = 1.0
+    planner.gait.walk(0.0, first_swing=other)
+    while planner.gait.phase_at(t).swing_foot != other:  # the straddling foot stands, the other swings
+        t = round(t + 0.01, 2)
+    planner._sense_uneven_ground(t, s, *cmd)
+    assert (planner.uneven_until > t) is uneven and planner.uneven_detections == int(uneven)
+    planner._sense_uneven_ground(t + 0.01, s, 0.0, 0.0)  # (standing: never)
+    assert planner.uneven_detections == int(uneven)
+
+
 def test_a_stumble_starts_the_swing_again_with_the_flat_ground_gains_and_the_swings_after_it_lift_first(humanoid):
     # the re-lift tracked stiffly bought its height with the stance leg: after a toe caught on a
     # 1.6-cm step the next swing began from a straight knee and the base rolled 0.1 rad (session 30)
