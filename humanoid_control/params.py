@@ -299,8 +299,8 @@ MPC = (
                       "x from where the odometry starts: flat, slope:DEG[@X], step:HEIGHT[@X], stairs:RISE:RUN:N[@X]; "
                       "each landing rests on one tread (climbing: 3 cm behind a riser, over an edge by at most 20 % "
                       "of the sole; going down: the whole sole on the tread) at its height, swings over an edge lift "
-                      "first, a lift-off up an edge waits for the DCM to be over the foot that stays; '' = blind (the "
-                      "default: blind, 10 of 84 neighbour 5-cm stair flights fall; with their map 1 of 56)"),
+                      "first, a lift-off up an edge waits for the DCM to be over the foot that stays; '' = blind, the "
+                      "default (10 of 84 neighbour 5-cm stair flights fall blind, 1 of 56 with their map)"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
     # (lockstep, 10 s, within 10 %; README "Walking limits"): forward 1.0, backward 0.5, sideways 0.4
     # (with the lateral cadence; 0.25 fell before it), turning 1.0 rad/s
