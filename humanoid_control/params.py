@@ -177,6 +177,11 @@ WBC = (
           description="the QP's linearised friction cone: pyramid (|fx|, |fy| <= μ fz; a diagonal force reaches "
                       "1.41 μ fz) or octagon (inscribed in |f_t| <= μ fz: walking diagonally on a μ 0.4 floor, which "
                       "falls with the pyramid; but the ±15° ramps then need friction_coefficient 0.7)"),
+    Param("yaw_friction_arm_m", 0.04, "m", 0.0, 0.2,
+          description="the QP bounds each sole's yaw torque by friction_coefficient · this · fz (its torsional "
+                      "friction, which shrinks with the floor's μ; a fixed 0.02 m · fz before: on a μ 0.4 floor with "
+                      "both friction_coefficients set to 0.4 the stance soles spun pushing off at 0.65-1 m/s and the "
+                      "robot fell). 0.02 walks those with μ left at 0.5, but drifts and slows on stairs"),
     Param("com_weight", 100.0, "", 0.0, 1e6),
     Param("com_kp_z", 100.0, "1/s²", 0.0, 1e4),
     Param("com_kd_z", 20.0, "1/s", 0.0, 1e3),

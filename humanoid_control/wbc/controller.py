@@ -42,6 +42,10 @@ class WbcParams:
     #: the QP's linearised friction cone: "pyramid" (|fx|, |fy| ≤ μ fz; a diagonal force reaches
     #: √2 μ fz) or "octagon" (inscribed in |f_t| ≤ μ fz) — see ContactWrenchCone and the README
     friction_cone: str = "pyramid"
+    #: [m] torsional friction: each sole's |τz| ≤ friction_coefficient · yaw_friction_arm_m · fz,
+    #: [0, 0.2] (0.02 m · fz at the default μ, as before) — see ContactWrenchCone and the README
+    #: ("Torsional friction")
+    yaw_friction_arm_m: float = 0.04
     com_weight: float = 100.0  # [-] [0, 1e6]
     com_kp_z: float = 100.0  # [1/s²] [0, 1e4]
     com_kd_z: float = 20.0  # [1/s] [0, 1e3]
@@ -171,6 +175,7 @@ class WholeBodyController:
         self._swing_gains = {False: (kp, kd), True: (kp_uneven, kd_uneven)}
         self.foot_tasks = {c: FootTask(c, p.foot_weight, *self._swing_gains[False]) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
+                                             mu_yaw=p.friction_coefficient * p.yaw_friction_arm_m,
                                              cop_margin_walking=p.cop_support_fraction, cone=p.friction_cone)
         self._torque_limits = TorqueLimits(robot.tau_max, p.torque_limit_scale)
         self.constraints = [

@@ -240,6 +240,18 @@ def test_the_humanoid_walks_on_a_floor_with_friction_coefficient_0_4(tmp_path, r
     assert r["foot_slip_max_m"] < 0.06  # the QP's pyramid uses μ = 0.5 > 0.4: feet slide some (measured 0.041 m)
 
 
+def test_with_its_friction_coefficients_set_to_the_floor_s_0_4_the_humanoid_walks_at_0_8_metres_per_second(
+        tmp_path, ros_domain):
+    # the QP's torsion bound scales with its μ (wbc.yaw_friction_arm_m); fixed at 0.02 m · fz, the
+    # stance soles spun pushing off and the robot fell at 6.2 s (at 0.65 and 1 m/s, and walking
+    # diagonally, too)
+    code, r = _run(tmp_path, "--duration", "8", "--friction", "0.4", "--cmd-vel", "1:0.8,0,0",
+                   "--param", "wbc.friction_coefficient=0.4", "--param", "mpc.friction_coefficient=0.4")
+    assert code == 0 and r["fell"] is False and r["safety_events"] == []
+    assert r["velocity_tracking_error"] < 0.1  # measured 0.04 over 10 s
+    assert r["foot_slip_max_m"] < 0.06  # measured 0.034
+
+
 def test_with_the_octagon_friction_cone_the_humanoid_walks_diagonally_on_a_floor_with_friction_0_4(tmp_path, ros_domain):
     # the octagon stays inside the real cone; the default pyramid (|fx|, |fy| <= μ fz) lets diagonal
     # forces reach √2 μ: there the soles slid 9 cm and the robot fell at 4.8 s

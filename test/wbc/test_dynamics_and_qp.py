@@ -90,6 +90,7 @@ def test_qp_solution_satisfies_dynamics_friction_cones_cop_and_torque_limits(rob
             assert np.hypot(f[0], f[1]) <= mu * f[2] + 1e-4
         else:
             assert abs(f[0]) <= mu * f[2] + 1e-4 and abs(f[1]) <= mu * f[2] + 1e-4
+        assert abs(tau[2]) <= mu * wbc.p.yaw_friction_arm_m * f[2] + 1e-4  # torsion within the sole's friction
         assert abs(-tau[1] / f[2]) <= foot.length / 2 + 1e-4  # CoP x inside the sole
         assert abs(tau[0] / f[2]) <= foot.width / 2 + 1e-4
         # stance foot does not accelerate
@@ -302,6 +303,27 @@ def test_the_qp_follows_the_plans_wrenches_when_walking_on_a_command_and_its_own
     # walking, the CoP goes nearer the plan's 4 cm (measured 4.5 mm ahead) than otherwise (7 mm
     # behind: the QP's own balance); here the CoM task, asked to hold the CoM still, pulls back
     assert cops[True].min() > 0.003 and cops[False].max() < 0.0
+
+
+@pytest.mark.parametrize("mu, arm", [(0.5, 0.02), (0.3, 0.02), (0.5, 0.04)])
+def test_each_sole_s_yaw_torque_is_bounded_by_the_friction_coefficient_times_the_torsion_arm(humanoid, mu, arm):
+    from humanoid_control.wbc.reference import WbcReference
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    weight = humanoid.mass * 9.81
+    # the plan asks the soles for opposite yaw torques of 0.05 m · fz, more than the bound allows
+    # (together no net moment: the robot may stand still with them)
+    planned = {f: np.array([0.0, 0.0, weight / 2, 0.0, 0.0, sign * 0.05 * weight / 2])
+               for f, sign in (("left", 1.0), ("right", -1.0))}
+    wbc = WholeBodyController(humanoid, WbcParams(friction_coefficient=mu, yaw_friction_arm_m=arm,
+                                                  wrench_weight=0.1, wrench_weight_walking=0.1))
+    terms = wbc.dyn.compute(q, v)
+    sol = wbc.update(q, v, {}, WbcReference({"left": True, "right": True}, terms.com.copy(), np.zeros(3),
+                                            np.zeros(3), planned, walking=True))
+    assert sol.ok
+    for f, w in sol.wrenches.items():
+        R = terms.feet_placement[f].rotation
+        fz, tz = (R.T @ w[:3])[2], (R.T @ w[3:])[2]
+        assert abs(tz) / fz == pytest.approx(mu * arm, abs=1e-3)  # pushed to the bound, not past it
 
 
 def _standing_plan_ticks(humanoid):
