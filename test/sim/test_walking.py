@@ -248,7 +248,7 @@ def test_with_its_friction_coefficients_set_to_the_floor_s_0_4_the_humanoid_walk
     code, r = _run(tmp_path, "--duration", "8", "--friction", "0.4", "--cmd-vel", "1:0.8,0,0",
                    "--param", "wbc.friction_coefficient=0.4", "--param", "mpc.friction_coefficient=0.4")
     assert code == 0 and r["fell"] is False and r["safety_events"] == []
-    assert r["velocity_tracking_error"] < 0.1  # measured 0.04 over 10 s
+    assert r["velocity_tracking_error"] < 0.1  # measured 0.066 over these 8 s (0.04 over 10 s)
     assert r["foot_slip_max_m"] < 0.06  # measured 0.034
 
 
