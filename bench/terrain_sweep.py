@@ -32,7 +32,9 @@ CASES = ([(f"slope:{d:g}@1", "0.4,0,0", 4.0, "humanoid") for d in (-15, -12, -8,
          + [(f"step:{h:g}@1", f"{v:g},0,0", 2.2, "humanoid") for h in (-0.05, 0.03) for v in (0.2, 0.4, 0.5)]
          + [(f"rough:{a:g}:{s}", "0.3,0,0", 3.0, "humanoid") for a in (0.01, 0.015) for s in (11, 12, 13)]
          + [("rough:0.01:3", f"{v:g},0,0", 3.0, "humanoid") for v in (0.2, 0.45)]
-         + [("slope:-10@1", "0.3,0,0", 3.0, "talos"), ("step:-0.05@1", "0.3,0,0", 2.2, "talos")])
+         + [("slope:-10@1", "0.3,0,0", 3.0, "talos"), ("step:-0.05@1", "0.3,0,0", 2.2, "talos")]
+         # Talos up the ramp (session 34: with level landings it fell at 0.3 and 0.35 m/s)
+         + [("slope:10@1", f"{v:g},0,0", 2.5, "talos") for v in (0.3, 0.4)])
 
 
 def run_case(case: tuple) -> dict:

@@ -138,4 +138,5 @@ class WbcCore:
             "cop_x": f"{cop[0]:.4f}", "cop_y": f"{cop[1]:.4f}", "plans_received": self.plans_received,
             "plan_timeouts": self.plan_timeouts, "plan_rejected": self.plan_rejected,
             "early_touchdowns": self.touchdown.early, "late_touchdowns": self.touchdown.late,
+            "slope_landings": self.wbc.slope_landing.landings_tilted,
             "relaxed_solves": self.wbc.relaxed_solves}, recent_s=recent_s)

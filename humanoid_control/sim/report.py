@@ -88,7 +88,9 @@ Keys (units in the names):
                             later and further out after a late shove to their side; counted in
                             steps_retimed too);
                             wbc: early_touchdowns (swing feet that took their contact before
-                            the planned time), late_touchdowns, relaxed_solves (ticks whose QP
+                            the planned time), late_touchdowns, slope_landings (swings walking
+                            up a ramp whose sole landed parallel to the stance sole:
+                            wbc.slope_landing_max_deg), relaxed_solves (ticks whose QP
                             had no solution within the torque limits and the stepping CoP
                             support: solved with them relaxed, see wbc/controller.py);
                             estimator: rejected
@@ -195,7 +197,7 @@ class ReportBuilder:
                   "latency_samples", "plans_received", "plan_timeouts", "recovery_starts",
                   "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles", "map_waits",
                   "steps_extended", "early_touchdowns",
-                  "late_touchdowns", "relaxed_solves")
+                  "late_touchdowns", "slope_landings", "relaxed_solves")
     FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us")
     TEXT_KEYS = ("mode", "last_rejection")
 

@@ -25,6 +25,7 @@ from humanoid_control.wbc.constraints.torque_limits import TorqueLimits
 from humanoid_control.wbc.dynamics_terms import DynamicsComputer, DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
 from humanoid_control.wbc.reference import WbcReference
+from humanoid_control.wbc.slope_landing import SlopeLanding
 from humanoid_control.wbc.tasks.base_orientation_task import BaseOrientationTask
 from humanoid_control.wbc.tasks.com_task import ComTask
 from humanoid_control.wbc.tasks.contact_wrench_task import ContactWrenchTask
@@ -46,6 +47,9 @@ class WbcParams:
     #: [0, 0.2] (0.02 m · fz at the default μ, as before) — see ContactWrenchCone and the README
     #: ("Torsional friction")
     yaw_friction_arm_m: float = 0.04
+    #: [deg] walking up a uniform ramp, a swing sole lands parallel to the stance sole when that
+    #: one is tilted up to this much, [0, 45] (0: level landings) — see SlopeLanding
+    slope_landing_max_deg: float = 20.0
     com_weight: float = 100.0  # [-] [0, 1e6]
     com_kp_z: float = 100.0  # [1/s²] [0, 1e4]
     com_kd_z: float = 20.0  # [1/s] [0, 1e3]
@@ -173,6 +177,7 @@ class WholeBodyController:
         kp_uneven[2], kd_uneven[2] = p.swing_kp_z_uneven, p.swing_kd_z_uneven
         #: {lifts over an edge (SwingReference.lifts_over_edge): (kp (6,), kd (6,))} of the swing-foot task
         self._swing_gains = {False: (kp, kd), True: (kp_uneven, kd_uneven)}
+        self.slope_landing = SlopeLanding(p.slope_landing_max_deg)
         self.foot_tasks = {c: FootTask(c, p.foot_weight, *self._swing_gains[False]) for c in self.layout.contacts}
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
                                              mu_yaw=p.friction_coefficient * p.yaw_friction_arm_m,
@@ -343,6 +348,7 @@ class WholeBodyController:
             if sw is None or c in stance:
                 task.kp, task.kd = self._swing_gains[False]
                 task.placement_ref, task.v_ref, task.a_ref = None, None, None
+                self.slope_landing.stance(c)
                 continue
             task.kp, task.kd = self._swing_gains[bool(sw.lifts_over_edge)]
             v, acc = buf[f"{c}_v"], buf[f"{c}_a"]
@@ -351,6 +357,11 @@ class WholeBodyController:
             acc[0:3] = sw.acceleration
             placement = task.placement_ref if isinstance(task.placement_ref, SolePlacement) else SolePlacement()
             _yaw_rotation(placement.rotation, float(sw.yaw))
+            if len(stance) == 1 and not ref.uneven_ground:  # (blind stairs: a tilted stance sole is on a nosing)
+                tilt = self.slope_landing.landing_tilt(c, terms.feet_placement[c].rotation,
+                                                       terms.feet_placement[stance[0]].rotation, ref.com_velocity)
+                if tilt is not None:
+                    placement.rotation[:] = tilt @ placement.rotation
             placement.translation[:] = sw.position
             task.placement_ref, task.v_ref, task.a_ref = placement, v, acc
 

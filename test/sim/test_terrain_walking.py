@@ -60,6 +60,21 @@ def test_the_humanoid_climbs_four_five_centimetre_stairs_blind_reading_the_first
     assert r["base_height_min_m"] > 0.75
 
 
+def test_talos_walks_blind_up_a_10_degree_ramp_landing_its_soles_parallel_to_the_ramp(tmp_path, ros_domain):
+    """Another robot up the issue's 10° ramp, at 0.3 m/s: with level landings its soles met the
+    ramp toe first and were pitched 25-33°, the steps were cut short and it fell at 9.8 s (at
+    0.35 m/s too; at 0.4 it slowed to 18 % off). Walking up a uniform ramp a swing sole now
+    lands parallel to the stance sole (wbc.slope_landing_max_deg, wbc/slope_landing.py)."""
+    report = tmp_path / "report.json"
+    code = cli.main(["sim", "--quiet", "--report", str(report), "--robot", "talos", "--terrain", "slope:10@1",
+                     "--duration", "10", "--cmd-vel", "1:0.3,0,0"])
+    r = json.loads(report.read_text())
+    assert code == 0 and r["fell"] is False and r["safety_events"] == []
+    assert r["velocity_tracking_error"] < 0.1  # (0.027 measured)
+    assert r["distance_m"] > 2.5  # 1.5 m of it up the ramp
+    assert r["nodes"]["wbc"]["slope_landings"] >= 5  # (14 measured: every swing on the ramp)
+
+
 def test_the_report_measures_the_base_above_the_ground_on_a_slope(tmp_path, ros_domain):
     code, r = _walk(tmp_path, "slope:-10@0.5", 0.0, duration=1.5)  # standing before the ramp
     assert code == 0 and r["terrain"] == "slope:-10@0.5" and 0.8 < r["base_height_min_m"] < 0.9
