@@ -226,8 +226,9 @@ WBC = (
     Param("touchdown_load_fraction", 0.1, "", 0.02, 0.5,
           description="a foot carrying this share of the robot's weight is on the ground (early/late touch-down)"),
     Param("slope_landing_max_deg", 20.0, "deg", 0.0, 45.0,
-          description="walking up a uniform ramp (both soles tilted alike, not in blind uneven-ground mode), a swing "
-                      "sole lands parallel to the stance sole when that one is tilted 2 deg up to this much; 0: level "
+          description="walking up a uniform ramp (three footholds in a row tilted alike within 3 deg, not in blind "
+                      "uneven-ground mode), a swing sole lands parallel to the stance sole when that one is tilted 4 deg "
+                      "up to this much; 0: level "
                       "landings (a level sole met a 10 deg ramp toe first: Talos's landings pitched 25-33 deg and it "
                       "fell at 0.3 and 0.35 m/s)"),
     Param("early_touchdown", True,
