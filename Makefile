@@ -88,6 +88,7 @@ bench-extra: install
 	$(PY) bench/stairs_sweep.py
 	$(PY) bench/stairs_sweep.py --known
 	$(PY) bench/terrain_sweep.py
+	$(PY) bench/dropout_sweep.py
 
 # Robustness campaigns: 100 mixed randomized trials on the project humanoid and 50 on Talos
 # (config/campaign.yaml), tables printed, campaign.* figures into bench/results.json,

@@ -103,8 +103,12 @@ DRIVER = (
     Param("hold_timeout_s", 1.0, "s", 0.0, 10.0,
           description="controlled stop: the posture at the time-out held with joint PD (power kept) this long, then "
                       "damping; a valid command meanwhile resumes control; 0 = damping at once"),
-    Param("hold_deflection_rad", 0.5, "rad", 0.01, 5.0,
-          description="controlled stop stiffness: each joint's kp = its effort limit / this deflection"),
+    Param("hold_deflection_rad", 0.1, "rad", 0.01, 5.0,
+          description="controlled stop stiffness: each joint's kp = its effort limit / this deflection (within the "
+                      "interface's gain bounds). With 0.5 a swing leg held mid-step drifted 9 cm inwards under the "
+                      "last torque in 0.3 s and the robot fell after control resumed: bench/dropout_sweep.py, 0.3-s "
+                      "drop-outs walking at 0.3 / 0.5 m/s at four points of a step, turning, sideways, Talos: 3 of 14 "
+                      "fell with 0.5, none with 0.1 (0.05: the same); at 0.8 m/s 4 of 4 and 3 of 4"),
     Param("hold_damping_s", 0.05, "s", 0.0, 1.0, description="controlled stop damping: kd = kp · this"),
     Param("damping_kd", 5.0, "N·m·s/rad", 0.01, 100.0, description="damping-mode gain"),
     Param("max_tilt_rad", 0.8, "rad", 0.1, 1.57, description="fall detection: base tilt limit"),

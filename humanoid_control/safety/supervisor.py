@@ -92,7 +92,7 @@ class SafetyParams:
     motor_max_temperature_c: float = 90.0  # [°C] joint torque off + damping, [20, 200]
     min_base_height_m: float = 0.0  # [m] fall detection: base above the lowest sole, 0 = off, [0, 2]
     hold_timeout_s: float = 0.0  # [s] controlled stop: posture held this long before damping, 0 = off, [0, 10]
-    hold_deflection_rad: float = 0.5  # [rad] hold stiffness: a joint's effort limit at this deflection, [0.01, 5]
+    hold_deflection_rad: float = 0.1  # [rad] hold stiffness: a joint's effort limit at this deflection, [0.01, 5]
     hold_damping_s: float = 0.05  # [s] hold damping: kd = kp · this, [0, 1]
 
 
