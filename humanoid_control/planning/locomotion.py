@@ -196,6 +196,11 @@ MAP_ALONG_MIN_SPEED_MPS = 0.05
 #: its heel 14–26° toe-up, and the uneven-ground mode it turned on made the walk run away and fall
 STRADDLE_MAX_SPEED_EXCESS_MPS = 0.1
 UNEVEN_MAX_TILT_DEG = 3.0  # [deg] a sole tilted more than this is not flat on the ground (no height reading)
+#: [-] a CoM lower than this share of the standing CoM height above the higher sole: the robot is
+#: down (fallen, or falling). Reflexes and the readings they count (stumbles, uneven ground, shoves
+#: answered by steps) stop: a fallen run used to report 41 stumbles, counted while it lay on the
+#: floor. The deepest crouch traced on blind stairs kept 0.79
+DOWN_COM_HEIGHT_SHARE = 0.6
 MAX_STEP_ABDUCTION_RAD = 0.26  # [rad] (≈ 15°) per leg, sets the widest stance the footstep planner may use (capture steps: a 10° limit could not catch Δv 0.5-m/s side pushes while walking)
 
 
@@ -401,7 +406,7 @@ class LocomotionPlanner:
         self.gait.step_period_s = self.step_period_for(vx, vy)  # the steps planned from now on
         outside = self.dcm_outside_support(s)
         if not moving and not self.gait.walk_requested and self.gait.is_standing(t) \
-                and outside > p.step_trigger_margin_m:
+                and outside > p.step_trigger_margin_m and not self.is_down(s):
             self.recovering = True  # a shove the ankles cannot absorb: step into it
             self.recovery_starts += 1
             self.gait.walk(t, first_swing=self._recovery_foot(s))
@@ -467,7 +472,7 @@ class LocomotionPlanner:
         commanded: recovering from a shove, the estimated feet differed by > 2.5 cm on flat
         ground (measured) and the lift-first swings that followed tipped one case over."""
         p = self.params
-        if p.uneven_height_m <= 0.0 or not self._walking_as_commanded(s, (vx, vy)):
+        if p.uneven_height_m <= 0.0 or not self._walking_as_commanded(s, (vx, vy)) or self.is_down(s):
             return
         swing = self.gait.phase_at(t).swing_foot
         if self._straddling(s, swing, (vx, vy)):
@@ -508,6 +513,12 @@ class LocomotionPlanner:
             if -(n[0] * ux + n[1] * uy) > limit:  # leans back against the walking direction: toe up
                 return True
         return False
+
+    def is_down(self, s: dict) -> bool:
+        """Whether the robot of state ``s`` (:meth:`measure`) is down: its CoM less than
+        DOWN_COM_HEIGHT_SHARE of the standing CoM height above its higher sole."""
+        top = max(float(s["feet"][f][0][2]) for f in self.feet)
+        return float(s["com"][2]) - top < DOWN_COM_HEIGHT_SHARE * self.com_height
 
     def _walking_as_commanded(self, s: dict, cmd_xy) -> bool:
         """The CoM within UNEVEN_MAX_SPEED_ERROR_MPS of the commanded velocity ``cmd_xy``
@@ -887,7 +898,7 @@ class LocomotionPlanner:
             return
         if self.data.oMf[self.robot.foot_frame_ids[foot]].rotation[2, 2] > math.cos(math.radians(p.stumble_tilt_deg)):
             return
-        if not self._walking_as_commanded(s, cmd_xy):
+        if not self._walking_as_commanded(s, cmd_xy) or self.is_down(s):
             return  # a shove tilts the swing foot too: that swing is the capture step, not a stumble
         traj = self.swings[foot]
         pos, yaw = s["feet"][foot]

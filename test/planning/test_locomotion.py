@@ -665,3 +665,34 @@ def test_walking_mostly_sideways_the_step_timing_is_adapted_only_when_shoved(hum
     else:
         planner._adapt_step_timing(t + 0.01, s, cmd)
         assert planner.retimed_steps == before and planner.gait.phases == phases
+
+
+def test_a_robot_lying_on_the_floor_counts_no_stumbles_no_uneven_ground_and_no_shoves(humanoid):
+    # a fallen run reported 41 stumbles, counted while it lay on the floor (session 35)
+    planner = LocomotionPlanner(humanoid)
+    q, v = _standing_state(humanoid, (0.3, 0.0))
+    standing = planner.measure(q, v)
+    assert not planner.is_down(standing)
+    # the CoM 25 cm lower over the same feet: a deep crouch, not down
+    assert not planner.is_down(dict(standing, com=standing["com"] - [0.0, 0.0, 0.25]))
+    lying = q.copy()
+    lying[3:7] = pin.Quaternion(pin.rpy.rpyToMatrix(0.0, 1.4, 0.0)).coeffs()  # pitched 80° forward
+    lying[2] = 0.2
+    down = planner.measure(lying, v)
+    assert planner.is_down(down)
+    # a swing foot tilted 29°, walking as commanded: a stumble when up, nothing when down
+    t = 0.0
+    while planner.gait.phase_at(t).swing_foot is None or t < 0.2:
+        planner.update(t, q, v, (0.3, 0.0, 0.0))
+        t = round(t + 0.01, 2)
+    planner.update(t + 0.02, q, v, (0.3, 0.0, 0.0))
+    foot = planner.gait.phase_at(t).swing_foot
+    fid = humanoid.foot_frame_ids[foot]
+    down = planner.measure(lying, v)
+    planner.data.oMf[fid] = pin.SE3(pin.rpy.rpyToMatrix(0.0, 0.5, 0.0), planner.data.oMf[fid].translation.copy())
+    down["com_velocity"][:2] = (0.3, 0.0)  # as commanded, so only being down stops the reflex
+    planner._catch_stumble(t + 0.03, down, (0.3, 0.0))
+    planner._sense_uneven_ground(t + 0.03, down, 0.3, 0.0)
+    assert planner.stumbles == 0 and planner.uneven_detections == 0
+    planner._catch_stumble(t + 0.03, standing, (0.3, 0.0))
+    assert planner.stumbles == 1  # the same tilt standing up is one
