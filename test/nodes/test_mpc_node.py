@@ -51,14 +51,16 @@ def test_on_simulation_stamps_it_plans_exactly_at_each_period_start(ctx):
 def test_on_wall_clock_stamps_it_plans_once_per_period_from_the_first_state_in_it(ctx):
     node = _node(ctx, sim_time=False)
     stamps = []
-    t_end = time.monotonic() + 0.3
-    while time.monotonic() < t_end:
+    # until 12 periods are touched (0.12 s when idle; a loaded machine takes longer: a fixed 0.3 s
+    # touched fewer than 10 once while two sweeps ran), at most 5 s
+    t_end = time.monotonic() + 5.0
+    while time.monotonic() < t_end and len({ns // node.period_ns for ns in stamps}) < 12:
         ns = node.get_clock().now().nanoseconds + 123_457  # not on the 10-ms grid
         stamps.append(ns)
         _feed(node, ns)
         time.sleep(0.0013)
     periods = {ns // node.period_ns for ns in stamps}
-    assert node.stats.count == len(periods) >= 10  # one plan per 10-ms period touched (its rate: make bench)
+    assert node.stats.count == len(periods) >= 12  # one plan per 10-ms period touched (its rate: make bench)
     node.destroy_node()
 
 
