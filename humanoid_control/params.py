@@ -186,6 +186,14 @@ WBC = (
                       "friction, which shrinks with the floor's μ; a fixed 0.02 m · fz before: on a μ 0.4 floor with "
                       "both friction_coefficients set to 0.4 the stance soles spun pushing off at 0.65-1 m/s and the "
                       "robot fell). 0.02 walks those with μ left at 0.5, but drifts and slows on stairs"),
+    Param("slip_friction_gap", 0.0, "", 0.0, 1.0,
+          description="opt-in slip reading (0 = off): a settled, loaded stance sole whose force sensor reads a "
+                      "tangential/normal ratio this far below the one the QP commanded, for 20 ms, is slipping: the "
+                      "QP's μ drops to 0.9 × the measured ratio and creeps back (0.05 per s) after 2 s without a slip "
+                      "(wbc/friction_estimate.py). With 0.1 the humanoid walks a μ 0.3 floor at 0.3 / 0.4 m/s and a "
+                      "μ 0.4 floor at 0.6 / 0.65 m/s and diagonally (all fell with μ 0.5); but without a sliding "
+                      "speed to confirm it, hard pushes and steep ramps read slips too (the 15° ramp up at 0.4 m/s "
+                      "ran 85 % slow): not the default"),
     Param("com_weight", 100.0, "", 0.0, 1e6),
     Param("com_kp_z", 100.0, "1/s²", 0.0, 1e4),
     Param("com_kd_z", 20.0, "1/s", 0.0, 1e3),

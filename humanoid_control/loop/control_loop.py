@@ -101,7 +101,7 @@ class ControlLoop:
         v[6:] = self.joint_dq
         if self.plans is not None:
             self.plans.exchange(ns, q, v, self.wbc)
-        cmd = self.wbc.update_state(ns, q, v, self._forces)
+        cmd = self.wbc.update_state(ns, q, v, self._forces, self._wrench)
         c, idx = self._cmd, self._pin_index
         np.take(cmd.position, idx, out=c.position)
         np.take(cmd.velocity, idx, out=c.velocity)

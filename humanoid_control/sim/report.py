@@ -92,7 +92,11 @@ Keys (units in the names):
                             up a ramp whose sole landed parallel to the stance sole:
                             wbc.slope_landing_max_deg), relaxed_solves (ticks whose QP
                             had no solution within the torque limits and the stepping CoP
-                            support: solved with them relaxed, see wbc/controller.py);
+                            support: solved with them relaxed, see wbc/controller.py),
+                            slips (stance soles read slipping by their force sensors,
+                            wbc.slip_friction_gap), friction_mu (the QP's friction
+                            coefficient at the end: the configured one unless a slip
+                            lowered it);
                             estimator: rejected
   artifacts                 only with --video / --plots / --viewer / --record / --foxglove:
                             {video: {path, frames, fps, width, height}, plots: [paths],
@@ -197,8 +201,9 @@ class ReportBuilder:
                   "latency_samples", "plans_received", "plan_timeouts", "recovery_starts",
                   "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles", "map_waits",
                   "steps_extended", "early_touchdowns",
-                  "late_touchdowns", "slope_landings", "relaxed_solves")
-    FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us")
+                  "late_touchdowns", "slope_landings", "relaxed_solves", "slips")
+    FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us",
+                  "friction_mu")
     TEXT_KEYS = ("mode", "last_rejection")
 
     def add_contacts(self, ns: int, in_contact: dict) -> None:

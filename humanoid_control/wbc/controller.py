@@ -25,6 +25,7 @@ from humanoid_control.wbc.constraints.torque_limits import TorqueLimits
 from humanoid_control.wbc.dynamics_terms import DynamicsComputer, DynamicsTerms
 from humanoid_control.wbc.layout import QpLayout
 from humanoid_control.wbc.reference import WbcReference
+from humanoid_control.wbc.friction_estimate import FrictionEstimate, FrictionEstimateParams
 from humanoid_control.wbc.slope_landing import SlopeLanding
 from humanoid_control.wbc.tasks.base_orientation_task import BaseOrientationTask
 from humanoid_control.wbc.tasks.com_task import ComTask
@@ -47,6 +48,10 @@ class WbcParams:
     #: [0, 0.2] (0.02 m · fz at the default μ, as before) — see ContactWrenchCone and the README
     #: ("Torsional friction")
     yaw_friction_arm_m: float = 0.04
+    #: [-] opt-in: a loaded stance sole whose force sensor reads a tangential/normal ratio this far
+    #: below the one the QP commanded, for 20 ms, is slipping: the QP's μ drops to 0.9 × the
+    #: measured ratio (wbc/friction_estimate.py), [0, 1] (0: off, the default — see params.py)
+    slip_friction_gap: float = 0.0
     #: [deg] walking up a uniform ramp, a swing sole lands parallel to the stance sole when that
     #: one is tilted up to this much, [0, 45] (0: level landings) — see SlopeLanding
     slope_landing_max_deg: float = 20.0
@@ -182,6 +187,8 @@ class WholeBodyController:
         self.wrench_cone = ContactWrenchCone(robot.config.feet, mu=p.friction_coefficient,
                                              mu_yaw=p.friction_coefficient * p.yaw_friction_arm_m,
                                              cop_margin_walking=p.cop_support_fraction, cone=p.friction_cone)
+        self.friction = FrictionEstimate(p.friction_coefficient, self.layout.contacts, p.dt,
+                                         FrictionEstimateParams(gap=p.slip_friction_gap))
         self._torque_limits = TorqueLimits(robot.tau_max, p.torque_limit_scale)
         self.constraints = [
             FloatingBaseDynamics(),
@@ -462,6 +469,22 @@ class WholeBodyController:
         if ok:
             self.last_solution = sol
         return sol
+
+    def read_soles(self, measured: dict) -> float:
+        """The soles' force sensors after a tick: ``measured`` {sole: wrench (6,) [N, N·m], sole
+        frame}. The floor's friction estimate (:class:`FrictionEstimate`) reads them against the
+        last solution's wrenches; when it moves, the friction cone follows from the next tick
+        (its torsional bound with it). Returns the QP's μ [-]."""
+        sol, fe = self.last_solution, self.friction
+        if sol is None or not fe.enabled:
+            return self.wrench_cone.mu
+        rot = self.dyn.terms.contact_rotation
+        rotations = {c: rot[k] for k, c in enumerate(self.layout.contacts)}
+        commanded = {c: w for c, w in sol.wrenches.items() if self._active[self.layout.contacts.index(c)]}
+        mu = fe.update(commanded, rotations, measured)
+        if abs(mu - self.wrench_cone.mu) > 0.005 or (mu == fe.mu0 and self.wrench_cone.mu != mu):
+            self.wrench_cone.set_mu(mu, mu * self.p.yaw_friction_arm_m)
+        return self.wrench_cone.mu
 
     #: [N·m] the torque rows' bound once relaxed (the joint command still clips to the limits)
     RELAXED_TORQUE_BOUND = 1e9

@@ -181,6 +181,16 @@ def test_a_controller_drop_out_of_0_3_s_mid_step_at_half_a_metre_per_second_is_h
     assert r["com_displacement_xy_m"][0] > 2.6  # 7 s at 0.5 m/s with 0.3 s lost: measured 3.1 m
 
 
+def test_with_the_slip_reading_on_the_humanoid_walks_a_floor_slipperier_than_its_configured_mu(tmp_path, ros_domain):
+    # μ 0.3 under the QP's 0.5: without the reading it falls at 4.96 s (measured)
+    code, r = _run(tmp_path, "--duration", "8", "--friction", "0.3", "--cmd-vel", "1:0.4,0,0",
+                   "--param", "wbc.slip_friction_gap=0.1")
+    assert code == 0 and r["fell"] is False
+    wbc = r["nodes"]["wbc"]
+    assert wbc["slips"] >= 1 and wbc["friction_mu"] < 0.3  # measured 2 slips, μ 0.19
+    assert r["velocity_tracking_error"] < 0.15  # measured 0.05
+
+
 def test_the_humanoid_walks_on_a_floor_with_friction_coefficient_0_6(tmp_path, ros_domain):
     code, r = _run(tmp_path, "--duration", "8.5", "--friction", "0.6", "--cmd-vel", "1:0.5,0,0",
                    "--cmd-vel", "7:0,0,0")

@@ -69,15 +69,24 @@ class ContactWrenchCone(Constraint):
         the same)."""
         self.mu, self.fz_min, self.fz_max = mu, float(fz_min), float(fz_max)
         self.rows_per_foot = 7 + len(friction_rows(mu, cone))  # (checks the shape's name first)
+        self.walking = False  # the WBC follows a plan with steps (set per tick by the controller)
+        self._feet, self._cone = feet, cone
+        self._margins = (cop_margin, cop_margin if cop_margin_walking is None else cop_margin_walking)
+        self.set_mu(mu, mu_yaw)
+
+    def set_mu(self, mu: float, mu_yaw: float) -> None:
+        """The friction coefficient ``mu`` [-] and the torsional one ``mu_yaw`` [m] from the next
+        fill on (the rows are rebuilt: a few µs, for a change of the floor's estimate)."""
+        self.mu, self.mu_yaw = float(mu), float(mu_yaw)
+
+        def cones(scale: float) -> dict:
+            return {c: wrench_cone_matrix(self.mu, scale * f.length / 2, scale * f.width / 2, self.mu_yaw, self._cone)
+                    for c, f in self._feet.items()}
+
+        self.U = cones(self._margins[0])
+        self.U_walking = cones(self._margins[1])
         self._U = None  # (nc, rows_per_foot, 6) in layout order, stacked on first use
         self._U_walking = None
-        self.walking = False  # the WBC follows a plan with steps (set per tick by the controller)
-        def cones(scale: float) -> dict:
-            return {c: wrench_cone_matrix(mu, scale * f.length / 2, scale * f.width / 2, mu_yaw, cone)
-                    for c, f in feet.items()}
-
-        self.U = cones(cop_margin)
-        self.U_walking = cones(cop_margin if cop_margin_walking is None else cop_margin_walking)
 
     def num_rows(self, layout: QpLayout) -> int:
         return self.rows_per_foot * len(layout.contacts)
