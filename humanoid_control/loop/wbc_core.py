@@ -121,7 +121,7 @@ class WbcCore:
         if not sol.ok:
             self.solver_failures += 1
         self.last_solution = sol
-        if wrenches is not None and sol.ok:
+        if wrenches is not None and sol.ok and self.wbc.friction.enabled:  # (off: no per-tick cost)
             self.wbc.read_soles(self._settled(ns, wrenches))
         self.command.rows[:] = self.wbc.joint_command_rows(sol, q, v)
         self.stats.add(sw.us())
