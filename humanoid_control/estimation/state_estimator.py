@@ -67,7 +67,10 @@ class StateEstimator:
         p = self.kf.p
         self._noise = np.array([p.accel_noise, p.foot_process_noise_stance, p.foot_process_noise_swing,
                                 p.kinematics_noise, p.velocity_noise, p.height_noise, p.swing_noise_scale,
-                                -GRAVITY_WORLD[2]])
+                                -GRAVITY_WORLD[2], p.slip_gate, p.slip_gate_max_s])
+        self.gated = np.zeros(nc)  # [s] how long each stance foot's velocity has been set aside (slip gate)
+        self.foot_slides = 0  # times a stance foot's velocity began to be set aside (KfParams.slip_gate)
+        self._sliding = [False] * nc
 
     def _joints_between_base_and_imu(self) -> tuple:
         """Tree indices of the revolute joints between the base and the IMU (empty when the
@@ -125,7 +128,13 @@ class StateEstimator:
             for k in range(len(self.contacts)):
                 self._ground_z[k] = kf.ground_height(kf.x[6 + 3 * k:8 + 3 * k])
         kernels.leg_odometry(kf.x, kf.P, kf.H, kf._z, kf._r, imu, self.base_R_imu, self._r_feet, self._J_feet,
-                             joint_dq, self._stance, self._ground_z, float(dt), self._noise, self.odom, self.rel_feet)
+                             joint_dq, self._stance, self._ground_z, float(dt), self._noise, self.odom, self.rel_feet,
+                             self.gated)
+        for k, sliding in enumerate(self._sliding):
+            now = bool(self.gated[k] > 0.0)
+            if now and not sliding:
+                self.foot_slides += 1
+            self._sliding[k] = now
         return contact
 
     def leg_kinematics_pinocchio(self, joint_q: np.ndarray) -> None:

@@ -110,32 +110,49 @@ def matrix_to_quat_xyzw_numpy(R, out):
 
 
 def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, ground_z, dt, noise, out_odom,
-                       out_rel):
+                       out_rel, gated):
     """One filter step from the IMU and the legs, all in one call.
 
     ``imu`` (10,): quaternion xyzw (world ← IMU), gyro [rad/s], accelerometer [m/s²] (IMU
     frame); ``base_R_imu`` (3, 3); ``r_feet`` (nc, 3) [m] and ``J_feet`` (nc, 3, nj) each
     foot's position and linear Jacobian in the base frame (base at the origin); ``dq`` (nj,)
     [rad/s]; ``stance`` (nc,) bool; ``ground_z`` (nc,) [m] the ground's height under each foot
-    (the stance feet's height prior; zeros: a flat floor); ``noise`` (8,) = accel [m/s²], foot random walk in stance
-    and in swing [m/√s], kinematics [m], velocity [m/s], height [m], swing scale [-], gravity
-    [m/s²]. Out: ``out_odom`` (13,) = base position (odom), quaternion xyzw (odom ← base),
-    linear and angular velocity in the base frame; ``out_rel`` (nc, 3) [m] each foot
-    relative to the base in world axes."""
+    (the stance feet's height prior; zeros: a flat floor); ``noise`` (10,) = accel [m/s²], foot
+    random walk in stance and in swing [m/√s], kinematics [m], velocity [m/s], height [m], swing
+    scale [-], gravity [m/s²], slip gate [m/s] (0: off), longest gating [s]. Out: ``out_odom``
+    (13,) = base position (odom), quaternion xyzw (odom ← base), linear and angular velocity in
+    the base frame; ``out_rel`` (nc, 3) [m] each foot
+    relative to the base in world axes. ``gated`` (nc,) [s], kept between calls: how long
+    each stance foot's velocity has been set aside (-1: believed after that, until it agrees
+    with the prediction again; 0: agrees) — a stance foot whose leg says the base
+    moves more than the slip gate off the prediction is sliding (or dragged): its velocity
+    counts as a swinging foot's, and from the next sample its position walks like one (it
+    anchors nothing), for at most the longest gating (then it is believed again, until it
+    agrees: the prediction may be what is wrong)."""
     nc = r_feet.shape[0]
     world_R_imu = quat_xyzw_to_matrix_numpy(imu[0:4])
     R = world_R_imu @ base_R_imu.T
     omega_b = base_R_imu @ imu[4:7]
     accel_world = world_R_imu @ imu[7:10]
     accel_world[2] -= noise[7]
-    kf_predict_numpy(x, P, accel_world, dt, stance, noise[0], noise[1], noise[2])
+    anchored = stance & (gated <= 0.0)  # a sliding foot walks like a swinging one: no anchor
+    kf_predict_numpy(x, P, accel_world, dt, anchored, noise[0], noise[1], noise[2])
     for k in range(nc):
         scale = 1.0 if stance[k] else noise[6]
         out_rel[k] = R @ r_feet[k]
         z[3 * k:3 * k + 3] = out_rel[k]
         r[3 * k:3 * k + 3] = noise[3] ** 2
         z[3 * nc + 3 * k:3 * nc + 3 * k + 3] = -R @ (np.cross(omega_b, r_feet[k]) + J_feet[k] @ dq)
-        r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = noise[4] ** 2 * scale
+        vscale = scale
+        if stance[k] and noise[8] > 0.0 and np.linalg.norm(z[3 * nc + 3 * k:3 * nc + 3 * k + 3] - x[3:6]) > noise[8]:
+            if 0.0 <= gated[k] < noise[9]:
+                vscale = noise[6]
+                gated[k] += dt
+            else:
+                gated[k] = -1.0  # set aside long enough: believed until it agrees again
+        else:
+            gated[k] = 0.0
+        r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = noise[4] ** 2 * vscale
         z[6 * nc + k] = ground_z[k]
         r[6 * nc + k] = noise[5] ** 2 * scale
     kf_correct_numpy(x, P, H, z, r)
@@ -163,7 +180,8 @@ def _matrix_to_quat_xyzw(R, out):
 
 
 @njit(cache=True)
-def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, ground_z, dt, noise, out_odom, out_rel):
+def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, ground_z, dt, noise, out_odom, out_rel,
+                  gated):
     nc = r_feet.shape[0]
     nj = dq.shape[0]
     qx, qy, qz, qw = imu[0], imu[1], imu[2], imu[3]
@@ -183,7 +201,10 @@ def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, gr
             omega[i] += base_R_imu[i, j] * imu[4 + j]
             acc[i] += W[i, j] * imu[7 + j]
     acc[2] -= noise[7]
-    _kf_predict(x, P, acc, dt, stance, noise[0], noise[1], noise[2])
+    anchored = np.empty(nc, dtype=np.bool_)  # a sliding foot walks like a swinging one: no anchor
+    for c in range(nc):
+        anchored[c] = stance[c] and gated[c] <= 0.0
+    _kf_predict(x, P, acc, dt, anchored, noise[0], noise[1], noise[2])
     kin2, vel2, h2 = noise[3] * noise[3], noise[4] * noise[4], noise[5] * noise[5]
     v = np.zeros(3)
     for c in range(nc):
@@ -198,6 +219,7 @@ def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, gr
             for j in range(nj):
                 acc_i += J_feet[c, i, j] * dq[j]
             v[i] += acc_i
+        off2 = 0.0  # [m²/s²] the base velocity this leg gives, off the prediction
         for i in range(3):
             rel = 0.0
             vel = 0.0
@@ -208,7 +230,18 @@ def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, gr
             z[3 * c + i] = rel
             r[3 * c + i] = kin2
             z[3 * nc + 3 * c + i] = -vel
-            r[3 * nc + 3 * c + i] = vel2 * scale
+            off2 += (-vel - x[3 + i]) ** 2
+        vscale = scale
+        if stance[c] and noise[8] > 0.0 and off2 > noise[8] * noise[8]:
+            if 0.0 <= gated[c] < noise[9]:
+                vscale = noise[6]  # a sliding (or dragged) stance foot: its velocity is set aside
+                gated[c] += dt
+            else:
+                gated[c] = -1.0  # set aside long enough: believed until it agrees again
+        else:
+            gated[c] = 0.0
+        for i in range(3):
+            r[3 * nc + 3 * c + i] = vel2 * vscale
         z[6 * nc + c] = ground_z[c]
         r[6 * nc + c] = h2 * scale
     _kf_correct(x, P, H, z, r)
@@ -246,14 +279,14 @@ def example_arguments(nc: int = 2, rng=None) -> dict:
     c, s = np.cos(0.3), np.sin(0.3)
     base_R_imu = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
     imu = np.concatenate([quat / np.linalg.norm(quat), rng.normal(size=3), rng.normal(size=3) + [0, 0, GRAVITY]])
-    noise = np.array([0.5, 0.001, 10.0, 0.002, 0.05, 0.005, 1e4, GRAVITY])
+    noise = np.array([0.5, 0.001, 10.0, 0.002, 0.05, 0.005, 1e4, GRAVITY, 0.3, 0.1])
     return {"kf_predict": (rng.normal(size=n), P.copy(), rng.normal(size=3), 0.001, stance, 0.5, 0.001, 10.0),
             "kf_correct": (rng.normal(size=n), P.copy(), rng.normal(size=(m, n)), rng.normal(size=m),
                            rng.uniform(1e-6, 1e-2, m)),
             "leg_odometry": (rng.normal(size=n), P.copy(), H, np.zeros(m), np.zeros(m), imu, base_R_imu,
                              rng.normal(size=(nc, 3)), rng.normal(size=(nc, 3, nj)), rng.normal(size=nj), stance,
                              rng.normal(scale=0.05, size=nc), 0.001,
-                             noise, np.zeros(13), np.zeros((nc, 3)))}
+                             noise, np.zeros(13), np.zeros((nc, 3)), np.zeros(nc))}
 
 
 def warm_up() -> None:

@@ -41,6 +41,8 @@ class EstimatorCore:
         self.est = StateEstimator(self.robot, KfParams(accel_noise=cfg["accel_noise"],
                                                        kinematics_noise=cfg["kinematics_noise"],
                                                        velocity_noise=cfg["velocity_noise"],
+                                                       slip_gate=cfg["slip_gate_mps"],
+                                                       slip_gate_max_s=cfg["slip_gate_max_s"],
                                                        height_noise=cfg["foot_height_noise"]),
                                   cfg["contact_on_N"], cfg["contact_off_N"])
         terrain = TerrainMap.from_param(cfg.get("terrain_map", ""), "estimator.terrain_map")
@@ -77,5 +79,6 @@ class EstimatorCore:
         self.last_rejection = why
 
     def node_stats(self, name: str = "estimator", recent_s: float | None = None) -> NodeStats:
-        return NodeStats.of(name, self.stats, 0, "ok", {"rejected": self.rejected, "last_rejection": self.last_rejection},
+        return NodeStats.of(name, self.stats, 0, "ok", {"rejected": self.rejected, "last_rejection": self.last_rejection,
+                                                        "foot_slides": self.est.foot_slides},
                             recent_s=recent_s)

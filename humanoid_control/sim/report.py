@@ -97,7 +97,9 @@ Keys (units in the names):
                             wbc.slip_friction_gap), friction_mu (the QP's friction
                             coefficient at the end: the configured one unless a slip
                             lowered it);
-                            estimator: rejected
+                            estimator: rejected, foot_slides (stance feet whose leg
+                            velocity the estimator set aside: sliding or dragged soles,
+                            estimator.slip_gate_mps)
   artifacts                 only with --video / --plots / --viewer / --record / --foxglove:
                             {video: {path, frames, fps, width, height}, plots: [paths],
                             viewer: "opened" | "not opened: <why>",
@@ -201,7 +203,7 @@ class ReportBuilder:
                   "latency_samples", "plans_received", "plan_timeouts", "recovery_starts",
                   "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles", "map_waits",
                   "steps_extended", "early_touchdowns",
-                  "late_touchdowns", "slope_landings", "relaxed_solves", "slips")
+                  "late_touchdowns", "slope_landings", "relaxed_solves", "slips", "foot_slides")
     FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us",
                   "friction_mu")
     TEXT_KEYS = ("mode", "last_rejection")

@@ -21,7 +21,7 @@ def test_the_numba_kernel_and_its_numpy_twin_write_the_same_numbers(name, nc):
 def test_the_fused_leg_odometry_kernel_and_its_numpy_twin_agree(nc):
     args = kernels.example_arguments(nc, np.random.default_rng(10 + nc))["leg_odometry"]
     (a, _), (b, _) = run_both(kernels, "leg_odometry", args)
-    for i in (0, 1, 14, 15):  # x, P, the odometry out, the feet relative to the base
+    for i in (0, 1, 14, 15, 16):  # x, P, the odometry out, the feet relative to the base, the gating times
         np.testing.assert_allclose(a[i], b[i], rtol=1e-9, atol=1e-12)
     assert np.linalg.norm(a[14][3:7]) == pytest.approx(1.0)  # a unit quaternion
 
@@ -52,3 +52,55 @@ def test_the_quaternion_of_a_matrix_gives_the_matrix_back_in_every_branch(angle,
     q2 = np.zeros(4)
     kernels._matrix_to_quat_xyzw(R, q2)
     np.testing.assert_allclose(q2, q, atol=1e-15)
+
+
+def still_legs_under_a_moving_base(gate: float, v0: float = 0.5) -> list:
+    """leg_odometry arguments: both feet in stance, joints and IMU still (each leg says the
+    base stands still), the filter's base velocity ``v0`` [m/s] along x, the slip gate ``gate``."""
+    from humanoid_control.constants import GRAVITY
+
+    nc = 2
+    args = list(kernels.example_arguments(nc, np.random.default_rng(5))["leg_odometry"])
+    n = args[0].shape[0]
+    args[1] = np.eye(n) * 1e-4  # P: no cross terms
+    args[5] = np.array([0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, GRAVITY])  # level, still IMU
+    args[9] = np.zeros(args[9].shape[0])  # joints still
+    args[10] = np.ones(nc, dtype=bool)
+    R = args[6].T  # world_R_base with the IMU level
+    x = np.zeros(n)
+    x[3] = v0
+    for k in range(nc):
+        x[6 + 3 * k:9 + 3 * k] = R @ args[7][k]  # the feet where the legs put them
+    args[0] = x
+    args[11] = np.zeros(nc)
+    noise = args[13].copy()
+    noise[8], noise[9] = gate, 0.1
+    args[13] = noise
+    args[16] = np.zeros(nc)
+    return args
+
+
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
+def test_a_stance_leg_far_off_the_prediction_is_set_aside_for_at_most_the_longest_gating(kernel):
+    fn = kernels.NUMBA_KERNELS["leg_odometry"] if kernel == "numba" else kernels.NUMPY_TWINS["leg_odometry"]
+    open_ = still_legs_under_a_moving_base(gate=0.0)
+    fn(*open_)
+    assert open_[0][3] < 0.5 - 0.02  # no gate: the still legs pull the velocity down at once
+    gated = still_legs_under_a_moving_base(gate=0.2)
+    fn(*gated)
+    assert gated[0][3] == pytest.approx(0.5, abs=1e-3) and np.all(gated[16] > 0.0)  # sliding: set aside
+    for _ in range(98):  # 0.099 s in all: the sliding feet anchor neither the velocity nor the position
+        fn(*gated)
+    assert gated[0][3] == pytest.approx(0.5, abs=1e-3)
+    for _ in range(20):  # past 0.1 s the legs are believed again, until they agree
+        fn(*gated)
+    assert gated[0][3] < 0.5 - 0.15  # (pulled within the gate: they agree again)
+
+
+def test_a_leg_within_the_gate_counts_as_before():
+    a = still_legs_under_a_moving_base(gate=0.0, v0=0.1)
+    b = still_legs_under_a_moving_base(gate=0.2, v0=0.1)
+    kernels.leg_odometry(*a)
+    kernels.leg_odometry(*b)
+    np.testing.assert_allclose(a[0], b[0], rtol=0, atol=1e-15)
+    assert np.all(b[16] == 0.0)
