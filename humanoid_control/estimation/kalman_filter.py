@@ -31,8 +31,9 @@ class KfParams:
     height_noise: float = 0.005  # [m] std of a stance foot's height (flat ground)
     swing_noise_scale: float = 1e4  # [-] measurement noise multiplier for swing feet
     #: [m/s] a stance foot whose leg puts the base's velocity this far off the prediction is
-    #: sliding or dragged: its velocity is set aside like a swinging foot's (0: off)
-    slip_gate: float = 0.3
+    #: sliding or dragged: its velocity is set aside like a swinging foot's (0: off, the default —
+    #: see the estimator's slip_gate_mps parameter)
+    slip_gate: float = 0.0
     slip_gate_max_s: float = 0.1  # [s] for at most this long in a row (then believed again)
 
 
