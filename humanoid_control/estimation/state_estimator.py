@@ -130,11 +130,12 @@ class StateEstimator:
         kernels.leg_odometry(kf.x, kf.P, kf.H, kf._z, kf._r, imu, self.base_R_imu, self._r_feet, self._J_feet,
                              joint_dq, self._stance, self._ground_z, float(dt), self._noise, self.odom, self.rel_feet,
                              self.gated)
-        for k, sliding in enumerate(self._sliding):
-            now = bool(self.gated[k] > 0.0)
-            if now and not sliding:
-                self.foot_slides += 1
-            self._sliding[k] = now
+        if self._noise[8] > 0.0:  # the slip gate is on: count the feet it began to set aside
+            for k, sliding in enumerate(self._sliding):
+                now = bool(self.gated[k] > 0.0)
+                if now and not sliding:
+                    self.foot_slides += 1
+                self._sliding[k] = now
         return contact
 
     def leg_kinematics_pinocchio(self, joint_q: np.ndarray) -> None:
