@@ -70,7 +70,6 @@ class StateEstimator:
                                 -GRAVITY_WORLD[2], p.slip_gate, p.slip_gate_max_s])
         self.gated = np.zeros(nc)  # [s] how long each stance foot's velocity has been set aside (slip gate)
         self.foot_slides = 0  # times a stance foot's velocity began to be set aside (KfParams.slip_gate)
-        self._sliding = [False] * nc
 
     def _joints_between_base_and_imu(self) -> tuple:
         """Tree indices of the revolute joints between the base and the IMU (empty when the
@@ -130,12 +129,8 @@ class StateEstimator:
         kernels.leg_odometry(kf.x, kf.P, kf.H, kf._z, kf._r, imu, self.base_R_imu, self._r_feet, self._J_feet,
                              joint_dq, self._stance, self._ground_z, float(dt), self._noise, self.odom, self.rel_feet,
                              self.gated)
-        if self._noise[8] > 0.0:  # the slip gate is on: count the feet it began to set aside
-            for k, sliding in enumerate(self._sliding):
-                now = bool(self.gated[k] > 0.0)
-                if now and not sliding:
-                    self.foot_slides += 1
-                self._sliding[k] = now
+        if self._noise[8] > 0.0:  # the slip gate is on: count the feet it began to set aside (their
+            self.foot_slides += int(np.count_nonzero(self.gated == float(dt)))  # first gated sample: 0 + dt)
         return contact
 
     def leg_kinematics_pinocchio(self, joint_q: np.ndarray) -> None:

@@ -201,9 +201,11 @@ def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, gr
             omega[i] += base_R_imu[i, j] * imu[4 + j]
             acc[i] += W[i, j] * imu[7 + j]
     acc[2] -= noise[7]
-    anchored = np.empty(nc, dtype=np.bool_)  # a sliding foot walks like a swinging one: no anchor
-    for c in range(nc):
-        anchored[c] = stance[c] and gated[c] <= 0.0
+    anchored = stance
+    if noise[8] > 0.0:  # the slip gate is on: a sliding foot walks like a swinging one (no anchor)
+        anchored = stance.copy()
+        for c in range(nc):
+            anchored[c] = stance[c] and gated[c] <= 0.0
     _kf_predict(x, P, acc, dt, anchored, noise[0], noise[1], noise[2])
     kin2, vel2, h2 = noise[3] * noise[3], noise[4] * noise[4], noise[5] * noise[5]
     v = np.zeros(3)
