@@ -35,6 +35,10 @@ class KfParams:
     #: see the estimator's slip_gate_mps parameter)
     slip_gate: float = 0.0
     slip_gate_max_s: float = 0.1  # [s] for at most this long in a row (then believed again)
+    #: [m/s] a stance sole whose centre puts the base's velocity this far off the prediction may be
+    #: rolling on an edge: the velocity of its point that agrees best is taken (0: off; see the
+    #: estimator's rolling_sole_mps parameter)
+    rolling_sole: float = 0.0
 
 
 class LegKinematicsKF:
@@ -94,7 +98,7 @@ class LegKinematicsKF:
             r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = self.p.velocity_noise ** 2 * scale
             z[6 * nc + k] = 0.0 if self.ground_height is None else self.ground_height(self.x[6 + 3 * k:8 + 3 * k])
             r[6 * nc + k] = self.p.height_noise ** 2 * scale
-        kernels.kf_correct(self.x, self.P, self.H, z, r)
+        kernels.kf_correct(self.x, self.P, self.H, z, r, 6 * nc)  # the height rows move no velocity
 
     @property
     def base_position(self) -> np.ndarray:

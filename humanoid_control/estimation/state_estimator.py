@@ -54,6 +54,12 @@ class StateEstimator:
         self._foot_ids = [robot.foot_frame_ids[c] for c in self.contacts]
         self._r_feet = np.zeros((nc, 3))  # [m] feet in the base frame
         self._J_feet = np.zeros((nc, 3, robot.nj))  # linear Jacobians w.r.t. the joints, base frame
+        self._R_feet = np.zeros((nc, 3, 3))  # the soles' frames in the base frame
+        self._Jw_feet = np.zeros((nc, 3, robot.nj))  # [rad/s per rad/s] their angular Jacobians, base frame
+        self._sole_points = np.array([[[sx * 0.5 * f.length, sy * 0.5 * f.width, 0.0]
+                                       for sx, sy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1),
+                                                      (-1, -1))]
+                                      for f in (robot.config.feet[c] for c in self.contacts)])  # [m] sole frame
         tree = KinematicTree(robot)
         self._tree = tree if tree.supported else None
         self._tree_args = tree.arguments()
@@ -67,7 +73,7 @@ class StateEstimator:
         p = self.kf.p
         self._noise = np.array([p.accel_noise, p.foot_process_noise_stance, p.foot_process_noise_swing,
                                 p.kinematics_noise, p.velocity_noise, p.height_noise, p.swing_noise_scale,
-                                -GRAVITY_WORLD[2], p.slip_gate, p.slip_gate_max_s])
+                                -GRAVITY_WORLD[2], p.slip_gate, p.slip_gate_max_s, p.rolling_sole])
         self.gated = np.zeros(nc)  # [s] how long each stance foot's velocity has been set aside (slip gate)
         self.foot_slides = 0  # times a stance foot's velocity began to be set aside (KfParams.slip_gate)
 
@@ -109,7 +115,8 @@ class StateEstimator:
         estimate lands in :attr:`odom` (13,); returns the contact flags."""
         # Kinematics with the base at the origin: frames expressed in the base frame.
         if self._tree is not None:  # one kernel call (robot/kinematic_tree.py)
-            kinematics_kernels.leg_kinematics(joint_q, *self._tree_args, self.base_R_imu, self._r_feet, self._J_feet)
+            kinematics_kernels.leg_kinematics(joint_q, *self._tree_args, self.base_R_imu, self._r_feet, self._J_feet,
+                                              self._R_feet, self._Jw_feet)
         else:
             self.leg_kinematics_pinocchio(joint_q)
         contact = self.detector.update(normal_forces)
@@ -128,7 +135,7 @@ class StateEstimator:
                 self._ground_z[k] = kf.ground_height(kf.x[6 + 3 * k:8 + 3 * k])
         kernels.leg_odometry(kf.x, kf.P, kf.H, kf._z, kf._r, imu, self.base_R_imu, self._r_feet, self._J_feet,
                              joint_dq, self._stance, self._ground_z, float(dt), self._noise, self.odom, self.rel_feet,
-                             self.gated)
+                             self.gated, self._R_feet, self._Jw_feet, self._sole_points)
         if self._noise[8] > 0.0:  # the slip gate is on: count the feet it began to set aside (their
             self.foot_slides += int(np.count_nonzero(self.gated == float(dt)))  # first gated sample: 0 + dt)
         return contact
@@ -145,7 +152,9 @@ class StateEstimator:
         self.base_R_imu[:] = oMf[self.robot.base_frame_id].rotation.T @ oMf[self.robot.imu_frame_id].rotation
         for k, fid in enumerate(self._foot_ids):
             self._r_feet[k] = oMf[fid].translation
-            self._J_feet[k] = pin.getFrameJacobian(m, d, fid, LWA)[:3, 6:]
+            self._R_feet[k] = oMf[fid].rotation
+            J = pin.getFrameJacobian(m, d, fid, LWA)
+            self._J_feet[k], self._Jw_feet[k] = J[:3, 6:], J[3:, 6:]
 
     def update(self, joint_q: np.ndarray, joint_dq: np.ndarray, imu_quat_xyzw: np.ndarray,
                imu_gyro: np.ndarray, imu_accel: np.ndarray, normal_forces: dict, dt: float) -> BaseEstimate:

@@ -55,27 +55,43 @@ def _kf_predict(x, P, accel_world, dt, stance, accel_noise, foot_noise_stance, f
             P[6 + 3 * k + i, 6 + 3 * k + i] += s * s * dt
 
 
-def kf_correct_numpy(x, P, H, z, r):
+def kf_correct_numpy(x, P, H, z, r, m_frame):
     """In place: the measurement ``z`` (m,) with model ``H`` (m, n) and independent noise
-    variances ``r`` (m,), folded into ``x`` and ``P`` (symmetrised)."""
+    variances ``r`` (m,), folded into ``x`` and ``P`` (symmetrised). The rows from ``m_frame``
+    on (the leg odometry's ground-height prior; ``m``: none) move no velocity (``x[3:6]``):
+    they re-anchor the vertical frame under the stance feet — a step down read as the floor
+    again is not the base moving up (with the full gain, a 5-cm step made a 0.3-0.5 m/s
+    vertical velocity spike). Their gain's velocity rows are zero and ``P`` is updated in
+    Joseph form, right for any gain."""
     y = z - H @ x
     S = H @ P @ H.T + np.diag(r)
     K = np.linalg.solve(S, H @ P).T
+    K[3:6, m_frame:] = 0.0
     x += K @ y
-    P[:] = (np.eye(x.shape[0]) - K @ H) @ P
+    A = np.eye(x.shape[0]) - K @ H
+    P[:] = A @ P @ A.T + (K * r) @ K.T
     P[:] = 0.5 * (P + P.T)
 
 
 @njit(cache=True)
-def _kf_correct(x, P, H, z, r):
+def _kf_correct(x, P, H, z, r, m_frame):
     n = x.shape[0]
+    m = r.shape[0]
     HP = H @ P
     S = HP @ H.T
-    for i in range(r.shape[0]):
+    for i in range(m):
         S[i, i] += r[i]
     K = np.linalg.solve(S, HP).T
+    for i in range(3, 6):
+        for j in range(m_frame, m):
+            K[i, j] = 0.0
     x += K @ (z - H @ x)
-    P[:, :] = (np.eye(n) - K @ H) @ P
+    A = np.eye(n) - K @ H
+    KR = K.copy()
+    for i in range(n):
+        for j in range(m):
+            KR[i, j] *= r[j]
+    P[:, :] = A @ P @ A.T + KR @ K.T
     for i in range(n):
         for j in range(i + 1, n):
             s = 0.5 * (P[i, j] + P[j, i])
@@ -110,7 +126,7 @@ def matrix_to_quat_xyzw_numpy(R, out):
 
 
 def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, ground_z, dt, noise, out_odom,
-                       out_rel, gated):
+                       out_rel, gated, R_feet, Jw_feet, sole_points):
     """One filter step from the IMU and the legs, all in one call.
 
     ``imu`` (10,): quaternion xyzw (world ← IMU), gyro [rad/s], accelerometer [m/s²] (IMU
@@ -119,7 +135,14 @@ def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stanc
     [rad/s]; ``stance`` (nc,) bool; ``ground_z`` (nc,) [m] the ground's height under each foot
     (the stance feet's height prior; zeros: a flat floor); ``noise`` (10,) = accel [m/s²], foot
     random walk in stance and in swing [m/√s], kinematics [m], velocity [m/s], height [m], swing
-    scale [-], gravity [m/s²], slip gate [m/s] (0: off), longest gating [s]. Out: ``out_odom``
+    scale [-], gravity [m/s²], slip gate [m/s] (0: off), longest gating [s], rolling sole [m/s]
+    (0: off). ``R_feet`` (nc, 3, 3) the soles' frames and ``Jw_feet`` (nc, 3, nj) their angular
+    velocity per joint velocity (base frame, relative to the base); ``sole_points`` (nc, p, 3)
+    [m] points of each sole (sole frame) that may carry its contact alone — its edges' middles
+    and corners. A rolling sole (on its toe, its heel or an edge: a nosing under a straddled
+    foot, a ramp) turns about the point that rests, not about its centre: when the centre's
+    velocity puts the base more than the rolling threshold off the prediction, the velocity of
+    the point that agrees best is taken instead (the position rows keep the centre). Out: ``out_odom``
     (13,) = base position (odom), quaternion xyzw (odom ← base), linear and angular velocity in
     the base frame; ``out_rel`` (nc, 3) [m] each foot
     relative to the base in world axes. ``gated`` (nc,) [s], kept between calls: how long
@@ -143,6 +166,16 @@ def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stanc
         z[3 * k:3 * k + 3] = out_rel[k]
         r[3 * k:3 * k + 3] = noise[3] ** 2
         z[3 * nc + 3 * k:3 * nc + 3 * k + 3] = -R @ (np.cross(omega_b, r_feet[k]) + J_feet[k] @ dq)
+        zk = z[3 * nc + 3 * k:3 * nc + 3 * k + 3]
+        if stance[k] and noise[10] > 0.0 and np.linalg.norm(zk - x[3:6]) > noise[10]:
+            omega_foot = omega_b + Jw_feet[k] @ dq  # [rad/s] the sole's rate, base frame
+            best, best_off = zk.copy(), np.linalg.norm(zk - x[3:6])
+            for i in range(sole_points.shape[1]):
+                cand = zk - R @ np.cross(omega_foot, R_feet[k] @ sole_points[k, i])
+                off = np.linalg.norm(cand - x[3:6])
+                if off < best_off:
+                    best, best_off = cand, off
+            zk[:] = best
         vscale = scale
         if stance[k] and noise[8] > 0.0 and np.linalg.norm(z[3 * nc + 3 * k:3 * nc + 3 * k + 3] - x[3:6]) > noise[8]:
             if 0.0 <= gated[k] < noise[9]:
@@ -155,7 +188,7 @@ def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stanc
         r[3 * nc + 3 * k:3 * nc + 3 * k + 3] = noise[4] ** 2 * vscale
         z[6 * nc + k] = ground_z[k]
         r[6 * nc + k] = noise[5] ** 2 * scale
-    kf_correct_numpy(x, P, H, z, r)
+    kf_correct_numpy(x, P, H, z, r, 6 * nc)
     out_odom[0:3] = x[0:3]
     matrix_to_quat_xyzw_numpy(R, out_odom[3:7])
     out_odom[7:10] = R.T @ x[3:6]
@@ -181,7 +214,7 @@ def _matrix_to_quat_xyzw(R, out):
 
 @njit(cache=True)
 def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, ground_z, dt, noise, out_odom, out_rel,
-                  gated):
+                  gated, R_feet, Jw_feet, sole_points):
     nc = r_feet.shape[0]
     nj = dq.shape[0]
     qx, qy, qz, qw = imu[0], imu[1], imu[2], imu[3]
@@ -233,6 +266,29 @@ def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, gr
             r[3 * c + i] = kin2
             z[3 * nc + 3 * c + i] = -vel
             off2 += (-vel - x[3 + i]) ** 2
+        if stance[c] and noise[10] > 0.0 and off2 > noise[10] * noise[10]:  # a rolling sole?
+            w0, w1, w2 = omega[0], omega[1], omega[2]  # [rad/s] the sole's rate, base frame
+            for j in range(nj):
+                w0 += Jw_feet[c, 0, j] * dq[j]
+                w1 += Jw_feet[c, 1, j] * dq[j]
+                w2 += Jw_feet[c, 2, j] * dq[j]
+            b0, b1, b2 = z[3 * nc + 3 * c], z[3 * nc + 3 * c + 1], z[3 * nc + 3 * c + 2]
+            a0, a1, a2 = b0, b1, b2  # the centre's
+            for p in range(sole_points.shape[1]):
+                e0, e1, e2 = 0.0, 0.0, 0.0  # the point from the sole's centre, base frame
+                for j in range(3):
+                    e0 += R_feet[c, 0, j] * sole_points[c, p, j]
+                    e1 += R_feet[c, 1, j] * sole_points[c, p, j]
+                    e2 += R_feet[c, 2, j] * sole_points[c, p, j]
+                u0, u1, u2 = w1 * e2 - w2 * e1, w2 * e0 - w0 * e2, w0 * e1 - w1 * e0  # its velocity from the turn
+                c0 = a0 - (R[0, 0] * u0 + R[0, 1] * u1 + R[0, 2] * u2)
+                c1 = a1 - (R[1, 0] * u0 + R[1, 1] * u1 + R[1, 2] * u2)
+                c2 = a2 - (R[2, 0] * u0 + R[2, 1] * u1 + R[2, 2] * u2)
+                off = (c0 - x[3]) ** 2 + (c1 - x[4]) ** 2 + (c2 - x[5]) ** 2
+                if off < off2:
+                    off2 = off
+                    b0, b1, b2 = c0, c1, c2
+            z[3 * nc + 3 * c], z[3 * nc + 3 * c + 1], z[3 * nc + 3 * c + 2] = b0, b1, b2
         vscale = scale
         if stance[c] and noise[8] > 0.0 and off2 > noise[8] * noise[8]:
             if 0.0 <= gated[c] < noise[9]:
@@ -246,7 +302,7 @@ def _leg_odometry(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stance, gr
             r[3 * nc + 3 * c + i] = vel2 * vscale
         z[6 * nc + c] = ground_z[c]
         r[6 * nc + c] = h2 * scale
-    _kf_correct(x, P, H, z, r)
+    _kf_correct(x, P, H, z, r, 6 * nc)
     for i in range(3):
         out_odom[i] = x[i]
         s = 0.0
@@ -281,14 +337,18 @@ def example_arguments(nc: int = 2, rng=None) -> dict:
     c, s = np.cos(0.3), np.sin(0.3)
     base_R_imu = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
     imu = np.concatenate([quat / np.linalg.norm(quat), rng.normal(size=3), rng.normal(size=3) + [0, 0, GRAVITY]])
-    noise = np.array([0.5, 0.001, 10.0, 0.002, 0.05, 0.005, 1e4, GRAVITY, 0.3, 0.1])
+    noise = np.array([0.5, 0.001, 10.0, 0.002, 0.05, 0.005, 1e4, GRAVITY, 0.3, 0.1, 0.05])
+    sole = np.array([[sx * 0.11, sy * 0.05, 0.0] for sx, sy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1),
+                                                                 (-1, 1), (-1, -1))])
     return {"kf_predict": (rng.normal(size=n), P.copy(), rng.normal(size=3), 0.001, stance, 0.5, 0.001, 10.0),
             "kf_correct": (rng.normal(size=n), P.copy(), rng.normal(size=(m, n)), rng.normal(size=m),
-                           rng.uniform(1e-6, 1e-2, m)),
+                           rng.uniform(1e-6, 1e-2, m), 6 * nc),
             "leg_odometry": (rng.normal(size=n), P.copy(), H, np.zeros(m), np.zeros(m), imu, base_R_imu,
                              rng.normal(size=(nc, 3)), rng.normal(size=(nc, 3, nj)), rng.normal(size=nj), stance,
                              rng.normal(scale=0.05, size=nc), 0.001,
-                             noise, np.zeros(13), np.zeros((nc, 3)), np.zeros(nc))}
+                             noise, np.zeros(13), np.zeros((nc, 3)), np.zeros(nc),
+                             np.array([np.linalg.qr(rng.normal(size=(3, 3)))[0] for _ in range(nc)]),
+                             rng.normal(size=(nc, 3, nj)), np.tile(sole, (nc, 1, 1)))}
 
 
 def warm_up() -> None:

@@ -57,23 +57,28 @@ def tree_placements_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index
 
 
 def leg_kinematics_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p,
-                         world_R, world_p, base_R_imu, r_feet, J_feet) -> None:
+                         world_R, world_p, base_R_imu, r_feet, J_feet, R_feet, Jw_feet) -> None:
     """What the state estimator needs from the legs, the floating base at the origin (world
     axes = the root joint's): ``base_R_imu`` (3, 3) the IMU frame in the base frame,
     ``r_feet`` (nc, 3) [m] the soles' origins and ``J_feet`` (nc, 3, nj) their linear
-    velocity per joint velocity. Frames [base, IMU, sole 0, …] as in :func:`fall_figures`."""
+    velocity per joint velocity, ``R_feet`` (nc, 3, 3) the soles' frames and ``Jw_feet``
+    (nc, 3, nj) their angular velocity per joint velocity (relative to the base, base axes).
+    Frames [base, IMU, sole 0, …] as in :func:`fall_figures`."""
     tree_placements_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p)
     fR = [world_R[frame_joint[k]] @ frame_R[k] for k in range(2)]
     base_R_imu[:] = fR[0].T @ fR[1]
     J_feet[:] = 0.0
+    Jw_feet[:] = 0.0
     for k in range(r_feet.shape[0]):
         j = frame_joint[2 + k]
         r = world_R[j] @ frame_p[2 + k] + world_p[j]
         r_feet[k] = r
+        R_feet[k] = world_R[j] @ frame_R[2 + k]
         while j > 1:
             a = world_R[j] @ axis[j]
             if kind[j] == KIND_REVOLUTE:
                 J_feet[k, :, q_index[j]] = np.cross(a, r - world_p[j])
+                Jw_feet[k, :, q_index[j]] = a
             elif kind[j] == KIND_PRISMATIC:
                 J_feet[k, :, q_index[j]] = a
             j = parent[j]
@@ -81,7 +86,7 @@ def leg_kinematics_numpy(joint_q, parent, joint_R, joint_p, kind, axis, q_index,
 
 @njit(cache=True)
 def _leg_kinematics(joint_q, parent, joint_R, joint_p, kind, axis, q_index, frame_joint, frame_R, frame_p, world_R,
-                    world_p, base_R_imu, r_feet, J_feet):
+                    world_p, base_R_imu, r_feet, J_feet, R_feet, Jw_feet):
     _tree_placements(joint_q, parent, joint_R, joint_p, kind, axis, q_index, world_R, world_p)
     base_R = np.empty((3, 3))
     imu_R = np.empty((3, 3))
@@ -90,6 +95,7 @@ def _leg_kinematics(joint_q, parent, joint_R, joint_p, kind, axis, q_index, fram
         for b in range(3):
             base_R_imu[a, b] = base_R[0, a] * imu_R[0, b] + base_R[1, a] * imu_R[1, b] + base_R[2, a] * imu_R[2, b]
     J_feet[:] = 0.0
+    Jw_feet[:] = 0.0
     r = np.empty(3)
     u = np.empty(3)
     for k in range(r_feet.shape[0]):
@@ -98,6 +104,8 @@ def _leg_kinematics(joint_q, parent, joint_R, joint_p, kind, axis, q_index, fram
             s = world_p[j, a]
             for c in range(3):
                 s += world_R[j, a, c] * frame_p[2 + k, c]
+                R_feet[k, a, c] = (world_R[j, a, 0] * frame_R[2 + k, 0, c] + world_R[j, a, 1] * frame_R[2 + k, 1, c]
+                                   + world_R[j, a, 2] * frame_R[2 + k, 2, c])
             r[a] = s
             r_feet[k, a] = s
         while j > 1:
@@ -109,6 +117,9 @@ def _leg_kinematics(joint_q, parent, joint_R, joint_p, kind, axis, q_index, fram
                 J_feet[k, 0, col] = u[1] * d2 - u[2] * d1
                 J_feet[k, 1, col] = u[2] * d0 - u[0] * d2
                 J_feet[k, 2, col] = u[0] * d1 - u[1] * d0
+                Jw_feet[k, 0, col] = u[0]
+                Jw_feet[k, 1, col] = u[1]
+                Jw_feet[k, 2, col] = u[2]
             elif kind[j] == KIND_PRISMATIC:
                 J_feet[k, 0, col] = u[0]
                 J_feet[k, 1, col] = u[1]
@@ -570,7 +581,7 @@ def example_arguments(rng=None) -> dict:
     q = rng.uniform(-1, 1, 3)
     return {"fall_figures": (q, imu, *tree, np.zeros((nj, 3, 3)), np.zeros((nj, 3))),
             "leg_kinematics": (q, *tree, np.zeros((nj, 3, 3)), np.zeros((nj, 3)), np.zeros((3, 3)), np.zeros((1, 3)),
-                               np.zeros((1, 3, 3))),
+                               np.zeros((1, 3, 3)), np.zeros((1, 3, 3)), np.zeros((1, 3, 3))),
             "frame_motion": (np.concatenate([rng.uniform(-1, 1, 3), imu, q]), rng.uniform(-1, 1, 9), *tree,
                              rng.uniform(0.5, 2.0, nj), rng.uniform(-0.1, 0.1, (nj, 3)), np.zeros((nj, 3, 3)),
                              np.zeros((nj, 3)), np.zeros((nj, 4, 3)), np.zeros((3, 3, 3)), np.zeros((3, 3)),

@@ -43,6 +43,7 @@ class EstimatorCore:
                                                        velocity_noise=cfg["velocity_noise"],
                                                        slip_gate=cfg["slip_gate_mps"],
                                                        slip_gate_max_s=cfg["slip_gate_max_s"],
+                                                       rolling_sole=cfg["rolling_sole_mps"],
                                                        height_noise=cfg["foot_height_noise"]),
                                   cfg["contact_on_N"], cfg["contact_off_N"])
         terrain = TerrainMap.from_param(cfg.get("terrain_map", ""), "estimator.terrain_map")

@@ -95,7 +95,8 @@ def test_a_gyro_behind_torso_joints_is_turned_into_the_base_rate(talos):
     imu[3] = 1.0
     imu[4:7] = gyro
     joint_q, joint_dq = q[7:], v[6:]
-    kinematics_kernels.leg_kinematics(joint_q, *est._tree_args, est.base_R_imu, est._r_feet, est._J_feet)
+    kinematics_kernels.leg_kinematics(joint_q, *est._tree_args, est.base_R_imu, est._r_feet, est._J_feet, est._R_feet,
+                                      est._Jw_feet)
     out = est.compensate_imu_chain(imu, joint_dq)
     np.testing.assert_allclose(out[4:7], 0.0, atol=1e-9)
     assert imu[4:7].tolist() == gyro.tolist()  # the caller's sample is left as it was

@@ -66,9 +66,9 @@ def test_a_missing_orientation_counts_as_fallen_and_unknown_joints_judge_nothing
 def test_the_leg_kinematics_kernel_and_its_twin_agree():
     args = kernels.example_arguments(np.random.default_rng(2))["leg_kinematics"]
     (a, _), (b, _) = run_both(kernels, "leg_kinematics", args)
-    for u, w in zip(a[-3:], b[-3:]):
+    for u, w in zip(a[-5:], b[-5:]):  # base_R_imu, the soles' positions, Jacobians, frames, angular Jacobians
         np.testing.assert_allclose(u, w, rtol=0, atol=1e-12)
-    assert np.any(a[-1] != 0.0)
+    assert np.any(a[-1] != 0.0) and np.any(a[-3] != 0.0)
 
 
 @pytest.mark.parametrize("robot", ["humanoid", "talos"])
@@ -81,10 +81,11 @@ def test_the_estimators_leg_kinematics_match_pinocchio_at_random_postures(robot,
     rng = np.random.default_rng(5)
     for _ in range(20):
         q = rng.uniform(model.q_lower, model.q_upper)
-        kernels.leg_kinematics(q, *est._tree_args, est.base_R_imu, est._r_feet, est._J_feet)
-        got = (est.base_R_imu.copy(), est._r_feet.copy(), est._J_feet.copy())
+        kernels.leg_kinematics(q, *est._tree_args, est.base_R_imu, est._r_feet, est._J_feet, est._R_feet,
+                               est._Jw_feet)
+        got = (est.base_R_imu.copy(), est._r_feet.copy(), est._J_feet.copy(), est._R_feet.copy(), est._Jw_feet.copy())
         est.leg_kinematics_pinocchio(q)
-        for g, ref in zip(got, (est.base_R_imu, est._r_feet, est._J_feet)):
+        for g, ref in zip(got, (est.base_R_imu, est._r_feet, est._J_feet, est._R_feet, est._Jw_feet)):
             np.testing.assert_allclose(g, ref, rtol=0, atol=1e-10)
 
 
