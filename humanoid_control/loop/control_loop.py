@@ -27,9 +27,10 @@ import numpy as np
 
 from humanoid_control.loop.driver_core import CommandVerdict, DriverCore
 from humanoid_control.loop.estimator_core import EstimatorCore
+from humanoid_control.loop.mpc_core import controller_flags
 from humanoid_control.loop.plan_source import PlanSource
 from humanoid_control.loop.wbc_core import WbcCore
-from humanoid_control.safety.supervisor import CommandArrays
+from humanoid_control.safety.supervisor import CommandArrays, Mode
 from humanoid_control.timing import NodeStats, TimingStats
 
 
@@ -100,7 +101,8 @@ class ControlLoop:
         v[0:6] = odom[7:13]
         v[6:] = self.joint_dq
         if self.plans is not None:
-            self.plans.exchange(ns, q, v, self.wbc)
+            self.plans.exchange(ns, q, v, self.wbc,
+                                controller_flags(d.safety.mode is Mode.HOLD, est.in_contact))
         cmd = self.wbc.update_state(ns, q, v, self._forces, self._wrench)
         c, idx = self._cmd, self._pin_index
         np.take(cmd.position, idx, out=c.position)

@@ -20,6 +20,22 @@ from humanoid_control.planning.velocity_feedback import VelocityFeedbackParams
 from humanoid_control.robot.model import RobotModel
 from humanoid_control.timing import NodeStats, Stopwatch, TimingStats
 
+#: the controller's flags that ride with a state (:meth:`MpcCore.update`): bit 0, the driver holds
+#: the joints (a controlled stop: the commands do not reach them); bit 1 + i, the estimator has
+#: foot i (robot config order) in contact
+FLAG_HELD = 1
+
+
+def controller_flags(held: bool, in_contact) -> int:
+    """The flags word of :meth:`MpcCore.update` from the driver holding the joints and the
+    estimator's contact flags (one per foot, robot config order)."""
+    word = FLAG_HELD if held else 0
+    for i, c in enumerate(in_contact):
+        if c:
+            word |= 2 << i
+    return word
+
+
 SIM_CLOCK_MAX_S = 3600.0  # [s] first stamps below this are taken as run time (simulation), above as wall clock
 BUDGET_SHARE_OF_PERIOD = 0.8  # [-] a solve's wall-clock budget is at most this share of the MPC period
 
@@ -139,14 +155,20 @@ class MpcCore:
         return self.planned_ns is not None and ns // self.period_ns <= self.planned_ns // self.period_ns
 
     # ------------------------------------------------------------------ planning
-    def update(self, ns: int, q: np.ndarray, v: np.ndarray) -> dict:
+    def update(self, ns: int, q: np.ndarray, v: np.ndarray, flags: int | None = None) -> dict:
         """Plan from the state (q, v) (Pinocchio, base twist in the base frame) stamped
-        ``ns``; returns the encoded plan (:func:`~humanoid_control.planning.plan_codec.encode`)."""
+        ``ns``; ``flags`` (:func:`controller_flags`; None: not known — the processes layout)
+        tell the planner whether the driver holds the joints and which feet are down.
+        Returns the encoded plan (:func:`~humanoid_control.planning.plan_codec.encode`)."""
         sw = Stopwatch()
         self.planned_ns = ns
         t = ns * 1e-9
         self.command = self.limiter.update(t, self.target_command(ns))
-        plan = self.planner.update(t, q, v, self.command)
+        held, contacts = False, None
+        if flags is not None:
+            held = bool(flags & FLAG_HELD)
+            contacts = {f: bool(flags & (2 << i)) for i, f in enumerate(self.planner.feet)}
+        plan = self.planner.update(t, q, v, self.command, held=held, contacts=contacts)
         self.last_plan = plan
         fields = encode(plan)
         fields.update(self.planner.counters())  # (the worker's loop side reports them from here)

@@ -24,8 +24,9 @@ import numpy as np
 from humanoid_control.errors import HumanoidControlError
 
 #: int64 words of the state block's header: sequence, stop flag, stamp [ns], nq, nv,
-#: twist given (0/1), twist received [ns]
-_STATE_HEADER = 7
+#: twist given (0/1), twist received [ns], the controller's flags (-1: none;
+#: loop/mpc_core.py controller_flags)
+_STATE_HEADER = 8
 #: float64 words for q, v and the twist (vx, vy, wz)
 STATE_CAPACITY = 1024
 #: int64 words of the plan block's header: sequence, payload length [bytes]
@@ -77,8 +78,9 @@ class PlanChannel:
         return cls(names, state_ready, plan_ready, False)
 
     # ------------------------------------------------------------------ the loop's side
-    def send_state(self, ns: int, q: np.ndarray, v: np.ndarray, twist=None) -> None:
-        """The state stamped ``ns`` (and a live /cmd_vel ``((vx, vy, wz), received_ns)``)."""
+    def send_state(self, ns: int, q: np.ndarray, v: np.ndarray, twist=None, flags: int | None = None) -> None:
+        """The state stamped ``ns`` (and a live /cmd_vel ``((vx, vy, wz), received_ns)``, the
+        controller's ``flags``)."""
         nq, nv = q.shape[0], v.shape[0]
         if nq + nv + 3 > STATE_CAPACITY:
             raise HumanoidControlError(f"a state of {nq} + {nv} numbers does not fit the MPC channel "
@@ -93,6 +95,7 @@ class PlanChannel:
             (vx, vy, wz), received_ns = twist
             x[nq + nv], x[nq + nv + 1], x[nq + nv + 2] = vx, vy, wz
             h[5], h[6] = 1, -1 if received_ns is None else received_ns
+        h[7] = -1 if flags is None else int(flags)
         h[0] += 1
         self.state_ready.release()
 
@@ -115,8 +118,8 @@ class PlanChannel:
 
     # ------------------------------------------------------------------ the worker's side
     def wait_state(self, timeout_s: float):
-        """The next state as (ns, q, v, twist or None), or None on time-out; "stop" when the
-        loop asked the worker to stop."""
+        """The next state as (ns, q, v, twist or None, flags or None), or None on time-out;
+        "stop" when the loop asked the worker to stop."""
         if not self.state_ready.acquire(timeout=timeout_s):
             return None
         h, x = self._state_header, self._state
@@ -129,7 +132,8 @@ class PlanChannel:
             received = int(h[6])
             twist = ((float(x[nq + nv]), float(x[nq + nv + 1]), float(x[nq + nv + 2])),
                      None if received < 0 else received)
-        return ns, q, v, twist
+        flags = None if h[7] < 0 else int(h[7])
+        return ns, q, v, twist, flags
 
     def put_plan(self, payload: bytes, notify: bool) -> None:
         n = len(payload)

@@ -39,9 +39,11 @@ class PlanSource:
     last_fields: dict | None = None
     last_ns: int | None = None
 
-    def exchange(self, ns: int, q: np.ndarray, v: np.ndarray, wbc) -> None:  # pragma: no cover - abstract
+    def exchange(self, ns: int, q: np.ndarray, v: np.ndarray, wbc, flags: int | None = None) -> None:  # pragma: no cover - abstract
         """Hand the state (q, v) stamped ``ns`` [ns] to the planner when it wants one, and
-        give ``wbc`` (a :class:`~humanoid_control.loop.wbc_core.WbcCore`) any plan that is ready."""
+        give ``wbc`` (a :class:`~humanoid_control.loop.wbc_core.WbcCore`) any plan that is ready.
+        ``flags``: the controller's (:func:`~humanoid_control.loop.mpc_core.controller_flags`:
+        the driver holding the joints, the feet in contact), None when not known."""
         raise NotImplementedError
 
     def set_twist(self, v, received_ns: int | None) -> None:
@@ -85,11 +87,11 @@ class InlinePlanner(PlanSource):
     def set_twist(self, v, received_ns):
         self.core.set_twist(v, received_ns)
 
-    def exchange(self, ns, q, v, wbc) -> None:
+    def exchange(self, ns, q, v, wbc, flags=None) -> None:
         core = self.core
         due = _period_start(ns, core.period_ns) if self.lockstep else not core.planned_this_period(ns)
         if due:
-            self._deliver(core.update(ns, q, v), ns, wbc)
+            self._deliver(core.update(ns, q, v, flags), ns, wbc)
 
     def node_stats(self, recent_s: float | None = None):
         return self.core.node_stats(recent_s=recent_s)
@@ -138,10 +140,10 @@ def _worker_main(conn, mpc_cfg: dict, nice: int, channel_spec: tuple, notify: bo
                 continue
             if msg == "stop":
                 return
-            ns, q, v, twist = msg
+            ns, q, v, twist, flags = msg
             if twist is not None:
                 core.set_twist(*twist)
-            fields = core.update(ns, q, v)
+            fields = core.update(ns, q, v, flags)
             compute_us = core.stats.samples[(core.stats.count - 1) % len(core.stats.samples)]
             channel.put_plan(pickle.dumps((ns, fields, float(compute_us)), protocol=pickle.HIGHEST_PROTOCOL), notify)
     except KeyboardInterrupt:
@@ -217,9 +219,9 @@ class WorkerPlanner(PlanSource):
     def set_twist(self, v, received_ns):
         self._twist = (tuple(float(x) for x in v), received_ns)
 
-    def _send_state(self, ns, q, v) -> None:
+    def _send_state(self, ns, q, v, flags=None) -> None:
         twist, self._twist = self._twist, None
-        self._channel.send_state(ns, q, v, twist)
+        self._channel.send_state(ns, q, v, twist, flags)
         self._pending = ns
         self._planned_period = ns // self.period_ns
 
@@ -238,7 +240,7 @@ class WorkerPlanner(PlanSource):
     #: [ns] of plant time a request may stay unanswered before the worker is checked for life
     STALL_NS = 1_000_000_000
 
-    def exchange(self, ns, q, v, wbc) -> None:
+    def exchange(self, ns, q, v, wbc, flags=None) -> None:
         if self.wait:
             if not _period_start(ns, self.period_ns):
                 return
@@ -251,7 +253,7 @@ class WorkerPlanner(PlanSource):
                         raise HumanoidControlError(f"the MPC worker did not answer within {self.ANSWER_TIMEOUT_S:.0f} s")
                 self._deliver(*self._take(), wbc)
                 self.waits.add((time.perf_counter() - t0) * 1e6)
-            self._send_state(ns, q, v)
+            self._send_state(ns, q, v, flags)
             return
         # real time: taking a plan, decoding it and sending the next state each cost the loop
         # tens of µs, so at most one of them happens per tick (the plan reaches the WBC one
@@ -267,7 +269,7 @@ class WorkerPlanner(PlanSource):
             if ns - self._pending > self.STALL_NS:
                 self._check_alive()
         if self._pending is None and ns // self.period_ns != self._planned_period:
-            self._send_state(ns, q, v)
+            self._send_state(ns, q, v, flags)
 
     def helper_pids(self) -> list:
         return [] if self._proc is None or self._proc.pid is None else [self._proc.pid]
@@ -316,7 +318,7 @@ class ExternalPlans(PlanSource):
         self._inbox.append((fields, ns, why))
         self.answered_ns = max(ns, self.answered_ns or 0)
 
-    def exchange(self, ns, q, v, wbc) -> None:
+    def exchange(self, ns, q, v, wbc, flags=None) -> None:
         if self.wait_for is not None and _period_start(ns, self.period_ns) and (self.answered_ns or -1) < ns:
             self.wait_for(ns)  # lockstep: from the first period on, the plan of this state first
         inbox, self._inbox = self._inbox, []

@@ -117,6 +117,33 @@ class GaitScheduler:
             self._append_step(self.phases[-1].t_end)
         self.phases.append(Phase(self.phases[-1].t_end, math.inf, None))
 
+    def restart(self, t: float, first_swing: str, double_support_s: float = 0.0) -> Phase:
+        """Re-phase a walk at ``t`` [s] after its steps stopped matching the robot (the
+        controller's commands were held and the feet did something else): the phase in
+        progress ends at ``t``, a new step begins there — ``double_support_s`` [s] on both feet,
+        then ``first_swing`` swings for the rest of a step period — and the alternation goes on
+        from it. Returns the new swing phase."""
+        if first_swing not in self.feet:
+            raise ConfigError(f"unknown foot '{first_swing}'; valid feet: {', '.join(self.feet)}", "gait")
+        if not self._walking:
+            raise ConfigError(f"no walk to restart at t = {t:.3f} s (standing)", "gait")
+        period = self.step_period_s
+        double_support_s = min(max(0.0, float(double_support_s)), 0.5 * period)
+        current = self.phase_at(t)
+        kept = [p for p in self.phases if p.t_end <= t and p is not current]
+        if current.t_start < t:
+            kept.append(Phase(current.t_start, t, current.swing_foot, current.step_index))
+        k = self._steps
+        if double_support_s > 0.0:
+            kept.append(Phase(t, t + double_support_s, None, k))
+        swing = Phase(t + double_support_s, t + period, first_swing, k)
+        kept.append(swing)
+        self.phases = kept
+        self._steps = k + 1
+        self._next_swing = self.feet[1] if first_swing == self.feet[0] else self.feet[0]
+        self.extend(t)
+        return swing
+
     def _append_step(self, t0: float) -> None:
         period = self.step_period_s
         double_support = period * self.params.double_support_ratio

@@ -185,7 +185,7 @@ class LocomotionParams:
 
 #: the planner's event counters (LocomotionPlanner.counters), as the MPC node reports them
 COUNTER_KEYS = ("recovery_starts", "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles",
-                "map_waits", "steps_extended")
+                "map_waits", "steps_extended", "resyncs")
 UNEVEN_MAX_SPEED_ERROR_MPS = 0.25  # [m/s] uneven ground is read only this close to the commanded velocity
 #: [m/s] slower than this along a terrain map's axis the robot is not walking along it: no lift-off
 #: waits, the nearer clear landing, the climbing rules for every edge
@@ -366,6 +366,10 @@ class LocomotionPlanner:
         self.map_waits = 0  # lift-offs put off until the DCM passed over the stance foot (terrain map)
         self._waited: dict = {}  # step index -> [s] its lift-off was put off (terrain map)
         self._t_last = None
+        #: the controller's commands are held by the driver (a controlled stop): the steps go on
+        #: without the robot, and are re-phased when the commands reach the joints again
+        self._held = False
+        self.resyncs = 0  # walks re-phased after a controlled stop (see resync)
 
     def counters(self) -> dict:
         """{COUNTER_KEYS name: count}: shoves answered by steps (no command), steps brought forward
@@ -373,9 +377,10 @@ class LocomotionPlanner:
         swings begun (uneven ground), swings started again after catching an edge (stumbles),
         lift-offs put off 20 ms until the DCM was over the stance foot (terrain map), swings
         made to land later and further out after a late shove to their side (also counted as
-        retimed)."""
+        retimed), walks re-phased after the driver held the commands (:meth:`resync`)."""
         return dict(zip(COUNTER_KEYS, (self.recovery_starts, self.retimed_steps, self.swapped_steps,
-                                       self.uneven_detections, self.stumbles, self.map_waits, self.extended_steps)))
+                                       self.uneven_detections, self.stumbles, self.map_waits, self.extended_steps,
+                                       self.resyncs)))
 
     # ------------------------------------------------------------------ state
     def measure(self, q: np.ndarray, v: np.ndarray) -> dict:
@@ -393,11 +398,23 @@ class LocomotionPlanner:
                 "feet": feet, "base_yaw": yaw_of(R)}
 
     # ------------------------------------------------------------------ planning
-    def update(self, t: float, q: np.ndarray, v: np.ndarray, cmd=(0.0, 0.0, 0.0)) -> LocomotionPlan:
+    def update(self, t: float, q: np.ndarray, v: np.ndarray, cmd=(0.0, 0.0, 0.0), held: bool = False,
+               contacts: dict | None = None) -> LocomotionPlan:
+        """The plan from state (q, v) at ``t`` [s] for the command ``cmd`` (vx, vy [m/s], wz
+        [rad/s]). ``held``: the driver holds the joints (a controlled stop: the commands of the
+        last plans did not reach them) — the steps are not adapted to a robot that does not
+        follow them, and on the first update after the hold the walk is re-phased to the feet
+        (:meth:`resync`); ``contacts`` {foot: in contact} (the estimator's), read then."""
         p = self.params
         s = self.measure(q, v)
         vx, vy, wz = (float(c) for c in cmd)
-        self._sense_uneven_ground(t, s, vx, vy)
+        if held:
+            self._held = True
+        elif self._held:
+            self._held = False
+            self.resync(t, s, contacts)
+        if not held:
+            self._sense_uneven_ground(t, s, vx, vy)
         vx, vy = self._capped_on_uneven_ground(t, vx, vy)
         # uneven ground (blind): the stepping law's pendulum sway — with the sway share 9 of 28 blind
         # stair flights climbed (bench/stairs_sweep.py), 15 without it
@@ -406,7 +423,7 @@ class LocomotionPlanner:
         self.gait.step_period_s = self.step_period_for(vx, vy)  # the steps planned from now on
         outside = self.dcm_outside_support(s)
         if not moving and not self.gait.walk_requested and self.gait.is_standing(t) \
-                and outside > p.step_trigger_margin_m and not self.is_down(s):
+                and outside > p.step_trigger_margin_m and not self.is_down(s) and not held:
             self.recovering = True  # a shove the ankles cannot absorb: step into it
             self.recovery_starts += 1
             self.gait.walk(t, first_swing=self._recovery_foot(s))
@@ -421,11 +438,11 @@ class LocomotionPlanner:
         self.gait.extend(t, p.mpc.horizon_s + p.gait.step_period_s)
         s["heading"] = self._update_heading(t, s, wz)
         # recovery steps (no command) have no walking speed to learn: the feedback stays reset
-        step_index = -1 if self.recovering and not moving else self.gait.phase_at(t).step_index
+        step_index = -1 if (self.recovering and not moving) or held else self.gait.phase_at(t).step_index
         bx, by = self.speed_feedback.update(t, step_index, s["com"], s["heading"], (vx, vy), wz)
-        if p.swing_foot_selection:
+        if p.swing_foot_selection and not held:
             self._select_swing_foot(t, s, (vx, vy, wz))
-        if p.adapt_step_timing:
+        if p.adapt_step_timing and not held:
             self._adapt_step_timing(t, s, (vx, vy, wz))
         if self.terrain_map is not None:
             self._wait_for_dcm_over_stance(t, s, (vx, vy))
@@ -434,12 +451,41 @@ class LocomotionPlanner:
         # sideways at 0.38 of 0.4 m/s; the lateral bias is zero unless walking sideways or turning)
         footholds = self._plan_footholds(t, s, (vx - bx, vy - by, wz))
         self._update_swings(t, s, footholds)
-        self._catch_stumble(t, s, (vx, vy))
+        if not held:
+            self._catch_stumble(t, s, (vx, vy))
         prob = self._mpc_problem(t, s, (vx - bx, vy - by, wz), footholds)
         sol = self.mpc.solve(prob)
         return LocomotionPlan(t, sol, self.mpc.p.dt, self.feet, list(self.gait.phases), dict(self.swings), footholds,
                               wz, s["heading"], self.robot.mass, walking=self._update_walking_flag(t, s, moving, vy),
                               uneven_ground=t <= self.uneven_until)
+
+    def resync(self, t: float, s: dict, contacts: dict | None = None) -> None:
+        """Re-phase a walk at ``t`` [s] to the feet of state ``s`` after a controlled stop: the
+        steps went on while the driver held the joints, so the plan may now swing a foot that
+        carries the robot, or stand on one in the air. When the plan's phase disagrees with
+        ``contacts`` (the estimator's flags), a new step begins now: a foot off the ground swings
+        at once; with both down, the one further from the DCM swings after the shortest double
+        support (the nearer one carries the robot). A plan that agrees keeps its step (a swing
+        about to land lands). The speed feedback's cycle is dropped either way.
+        Walking at 0.8 m/s, a 0.3-s drop-out at the start of a step left the plan swinging the
+        loaded foot when control resumed: it dragged, landed short and the walk ran away."""
+        self.speed_feedback.reset()
+        if not self.gait.walk_requested or contacts is None:
+            return
+        planned = self.gait.phase_at(t).swing_foot
+        off = [f for f in self.feet if not contacts.get(f, True)]
+        if len(off) > 1 or (planned is None and not off) or (planned is not None and off == [planned]):
+            return  # in the air, or the plan agrees with the feet
+        if len(off) == 1:
+            foot, double_support = off[0], 0.0
+        else:
+            xi = self.dcm_xy(s)
+            foot = max(self.feet, key=lambda f: float(np.linalg.norm(s["feet"][f][0][:2] - xi)))
+            double_support = self.params.min_double_support_s
+        self.gait.restart(t, foot, double_support)
+        self.swings.clear()
+        self._swing_phase.clear()
+        self.resyncs += 1
 
     def _capped_on_uneven_ground(self, t: float, vx: float, vy: float) -> tuple:
         """The commanded (vx, vy) [m/s], scaled down to ``uneven_max_speed_mps`` while in

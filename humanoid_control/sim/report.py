@@ -86,7 +86,8 @@ Keys (units in the names):
                             terrain map, lift-offs put off 20 ms until the DCM was over the
                             foot that stays), steps_extended (frozen swings made to land
                             later and further out after a late shove to their side; counted in
-                            steps_retimed too);
+                            steps_retimed too), resyncs (walks re-phased to the feet when the
+                            commands reach the joints again after a controlled stop);
                             wbc: early_touchdowns (swing feet that took their contact before
                             the planned time), late_touchdowns, slope_landings (swings walking
                             up a ramp whose sole landed parallel to the stance sole:
@@ -202,7 +203,7 @@ class ReportBuilder:
     COUNT_KEYS = ("solver_failures", "rejected", "commands_rejected", "commands_stale", "missed_ticks",
                   "latency_samples", "plans_received", "plan_timeouts", "recovery_starts",
                   "steps_retimed", "steps_swapped", "uneven_ground_detections", "stumbles", "map_waits",
-                  "steps_extended", "early_touchdowns",
+                  "steps_extended", "resyncs", "early_touchdowns",
                   "late_touchdowns", "slope_landings", "relaxed_solves", "slips", "foot_slides")
     FLOAT_KEYS = ("latency_p50_us", "latency_p99_us", "latency_max_us", "plant_p50_us", "plant_p99_us",
                   "friction_mu")

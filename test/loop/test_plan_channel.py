@@ -20,14 +20,22 @@ def test_a_state_arrives_whole_with_its_stamp_and_the_live_command(ends):
     assert worker.wait_state(0.01) is None  # nothing sent yet: the wait times out
     q, v = np.arange(28.0), -np.arange(27.0)
     loop.send_state(123_000_000, q, v, ((0.3, -0.1, 0.2), 99))
-    ns, q2, v2, twist = worker.wait_state(1.0)
-    assert ns == 123_000_000 and twist == ((0.3, -0.1, 0.2), 99)
+    ns, q2, v2, twist, flags = worker.wait_state(1.0)
+    assert ns == 123_000_000 and twist == ((0.3, -0.1, 0.2), 99) and flags is None
     np.testing.assert_array_equal(q2, q)
     np.testing.assert_array_equal(v2, v)
     q[:] = 7.0  # the worker holds copies
     assert q2[0] == 0.0
     loop.send_state(124_000_000, q, v)
     assert worker.wait_state(1.0)[3] is None  # no new command with this state
+
+
+def test_the_controller_s_flags_ride_with_the_state(ends):
+    loop, worker = ends
+    loop.send_state(5, np.zeros(3), np.zeros(3), flags=0b101)  # held, the second foot down
+    assert worker.wait_state(1.0)[4] == 0b101
+    loop.send_state(6, np.zeros(3), np.zeros(3), flags=0)
+    assert worker.wait_state(1.0)[4] == 0
 
 
 def test_a_plan_is_seen_by_its_sequence_number_and_taken_once(ends):

@@ -125,3 +125,21 @@ def test_swapping_feet_needs_a_step_that_has_not_lifted_off():
     with pytest.raises(ConfigError, match="has begun"):
         gait.swap_swing_feet(first.t_start + 0.01)  # a foot in the air cannot be swapped
     assert gait.next_swing(0.0).swing_foot == first.swing_foot  # and nothing changed
+
+
+def test_a_walk_restarted_mid_swing_ends_that_phase_and_swings_the_given_foot_after_the_double_support():
+    g = GaitScheduler(params=P)
+    g.walk(0.0, first_swing="left")  # 0.1 s both down, then the left swings until 0.5 s
+    swing = g.restart(0.3, "right", double_support_s=0.04)  # the left was held down: re-phased
+    assert (swing.swing_foot, swing.t_start, swing.t_end) == ("right", pytest.approx(0.34), pytest.approx(0.8))
+    assert g.phase_at(0.2).swing_foot == "left" and g.phase_at(0.32).swing_foot is None
+    assert g.contacts_at(0.5) == {"left": True, "right": False}
+    after = [p for p in g.phases if p.swing_foot and p.t_start >= 0.8]
+    assert after[0].swing_foot == "left"  # the alternation goes on from the new step
+    with pytest.raises(ConfigError, match="valid feet: left, right"):
+        g.restart(0.9, "middle")
+
+
+def test_a_standing_gait_cannot_be_restarted():
+    with pytest.raises(ConfigError, match="standing"):
+        GaitScheduler(params=P).restart(1.0, "left")

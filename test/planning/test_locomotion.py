@@ -696,3 +696,32 @@ def test_a_robot_lying_on_the_floor_counts_no_stumbles_no_uneven_ground_and_no_s
     assert planner.stumbles == 0 and planner.uneven_detections == 0
     planner._catch_stumble(t + 0.03, standing, (0.3, 0.0))
     assert planner.stumbles == 1  # the same tilt standing up is one
+
+
+def test_after_a_controlled_stop_a_plan_swinging_a_loaded_foot_is_re_phased_to_the_feet(humanoid):
+    """The driver held the joints (held=True) while the steps went on: when control resumes
+    with both feet down but the plan mid-swing, a new step begins from the measured contacts;
+    a plan that agrees with the feet keeps its steps."""
+    planner = LocomotionPlanner(humanoid)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    t = 0.0
+    for t in np.arange(0.0, 0.3, 0.01):
+        planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    for t in np.arange(0.3, 0.6, 0.01):
+        planner.update(float(t), q, v, (0.3, 0.0, 0.0), held=True)
+    resume = 0.6
+    swinging = planner.gait.phase_at(resume).swing_foot
+    assert swinging is not None  # the plan is mid-swing ...
+    planner.update(resume, q, v, (0.3, 0.0, 0.0), contacts={"left": True, "right": True})  # ... both feet down
+    assert planner.counters()["resyncs"] == 1
+    now = planner.gait.phase_at(resume + 0.01)
+    assert now.swing_foot is None and now.t_start == pytest.approx(resume)  # the shortest double support first
+    assert planner.gait.phase_at(resume + planner.params.min_double_support_s + 0.01).swing_foot is not None
+    agreeing = LocomotionPlanner(humanoid)
+    for t in np.arange(0.0, 0.3, 0.01):
+        agreeing.update(float(t), q, v, (0.3, 0.0, 0.0))
+    agreeing.update(0.3, q, v, (0.3, 0.0, 0.0), held=True)
+    planned = agreeing.gait.phase_at(0.31).swing_foot
+    down = {f: f != planned for f in agreeing.feet}
+    agreeing.update(0.31, q, v, (0.3, 0.0, 0.0), contacts=down)
+    assert agreeing.counters()["resyncs"] == 0
