@@ -56,10 +56,8 @@ class StateEstimator:
         self._J_feet = np.zeros((nc, 3, robot.nj))  # linear Jacobians w.r.t. the joints, base frame
         self._R_feet = np.zeros((nc, 3, 3))  # the soles' frames in the base frame
         self._Jw_feet = np.zeros((nc, 3, robot.nj))  # [rad/s per rad/s] their angular Jacobians, base frame
-        self._sole_points = np.array([[[sx * 0.5 * f.length, sy * 0.5 * f.width, 0.0]
-                                       for sx, sy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1),
-                                                      (-1, -1))]
-                                      for f in (robot.config.feet[c] for c in self.contacts)])  # [m] sole frame
+        self._sole_points = np.array([kernels.sole_points(f.length, f.width)  # [m] sole frame (rolling soles)
+                                      for f in (robot.config.feet[c] for c in self.contacts)])
         tree = KinematicTree(robot)
         self._tree = tree if tree.supported else None
         self._tree_args = tree.arguments()

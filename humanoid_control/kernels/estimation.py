@@ -10,6 +10,18 @@ from humanoid_control.constants import GRAVITY
 from humanoid_control.kernels import compile_all, select
 
 
+
+#: where a rolling sole may rest, as fractions of its half length and half width: the middles
+#: of its toe, heel and side edges, then its corners (leg_odometry's ``sole_points``)
+SOLE_POINT_SIGNS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1))
+
+
+def sole_points(length: float, width: float) -> np.ndarray:
+    """(p, 3) [m] the points of a ``length`` × ``width`` [m] sole, in its frame (centre, z up),
+    that may carry its contact alone (:data:`SOLE_POINT_SIGNS`)."""
+    return np.array([[sx * 0.5 * length, sy * 0.5 * width, 0.0] for sx, sy in SOLE_POINT_SIGNS])
+
+
 def kf_predict_numpy(x, P, accel_world, dt, stance, accel_noise, foot_noise_stance, foot_noise_swing):
     """In place: ``x`` (n,) and ``P`` (n, n) propagated over ``dt`` [s] with the base's world
     acceleration [m/s²] (constant-acceleration base, random-walk feet; a stance foot's walk
@@ -133,7 +145,7 @@ def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stanc
     frame); ``base_R_imu`` (3, 3); ``r_feet`` (nc, 3) [m] and ``J_feet`` (nc, 3, nj) each
     foot's position and linear Jacobian in the base frame (base at the origin); ``dq`` (nj,)
     [rad/s]; ``stance`` (nc,) bool; ``ground_z`` (nc,) [m] the ground's height under each foot
-    (the stance feet's height prior; zeros: a flat floor); ``noise`` (10,) = accel [m/s²], foot
+    (the stance feet's height prior; zeros: a flat floor); ``noise`` (11,) = accel [m/s²], foot
     random walk in stance and in swing [m/√s], kinematics [m], velocity [m/s], height [m], swing
     scale [-], gravity [m/s²], slip gate [m/s] (0: off), longest gating [s], rolling sole [m/s]
     (0: off). ``R_feet`` (nc, 3, 3) the soles' frames and ``Jw_feet`` (nc, 3, nj) their angular
@@ -167,17 +179,18 @@ def leg_odometry_numpy(x, P, H, z, r, imu, base_R_imu, r_feet, J_feet, dq, stanc
         r[3 * k:3 * k + 3] = noise[3] ** 2
         z[3 * nc + 3 * k:3 * nc + 3 * k + 3] = -R @ (np.cross(omega_b, r_feet[k]) + J_feet[k] @ dq)
         zk = z[3 * nc + 3 * k:3 * nc + 3 * k + 3]
-        if stance[k] and noise[10] > 0.0 and np.linalg.norm(zk - x[3:6]) > noise[10]:
+        off = np.linalg.norm(zk - x[3:6])  # [m/s] the base velocity this leg gives, off the prediction
+        if stance[k] and noise[10] > 0.0 and off > noise[10]:  # a rolling sole?
             omega_foot = omega_b + Jw_feet[k] @ dq  # [rad/s] the sole's rate, base frame
-            best, best_off = zk.copy(), np.linalg.norm(zk - x[3:6])
+            best = zk.copy()
             for i in range(sole_points.shape[1]):
                 cand = zk - R @ np.cross(omega_foot, R_feet[k] @ sole_points[k, i])
-                off = np.linalg.norm(cand - x[3:6])
-                if off < best_off:
-                    best, best_off = cand, off
+                cand_off = np.linalg.norm(cand - x[3:6])
+                if cand_off < off:
+                    best, off = cand, cand_off
             zk[:] = best
         vscale = scale
-        if stance[k] and noise[8] > 0.0 and np.linalg.norm(z[3 * nc + 3 * k:3 * nc + 3 * k + 3] - x[3:6]) > noise[8]:
+        if stance[k] and noise[8] > 0.0 and off > noise[8]:
             if 0.0 <= gated[k] < noise[9]:
                 vscale = noise[6]
                 gated[k] += dt
@@ -338,8 +351,7 @@ def example_arguments(nc: int = 2, rng=None) -> dict:
     base_R_imu = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
     imu = np.concatenate([quat / np.linalg.norm(quat), rng.normal(size=3), rng.normal(size=3) + [0, 0, GRAVITY]])
     noise = np.array([0.5, 0.001, 10.0, 0.002, 0.05, 0.005, 1e4, GRAVITY, 0.3, 0.1, 0.05])
-    sole = np.array([[sx * 0.11, sy * 0.05, 0.0] for sx, sy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1),
-                                                                 (-1, 1), (-1, -1))])
+    sole = sole_points(0.22, 0.1)
     return {"kf_predict": (rng.normal(size=n), P.copy(), rng.normal(size=3), 0.001, stance, 0.5, 0.001, 10.0),
             "kf_correct": (rng.normal(size=n), P.copy(), rng.normal(size=(m, n)), rng.normal(size=m),
                            rng.uniform(1e-6, 1e-2, m), 6 * nc),
