@@ -570,6 +570,35 @@ def test_with_a_terrain_map_no_landing_straddles_an_edge_and_each_sits_at_the_ma
         assert swing.profile.lift_first is (float(swing.target[0]) > x_edge)
 
 
+@pytest.mark.parametrize("wish_x, heading_for, vx, expect", [
+    (0.76, 1.00, 0.3, "ahead"),  # the rule would take the place behind (5+ cm nearer): heading on, it stays on
+    (0.76, 0.70, 0.3, "behind"),
+    (0.84, 0.70, 0.3, "behind"),  # the rule would take the tread ahead (walking on): it stays behind
+    (0.84, 1.00, 0.3, "ahead"),
+    (0.84, None, 0.3, "ahead"),  # no swing under way: the rule's choice
+    (0.76, None, 0.3, "behind"),
+    (0.93, 0.70, -0.3, "behind"),  # walking backwards, down the step
+    (0.93, 1.00, -0.3, "ahead"),
+    (0.93, None, -0.3, "ahead"),
+])
+def test_on_a_map_a_swing_under_way_keeps_to_the_tread_it_is_heading_for(humanoid, wish_x, heading_for, vx, expect):
+    """A riser at x = 0.85: a landing wished across it moves to the clear place behind it or
+    ahead of it; once a swing is under way (``tread_of``: where it is heading) it stays on that
+    tread whichever place the stepping law's moving wish would pick."""
+    from humanoid_control.planning.terrain_map import TerrainMap
+
+    tm = TerrainMap([(-20.0, 0.0, 0.85, 0.0), (0.85, 0.05, 20.0, 0.05)])
+    planner = LocomotionPlanner(humanoid, terrain_map=tm)
+    half = planner.footsteps.params.foot_length_m / 2
+    behind, ahead = tm.clear_around(wish_x, half, vx)
+    tread_of = None if heading_for is None else np.array([heading_for, 0.0, 0.0])
+    stance = np.array([0.6 if vx > 0 else 1.1, 0.1, 0.0])
+    out, z = planner._on_map(np.array([wish_x, -0.1, 0.0]), 0.0, stance, np.array([vx, 0.0]), tread_of=tread_of)
+    assert out[0] == pytest.approx(behind if expect == "behind" else ahead)
+    assert z == pytest.approx(tm.height_at(out) - tm.height_at(stance))
+    assert out[1] == -0.1  # moved along the map's axis only
+
+
 def test_the_stepping_law_expects_the_robots_sway_share_on_flat_ground_and_the_pendulums_on_a_map_with_edges(
         humanoid):
     from humanoid_control.planning.terrain_map import TerrainMap

@@ -48,7 +48,7 @@ def test_a_flight_short_of_the_top_is_told_stalled_or_out_of_time_by_its_last_se
 
 
 @pytest.mark.parametrize("name", ["stairs_cases_2.txt", "stairs_cases_3.txt", "stairs_cases_4.txt",
-                                  "stairs_cases_down.txt", "stairs_cases_down_2.txt"])
+                                  "stairs_cases_5.txt", "stairs_cases_down.txt", "stairs_cases_down_2.txt"])
 def test_the_shipped_case_files_are_28_flights_each_with_time_to_reach_the_top(sweep, name):
     from pathlib import Path
     cases = sweep.read_cases(str(Path(__file__).parents[2] / "bench" / name))

@@ -105,6 +105,10 @@ def test_a_toe_caught_on_a_small_step_is_lifted_over_it_not_dragged(tmp_path, ro
     ("humanoid", "stairs:0.05:0.25:4@1", 0.3, 10.0),  # four 5-cm stairs of 25 cm: the 22-cm sole has a 4-cm band per tread
     ("humanoid", "stairs:0.05:0.3:6@1", 0.3, 13.0),  # six, 30 cm deep (2.95 m after 12 s, 3.32 after 13)
     ("talos", "stairs:0.05:0.25:4@1.1", 0.3, 9.0),  # another robot (20-cm soles), from elsewhere
+    # a neighbour (bench/stairs_cases_5.txt): a landing switched back across the second riser at
+    # 53 % of its swing landed 5 cm past its target against the riser and the robot fell sideways,
+    # until a swing under way kept its tread (session 38, LocomotionParams.map_commit_phase)
+    ("humanoid", "stairs:0.05:0.25:4@1.58", 0.35, 11.0),
 ])
 def test_the_robots_climb_stairs_they_are_given_as_a_map(tmp_path, ros_domain, robot, terrain, speed, duration):
     """--terrain-known (mpc.terrain_map, estimator.terrain_map): the landings rest on one tread,
@@ -128,6 +132,7 @@ def test_the_robots_climb_stairs_they_are_given_as_a_map(tmp_path, ros_domain, r
 @pytest.mark.parametrize("robot, terrain, duration", [
     ("humanoid", "stairs:-0.05:0.25:4@1", 10.0),  # the suite's climb walked down: fell before session 31
     ("talos", "stairs:-0.05:0.25:4@1.1", 9.0),
+    ("humanoid", "stairs:-0.05:0.27:5@1.1", 11.0),  # five 27-cm treads (bench/stairs_cases_down_2.txt): fell before session 38
 ])
 def test_the_robots_walk_down_stairs_they_are_given_as_a_map_with_their_soles_on_the_treads(tmp_path, ros_domain,
                                                                                            robot, terrain, duration):
