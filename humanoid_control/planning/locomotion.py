@@ -851,8 +851,10 @@ class LocomotionPlanner:
             # The landing spot is re-planned at every update; the swing trajectory itself
             # stops following it after retarget_until_phase (see _update_swings).
             traj = self.swings.get(foot)
-            if (traj is not None and self._swing_phase.get(foot) == (ph.t_start, ph.t_end)
-                    and (t - ph.t_start) / (ph.t_end - ph.t_start) > self.params.retarget_until_phase):
+            if self._swing_phase.get(foot) != (ph.t_start, ph.t_end):
+                traj = None  # no swing of this step yet (or one of another step)
+            phase = (t - ph.t_start) / (ph.t_end - ph.t_start)
+            if traj is not None and phase > self.params.retarget_until_phase:
                 target, yaw_td = traj.target, traj.yaw_end  # the swing no longer follows: land where it goes
                 z_td = float(target[2])
             else:
@@ -865,8 +867,7 @@ class LocomotionPlanner:
                 z_td = float(pose[other][0][2]) if on_stance else 0.0
                 if self.terrain_map is not None:
                     # a swing under way keeps to the tread it is heading for (see _on_map's ``tread_of``)
-                    under_way = (traj is not None and self._swing_phase.get(foot) == (ph.t_start, ph.t_end)
-                                 and (t - ph.t_start) / (ph.t_end - ph.t_start) > self.params.map_commit_phase)
+                    under_way = traj is not None and phase > self.params.map_commit_phase
                     velocity_xy = rotation_2d(heading) @ np.asarray(cmd[:2])
                     target, z_td = self._on_map(target, yaw_td, pose[other][0], velocity_xy,
                                                 tread_of=traj.target if under_way else None)
@@ -897,8 +898,10 @@ class LocomotionPlanner:
         travel = 0.0 if abs(v_along) < MAP_ALONG_MIN_SPEED_MPS else v_along  # going down an edge: whole sole on its tread
         behind, ahead = tm.clear_around(s_wish, half, travel)
 
+        s_tread = None if tread_of is None else tm.along(tread_of)
+
         def on_tread(s_clear: float) -> bool:  # on the tread of tread_of, no edge between
-            return not tm.edges_between(tm.along(tread_of), s_clear)
+            return not tm.edges_between(s_tread, s_clear)
 
         if behind is None and ahead is None:
             s_new = tm.keep_off_edges(s_wish, half, travel)  # treads shorter than the sole: its fallback
