@@ -347,6 +347,11 @@ MPC = (
     Param("max_vx_backward", 0.5, "m/s", 0.0, 3.0, description="backward speed limit"),
     Param("max_vy", 0.4, "m/s", 0.0, 1.0, description="lateral speed limit"),
     Param("max_wz", 1.0, "rad/s", 0.0, 3.0, description="turning rate limit"),
+    Param("command_envelope", "ellipsoid", choices=("ellipsoid", "box"),
+          description="box: each axis limited alone; ellipsoid: a command using two or three axes is also scaled "
+                      "down (direction kept) into the ellipsoid through the limits, sum (v_i/max_i)^2 <= 1 (each "
+                      "axis alone walks to its limit, at once they fell: (0.9, 0, 0.7), (0.95, 0.1, 0.7), "
+                      "(0.93, -0.34, -0.24); 16 directions on the ellipsoid walk, README 'Walking limits')"),
     Param("max_acc_xy", 1.0, "m/s²", 0.05, 10.0, description="linear acceleration limit of the command"),
     Param("max_acc_wz", 2.0, "rad/s²", 0.05, 20.0, description="angular acceleration limit of the command"),
     Param("cmd_vel_timeout_s", 0.5, "s", 0.05, 10.0, description="a /cmd_vel older than this counts as zero"),

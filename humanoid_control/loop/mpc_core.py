@@ -97,8 +97,7 @@ class MpcCore:
                                          terrain_map=TerrainMap.from_param(cfg.get("terrain_map", ""), "mpc.terrain_map"))
         self.period_ns = int(round(1e9 / cfg["rate_hz"]))
         self.script = [parse_cmd_vel(s) for s in cfg["cmd_vel_script"] if s]
-        self.limiter = CommandLimiter((cfg["max_vx"], cfg["max_vy"], cfg["max_wz"]),
-                                      (cfg["max_acc_xy"], cfg["max_acc_xy"], cfg["max_acc_wz"]), cfg["max_vx_backward"])
+        self.limiter = CommandLimiter.from_params(cfg)
         self.twist = None  # (state stamp [ns] when received or None, (vx, vy, wz)) of the last live command
         self._script_origin_ns = None
         self.stats = TimingStats(1.0 / cfg["rate_hz"])

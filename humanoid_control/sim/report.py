@@ -50,8 +50,11 @@ Keys (units in the names):
                             com_drift_mps / 0.1 for the linear part (before session 27 it took
                             the heading-frame mean, which reads the CoM circling a point 2 cm
                             away at 1 rad/s as 0.2 and a robot drifting 5 cm/s as < 0.1)
-  velocity_segments         [{t_start_s, t_end_s, command, mean, error, com_drift_mps}] the steady
-                            segments; com_drift_mps: a command without linear velocity (turning
+  velocity_segments         [{t_start_s, t_end_s, command, mean, error, com_drift_mps,
+                            command_limited, error_limited}] the steady segments; command_limited:
+                            the command as the planner may walk it (the mpc node's max_* and
+                            command_envelope; a command past them is scaled down), error_limited:
+                            the error against it (session 39); com_drift_mps: a command without linear velocity (turning
                             in place), how fast the CoM left where it was over the steady part —
                             world displacement / duration [m/s] — null otherwise. (Turning in
                             place the mean in the heading frame shows the sway and the centre of
@@ -164,6 +167,9 @@ class ReportBuilder:
         self.yaw = []
         self.wz = []
         self.commands = []  # [(t [s], (vx, vy, wz))] piecewise-constant script
+        #: (3,) -> (3,): a command as the planner is allowed to walk it (the mpc node's limits and
+        #: envelope, planning.command.CommandLimiter.limit); None: as given
+        self.command_limit = None
         self.mpc = None  # {solve_p50_ms, solve_p99_ms, rate_hz}
         self._air_since = {}  # foot -> time it left the ground
         self.steps = 0
@@ -256,11 +262,19 @@ class ReportBuilder:
                 lin = np.linalg.norm(mean[:2] - cmd[:2]) / max(np.linalg.norm(cmd[:2]), 0.1)
             ang = abs(mean[2] - cmd[2]) / max(abs(cmd[2]), 0.2)
             err = float(max(lin, ang))
+            limited = cmd if self.command_limit is None else np.asarray(self.command_limit(cmd), dtype=float)
+            err_limited = err
+            if np.any(np.abs(limited - cmd) > 1e-9):
+                lin_l = lin if drift is not None else np.linalg.norm(mean[:2] - limited[:2]) / max(
+                    np.linalg.norm(limited[:2]), 0.1)
+                err_limited = float(max(lin_l, abs(mean[2] - limited[2]) / max(abs(limited[2]), 0.2)))
             drift = None if drift is None else round(drift, 4)
             out["velocity_segments"].append({"t_start_s": round(t0, 3), "t_end_s": round(float(t1), 3),
                                              "command": [float(x) for x in cmd],
                                              "mean": [round(float(x), 4) for x in mean], "error": round(err, 4),
-                                             "com_drift_mps": drift})
+                                             "com_drift_mps": drift,
+                                             "command_limited": [round(float(x), 4) for x in limited],
+                                             "error_limited": round(err_limited, 4)})
             worst = err if worst is None else max(worst, err)
         if moving.any():
             m = v_head[moving].mean(axis=0)

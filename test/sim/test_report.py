@@ -90,6 +90,24 @@ def test_walking_figures_measure_distance_mean_velocity_and_tracking_over_steady
     assert seg["command"] == [0.5, 0.0, 0.0] and seg["t_start_s"] == 1.0
 
 
+def test_a_segment_tells_the_command_the_planner_was_allowed_and_the_error_against_it():
+    from humanoid_control.planning.command import CommandLimiter
+
+    b = ReportBuilder(40.0)
+    b.commands = [(0.0, (1.2, 0.0, 0.0))]  # past max_vx 1.0: walked at 1.0
+    b.command_limit = CommandLimiter((1.0, 0.4, 1.0), (1.0, 1.0, 2.0)).limit
+    for ns in range(0, 4001, 5):
+        x = 1.0 * ns * 1e-3
+        b.add_ground_truth(int(ns * 1e6), (x, 0, 0.9), IDENTITY, (1.0, 0, 0), (x, 0, 0.8))
+    (seg,) = b.build(1.0)["velocity_segments"]
+    assert seg["command"] == [1.2, 0.0, 0.0] and seg["command_limited"] == [1.0, 0.0, 0.0]
+    assert seg["error"] == pytest.approx(0.2 / 1.2, abs=1e-3)  # against what was asked
+    assert seg["error_limited"] == pytest.approx(0.0, abs=1e-3)  # it walked what it was allowed
+    b.command_limit = None  # no planner limits known: the command as given
+    (seg,) = b.build(1.0)["velocity_segments"]
+    assert seg["command_limited"] == [1.2, 0.0, 0.0] and seg["error_limited"] == seg["error"]
+
+
 def test_the_com_displacement_tells_where_a_walk_ended_and_the_drift_how_far():
     """Out 1 m along x and 2 m back along y: the drift is the distance, the displacement its
     world components (both from t = 0.5 s)."""
