@@ -19,6 +19,7 @@ def run_processes(spec, robot, recording=None) -> RunResult:
 
     from humanoid_control.nodes.common import make_executor
     from humanoid_control.nodes.monitor_node import MonitorNode
+    from humanoid_control.params import MPC, validate
     from humanoid_control.planning.command import CommandLimiter
     from humanoid_control.sim.report import ReportBuilder
     from humanoid_control.sim.run_extras import RunExtras
@@ -30,7 +31,7 @@ def run_processes(spec, robot, recording=None) -> RunResult:
     rb.ground_height = spec.terrain.height_at
     rb.commands = list(spec.commands)
     if spec.walking:  # the command as the planner may walk it (limits, envelope)
-        rb.command_limit = CommandLimiter.from_params(spec.params["mpc"]).limit
+        rb.command_limit = CommandLimiter.from_params(validate(spec.params["mpc"], MPC)).limit
     monitor = MonitorNode(rb, stamps_from_zero=spec.lockstep, recording=recording, context=ctx)
     ex = make_executor(spec.executor, ctx)
     ex.add_node(monitor)

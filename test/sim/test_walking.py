@@ -250,6 +250,22 @@ def test_a_command_on_several_axes_at_once_is_scaled_into_the_envelope_and_walke
     assert seg["error_limited"] < tolerance
 
 
+def test_a_config_folder_from_before_a_parameter_existed_walks_with_its_default(tmp_path, ros_domain):
+    # a user's copy of config/ made before mpc.command_envelope: the report's limits read the
+    # default (session 39: the report's command_limited raised a KeyError on such a folder)
+    import shutil
+
+    from humanoid_control.paths import share_dir
+
+    config = tmp_path / "config"
+    shutil.copytree(share_dir() / "config", config)
+    mpc = config / "mpc.yaml"
+    mpc.write_text("".join(line for line in mpc.read_text().splitlines(True) if "command_envelope" not in line))
+    code, r = _run(tmp_path, "--duration", "4", "--config-dir", str(config), "--cmd-vel", "1:0.9,0,0.7")
+    assert code == 0 and r["fell"] is False
+    assert r["velocity_segments"][0]["command_limited"] == pytest.approx([0.789, 0.0, 0.614], abs=2e-3)
+
+
 @pytest.mark.parametrize("force", ["170,0,0", "185,0,0", "-170,0,0", "-185,0,0"])
 def test_standing_with_the_planner_running_a_shove_beyond_the_ankles_is_answered_by_steps(tmp_path, ros_domain,
                                                                                           force):
