@@ -15,7 +15,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from humanoid_control import params as P
 from humanoid_control.errors import ConfigError, HumanoidControlError, UnknownNameError
@@ -30,6 +30,10 @@ STATE_QOS = QoSProfile(depth=10, history=HistoryPolicy.KEEP_LAST, reliability=Re
 #: instead of answering states the driver has long left behind. The publishers stay
 #: reliable, which serves best-effort and (lockstep) reliable subscribers alike.
 LATEST_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.BEST_EFFORT)
+#: A state that changes seldom and is published on change (the driver's safety mode): the
+#: last value is kept for subscribers that join later (transient local), reliable, depth 1.
+LATCHED_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
+                         durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 def input_qos(node: Node) -> QoSProfile:

@@ -24,10 +24,11 @@ from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Twist
 from humanoid_control_msgs.msg import CentroidalPlan
 from rclpy.node import Node
-from std_msgs.msg import Bool
+from std_msgs.msg import Bool, String
 from std_srvs.srv import Trigger
 
-from humanoid_control.nodes.common import STATE_QOS, diagnostic_to_node_stats, node_stats_msg, ns_to_stamp, stamp_to_ns
+from humanoid_control.nodes.common import (LATCHED_QOS, STATE_QOS, diagnostic_to_node_stats, node_stats_msg, ns_to_stamp,
+                                           stamp_to_ns)
 from humanoid_control.nodes.plan_msg import msg_to_fields
 
 #: [ns] real time: a diagnostics stage runs after a tick only when this much of the period is left
@@ -48,6 +49,10 @@ class LoopNode(Node):
         self._diag_due = None  # [stamp ns, plant ns when due, gathered NodeStats or None] while one is pending
         self._stamp_offset_ns = 0
         self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        #: the driver's safety mode on change, as the driver node publishes it (an MPC node
+        #: elsewhere reads a controlled stop from it)
+        self.pub_mode = self.create_publisher(String, "/driver/mode", LATCHED_QOS)
+        self._mode_published = None
         self.create_subscription(Bool, "/estop", self.on_estop, 10)
         self.create_service(Trigger, "/estop/stop", self.on_estop_stop)
         self.create_service(Trigger, "/estop/reset", self.on_estop_reset)
@@ -117,6 +122,10 @@ class LoopNode(Node):
         (at most :data:`DIAG_MAX_DEFER_NS`). Without it (lockstep) both run at once."""
         if self.mirror is not None:
             self.mirror.write()
+        mode = self.loop.driver.safety.mode.value
+        if mode != self._mode_published:
+            self.pub_mode.publish(String(data=mode))
+            self._mode_published = mode
         tick_ns = self.loop.driver.tick_ns
         due = self._diag_due
         if due is None:

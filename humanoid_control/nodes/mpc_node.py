@@ -17,14 +17,15 @@ import sys
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Twist
-from humanoid_control_msgs.msg import CentroidalPlan
+from humanoid_control_msgs.msg import CentroidalPlan, ContactState
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import JointState
+from std_msgs.msg import String
 
 from humanoid_control import params as P
-from humanoid_control.loop.mpc_core import MpcCore
-from humanoid_control.nodes.common import (STATE_QOS, InputRejected, JointStateReader, StampedInputs, StampSynced,
+from humanoid_control.loop.mpc_core import MpcCore, controller_flags
+from humanoid_control.nodes.common import (LATCHED_QOS, STATE_QOS, InputRejected, JointStateReader, StampedInputs, StampSynced,
                                            declare_from_schema, input_qos, node_stats_msg, odometry_to_array, run_node,
                                            stamp_to_ns)
 from humanoid_control.nodes.plan_msg import fields_to_msg
@@ -54,6 +55,16 @@ class MpcNode(StampSynced, Node):
         self.create_subscription(JointState, "/joint_states", self.on_joint_states, qos)
         self.create_subscription(Odometry, "/odom", self.on_odom, qos)
         self.create_subscription(Twist, "/cmd_vel", self.on_cmd_vel, 10)
+        # the controller's flags (as the composed loop hands them over): the driver holding the
+        # joints (/driver/mode "hold") and, for the first plan after a hold, the estimator's
+        # contacts. /contact_states is a 1-kHz stream (each message costs this process ~0.1 ms):
+        # it is listened to only from a hold until the first plan after it
+        self._frames = [self.robot.config.feet[f].frame for f in self.planner.feet]
+        self._driver_mode = None  # the driver's safety mode, or None before it was heard
+        self._in_contact = None  # [bool] per planner foot, heard since the hold began, else None
+        self._contact_sub = None
+        self._contact_qos = qos
+        self.create_subscription(String, "/driver/mode", self.on_driver_mode, LATCHED_QOS)
 
     solve_ms = property(lambda self: self.core.solves.wall)
     period_ns = property(lambda self: self.core.period_ns)
@@ -67,6 +78,35 @@ class MpcNode(StampSynced, Node):
         if not all(math.isfinite(x) for x in v):
             return self.reject("/cmd_vel has NaN")
         self.core.set_twist(v, self._last_state_ns)  # heard at the latest state's time (None: before any)
+
+    def on_driver_mode(self, m: String) -> None:
+        self._driver_mode = m.data
+        if m.data == "hold" and self._contact_sub is None:
+            self._contact_sub = self.create_subscription(ContactState, "/contact_states", self.on_contact_states,
+                                                         self._contact_qos)
+
+    def on_contact_states(self, m: ContactState) -> None:
+        names = list(m.name)
+        if len(m.in_contact) != len(names) or any(f not in names for f in self._frames):
+            return self.reject(f"/contact_states names {names} do not hold the feet {self._frames} "
+                               "with one in_contact each")
+        self._in_contact = [bool(m.in_contact[names.index(f)]) for f in self._frames]
+
+    def controller_flags(self) -> int | None:
+        """The flags word for :meth:`MpcCore.update`: None before the driver's mode was heard
+        (a driver of another stack: planned as before, without flags); held while the driver
+        holds; after a hold, the contacts heard during it (none heard: None, the walk is not
+        re-phased) — the first plan after the hold reads them and stops listening."""
+        if self._driver_mode is None:
+            return None
+        if self._driver_mode == "hold":
+            return controller_flags(True, self._in_contact or ())
+        if self._contact_sub is None:
+            return controller_flags(False, (True,) * len(self._frames))  # contacts read only after a hold
+        flags = None if self._in_contact is None else controller_flags(False, self._in_contact)
+        self.destroy_subscription(self._contact_sub)
+        self._contact_sub, self._in_contact = None, None
+        return flags
 
     def _planned_this_period(self, stamp) -> bool:
         return self.core.planned_this_period(stamp_to_ns(stamp))
@@ -102,7 +142,8 @@ class MpcNode(StampSynced, Node):
     def update(self, ns: int, inputs: dict) -> None:
         jq, jdq = inputs["joints"]
         od = inputs["odom"]
-        fields = self.core.update(ns, np.concatenate([od[0:7], jq]), np.concatenate([od[7:13], jdq]))
+        fields = self.core.update(ns, np.concatenate([od[0:7], jq]), np.concatenate([od[7:13], jdq]),
+                                  self.controller_flags())
         m = fields_to_msg(fields, ns, self._msg)
         self.pub_plan.publish(m)
         self._published = True

@@ -92,3 +92,40 @@ def test_a_cmd_vel_drives_the_command_and_counts_as_zero_once_older_than_the_tim
         _feed(node, ms * 1_000_000)
     np.testing.assert_allclose(node.command, 0.0, atol=1e-12)  # stale: slewed back to zero
     node.destroy_node()
+
+
+def test_the_drivers_hold_and_the_estimators_contacts_reach_the_planner_as_the_loops_flags(ctx):
+    from humanoid_control_msgs.msg import ContactState
+    from std_msgs.msg import String
+
+    from humanoid_control.loop.mpc_core import FLAG_HELD
+
+    node = _node(ctx, sim_time=True)
+    seen = []
+    update = node.core.update
+    node.core.update = lambda ns, q, v, flags=None: seen.append(flags) or update(ns, q, v, flags)
+    both_down = (2 << 0) | (2 << 1)
+    _feed(node, 0)
+    assert seen == [None]  # the driver's mode not heard (another stack's driver): planned without flags
+    node.on_driver_mode(String(data="normal"))
+    _feed(node, 10_000_000)
+    assert seen[-1] == both_down and node._contact_sub is None  # contacts are not listened to outside a hold
+    node.on_driver_mode(String(data="hold"))
+    assert node._contact_sub is not None  # listened to from the hold on
+    _feed(node, 20_000_000)
+    assert seen[-1] == FLAG_HELD  # held, no contacts heard yet
+    before = node.rejected
+    node.on_contact_states(ContactState(name=["hand"], in_contact=[True]))  # not our feet: rejected
+    assert node.rejected == before + 1
+    # the message's order is the estimator's; the flags follow the planner's feet
+    frames = [node.robot.config.feet[f].frame for f in node.planner.feet]
+    node.on_contact_states(ContactState(name=frames[::-1], in_contact=[True, False]))
+    _feed(node, 30_000_000)
+    assert seen[-1] == FLAG_HELD | (2 << 1)  # only the planner's second foot (the message's first) down
+    node.on_driver_mode(String(data="normal"))
+    _feed(node, 40_000_000)
+    assert seen[-1] == 2 << 1  # the first plan after the hold: the contacts heard in it (re-phasing)
+    assert node._contact_sub is None  # and no longer listened to
+    _feed(node, 50_000_000)
+    assert seen[-1] == both_down
+    node.destroy_node()

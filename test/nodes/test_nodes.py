@@ -114,8 +114,14 @@ def test_the_driver_falls_back_to_damping_when_the_controller_stops(ctx):
     driver = DriverNode(context=ctx, parameter_overrides=[Parameter("lockstep_timeout_s", value=0.05),
                                                           Parameter("hold_timeout_s", value=0.05)])
     est, wbc = EstimatorNode(context=ctx, parameter_overrides=st), WbcNode(context=ctx, parameter_overrides=st)
+    from std_msgs.msg import String
+
+    from humanoid_control.nodes.common import LATCHED_QOS
+    probe = rclpy.create_node("mode_probe", context=ctx)
+    modes = []  # /driver/mode, published on change (the MPC node reads the controlled stop from it)
+    probe.create_subscription(String, "/driver/mode", lambda m: modes.append(m.data), LATCHED_QOS)
     ex = SingleThreadedExecutor(context=ctx)
-    for n in (driver, est, wbc):
+    for n in (driver, est, wbc, probe):
         ex.add_node(n)
     t0 = time.monotonic()
     while driver.tick_ns < 200_000_000 and time.monotonic() - t0 < 60:
@@ -135,7 +141,10 @@ def test_the_driver_falls_back_to_damping_when_the_controller_stops(ctx):
     np.testing.assert_array_equal(driver.hw.joint_command["kp"], 0.0)
     np.testing.assert_array_equal(driver.hw.joint_command["effort"], 0.0)
     assert np.all(driver.hw.joint_command["kd"] > 0)
-    for n in (driver, est, wbc):
+    for _ in range(10):
+        ex.spin_once(timeout_sec=0.02)
+    assert modes == ["normal", "hold", "damping"]
+    for n in (driver, est, wbc, probe):
         n.destroy_node()
 
 
