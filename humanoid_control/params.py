@@ -163,10 +163,10 @@ ESTIMATOR = (
     Param("slip_gate_mps", 0.0, "m/s", 0.0, 10.0,
           description="opt-in (0 = off): a stance foot whose leg puts the base's velocity this far off the filter's "
                       "prediction (IMU) is sliding or dragged: its velocity is set aside like a swinging foot's, for "
-                      "at most slip_gate_max_s in a row. With 0.3 the humanoid walks a μ 0.4 floor at 0.6 and 1 m/s "
-                      "and diagonally (all fell) and blind stair falls halve, but the suite's blind four-stair "
-                      "flight and its mapped six 5 × 30-cm stairs fall (0.4 keeps those and drops μ 0.4 at "
-                      "0.6 m/s): not the default. Normal walking reads at most 0.09 m/s, a 15° ramp 0.24"),
+                      "at most slip_gate_max_s in a row. Off, the humanoid walks a μ 0.4 floor at 0.4, 0.6 and "
+                      "1 m/s and diagonally (the estimator's rolling soles; they fell before those, when 0.3 made "
+                      "them walk); with 0.3 it falls at 1 m/s on μ 0.4 and on the suite's blind four-stair flight "
+                      "(session 39): not the default. Normal walking reads at most 0.09 m/s, a 15° ramp 0.24"),
     Param("slip_gate_max_s", 0.1, "s", 0.0, 2.0,
           description="the longest a foot's velocity is set aside in a row; then it is believed again (the "
                       "prediction may be what is wrong)"),
