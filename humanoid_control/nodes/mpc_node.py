@@ -8,7 +8,8 @@ deterministic; on wall-clock time it is whichever state comes first in the perio
 Commands: ``/cmd_vel`` (geometry_msgs/Twist, base heading frame) and/or the scripted
 ``cmd_vel_script`` (times from the start of the run: simulation time, or on wall-clock time
 seconds from the first state received); the latest of either wins; both are clamped to
-``max_v*`` and slewed at ``max_acc_*``. Command age is measured in state time."""
+``max_v*`` (a command on several axes also into ``command_envelope``) and slewed at
+``max_acc_*``. Command age is measured in state time."""
 from __future__ import annotations
 
 import math
