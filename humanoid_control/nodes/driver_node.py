@@ -42,8 +42,8 @@ from std_srvs.srv import Trigger
 from humanoid_control import params as P
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.loop.driver_core import CommandVerdict, DriverCore
-from humanoid_control.nodes.common import (LATCHED_QOS, LATEST_QOS, STATE_QOS, declare_from_schema, node_stats_msg, ns_to_stamp,
-                                           run_node, stamp_to_ns, to_array)
+from humanoid_control.nodes.common import (LATCHED_QOS, LATEST_QOS, STATE_QOS, declare_from_schema, node_stats_msg,
+                                           ns_to_stamp, run_node, stamp_to_ns, to_array)
 from humanoid_control.safety.supervisor import CommandArrays
 
 

@@ -26,9 +26,9 @@ from std_msgs.msg import String
 
 from humanoid_control import params as P
 from humanoid_control.loop.mpc_core import MpcCore, controller_flags
-from humanoid_control.nodes.common import (LATCHED_QOS, STATE_QOS, InputRejected, JointStateReader, StampedInputs, StampSynced,
-                                           declare_from_schema, input_qos, node_stats_msg, odometry_to_array, run_node,
-                                           stamp_to_ns)
+from humanoid_control.nodes.common import (LATCHED_QOS, STATE_QOS, InputRejected, JointStateReader, StampedInputs,
+                                           StampSynced, declare_from_schema, input_qos, node_stats_msg, odometry_to_array,
+                                           run_node, stamp_to_ns)
 from humanoid_control.nodes.plan_msg import fields_to_msg
 
 
