@@ -210,6 +210,7 @@ GRAPH_TOPICS = {
     "/ground_truth/com": "geometry_msgs/msg/PointStamped",
     "/odom": "nav_msgs/msg/Odometry",
     "/contact_states": "humanoid_control_msgs/msg/ContactState",
+    "/driver/mode": "std_msgs/msg/String",
     "/joint_commands": "humanoid_control_msgs/msg/JointCommand",
     "/centroidal_plan": "humanoid_control_msgs/msg/CentroidalPlan",
     "/cmd_vel": "geometry_msgs/msg/Twist",
