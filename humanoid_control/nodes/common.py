@@ -16,6 +16,7 @@ import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from std_msgs.msg import String
 
 from humanoid_control import params as P
 from humanoid_control.errors import ConfigError, HumanoidControlError, UnknownNameError
@@ -34,6 +35,21 @@ LATEST_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=Re
 #: last value is kept for subscribers that join later (transient local), reliable, depth 1.
 LATCHED_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
                          durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+class DriverModePublisher:
+    """``/driver/mode`` (std_msgs/String, ``LATCHED_QOS``): the driver's safety mode (normal,
+    hold, damping, torque_off), published when it changes — the MPC node reads a controlled stop
+    from it. The driver node and the composed loop (for an MPC node elsewhere) both own one."""
+
+    def __init__(self, node: Node):
+        self.pub = node.create_publisher(String, "/driver/mode", LATCHED_QOS)
+        self.published = None  # the last mode published
+
+    def update(self, mode: str) -> None:
+        if mode != self.published:
+            self.pub.publish(String(data=mode))
+            self.published = mode
 
 
 def input_qos(node: Node) -> QoSProfile:

@@ -36,14 +36,14 @@ from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import Imu, JointState
-from std_msgs.msg import Bool, String
+from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
 
 from humanoid_control import params as P
 from humanoid_control.errors import HumanoidControlError
 from humanoid_control.loop.driver_core import CommandVerdict, DriverCore
-from humanoid_control.nodes.common import (LATCHED_QOS, LATEST_QOS, STATE_QOS, declare_from_schema, node_stats_msg,
-                                           ns_to_stamp, run_node, stamp_to_ns, to_array)
+from humanoid_control.nodes.common import (LATEST_QOS, STATE_QOS, DriverModePublisher, declare_from_schema,
+                                           node_stats_msg, ns_to_stamp, run_node, stamp_to_ns, to_array)
 from humanoid_control.safety.supervisor import CommandArrays
 
 
@@ -68,10 +68,7 @@ class DriverNode(Node):
         self.pub_imu = self.create_publisher(Imu, "/imu", STATE_QOS)
         self.pub_wrench = {s: self.create_publisher(WrenchStamped, f"/{s}_foot/wrench", STATE_QOS) for s in r.config.feet}
         self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        #: the safety mode (normal, hold, damping, torque_off), on change: the MPC node reads a
-        #: controlled stop from it (its plans do not reach the joints while they are held)
-        self.pub_mode = self.create_publisher(String, "/driver/mode", LATCHED_QOS)
-        self._mode_published = None
+        self.pub_mode = DriverModePublisher(self)  # the safety mode, on change (an MPC node reads holds)
         self.pub_clock = self.create_publisher(ClockMsg, "/clock", 10) if self.lockstep else None
         if not self.simulation:
             self.create_subscription(Imu, cfg["imu_input_topic"], self.on_imu_input, STATE_QOS)
@@ -213,10 +210,7 @@ class DriverNode(Node):
 
     def publish_state(self) -> None:
         stamp = ns_to_stamp(self.stamp_ns())
-        mode = self.safety.mode.value
-        if mode != self._mode_published:  # before the state it holds for
-            self.pub_mode.publish(String(data=mode))
-            self._mode_published = mode
+        self.pub_mode.update(self.safety.mode.value)  # before the state it holds for
         if self.pub_clock is not None:
             self.pub_clock.publish(ClockMsg(clock=stamp))
         hw = self.hw

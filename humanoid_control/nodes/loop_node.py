@@ -24,11 +24,11 @@ from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Twist
 from humanoid_control_msgs.msg import CentroidalPlan
 from rclpy.node import Node
-from std_msgs.msg import Bool, String
+from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
 
-from humanoid_control.nodes.common import (LATCHED_QOS, STATE_QOS, diagnostic_to_node_stats, node_stats_msg, ns_to_stamp,
-                                           stamp_to_ns)
+from humanoid_control.nodes.common import (STATE_QOS, DriverModePublisher, diagnostic_to_node_stats, node_stats_msg,
+                                           ns_to_stamp, stamp_to_ns)
 from humanoid_control.nodes.plan_msg import msg_to_fields
 
 #: [ns] real time: a diagnostics stage runs after a tick only when this much of the period is left
@@ -49,10 +49,7 @@ class LoopNode(Node):
         self._diag_due = None  # [stamp ns, plant ns when due, gathered NodeStats or None] while one is pending
         self._stamp_offset_ns = 0
         self.pub_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        #: the driver's safety mode on change, as the driver node publishes it (an MPC node
-        #: elsewhere reads a controlled stop from it)
-        self.pub_mode = self.create_publisher(String, "/driver/mode", LATCHED_QOS)
-        self._mode_published = None
+        self.pub_mode = DriverModePublisher(self)  # as the driver node: an MPC node elsewhere reads holds
         self.create_subscription(Bool, "/estop", self.on_estop, 10)
         self.create_service(Trigger, "/estop/stop", self.on_estop_stop)
         self.create_service(Trigger, "/estop/reset", self.on_estop_reset)
@@ -122,10 +119,7 @@ class LoopNode(Node):
         (at most :data:`DIAG_MAX_DEFER_NS`). Without it (lockstep) both run at once."""
         if self.mirror is not None:
             self.mirror.write()
-        mode = self.loop.driver.safety.mode.value
-        if mode != self._mode_published:
-            self.pub_mode.publish(String(data=mode))
-            self._mode_published = mode
+        self.pub_mode.update(self.loop.driver.safety.mode.value)
         tick_ns = self.loop.driver.tick_ns
         due = self._diag_due
         if due is None:

@@ -97,17 +97,19 @@ class MpcNode(StampSynced, Node):
         """The flags word for :meth:`MpcCore.update`: None before the driver's mode was heard
         (a driver of another stack: planned as before, without flags); held while the driver
         holds; after a hold, the contacts heard during it (none heard: None, the walk is not
-        re-phased) — the first plan after the hold reads them and stops listening."""
+        re-phased); otherwise not held (contacts are read only after a hold)."""
         if self._driver_mode is None:
             return None
         if self._driver_mode == "hold":
             return controller_flags(True, self._in_contact or ())
         if self._contact_sub is None:
-            return controller_flags(False, (True,) * len(self._frames))  # contacts read only after a hold
-        flags = None if self._in_contact is None else controller_flags(False, self._in_contact)
+            return controller_flags(False, (True,) * len(self._frames))
+        return None if self._in_contact is None else controller_flags(False, self._in_contact)
+
+    def _stop_listening_to_contacts(self) -> None:
+        """After the first plan that followed a hold: /contact_states is not needed until the next."""
         self.destroy_subscription(self._contact_sub)
         self._contact_sub, self._in_contact = None, None
-        return flags
 
     def _planned_this_period(self, stamp) -> bool:
         return self.core.planned_this_period(stamp_to_ns(stamp))
@@ -145,6 +147,8 @@ class MpcNode(StampSynced, Node):
         od = inputs["odom"]
         fields = self.core.update(ns, np.concatenate([od[0:7], jq]), np.concatenate([od[7:13], jdq]),
                                   self.controller_flags())
+        if self._contact_sub is not None and self._driver_mode != "hold":
+            self._stop_listening_to_contacts()  # the first plan after the hold has read them
         m = fields_to_msg(fields, ns, self._msg)
         self.pub_plan.publish(m)
         self._published = True

@@ -215,10 +215,8 @@ def run_loop(spec, robot, recording=None, stop: StopRequest | None = None, on_st
     from humanoid_control.nodes.common import GcControl, make_executor
     from humanoid_control.nodes.loop_node import LoopNode
     from humanoid_control.nodes.mirror_node import MirrorProcess
-    from humanoid_control.params import MPC, validate
-    from humanoid_control.planning.command import CommandLimiter
     from humanoid_control.sim.node_processes import dead_node, spawn_node, stop_nodes, wait_for_external
-    from humanoid_control.sim.report import ReportBuilder
+    from humanoid_control.sim.report import report_builder_for
     from humanoid_control.sim.run_extras import RunExtras
 
     from rclpy.signals import SignalHandlerOptions
@@ -240,11 +238,7 @@ def run_loop(spec, robot, recording=None, stop: StopRequest | None = None, on_st
         if spec.external_mpc:
             external = ExternalPlans(int(round(1e9 / params["mpc"]["rate_hz"])))
         loop = build_loop(loop_params, robot, plans=external)
-        rb = ReportBuilder(robot.mass)
-        rb.ground_height = spec.terrain.height_at
-        rb.commands = list(spec.commands)
-        if spec.walking:  # the command as the planner may walk it (limits, envelope)
-            rb.command_limit = CommandLimiter.from_params(validate(spec.params["mpc"], MPC)).limit
+        rb = report_builder_for(spec, robot)
         mirror = MirrorProcess(loop)
         node = LoopNode(loop, loop.driver.cfg["diagnostics_period_s"], external_plans=external, mirror=mirror.writer,
                         context=ctx)

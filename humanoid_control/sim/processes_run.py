@@ -19,19 +19,13 @@ def run_processes(spec, robot, recording=None) -> RunResult:
 
     from humanoid_control.nodes.common import make_executor
     from humanoid_control.nodes.monitor_node import MonitorNode
-    from humanoid_control.params import MPC, validate
-    from humanoid_control.planning.command import CommandLimiter
-    from humanoid_control.sim.report import ReportBuilder
+    from humanoid_control.sim.report import report_builder_for
     from humanoid_control.sim.run_extras import RunExtras
 
     tmp = Path(tempfile.mkdtemp(prefix="humanoid_control_"))
     ctx = rclpy.Context()
     rclpy.init(context=ctx, args=[])
-    rb = ReportBuilder(robot.mass)
-    rb.ground_height = spec.terrain.height_at
-    rb.commands = list(spec.commands)
-    if spec.walking:  # the command as the planner may walk it (limits, envelope)
-        rb.command_limit = CommandLimiter.from_params(validate(spec.params["mpc"], MPC)).limit
+    rb = report_builder_for(spec, robot)
     monitor = MonitorNode(rb, stamps_from_zero=spec.lockstep, recording=recording, context=ctx)
     ex = make_executor(spec.executor, ctx)
     ex.add_node(monitor)

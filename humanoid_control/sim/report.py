@@ -54,11 +54,12 @@ Keys (units in the names):
                             command_limited, error_limited}] the steady segments; command_limited:
                             the command as the planner may walk it (the mpc node's max_* and
                             command_envelope; a command past them is scaled down), error_limited:
-                            the error against it (session 39); com_drift_mps: a command without linear velocity (turning
-                            in place), how fast the CoM left where it was over the steady part —
-                            world displacement / duration [m/s] — null otherwise. (Turning in
-                            place the mean in the heading frame shows the sway and the centre of
-                            rotation's offset from the CoM, not whether the robot stays put: a
+                            the error against it (session 39); com_drift_mps: a command without
+                            linear velocity (turning in place), how fast the CoM left where it
+                            was over the steady part — world displacement / duration [m/s] —
+                            null otherwise. (Turning in place the mean in the heading frame
+                            shows the sway and the centre of rotation's offset from the CoM, not
+                            whether the robot stays put: a
                             CoM that wandered 30 cm and one that stayed within 8 cm both meant
                             0.02 m/s sideways at 1 rad/s, measured)
   foot_slip_max_m           largest horizontal sliding of a loaded foot (ground truth) [m]
@@ -257,17 +258,17 @@ class ReportBuilder:
             if not np.any(np.abs(cmd[:2]) > 1e-6):  # in place: the world displacement over the steady part
                 ts, cs = t[sel], com[sel]  # (the CoM array the distance above is measured on)
                 drift = float(np.linalg.norm(cs[-1] - cs[0]) / (ts[-1] - ts[0]))
-                lin = drift / 0.1  # the heading-frame mean shows the CoM circling, not the robot leaving
-            else:
-                lin = np.linalg.norm(mean[:2] - cmd[:2]) / max(np.linalg.norm(cmd[:2]), 0.1)
-            ang = abs(mean[2] - cmd[2]) / max(abs(cmd[2]), 0.2)
-            err = float(max(lin, ang))
+
+            def error_against(ref) -> float:  # the relative error of the mean against command ``ref``
+                if drift is not None:  # the heading-frame mean shows the CoM circling, not the robot leaving
+                    lin = drift / 0.1
+                else:
+                    lin = np.linalg.norm(mean[:2] - ref[:2]) / max(np.linalg.norm(ref[:2]), 0.1)
+                return float(max(lin, abs(mean[2] - ref[2]) / max(abs(ref[2]), 0.2)))
+
+            err = error_against(cmd)
             limited = cmd if self.command_limit is None else np.asarray(self.command_limit(cmd), dtype=float)
-            err_limited = err
-            if np.any(np.abs(limited - cmd) > 1e-9):
-                lin_l = lin if drift is not None else np.linalg.norm(mean[:2] - limited[:2]) / max(
-                    np.linalg.norm(limited[:2]), 0.1)
-                err_limited = float(max(lin_l, abs(mean[2] - limited[2]) / max(abs(limited[2]), 0.2)))
+            err_limited = error_against(limited) if np.any(np.abs(limited - cmd) > 1e-9) else err
             drift = None if drift is None else round(drift, 4)
             out["velocity_segments"].append({"t_start_s": round(t0, 3), "t_end_s": round(float(t1), 3),
                                              "command": [float(x) for x in cmd],
@@ -402,3 +403,19 @@ class ReportBuilder:
             "nodes": self.nodes,
             "safety_events": list(self.nodes.get("driver", {}).get("safety_events", [])),
         }
+
+
+def report_builder_for(spec, robot) -> ReportBuilder:
+    """The report builder of a run (a :class:`~humanoid_control.sim.run_spec.RunSpec`): the
+    robot's mass, heights above the run's terrain, its scripted commands and, walking, the
+    command as the planner may walk it (the mpc parameters validated, so a config folder
+    older than a parameter reads its default)."""
+    from humanoid_control.params import MPC, validate
+    from humanoid_control.planning.command import CommandLimiter
+
+    rb = ReportBuilder(robot.mass)
+    rb.ground_height = spec.terrain.height_at
+    rb.commands = list(spec.commands)
+    if spec.walking:
+        rb.command_limit = CommandLimiter.from_params(validate(spec.params["mpc"], MPC)).limit
+    return rb
