@@ -50,16 +50,26 @@ class LocomotionParams:
     #: step-timing adaptation: every update the step in progress (or about to begin) may land
     #: earlier — and lift off earlier — when the leg cannot reach where the DCM needs it
     adapt_step_timing: bool = True
-    #: [m/s] walking mostly sideways (a sideways command of SIDEWAYS_MPS or more, and at least the
-    #: forward one), the step timing is adapted only while the CoM is off the commanded velocity
-    #: by more than this (a shove), [0, 2] (0: always): in steady sideways walking the law's misses
-    #: are the soles' minimum distance — with the DCM over the leading foot it wants the trailing
-    #: one closer than the soles allow — and landing that foot sooner every other cycle threw the
-    #: gait into a four-step lurch: 0.194 of 0.25 m/s over 8 s, 0.258 with the gate (0.3: 0.231);
-    #: 32 pushes while walking sideways: none fell either way. Gated for any sideways part, a
-    #: campaign walk at (0.53, -0.14, -0.32) lost its tracking (0.27; 0.06 adapted)
+    #: [m/s] and [m]: walking mostly sideways (a sideways command of SIDEWAYS_MPS or more, and at
+    #: least the forward one), the step timing is adapted only while the CoM is off the commanded
+    #: velocity by more than sideways_timing_gate_mps, or the step as planned misses the DCM
+    #: stepping law's landing by more than sideways_timing_gate_m (a shove either way; 0: always).
+    #: In steady sideways walking the law's misses are the soles' minimum distance — with the DCM
+    #: over the leading foot it wants the trailing one closer than the soles allow, by up to
+    #: 0.10 m (measured at 0.2-0.4 m/s) — and landing that foot sooner every other cycle threw the
+    #: gait into a four-step lurch: 0.194 of 0.25 m/s over 8 s, 0.258 with the gate. A shove the
+    #: way it walks misses by 0.18 m and more at once while the CoM is still within 0.4 m/s of the
+    #: command: gated on the speed alone, walking at 0.3 m/s a Δv 0.3-m/s push to the left as
+    #: the left foot lands fell (4 of 24 such pushes at 0.2-0.4 m/s, 0 with the miss; session 40).
+    #: Gated for any sideways part, a campaign walk at (0.53, -0.14, -0.32) lost its tracking
     sideways_timing_gate_mps: float = 0.4
+    sideways_timing_gate_m: float = 0.12
     min_swing_s: float = 0.2  # [s] shortest swing it may make
+    #: [s] ... walking mostly sideways: a shove the way it walks needs the trailing foot in and the
+    #: leading one out in two quick steps: Δv 0.5 pushes along the walk at 0.2-0.4 m/s, 8 phases:
+    #: 2 of 24 fell (6 with 0.2 s); in 8 directions x 4 phases 5 of 128 (14 before session 40);
+    #: 0.15 s for forward walking too made 1 of bench/push_sweep.py's 48 fall (0)
+    sideways_min_swing_s: float = 0.15
     min_double_support_s: float = 0.04  # [s] shortest double support before a lift-off brought forward
     min_touchdown_lead_s: float = 0.08  # [s] a touch-down is never brought closer to now than this
     max_swing_speed_mps: float = 2.5  # [m/s] a swing brought forward travels at most this fast on average
@@ -695,9 +705,6 @@ class LocomotionPlanner:
         swing = self.gait.next_swing(t)
         if swing is None:
             return
-        if abs(cmd[1]) >= max(SIDEWAYS_MPS, abs(cmd[0])) and \
-                self._speed_error_mps(s, cmd[:2]) <= p.sideways_timing_gate_mps:
-            return  # steady sideways walking keeps its timing (sideways_timing_gate_mps)
         now = self.gait.phase_at(t)
         began = swing.t_start <= t
         if not began and not (now.swing_foot is None and now.step_index == swing.step_index):
@@ -713,8 +720,12 @@ class LocomotionPlanner:
         best = None
         period = self.step_period_after(swing)
         later = self._extension_times(t, s, cmd, swing, traj, xi, period, pivot, pivot_yaw) if frozen else []
+        sideways = abs(cmd[1]) >= max(SIDEWAYS_MPS, abs(cmd[0]))
+        if sideways and not later and self._steady_sideways(t, s, cmd, swing):
+            return  # steady sideways walking keeps its timing
+        min_swing = p.sideways_min_swing_s if sideways else p.min_swing_s
         for lo in lift_offs:
-            earliest = max(lo + p.min_swing_s, t + p.min_touchdown_lead_s)
+            earliest = max(lo + min_swing, t + p.min_touchdown_lead_s)
             for td in ([swing.t_end] if earliest >= swing.t_end else list(np.linspace(earliest, swing.t_end, 6))) + later:
                 step = self.footsteps.plan(foot, t, td, period, xi, np.zeros(2),
                                            s["heading"] + cmd[2] * (td - t), cmd, pivot, pivot_yaw)
@@ -752,6 +763,23 @@ class LocomotionPlanner:
             else:
                 del self.swings[foot]  # not lifted yet: planned anew for its new times
                 self._swing_phase.pop(foot, None)
+
+    def _steady_sideways(self, t: float, s: dict, cmd, swing) -> bool:
+        """Walking mostly sideways: True (keep the step's timing) while the CoM is within
+        ``sideways_timing_gate_mps`` of the command and the step, as planned, misses the DCM
+        stepping law's landing by at most ``sideways_timing_gate_m`` (see those parameters)."""
+        p = self.params
+        return self._speed_error_mps(s, cmd[:2]) <= p.sideways_timing_gate_mps and \
+            self._planned_miss_m(t, s, cmd, swing) <= p.sideways_timing_gate_m
+
+    def _planned_miss_m(self, t: float, s: dict, cmd, swing) -> float:
+        """[m] how far the landing of ``swing`` at its planned touch-down, within the legs' reach
+        about the other foot, misses the DCM stepping law's wish (0 when reachable)."""
+        other = self.other_foot(swing.swing_foot)
+        step = self.footsteps.plan(swing.swing_foot, t, swing.t_end, self.step_period_after(swing), self.dcm_xy(s),
+                                   np.zeros(2), s["heading"] + cmd[2] * (swing.t_end - t), cmd,
+                                   s["feet"][other][0][:2], s["feet"][other][1])
+        return float(np.linalg.norm(step.shortfall_m))
 
     def _extension_times(self, t: float, s: dict, cmd, swing, traj, xi, period: float, pivot, pivot_yaw) -> list:
         """[s] later touch-downs the frozen swing in progress may take (see ``max_swing_extension_s``):

@@ -22,10 +22,11 @@ class PushTrial:
 
 
 def run_push_trial(direction_deg: float, t_push: float, dv: float = 0.5, vx: float = 0.5, after_s: float = 3.0,
-                   robot: str = "humanoid") -> PushTrial:
-    """Walk at ``vx`` [m/s] (0: stand, the planner running) from the start; at ``t_push`` [s]
-    a ``PUSH_S`` push of ``dv`` [m/s] towards ``direction_deg`` (0 = from behind, 90 = to the
-    left); run until ``after_s`` [s] after the push ends."""
+                   robot: str = "humanoid", vy: float = 0.0) -> PushTrial:
+    """Walk at ``vx`` forward and ``vy`` to the left [m/s] (both 0: stand, the planner running)
+    from the start; at ``t_push`` [s] a ``PUSH_S`` push of ``dv`` [m/s] towards
+    ``direction_deg`` (0 = from behind, 90 = to the left); run until ``after_s`` [s] after the
+    push ends."""
     from humanoid_control import params as P
     from humanoid_control.loop.builder import build_loop
     from humanoid_control.paths import share_dir
@@ -37,7 +38,7 @@ def run_push_trial(direction_deg: float, t_push: float, dv: float = 0.5, vx: flo
     a = math.radians(direction_deg)
     p = {n: P.node_params(config, n, {"robot": robot}) for n in ("driver", "estimator", "wbc", "mpc")}
     p["driver"]["pushes"] = [f"{t_push}:{force * math.cos(a):.1f},{force * math.sin(a):.1f},0:{PUSH_S}"]
-    p["mpc"]["cmd_vel_script"] = [f"0:{vx},0,0"]
+    p["mpc"]["cmd_vel_script"] = [f"0:{vx},{vy},0"]
     p["mpc"]["max_solve_time_s"] = 0.0  # deterministic lockstep
     loop = build_loop(p, mpc="inline")
     planner = loop.plans.core.planner

@@ -664,18 +664,21 @@ class _Planned(Exception):
     """Raised by a stub footstep planner: the step-timing adaptation went on to plan."""
 
 
-@pytest.mark.parametrize("cmd, speed_error, plans", [
-    ((0.0, 0.25, 0.0), 0.3, False),   # mostly sideways, steady: the timing is kept
-    ((0.0, -0.25, 0.0), 0.3, False),
-    ((-0.2, -0.25, 0.0), 0.3, False),  # diagonal, more sideways than forward: kept
-    ((0.0, 0.25, 0.0), 0.5, True),    # shoved (off by more than the gate): adapted
-    ((0.3, 0.1, 0.0), 0.3, True),     # mostly forward: adapted as always
-    ((0.0, 0.03, 0.0), 0.3, True),    # below SIDEWAYS_MPS: not walking sideways
+@pytest.mark.parametrize("cmd, speed_error, miss, plans", [
+    ((0.0, 0.25, 0.0), 0.3, 0.08, False),   # mostly sideways, steady: the timing is kept
+    ((0.0, -0.25, 0.0), 0.3, 0.1, False),
+    ((-0.2, -0.25, 0.0), 0.3, 0.0, False),  # diagonal, more sideways than forward: kept
+    ((0.0, 0.25, 0.0), 0.5, 0.0, True),     # shoved (off by more than the speed gate): adapted
+    ((0.0, 0.25, 0.0), 0.3, 0.18, True),    # shoved along the walk (the step misses by more): adapted
+    ((0.3, 0.1, 0.0), 0.3, 0.0, True),      # mostly forward: adapted as always
+    ((0.0, 0.03, 0.0), 0.3, 0.0, True),     # below SIDEWAYS_MPS: not walking sideways
 ])
-def test_walking_mostly_sideways_the_step_timing_is_adapted_only_when_shoved(humanoid, cmd, speed_error, plans):
-    """LocomotionParams.sideways_timing_gate_mps (0.4 m/s): steady sideways walking keeps its steps'
-    timing (landing the trailing foot sooner threw the gait into a four-step lurch, 0.194 of 0.25
-    m/s); the timing is adapted as before when shoved or when the command is mostly forward."""
+def test_walking_mostly_sideways_the_step_timing_is_adapted_only_when_shoved(humanoid, cmd, speed_error, miss, plans):
+    """LocomotionParams.sideways_timing_gate_mps (0.4 m/s) and sideways_timing_gate_m (0.12 m):
+    steady sideways walking keeps its steps' timing (landing the trailing foot sooner threw the
+    gait into a four-step lurch, 0.194 of 0.25 m/s); the timing is adapted as before when the CoM
+    is off the command, when the planned step misses the DCM law's landing by more than steady
+    walking does, or when the command is mostly forward."""
     planner = LocomotionPlanner(humanoid)
     t, swing = _walk_to_single_support(humanoid, planner)
     s = planner.measure(humanoid.nominal_configuration(), np.zeros(humanoid.nv))
@@ -687,6 +690,7 @@ def test_walking_mostly_sideways_the_step_timing_is_adapted_only_when_shoved(hum
     def stub(*args, **kwargs):
         raise _Planned
     planner.footsteps.plan = stub
+    planner._planned_miss_m = lambda *args: miss  # [m] what the planned step misses by
     before, phases = planner.retimed_steps, list(planner.gait.phases)
     if plans:
         with pytest.raises(_Planned):
@@ -694,6 +698,19 @@ def test_walking_mostly_sideways_the_step_timing_is_adapted_only_when_shoved(hum
     else:
         planner._adapt_step_timing(t + 0.01, s, cmd)
         assert planner.retimed_steps == before and planner.gait.phases == phases
+
+
+def test_the_planned_miss_is_what_the_step_lacks_of_the_dcm_laws_landing(humanoid):
+    """_planned_miss_m: the norm of the footstep planner's shortfall for the step as planned."""
+    planner = LocomotionPlanner(humanoid)
+    t, swing = _walk_to_single_support(humanoid, planner)
+    s = planner.measure(humanoid.nominal_configuration(), np.zeros(humanoid.nv))
+    s["heading"] = 0.0
+    assert planner._planned_miss_m(t, s, (0.0, 0.2, 0.0), swing) == pytest.approx(0.0, abs=1e-9)  # at rest: reachable
+    s["com_velocity"] = s["com_velocity"].copy()
+    toward_stance = np.sign(s["feet"][planner.other_foot(swing.swing_foot)][0][1] - s["feet"][swing.swing_foot][0][1])
+    s["com_velocity"][1] = 1.5 * toward_stance  # [m/s] the DCM runs far past the stance foot: the step cannot cross
+    assert planner._planned_miss_m(t, s, (0.0, 0.2, 0.0), swing) > 0.12
 
 
 def test_a_robot_lying_on_the_floor_counts_no_stumbles_no_uneven_ground_and_no_shoves(humanoid):
