@@ -138,6 +138,13 @@ class LocomotionParams:
     #: (off: with the estimator's flat-ground prior the 10° slopes fell with it, measured)
     footholds_at_stance_height: bool = False
     uneven_footholds_at_stance_height: bool = False
+    #: [m/s] shoved — the CoM more than this off the commanded velocity — the footholds are planned
+    #: at the stance foot's height for shove_hold_s (0: off): on a ramp the capture steps planned
+    #: at z = 0 met the ground early going up and reached down late going down, and walking 0.4 m/s
+    #: on ±5/±10° ramps, pushes of Δv 0.3/0.4 from four sides at two times fell in 5 of 48 (1 with
+    #: this; 0.2 m/s: 0, but the 15° descent of bench/terrain_sweep.py then fell; always on, the
+    #: sweep's 15° descent and a rough walk fell; session 40)
+    shove_footholds_speed_error_mps: float = 0.3
     #: stumble reflex: a swing foot tilted more than stumble_tilt_deg before it is frozen on its
     #: landing (its toe or heel caught on an edge: a 1.6-cm step met with the toe 1 cm from the
     #: riser pitched the foot 55° and spun the robot 57°, measured) starts its swing again from
@@ -378,6 +385,7 @@ class LocomotionPlanner:
         self._extended: dict = {}  # step index -> [s] its swing was made longer
         self._swapped_step = None  # step index of the last swap (one per step)
         self.uneven_until = -math.inf  # [s] uneven-ground mode (see LocomotionParams.uneven_height_m) until then
+        self.shove_footholds_until = -math.inf  # [s] footholds at the stance foot's height until then
         self.uneven_detections = 0
         self.shoved_until = -math.inf  # [s] a sideways shove's capture: the QP's own balance until then
         self.stumbles = 0  # swings started again after their foot caught an edge (stumble reflex)
@@ -463,6 +471,8 @@ class LocomotionPlanner:
             self._select_swing_foot(t, s, (vx, vy, wz))
         if p.adapt_step_timing and not held:
             self._adapt_step_timing(t, s, (vx, vy, wz))
+        if 0.0 < p.shove_footholds_speed_error_mps < self._speed_error_mps(s, (vx, vy)) and not held:
+            self.shove_footholds_until = t + p.shove_hold_s
         if self.terrain_map is not None:
             self._wait_for_dcm_over_stance(t, s, (vx, vy))
         # the footholds follow the speed the MPC is asked for, bias included (planned for the bare
@@ -890,7 +900,7 @@ class LocomotionPlanner:
                 step = self.footsteps.plan(foot, t_xi, ph.t_end, self.step_period_after(ph), xi, np.zeros(2), heading,
                                            cmd, pivot, pose[other][1])
                 target, yaw_td = step.position, step.yaw
-                on_stance = self.params.footholds_at_stance_height or \
+                on_stance = self.params.footholds_at_stance_height or t <= self.shove_footholds_until or \
                     (self.params.uneven_footholds_at_stance_height and t <= self.uneven_until)
                 z_td = float(pose[other][0][2]) if on_stance else 0.0
                 if self.terrain_map is not None:

@@ -771,3 +771,26 @@ def test_after_a_controlled_stop_a_plan_swinging_a_loaded_foot_is_re_phased_to_t
     down = {f: f != planned for f in agreeing.feet}
     agreeing.update(0.31, q, v, (0.3, 0.0, 0.0), contacts=down)
     assert agreeing.counters()["resyncs"] == 0
+
+
+@pytest.mark.parametrize("com_speed, raised", [(0.3, False), (0.8, True)], ids=["as-commanded", "shoved"])
+def test_shoved_the_footholds_are_planned_at_the_stance_foots_height(humanoid, com_speed, raised):
+    """LocomotionParams.shove_footholds_speed_error_mps (0.3 m/s): the CoM 0.5 m/s off a 0.3-m/s
+    command plans its landings at the stance foot's height (on a ramp the capture steps met the
+    ground early or late), for shove_hold_s; walking as commanded they stay at z = 0 (blind)."""
+    planner = LocomotionPlanner(humanoid)
+    q, v = humanoid.nominal_configuration(), np.zeros(humanoid.nv)
+    q[2] += 0.1  # [m] the robot stands 10 cm up (on a ramp's ground, blind)
+    t = 0.0
+    for t in np.arange(0.0, 0.18, 0.01):
+        plan = planner.update(float(t), q, v, (0.3, 0.0, 0.0))
+    v[0] = com_speed
+    plan = planner.update(float(t) + 0.01, q, v, (0.3, 0.0, 0.0))
+    heights = [f.position[2] for f in plan.footholds]
+    assert heights
+    assert heights == pytest.approx([0.1] * len(heights) if raised else [0.0] * len(heights), abs=0.01)
+    if raised:
+        assert planner.shove_footholds_until == pytest.approx(t + 0.01 + planner.params.shove_hold_s)
+        v[0] = 0.3  # back on the command: the hold goes on, then the landings return to z = 0
+        assert all(f.position[2] > 0.09 for f in planner.update(float(t) + 0.5, q, v, (0.3, 0.0, 0.0)).footholds)
+        assert all(abs(f.position[2]) < 0.01 for f in planner.update(float(t) + 1.5, q, v, (0.3, 0.0, 0.0)).footholds)

@@ -75,6 +75,25 @@ def test_talos_walks_blind_up_a_10_degree_ramp_landing_its_soles_parallel_to_the
     assert r["nodes"]["wbc"]["slope_landings"] >= 5  # (14 measured: every swing on the ramp)
 
 
+@pytest.mark.parametrize("terrain, push", [("slope:10@1", "5.3:149.6,0,0:0.1"), ("slope:-10@1", "5.0:112.2,0,0:0.1")],
+                         ids=["up-dv-0.4", "down-dv-0.3"])
+def test_pushed_from_behind_on_a_ramp_the_capture_steps_land_on_the_ramp_and_the_walk_goes_on(tmp_path, ros_domain,
+                                                                                               terrain, push):
+    # walking 0.4 m/s on the ramp (from 1 m), a push from behind: with the capture steps planned at
+    # z = 0 both fell (session 40); shoved, the footholds are at the stance foot's height
+    # (mpc: LocomotionParams.shove_footholds_speed_error_mps). Neighbours measured: pushes from
+    # four sides at two times on ±5 and ±10° ramps, 1 of 48 falls (5 before).
+    report = tmp_path / "report.json"
+    code = cli.main(["sim", "--quiet", "--report", str(report), "--terrain", terrain, "--duration", "9",
+                     "--cmd-vel", "1:0.4,0,0", "--push", push])
+    r = json.loads(report.read_text())
+    assert code == 0 and r["fell"] is False and r["safety_events"] == []
+    (p,) = r["pushes"]
+    assert p["delta_v_mps"] >= 0.3
+    assert p["back_to_command"] is True  # within max(0.1 m/s, 25 %) of the command 3 s later
+    assert r["base_height_min_m"] > 0.7
+
+
 def test_the_report_measures_the_base_above_the_ground_on_a_slope(tmp_path, ros_domain):
     code, r = _walk(tmp_path, "slope:-10@0.5", 0.0, duration=1.5)  # standing before the ramp
     assert code == 0 and r["terrain"] == "slope:-10@0.5" and 0.8 < r["base_height_min_m"] < 0.9
