@@ -731,8 +731,9 @@ class LocomotionPlanner:
         period = self.step_period_after(swing)
         later = self._extension_times(t, s, cmd, swing, traj, xi, period, pivot, pivot_yaw) if frozen else []
         sideways = abs(cmd[1]) >= max(SIDEWAYS_MPS, abs(cmd[0]))
-        if sideways and not later and self._steady_sideways(t, s, cmd, swing):
-            return  # steady sideways walking keeps its timing
+        if sideways and not later and self._speed_error_mps(s, cmd[:2]) <= p.sideways_timing_gate_mps and \
+                self._planned_miss_m(t, s, cmd, swing, xi, period, pivot, pivot_yaw) <= p.sideways_timing_gate_m:
+            return  # steady sideways walking keeps its timing (sideways_timing_gate_mps, _m)
         min_swing = p.sideways_min_swing_s if sideways else p.min_swing_s
         for lo in lift_offs:
             earliest = max(lo + min_swing, t + p.min_touchdown_lead_s)
@@ -774,21 +775,12 @@ class LocomotionPlanner:
                 del self.swings[foot]  # not lifted yet: planned anew for its new times
                 self._swing_phase.pop(foot, None)
 
-    def _steady_sideways(self, t: float, s: dict, cmd, swing) -> bool:
-        """Walking mostly sideways: True (keep the step's timing) while the CoM is within
-        ``sideways_timing_gate_mps`` of the command and the step, as planned, misses the DCM
-        stepping law's landing by at most ``sideways_timing_gate_m`` (see those parameters)."""
-        p = self.params
-        return self._speed_error_mps(s, cmd[:2]) <= p.sideways_timing_gate_mps and \
-            self._planned_miss_m(t, s, cmd, swing) <= p.sideways_timing_gate_m
-
-    def _planned_miss_m(self, t: float, s: dict, cmd, swing) -> float:
+    def _planned_miss_m(self, t: float, s: dict, cmd, swing, xi, period: float, pivot, pivot_yaw: float) -> float:
         """[m] how far the landing of ``swing`` at its planned touch-down, within the legs' reach
-        about the other foot, misses the DCM stepping law's wish (0 when reachable)."""
-        other = self.other_foot(swing.swing_foot)
-        step = self.footsteps.plan(swing.swing_foot, t, swing.t_end, self.step_period_after(swing), self.dcm_xy(s),
-                                   np.zeros(2), s["heading"] + cmd[2] * (swing.t_end - t), cmd,
-                                   s["feet"][other][0][:2], s["feet"][other][1])
+        about the other foot (``pivot``, ``pivot_yaw``), misses the DCM stepping law's wish for
+        the DCM ``xi`` (0 when reachable)."""
+        step = self.footsteps.plan(swing.swing_foot, t, swing.t_end, period, xi, np.zeros(2),
+                                   s["heading"] + cmd[2] * (swing.t_end - t), cmd, pivot, pivot_yaw)
         return float(np.linalg.norm(step.shortfall_m))
 
     def _extension_times(self, t: float, s: dict, cmd, swing, traj, xi, period: float, pivot, pivot_yaw) -> list:

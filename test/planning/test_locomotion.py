@@ -706,11 +706,16 @@ def test_the_planned_miss_is_what_the_step_lacks_of_the_dcm_laws_landing(humanoi
     t, swing = _walk_to_single_support(humanoid, planner)
     s = planner.measure(humanoid.nominal_configuration(), np.zeros(humanoid.nv))
     s["heading"] = 0.0
-    assert planner._planned_miss_m(t, s, (0.0, 0.2, 0.0), swing) == pytest.approx(0.0, abs=1e-9)  # at rest: reachable
+    other = planner.other_foot(swing.swing_foot)
+
+    def miss():
+        return planner._planned_miss_m(t, s, (0.0, 0.2, 0.0), swing, planner.dcm_xy(s), planner.step_period_after(swing),
+                                       s["feet"][other][0][:2], s["feet"][other][1])
+    assert miss() == pytest.approx(0.0, abs=1e-9)  # at rest: reachable
     s["com_velocity"] = s["com_velocity"].copy()
-    toward_stance = np.sign(s["feet"][planner.other_foot(swing.swing_foot)][0][1] - s["feet"][swing.swing_foot][0][1])
+    toward_stance = np.sign(s["feet"][other][0][1] - s["feet"][swing.swing_foot][0][1])
     s["com_velocity"][1] = 1.5 * toward_stance  # [m/s] the DCM runs far past the stance foot: the step cannot cross
-    assert planner._planned_miss_m(t, s, (0.0, 0.2, 0.0), swing) > 0.12
+    assert miss() > 0.12
 
 
 def test_a_robot_lying_on_the_floor_counts_no_stumbles_no_uneven_ground_and_no_shoves(humanoid):
