@@ -684,15 +684,21 @@ class LocomotionPlanner:
             return
         xi = self.dcm_xy(s)
         period = self.step_period_after(swing)
-        miss = {}
+        miss, crossing = {}, {}
         for foot in (swing.swing_foot, self.other_foot(swing.swing_foot)):
             pivot = self.other_foot(foot)
+            (pivot_xy, pivot_yaw) = (s["feet"][pivot][0][:2], s["feet"][pivot][1])
             step = self.footsteps.plan(foot, t, swing.t_end, period, xi, np.zeros(2), s["heading"],
-                                       cmd, s["feet"][pivot][0][:2], s["feet"][pivot][1])
+                                       cmd, pivot_xy, pivot_yaw)
             miss[foot] = float(np.linalg.norm(step.shortfall_m))
+            lateral = float((rotation_2d(pivot_yaw).T @ (step.wish_xy - pivot_xy))[1])  # [m] pivot frame
+            crossing[foot] = self.footsteps.side_sign(foot) * lateral < 0.0
+        other = self.other_foot(swing.swing_foot)
         if miss[swing.swing_foot] <= p.swing_swap_min_miss_m or \
-                miss[swing.swing_foot] - miss[self.other_foot(swing.swing_foot)] <= p.swing_swap_gain_m:
+                miss[swing.swing_foot] - miss[other] <= p.swing_swap_gain_m:
             return
+        if crossing[other] and not crossing[swing.swing_foot]:
+            return  # the other foot would have to step across the scheduled one: it catches nothing
         for foot in self.feet:  # a trajectory made for the old assignment is not the new one's
             if self._swing_phase.get(foot) == (swing.t_start, swing.t_end):
                 self.swings.pop(foot, None)

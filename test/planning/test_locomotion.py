@@ -377,6 +377,26 @@ def test_a_shove_towards_the_foot_that_just_landed_makes_that_foot_step_again(hu
         assert landing.position[1] > 0.2  # stepping out to the left, beyond where it stood (y = 0.09 m)
 
 
+@pytest.mark.parametrize("vy", [-0.6, -0.9])
+def test_a_shove_past_the_scheduled_foot_keeps_that_foot_stepping_even_when_its_step_falls_short(humanoid, vy):
+    # as above, the right foot due after the left one lands at 0.4 s; shoved to the right so hard
+    # that the DCM is out past the right sole, the right foot's step falls well short of the law's
+    # wish (the legs' reach) — but the left foot's would have to land right of the right foot: it
+    # catches nothing, only puts off the step that can (turning in place, a 0.3-s drop-out that
+    # left the robot drifting to the side swapped to the inner foot three times and it fell).
+    # A smaller swap gain than the default makes the misses alone call for the swap here
+    planner = LocomotionPlanner(humanoid, LocomotionParams(swing_swap_gain_m=0.05))
+    for t in np.arange(0.0, 0.40, 0.01):
+        planner.update(float(t), *_standing_state(humanoid, (0.0, 0.0)), (0.3, 0.0, 0.0))
+    s = planner.measure(*_standing_state(humanoid, (0.3, vy)))
+    assert planner.dcm_xy(s)[1] < s["feet"]["right"][0][1]  # the DCM out past the right sole
+    for t in (0.40, 0.41, 0.42, 0.43):
+        plan = planner.update(t, *_standing_state(humanoid, (0.3, vy)), (0.3, 0.0, 0.0))
+    assert planner.swapped_steps == 0 and planner.gait.next_swing(0.43).swing_foot == "right"
+    landing = next(f for f in plan.footholds if f.t_liftoff > 0.4)
+    assert landing.foot == "right" and landing.position[1] < s["feet"]["right"][0][1] - 0.1  # stepping out
+
+
 @pytest.mark.parametrize("vy, extended", [(0.6, True), (-0.6, False), (0.0, False)])
 def test_a_late_shove_towards_the_swinging_foot_makes_its_frozen_swing_land_later_and_further_out(
         humanoid, vy, extended):

@@ -181,6 +181,19 @@ def test_a_controller_drop_out_of_0_3_s_mid_step_at_half_a_metre_per_second_is_h
     assert r["com_displacement_xy_m"][0] > 2.6  # 7 s at 0.5 m/s with 0.3 s lost: measured 3.1 m
 
 
+def test_a_controller_drop_out_of_0_3_s_while_turning_in_place_is_held_and_the_turn_goes_on(tmp_path, ros_domain):
+    # at 4.0 s the right foot is mid-swing; held, the body drifted 0.37 m/s to the right over the
+    # left foot. Session 41: the planner swapped the right foot's step for the left foot's three
+    # times (the left's miss was the smaller, but it could only land left of the right foot) and
+    # the robot fell; now the right foot steps out
+    code, r = _run(tmp_path, "--duration", "8", "--cmd-vel", "1:0,0,0.6", "--fault", "4.0:command-timeout:0.3")
+    assert code == 0 and r["fell"] is False
+    assert [(e["reason"], e["action"]) for e in r["safety_events"]] == [("command_timeout", "hold"),
+                                                                        ("command_resumed", "normal")]
+    assert r["mean_velocity"]["wz"] == pytest.approx(0.6, rel=0.1)  # measured 0.587 rad/s
+    assert r["max_tilt_rad"] < 0.3  # measured 0.12 (fell before)
+
+
 def test_with_the_slip_reading_on_the_humanoid_walks_a_floor_slipperier_than_its_configured_mu(tmp_path, ros_domain):
     # μ 0.25 under the QP's 0.5: without the reading it falls (measured, session 37; μ 0.3 at
     # 0.4 m/s, this test's floor until then, is walked without it since the estimator reads
