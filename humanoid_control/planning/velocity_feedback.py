@@ -12,7 +12,8 @@ integrating it would leave the robot walking off the command once the push is ab
 unless it repeats, axis by axis, the errors of the two cycles before within ``steady_mps``
 (the one sharing a step with it and the one before that): an error that large and that
 steady is the gait's own (walking at 1 m/s the humanoid starts 0.2 m/s slow), and only the
-axes that repeat are learned.
+axes that repeat are learned. After a cycle further off than ``shove_mps`` (a shove) the
+next ``settle_cycles`` are not learned at all: the capture steps' slow-down is steady too.
 
 Velocities are (x, y) in the heading frame [m/s]; positions world x, y [m]; times [s].
 ROS-free."""
@@ -38,6 +39,12 @@ class VelocityFeedbackParams:
     #: the cycles while a push from behind wore off: the robot then walked 0.3 of 0.5 m/s)
     disturbance_mps: float = 0.15
     steady_mps: float = 0.05  # [m/s] ... except on the axes where it repeats those of the two cycles before within this, [0, 1]
+    #: [m/s] a cycle off the command by more is a shove, (0, 2]: the ``settle_cycles`` cycles after
+    #: it are not learned either, steady or not (walking 0.4 m/s, shoved sideways, Δv 0.5: the
+    #: capture steps slowed the walk to ~0.2 m/s for three cycles, that looked steady forward, was
+    #: learned as a bias, and 3 s after the push the robot walked 0.52 m/s)
+    shove_mps: float = 0.3
+    settle_cycles: int = 2  # [-] see shove_mps, [0, 10]
     #: [-] the corrected command keeps at least this share of each commanded component (heading
     #: frame x, y) in its direction, [0, 1]: near standstill the chain's speed answers its
     #: reference steeply and in whichever direction it walks (randomized, walking backward at
@@ -54,7 +61,8 @@ class VelocityFeedbackParams:
     def validate(self) -> "VelocityFeedbackParams":
         check_ranges(self, (("gain", 0.0, 1.0), ("gain_lateral", 0.0, 1.0), ("limit_mps", 0.0, 1.0),
                             ("disturbance_mps", 1e-3, 2.0), ("steady_mps", 0.0, 1.0),
-                            ("min_command_share", 0.0, 1.0), ("lateral_below_mps", 0.0, 1.0)),
+                            ("min_command_share", 0.0, 1.0), ("lateral_below_mps", 0.0, 1.0),
+                            ("shove_mps", 1e-3, 2.0), ("settle_cycles", 0, 10)),
                      "velocity_feedback")
         return self
 
@@ -78,6 +86,7 @@ class CycleVelocityFeedback:
         self._marks: list = []  # (t, com_xy, heading, cmd_xy) at the last step starts
         self._step = None
         self._errors: list = []  # (2,) [m/s] the errors of the last two whole cycles, oldest first
+        self._settling = 0  # cycles still to pass unlearned after a shove
 
     def reset(self) -> None:
         """Standing: forget the bias and the cycle in progress."""
@@ -85,6 +94,7 @@ class CycleVelocityFeedback:
         self._marks.clear()
         self._step = None
         self._errors.clear()
+        self._settling = 0
 
     def update(self, t: float, step_index: int, com_xy, heading: float, cmd_xy, wz: float = 0.0) -> np.ndarray:
         """``step_index`` of the gait phase at ``t`` (< 0 while standing), the measured CoM
@@ -124,6 +134,12 @@ class CycleVelocityFeedback:
         error = rotation_2d(heading).T @ error_world
         before = list(self._errors)
         self._errors = (before + [error])[-2:]
+        if float(np.linalg.norm(error)) > self.params.shove_mps:
+            self._settling = self.params.settle_cycles
+            return
+        if self._settling > 0:  # the shove's aftermath
+            self._settling -= 1
+            return
         if float(np.linalg.norm(error)) > self.params.disturbance_mps:
             # steady per axis, against both cycles before: walking backward and turning the humanoid
             # ran 0.26 m/s too fast cycle after cycle while the sideways mean swung by 0.06 m/s, and

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numpy as np
@@ -100,16 +101,38 @@ def test_a_push_wearing_off_is_not_learned_though_two_cycles_sharing_a_step_agre
 
 def test_the_cycles_while_a_push_wears_off_are_not_learned():
     # after a push from behind the robot walks 0.4, then 0.25 m/s too fast: errors that change
-    # by more than steady_mps from cycle to cycle are the push's, not the gait's
-    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, disturbance_mps=0.15, steady_mps=0.05))
+    # by more than steady_mps from cycle to cycle are the push's, not the gait's; and the
+    # settle_cycles cycles after one further off than shove_mps are not learned at all
+    fb = CycleVelocityFeedback(VelocityFeedbackParams(gain=1.0, disturbance_mps=0.15, steady_mps=0.05,
+                                                      shove_mps=0.3, settle_cycles=2))
     com, t = np.zeros(2), 0.0
-    for k, speed in enumerate([0.5, 0.5, 0.5, 0.9, 0.9, 0.75, 0.75, 0.5]):  # command 0.5 m/s, one per step
+    for k, speed in enumerate([0.5, 0.5, 0.5, 0.9, 0.9, 0.75, 0.75, 0.5, 0.6, 0.6]):  # command 0.5 m/s, one per step
         fb.update(t, k, com, 0.0, (0.5, 0.0))
         com, t = com + (speed * 0.4, 0.0), t + 0.4
-        if k >= 2:
-            assert fb.bias[0] == 0.0  # cycle errors 0, 0, 0.2, 0.4, 0.325, 0.25: none learned
-    fb.update(t, 8, com, 0.0, (0.5, 0.0))
-    assert fb.bias[0] == pytest.approx(0.125)  # the last cycle (0.625 m/s) is within the bound again
+        if k <= 8:
+            # cycle errors 0, 0, 0.2, 0.4 and 0.325 (shoves), then 0.25 and 0.125 (settling): none learned
+            assert fb.bias[0] == 0.0
+    assert fb.bias[0] == pytest.approx(0.05)  # (0.5, 0.6): settled, within the bound: learned
+    fb.update(t, 10, com, 0.0, (0.5, 0.0))
+    assert fb.bias[0] == pytest.approx(0.15)  # (0.6, 0.6)
+
+
+def test_after_a_shove_a_steady_slow_down_is_not_learned_as_the_gait_s_bias():
+    # walking 0.4 m/s, shoved sideways: the capture steps slowed the walk for three cycles by a
+    # steady ~0.2 m/s; learned (as before session 41) the robot then walked 0.52 m/s
+    def bias_after(params):
+        fb = CycleVelocityFeedback(params)
+        com, t = np.zeros(2), 0.0
+        steps = [(0.4, 0.0), (0.4, 0.0), (0.4, 0.0), (0.4, -1.2), (0.2, -0.6), (0.2, 0.1), (0.2, 0.0), (0.2, 0.0)]
+        for k, (vx, vy) in enumerate(steps):  # [m/s] each step's mean velocity
+            fb.update(t, k, com, 0.0, (0.4, 0.0))
+            com, t = com + (vx * 0.4, vy * 0.4), t + 0.4
+        # the last cycle's error (-0.2, 0) repeats the two before it forward: steady
+        fb.update(t, len(steps), com, 0.0, (0.4, 0.0))
+        return fb.bias[0]
+    settled = VelocityFeedbackParams(gain=0.5, disturbance_mps=0.15, steady_mps=0.05, shove_mps=0.3, settle_cycles=2)
+    assert bias_after(settled) == pytest.approx(0.0, abs=1e-9)
+    assert bias_after(dataclasses.replace(settled, settle_cycles=0)) == pytest.approx(-0.1)  # learned
 
 
 def test_a_sideways_drift_is_corrected_walking_slowly_but_not_walking_straight_at_speed():
