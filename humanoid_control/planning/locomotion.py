@@ -15,7 +15,8 @@ import pinocchio as pin
 from humanoid_control.mpc.centroidal_mpc import GRAVITY, MpcParams, MpcProblem, MpcSolution, create_mpc
 from humanoid_control.planning.footstep_planner import FootstepParams, FootstepPlanner
 from humanoid_control.planning.gait_scheduler import GaitParams, GaitScheduler
-from humanoid_control.planning.planar import circular_mean, rotation_2d, wrap_angle
+from humanoid_control.planning.planar import (circular_mean, convex_hull, rotation_2d, signed_distance_to_polygon,
+                                              wrap_angle)
 from humanoid_control.planning.swing_trajectory import CLASSIC, SwingProfile, SwingTrajectory
 from humanoid_control.planning.terrain_map import TerrainMap
 from humanoid_control.planning.velocity_feedback import (SIDEWAYS_MPS, CycleVelocityFeedback, VelocityFeedbackParams,
@@ -637,20 +638,21 @@ class LocomotionPlanner:
         return self.feet[1] if foot == self.feet[0] else self.feet[0]
 
     def dcm_outside_support(self, s: dict) -> float:
-        """[m] how far the DCM (c + ċ/ω, measured) lies outside the rectangle around both
-        soles (in the feet's mean-yaw frame; negative: inside, by the distance to its edge)."""
+        """[m] how far the DCM (c + ċ/ω, measured) lies outside the support polygon, the convex
+        hull of both soles (each a rectangle at its own yaw; negative: inside, by the distance to
+        its nearest edge). Until session 41 the rectangle around both soles in their mean-yaw
+        frame: after a stop that left the feet in a diagonal split (one 0.32 m ahead, 0.14 m
+        apart) that box held a DCM 0.1 m outside the soles' hull, the robot leaned out over the
+        rear sole for 1.4 s without a step and fell when one came."""
         fp = self.footsteps.params
-        xi = self.dcm_xy(s)
-        (pa, ya), (pb, yb) = (s["feet"][f] for f in self.feet)
-        R = rotation_2d(circular_mean([ya, yb]))
-        a, b = R.T @ pa[:2], R.T @ pb[:2]
-        x = R.T @ xi
-        lo = np.minimum(a, b) - (fp.foot_length_m / 2, fp.foot_width_m / 2)
-        hi = np.maximum(a, b) + (fp.foot_length_m / 2, fp.foot_width_m / 2)
-        out = np.maximum(lo - x, x - hi)  # per axis: > 0 outside
-        if np.all(out <= 0.0):
-            return float(out.max())
-        return float(np.linalg.norm(np.maximum(out, 0.0)))
+        corners = []
+        for f in self.feet:
+            centre, yaw = s["feet"][f]
+            R = rotation_2d(yaw)
+            for dx in (-0.5 * fp.foot_length_m, 0.5 * fp.foot_length_m):
+                for dy in (-0.5 * fp.foot_width_m, 0.5 * fp.foot_width_m):
+                    corners.append(centre[:2] + R @ (dx, dy))
+        return signed_distance_to_polygon(self.dcm_xy(s), convex_hull(corners))
 
     def _recovery_foot(self, s: dict) -> str:
         """The foot that steps first after a shove: the one on the side the DCM left towards

@@ -160,6 +160,23 @@ def test_standing_the_dcm_is_inside_the_support_and_a_shove_moves_it_out(humanoi
     assert planner.dcm_outside_support(s) == pytest.approx(0.6 / omega - front + s["com"][0], abs=0.01)
 
 
+def test_with_the_feet_split_diagonally_the_support_is_the_soles_hull_not_their_bounding_box(humanoid):
+    # a stop left the left foot 0.32 m ahead of the right one and 0.14 m beside it; a DCM beside the
+    # right sole's front, inside the box around both soles but outside their hull, is outside
+    planner = LocomotionPlanner(humanoid)
+    s = planner.measure(*_standing_state(humanoid, (0.0, 0.0)))
+    s["feet"] = {"right": (np.array([0.0, -0.07, 0.0]), 0.0), "left": (np.array([0.32, 0.07, 0.0]), 0.0)}
+    s["com"] = np.array([0.25, -0.1, s["com"][2]])
+    s["com_velocity"] = np.zeros(3)
+    # the hull's edge from the right sole's front-right corner (0.11, -0.125) to the left one's
+    # (0.43, 0.015): the DCM (0.25, -0.1) lies 0.036 m below it, 0.033 m from it
+    slope = 0.14 / 0.32
+    expected = (-0.125 + slope * (0.25 - 0.11) + 0.1) / np.hypot(1.0, slope)
+    assert planner.dcm_outside_support(s) == pytest.approx(expected, abs=1e-6)
+    s["com"][:2] = (0.16, 0.0)  # between the soles: inside
+    assert planner.dcm_outside_support(s) < 0.0
+
+
 @pytest.mark.parametrize("push, first", [((0.0, -0.7), "right"), ((0.0, 0.7), "left")])
 def test_a_shove_without_a_command_starts_recovery_steps_with_the_foot_on_its_side(humanoid, push, first):
     planner = LocomotionPlanner(humanoid)

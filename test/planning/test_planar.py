@@ -3,7 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from humanoid_control.planning.planar import circular_mean, rotation_2d, wrap_angle
+from humanoid_control.planning.planar import (circular_mean, convex_hull, rotation_2d, signed_distance_to_polygon,
+                                              wrap_angle)
 
 
 @pytest.mark.parametrize("a, wrapped", [(0.0, 0.0), (3 * math.pi / 2, -math.pi / 2), (-3 * math.pi / 2, math.pi / 2),
@@ -23,3 +24,17 @@ def test_the_mean_of_two_yaws_either_side_of_the_seam_points_along_the_seam():
     assert circular_mean([0.2, 0.4]) == pytest.approx(0.3)
     with pytest.raises(ValueError):
         circular_mean([])
+
+
+def test_the_convex_hull_drops_inner_points_and_runs_counter_clockwise():
+    hull = convex_hull([(0, 0), (1, 0), (0.5, 0.5), (1, 1), (0, 1), (0.2, 0.9), (1, 0)])
+    np.testing.assert_allclose(hull, [(0, 0), (1, 0), (1, 1), (0, 1)])
+    x, y = hull[:, 0], hull[:, 1]
+    assert 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)) == pytest.approx(1.0)  # > 0: CCW
+
+
+@pytest.mark.parametrize("point, distance", [((0.5, 0.5), -0.5), ((0.9, 0.5), -0.1), ((2.0, 0.5), 1.0),
+                                             ((2.0, 2.0), math.sqrt(2.0)), ((0.5, -0.25), 0.25), ((1.0, 0.5), 0.0)])
+def test_the_signed_distance_to_a_polygon_is_negative_inside_and_euclidean_outside(point, distance):
+    square = convex_hull([(0, 0), (1, 0), (1, 1), (0, 1)])
+    assert signed_distance_to_polygon(point, square) == pytest.approx(distance, abs=1e-12)

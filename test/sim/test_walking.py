@@ -181,6 +181,19 @@ def test_a_controller_drop_out_of_0_3_s_mid_step_at_half_a_metre_per_second_is_h
     assert r["com_displacement_xy_m"][0] > 2.6  # 7 s at 0.5 m/s with 0.3 s lost: measured 3.1 m
 
 
+def test_a_shove_to_the_side_while_the_walk_stops_is_answered_by_steps_once_the_robot_stands(tmp_path, ros_domain):
+    # stopped from 0.5 m/s at 4 s and shoved to the right (Δv 0.4) at 4.4 s: the last step left the
+    # feet split diagonally (left 0.32 m ahead, 0.14 m beside). Judged against the box around both
+    # soles the DCM was inside; the robot leaned out over the right sole for 1.4 s without a step and
+    # fell (session 41); judged against the soles' hull, steps catch it
+    code, r = _run(tmp_path, "--duration", "8", "--cmd-vel", "1:0.5,0,0", "--cmd-vel", "4:0,0,0",
+                   "--push", "4.4:0,-150,0:0.1")
+    assert code == 0 and r["fell"] is False
+    (push,) = r["pushes"]
+    assert push["recovered"] is True
+    assert r["max_tilt_rad"] < 0.2
+
+
 def test_a_controller_drop_out_of_0_3_s_while_turning_in_place_is_held_and_the_turn_goes_on(tmp_path, ros_domain):
     # at 4.0 s the right foot is mid-swing; held, the body drifted 0.37 m/s to the right over the
     # left foot. Session 41: the planner swapped the right foot's step for the left foot's three
