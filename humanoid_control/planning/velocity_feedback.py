@@ -134,13 +134,14 @@ class CycleVelocityFeedback:
         error = rotation_2d(heading).T @ error_world
         before = list(self._errors)
         self._errors = (before + [error])[-2:]
-        if float(np.linalg.norm(error)) > self.params.shove_mps:
+        size = float(np.linalg.norm(error))  # [m/s]
+        if size > self.params.shove_mps:
             self._settling = self.params.settle_cycles
             return
         if self._settling > 0:  # the shove's aftermath
             self._settling -= 1
             return
-        if float(np.linalg.norm(error)) > self.params.disturbance_mps:
+        if size > self.params.disturbance_mps:
             # steady per axis, against both cycles before: walking backward and turning the humanoid
             # ran 0.26 m/s too fast cycle after cycle while the sideways mean swung by 0.06 m/s, and
             # judged as one vector that error was never learned (0.49 of 0.25 m/s backward); against
