@@ -442,7 +442,7 @@ class LocomotionPlanner:
             self._held = False
             self.resync(t, s, contacts)
         if not held:
-            self._sense_uneven_ground(t, s, vx, vy)
+            self._sense_uneven_ground(t, s, vx, vy, contacts)
         vx, vy = self._capped_on_uneven_ground(t, vx, vy)
         # uneven ground (blind): the stepping law's pendulum sway — with the sway share 9 of 28 blind
         # stair flights climbed (bench/stairs_sweep.py), 15 without it
@@ -541,21 +541,25 @@ class LocomotionPlanner:
         return bool(moving and not self.recovering and self.terrain_map is None and t > self.uneven_until
                     and t > self.shoved_until)
 
-    def _sense_uneven_ground(self, t: float, s: dict, vx: float, vy: float) -> None:
+    def _sense_uneven_ground(self, t: float, s: dict, vx: float, vy: float, contacts: dict | None = None) -> None:
         """Uneven-ground mode on while both feet are down, flat, at heights further apart than
         ``uneven_height_m``, or (blind) while a foot on the ground straddles a nosing
         (``straddle_tilt_deg``), and ``uneven_hold_s`` after — read only while the robot moves as
         commanded: recovering from a shove, the estimated feet differed by > 2.5 cm on flat
-        ground (measured) and the lift-first swings that followed tipped one case over."""
+        ground (measured) and the lift-first swings that followed tipped one case over.
+        "Down" is the gait's double support and, when ``contacts`` {foot: in contact} (the
+        estimator's) are given, the feet's contacts too: walking 1 m/s on flat ground, a push
+        from the front (Δv 0.5) left a swing landing late, 4.4 cm up when the gait's double
+        support began; read as a step, the mode capped the walk at 0.25 m/s for 2 s."""
         p = self.params
         if p.uneven_height_m <= 0.0 or not self._walking_as_commanded(s, (vx, vy)) or self.is_down(s):
             return
         swing = self.gait.phase_at(t).swing_foot
-        if self._straddling(s, swing, (vx, vy)):
+        if self._straddling(s, swing, (vx, vy), contacts):
             self._uneven_ground_from(t)
             return
-        if swing is not None:
-            return
+        if swing is not None or (contacts is not None and not all(contacts.get(f, True) for f in self.feet)):
+            return  # a foot in the air (a late landing) tells no ground height
         d = self.data  # (placements of this update's measure)
         for f in self.feet:  # a sole on its heel, toe or edge tells no ground height
             if d.oMf[self.robot.foot_frame_ids[f]].rotation[2, 2] < math.cos(math.radians(UNEVEN_MAX_TILT_DEG)):
@@ -570,8 +574,9 @@ class LocomotionPlanner:
             self.uneven_detections += 1
         self.uneven_until = t + self.params.uneven_hold_s
 
-    def _straddling(self, s: dict, swing_foot, cmd_xy) -> bool:
-        """Blind, a foot on the ground (not ``swing_foot``) pitched toe-up by more than
+    def _straddling(self, s: dict, swing_foot, cmd_xy, contacts: dict | None = None) -> bool:
+        """Blind, a foot on the ground (not ``swing_foot`` and, when ``contacts`` are given, in
+        contact: a late landing still in the air comes in toe-up) pitched toe-up by more than
         ``straddle_tilt_deg`` along the commanded walking direction ``cmd_xy`` [m/s] (heading
         frame): its sole rests on a nosing (see ``LocomotionParams.straddle_tilt_deg``)."""
         p = self.params
@@ -583,7 +588,7 @@ class LocomotionPlanner:
             return False  # running ahead of the command: a sole rolling over its heel (downhill), no riser
         limit = math.sin(math.radians(p.straddle_tilt_deg))
         for f in self.feet:
-            if f == swing_foot:
+            if f == swing_foot or (contacts is not None and not contacts.get(f, True)):
                 continue
             n = self.data.oMf[self.robot.foot_frame_ids[f]].rotation[:, 2]  # sole normal, world
             if -(n[0] * ux + n[1] * uy) > limit:  # leans back against the walking direction: toe up

@@ -290,6 +290,37 @@ def test_feet_standing_flat_at_heights_apart_make_the_next_swings_lift_first(hum
         .swing[next(iter(planner.swings))].lifts_over_edge is uneven
 
 
+@pytest.mark.parametrize("contacts, uneven", [
+    (None, True),  # not sensed (the processes layout): the gait's double support alone
+    ({"both": True}, True),
+    ({"raised": False}, False),  # the raised foot is still landing (late), in the air
+])
+def test_feet_at_heights_apart_are_read_only_when_the_contacts_say_both_are_down(humanoid, contacts, uneven):
+    # walking 1 m/s on flat ground, a push from the front left a swing landing late: 4.4 cm up when
+    # the gait's double support began, it read as a step and capped the walk at 0.25 m/s for 2 s
+    planner = LocomotionPlanner(humanoid)
+    s = planner.measure(*_standing_state(humanoid, (0.0, 0.0)))
+    raised, other = planner.feet
+    s["feet"][raised] = (s["feet"][raised][0] + [0.0, 0.0, 0.044], s["feet"][raised][1])
+    if contacts is not None:
+        contacts = {raised: next(iter(contacts.values())), other: True}
+    planner._sense_uneven_ground(1.0, s, 0.0, 0.0, contacts)
+    assert (planner.uneven_until > 1.0) is uneven and planner.uneven_detections == int(uneven)
+
+
+def test_a_foot_pitched_toe_up_in_the_air_is_no_straddle(humanoid):
+    # a late landing comes in toe-up; only a foot the contacts say is down can rest on a nosing
+    planner = LocomotionPlanner(humanoid)
+    s = planner.measure(*_standing_state(humanoid, (0.3, 0.0)))
+    foot, other = planner.feet
+    fid = humanoid.foot_frame_ids[foot]
+    planner.data.oMf[fid] = pin.SE3(pin.rpy.rpyToMatrix(0.0, np.radians(-18.0), 0.0),
+                                    planner.data.oMf[fid].translation.copy())
+    assert planner._straddling(s, None, (0.3, 0.0), None)
+    assert planner._straddling(s, None, (0.3, 0.0), {foot: True, other: True})
+    assert not planner._straddling(s, None, (0.3, 0.0), {foot: False, other: True})
+
+
 @pytest.mark.parametrize("pitch_deg, walk_deg, mapped, com_speed, uneven", [
     (-18.0, 0.0, False, 0.3, True),  # toe up walking forward: the sole rests on a nosing
     (-18.0, 0.0, False, 0.2, True),  # held back by it

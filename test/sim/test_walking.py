@@ -318,6 +318,17 @@ def test_walking_a_shove_to_the_right_as_the_right_foot_lands_is_caught_and_the_
     assert r["velocity_segments"][0]["mean"][0] > 0.35  # it walked on
 
 
+def test_walking_1_m_s_a_push_from_the_front_is_no_step_up_and_the_walk_gets_back_to_speed(tmp_path, ros_domain):
+    # Δv 0.5 m/s from the front at 3.1 s: a swing landed late, 4.4 cm up when the gait's double
+    # support began; the planner read the feet at two heights as a step (uneven-ground mode: speed
+    # capped at 0.25 m/s for 2 s) and the robot walked 0.18 m/s 3 s after the push (session 42).
+    # Feet are read for the ground's height only when the estimator's contacts have both down.
+    code, r = _run(tmp_path, "--duration", "7", "--cmd-vel", "0:1.0,0,0", "--push", "3.1:-187,0,0:0.1")
+    assert code == 0 and r["fell"] is False and r["nodes"]["driver"]["safety_events"] == []
+    assert r["nodes"]["mpc"]["uneven_ground_detections"] == 0  # flat ground
+    assert r["pushes"][0]["back_to_command"] is True  # within 25 % of 1 m/s 3 s later (measured 0.015 m/s off)
+
+
 def test_standing_with_the_planner_running_a_light_shove_takes_no_step(tmp_path, ros_domain):
     code, r = _run(tmp_path, "--duration", "4", "--cmd-vel", "0:0,0,0", "--push", "2:80,0,0:0.1")
     assert code == 0 and r["fell"] is False and r["pushes"][0]["recovered"] is True
