@@ -341,7 +341,7 @@ MPC = (
                       "first, a lift-off up an edge waits for the DCM to be over the foot that stays; '' = blind, the "
                       "default (10 of 84 neighbour 5-cm stair flights fall blind, 1 of 56 with their map)"),
     # the defaults are what the project humanoid walks without falling, each on its own axis
-    # (lockstep, 10 s, within 10 %; README "Walking limits"): forward 1.0, backward 0.5, sideways 0.4
+    # (lockstep, 10 s, within 10 %; docs/walking_limits.md): forward 1.0, backward 0.5, sideways 0.4
     # (with the lateral cadence; 0.25 fell before it), turning 1.0 rad/s
     Param("max_vx", 1.0, "m/s", 0.0, 3.0, description="forward speed limit (backward: max_vx_backward)"),
     Param("max_vx_backward", 0.5, "m/s", 0.0, 3.0, description="backward speed limit"),
@@ -351,7 +351,7 @@ MPC = (
           description="box: each axis limited alone; ellipsoid: a command using two or three axes is also scaled "
                       "down (direction kept) into the ellipsoid through the limits, sum (v_i/max_i)^2 <= 1 (each "
                       "axis alone walks to its limit, at once they fell: (0.9, 0, 0.7), (0.95, 0.1, 0.7), "
-                      "(0.93, -0.34, -0.24); 16 directions on the ellipsoid walk, README 'Walking limits')"),
+                      "(0.93, -0.34, -0.24); 16 directions on the ellipsoid walk, docs/walking_limits.md)"),
     Param("max_acc_xy", 1.0, "m/s²", 0.05, 10.0, description="linear acceleration limit of the command"),
     Param("max_acc_wz", 2.0, "rad/s²", 0.05, 20.0, description="angular acceleration limit of the command"),
     Param("cmd_vel_timeout_s", 0.5, "s", 0.05, 10.0, description="a /cmd_vel older than this counts as zero"),

@@ -56,7 +56,7 @@ class CommandLimiter:
     the whole command down (its direction, and so the arc walked, is kept): each axis alone
     walks up to its limit, but two or three at once did not (the project humanoid fell at
     (0.9, 0, 0.7), (0.95, 0.1, 0.7) and (0.93, −0.34, −0.24); on the ellipsoid every
-    direction measured walks, README "Walking limits")."""
+    direction measured walks, docs/walking_limits.md)."""
 
     def __init__(self, max_velocity, max_acceleration, max_backward: float | None = None,
                  envelope: str = "ellipsoid"):

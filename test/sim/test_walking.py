@@ -262,7 +262,7 @@ def test_a_command_beyond_the_walking_limits_is_clamped_and_the_robot_keeps_walk
 # each axis alone walks to its limit, several at once did not: both fell with the limits applied
 # per axis (session 39; the first after 6.5 s going round a 1.3-m circle). Scaled into the
 # ellipsoid through the limits (mpc.command_envelope) they walk the same arc slower; measured
-# neighbours in README "Walking limits"
+# neighbours in docs/walking_limits.md
 @pytest.mark.parametrize("command, limited, tolerance", [
     ((0.9, 0.0, 0.7), (0.789, 0.0, 0.614), 0.1),  # measured 0.061
     ((0.934, -0.338, -0.24), (0.728, -0.264, -0.187), 0.2),  # measured 0.118
@@ -310,7 +310,7 @@ def test_walking_a_shove_to_the_right_as_the_right_foot_lands_is_caught_and_the_
     # (bench/push_sweep.py); with it the right foot stepped out again. With the stepping law's
     # sway share (mpc.step_sway_share) the stance is wider and the left foot's step catches it
     # (no swap; the selection has its tests in test/planning/test_locomotion.py). Measured
-    # neighbours: bench/push_sweep.py, README "Walking push recovery".
+    # neighbours: bench/push_sweep.py, docs/walking_limits.md.
     code, r = _run(tmp_path, "--duration", "7", "--cmd-vel", "0:0.5,0,0", "--push", "3.1:0,-187,0:0.1")
     assert code == 0 and r["fell"] is False and r["nodes"]["driver"]["safety_events"] == []
     assert r["pushes"][0]["delta_v_mps"] == pytest.approx(0.5, abs=0.01)
