@@ -7,7 +7,8 @@ ROS-free loop (inline MPC, deterministic); ``--sideways`` walks to the left (neg
 the right) at each speed instead of forward. Per case: fell or not, and the CoM speed error
 over the 0.8-s gait cycle ending ``--after`` s after the push (heading frame). Printed: one
 line per case and the summary (falls, not back within max(0.1 m/s, 25 %), mean error of
-those standing). No pass/fail: the figures say where recovery ends.
+those standing, and how many runs read the flat floor as uneven ground — which slows the walk
+to ``uneven_max_speed_mps`` for 2 s). No pass/fail: the figures say where recovery ends.
 
     .venv/bin/python bench/push_sweep.py [--speeds 0.3 0.5 0.7] [--sideways] [--dv 0.5] [--phases 3.1 3.5]
                                          [--directions 0 45 90 135 180 -135 -90 -45] [--workers 2]
@@ -29,7 +30,7 @@ def run_case(case: tuple) -> dict:
     trial = run_push_trial(direction_deg, t_push, dv, vx, after, robot, vy=vy)
     error = None if trial.fell else float(np.linalg.norm(trial.velocity - (vx, vy)))
     return {"vx": vx, "vy": vy, "dv": dv, "direction_deg": direction_deg, "t_push": t_push, "fell": trial.fell,
-            "error_mps": error}
+            "error_mps": error, "uneven": int(trial.planner.uneven_detections)}
 
 
 def main() -> None:
@@ -54,13 +55,16 @@ def main() -> None:
     print(f"{'vx m/s':>6} {'vy m/s':>6} {'dir °':>6} {'t s':>5}  outcome")
     for r in results:
         outcome = "FELL" if r["fell"] else f"error {r['error_mps']:.3f} m/s {args.after:g} s after"
+        if r["uneven"]:  # the floor is flat: such a reading slows the walk for nothing
+            outcome += f"  (uneven-ground readings {r['uneven']})"
         print(f"{r['vx']:6.2f} {r['vy']:6.2f} {r['direction_deg']:6.0f} {r['t_push']:5.2f}  {outcome}")
     standing = [r for r in results if not r["fell"]]
     slow = [r for r in standing if r["error_mps"] > max(0.1, 0.25 * float(np.hypot(r["vx"], r["vy"])))]
     mean = float(np.mean([r["error_mps"] for r in standing])) if standing else float("nan")
     print(f"push sweep ({args.robot}, Δv {args.dv} m/s): {len(results)} pushes, {len(results) - len(standing)} fell, "
           f"{len(slow)} not back within max(0.1 m/s, 25 %) {args.after:g} s after, mean error of the rest "
-          f"{mean:.3f} m/s ({time.monotonic() - t0:.0f} s)")
+          f"{mean:.3f} m/s, {sum(1 for r in results if r['uneven'])} read the flat floor as uneven "
+          f"({time.monotonic() - t0:.0f} s)")
 
 
 if __name__ == "__main__":
