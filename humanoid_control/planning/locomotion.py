@@ -503,7 +503,7 @@ class LocomotionPlanner:
         if not self.gait.walk_requested or contacts is None:
             return
         planned = self.gait.phase_at(t).swing_foot
-        off = [f for f in self.feet if not contacts.get(f, True)]
+        off = self._feet_in_the_air(contacts)
         if len(off) > 1 or (planned is None and not off) or (planned is not None and off == [planned]):
             return  # in the air, or the plan agrees with the feet
         if len(off) == 1:
@@ -555,10 +555,11 @@ class LocomotionPlanner:
         if p.uneven_height_m <= 0.0 or not self._walking_as_commanded(s, (vx, vy)) or self.is_down(s):
             return
         swing = self.gait.phase_at(t).swing_foot
-        if self._straddling(s, swing, (vx, vy), contacts):
+        airborne = self._feet_in_the_air(contacts)
+        if self._straddling(s, swing, (vx, vy), airborne):
             self._uneven_ground_from(t)
             return
-        if swing is not None or (contacts is not None and not all(contacts.get(f, True) for f in self.feet)):
+        if swing is not None or airborne:
             return  # a foot in the air (a late landing) tells no ground height
         d = self.data  # (placements of this update's measure)
         for f in self.feet:  # a sole on its heel, toe or edge tells no ground height
@@ -574,9 +575,14 @@ class LocomotionPlanner:
             self.uneven_detections += 1
         self.uneven_until = t + self.params.uneven_hold_s
 
-    def _straddling(self, s: dict, swing_foot, cmd_xy, contacts: dict | None = None) -> bool:
-        """Blind, a foot on the ground (not ``swing_foot`` and, when ``contacts`` are given, in
-        contact: a late landing still in the air comes in toe-up) pitched toe-up by more than
+    def _feet_in_the_air(self, contacts: dict | None) -> list:
+        """The feet the estimator's ``contacts`` {foot: in contact} have off the ground ([] when
+        they are not sensed: the processes layout)."""
+        return [] if contacts is None else [f for f in self.feet if not contacts.get(f, True)]
+
+    def _straddling(self, s: dict, swing_foot, cmd_xy, airborne=()) -> bool:
+        """Blind, a foot on the ground (not ``swing_foot`` nor one of ``airborne``, those the
+        contacts have in the air: a late landing comes in toe-up) pitched toe-up by more than
         ``straddle_tilt_deg`` along the commanded walking direction ``cmd_xy`` [m/s] (heading
         frame): its sole rests on a nosing (see ``LocomotionParams.straddle_tilt_deg``)."""
         p = self.params
@@ -588,7 +594,7 @@ class LocomotionPlanner:
             return False  # running ahead of the command: a sole rolling over its heel (downhill), no riser
         limit = math.sin(math.radians(p.straddle_tilt_deg))
         for f in self.feet:
-            if f == swing_foot or (contacts is not None and not contacts.get(f, True)):
+            if f == swing_foot or f in airborne:
                 continue
             n = self.data.oMf[self.robot.foot_frame_ids[f]].rotation[:, 2]  # sole normal, world
             if -(n[0] * ux + n[1] * uy) > limit:  # leans back against the walking direction: toe up

@@ -316,9 +316,9 @@ def test_a_foot_pitched_toe_up_in_the_air_is_no_straddle(humanoid):
     fid = humanoid.foot_frame_ids[foot]
     planner.data.oMf[fid] = pin.SE3(pin.rpy.rpyToMatrix(0.0, np.radians(-18.0), 0.0),
                                     planner.data.oMf[fid].translation.copy())
-    assert planner._straddling(s, None, (0.3, 0.0), None)
-    assert planner._straddling(s, None, (0.3, 0.0), {foot: True, other: True})
-    assert not planner._straddling(s, None, (0.3, 0.0), {foot: False, other: True})
+    assert planner._straddling(s, None, (0.3, 0.0))  # contacts not sensed
+    assert planner._straddling(s, None, (0.3, 0.0), planner._feet_in_the_air({foot: True, other: True}))
+    assert not planner._straddling(s, None, (0.3, 0.0), planner._feet_in_the_air({foot: False, other: True}))
 
 
 @pytest.mark.parametrize("pitch_deg, walk_deg, mapped, com_speed, uneven", [
